@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "metricat",
+    products: [
+        .executable(name: "metricat", targets: ["metricat"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // Pure: the Metric model, one folder per wire format, framing and detection. No sockets, no files.
+        .target(name: "MetricFormats"),
+        // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
+        // that decides the exit status, and the convert pipeline.
+        .target(name: "MetricatKit", dependencies: ["MetricFormats"]),
+        // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
+        .executableTarget(
+            name: "metricat",
+            dependencies: [
+                "MetricatKit",
+                "MetricFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats"]),
+        .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
+    ]
+)

@@ -1,0 +1,4 @@
+/// Options of the CSV parser and serializer.
+public struct CSVOptions: Sendable {
+    public init() {}
+}

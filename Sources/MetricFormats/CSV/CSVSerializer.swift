@@ -1,0 +1,7 @@
+/// CSV serializer (not written yet).
+public struct CSVSerializer: MetricSerializer {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        context.report(.error("CSV output is not supported yet"))
+    }
+}

@@ -1,0 +1,4 @@
+/// Options of the Graphite parser and serializer.
+public struct GraphiteOptions: Sendable {
+    public init() {}
+}

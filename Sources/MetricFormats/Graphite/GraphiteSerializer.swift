@@ -1,0 +1,7 @@
+/// Graphite serializer (not written yet).
+public struct GraphiteSerializer: MetricSerializer {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        context.report(.error("Graphite output is not supported yet"))
+    }
+}

@@ -1,0 +1,4 @@
+/// Options of the Influx parser and serializer.
+public struct InfluxOptions: Sendable {
+    public init() {}
+}

@@ -1,0 +1,7 @@
+/// Influx serializer (not written yet).
+public struct InfluxSerializer: MetricSerializer {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        context.report(.error("Influx output is not supported yet"))
+    }
+}

@@ -1,0 +1,4 @@
+/// Options of the JSON parser and serializer.
+public struct JSONOptions: Sendable {
+    public init() {}
+}

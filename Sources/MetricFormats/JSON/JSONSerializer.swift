@@ -1,0 +1,7 @@
+/// JSON serializer (not written yet).
+public struct JSONSerializer: MetricSerializer {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        context.report(.error("JSON output is not supported yet"))
+    }
+}

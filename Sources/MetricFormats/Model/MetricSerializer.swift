@@ -1,0 +1,38 @@
+/// What a serializer may need besides the metric: the time to use when a metric has none, and
+/// where to say that a value or a name could not be written as it was.
+public struct SerializerContext {
+    /// Nanoseconds since the epoch; used by formats that must write a timestamp.
+    public var now: Int64
+    /// Receives errors (a value skipped) and warnings (a name sanitized).
+    public var report: (Diagnostic) -> Void
+
+    public init(now: Int64, report: @escaping (Diagnostic) -> Void = { _ in }) {
+        self.now = now
+        self.report = report
+    }
+}
+
+/// A serializer of one wire format that appends to a caller-owned buffer.
+///
+/// A value the format cannot carry (a string in StatsD, NaN in JSON) is reported through the
+/// context and skipped; a metric with nothing left to write produces no bytes and an error.
+public protocol MetricSerializer {
+    mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext)
+    /// End of output: formats that group or sort (Prometheus) write what they hold.
+    mutating func finish(into out: inout [UInt8], context: SerializerContext)
+}
+
+extension MetricSerializer {
+    public mutating func finish(into out: inout [UInt8], context: SerializerContext) {}
+}
+
+extension MetricSerializer {
+    /// Serializes metrics to a String; for tests and small outputs.
+    public mutating func render(_ metrics: [Metric], now: Int64 = 0, report: @escaping (Diagnostic) -> Void = { _ in }) -> String {
+        var out: [UInt8] = []
+        let context = SerializerContext(now: now, report: report)
+        for m in metrics { serialize(m, into: &out, context: context) }
+        finish(into: &out, context: context)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,4 @@
+/// Options of the StatsD parser and serializer.
+public struct StatsDOptions: Sendable {
+    public init() {}
+}

@@ -1,0 +1,7 @@
+/// StatsD parser (not written yet).
+public struct StatsDParser: MetricParser {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
+        handler.report(.error(line: number, column: 1, "StatsD input is not supported yet"))
+    }
+}

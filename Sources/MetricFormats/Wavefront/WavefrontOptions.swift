@@ -1,0 +1,4 @@
+/// Options of the Wavefront parser and serializer.
+public struct WavefrontOptions: Sendable {
+    public init() {}
+}

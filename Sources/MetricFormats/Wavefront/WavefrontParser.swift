@@ -1,0 +1,7 @@
+/// Wavefront parser (not written yet).
+public struct WavefrontParser: MetricParser {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
+        handler.report(.error(line: number, column: 1, "Wavefront input is not supported yet"))
+    }
+}

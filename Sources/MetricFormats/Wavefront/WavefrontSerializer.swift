@@ -1,0 +1,7 @@
+/// Wavefront serializer (not written yet).
+public struct WavefrontSerializer: MetricSerializer {
+    public init(options: FormatOptions) throws(FormatError) {}
+    public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        context.report(.error("Wavefront output is not supported yet"))
+    }
+}

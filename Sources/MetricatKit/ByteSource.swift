@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Errors opening or reading an input.
+public enum InputError: Error, CustomStringConvertible {
+    case open(path: String, errno: Int32)
+    case read(path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .open(let path, let e): return "\(path): cannot open: \(StandardStreams.describe(errno: e))"
+        case .read(let path, let e): return "\(path): read failed: \(StandardStreams.describe(errno: e))"
+        }
+    }
+}
+
+/// A file or stdin read in fixed-size chunks with read(2), so memory stays flat whatever its size.
+public final class ByteSource {
+    /// The name used in diagnostics: the path, or `-` for stdin.
+    public let name: String
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8]
+
+    /// Opens `path`; `-` is stdin.
+    public init(path: String, chunkSize: Int = 256 * 1024) throws(InputError) {
+        name = path
+        if path == "-" {
+            fd = 0
+            ownsDescriptor = false
+        } else {
+            let d = open(path, O_RDONLY | O_CLOEXEC)
+            if d < 0 { throw .open(path: path, errno: errno) }
+            fd = d
+            ownsDescriptor = true
+        }
+        buffer = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// Calls `body` with each chunk until end of file; returns early when `body` returns false.
+    public func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) throws(InputError) {
+        let capacity = buffer.count
+        while true {
+            let result: Int = buffer.withUnsafeMutableBytes { raw in
+                var n: Int
+                repeat { n = read(fd, raw.baseAddress, capacity) } while n < 0 && errno == EINTR
+                return n
+            }
+            if result < 0 { throw .read(path: name, errno: errno) }
+            if result == 0 { return }
+            let goOn = buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<result])) }
+            if !goOn { return }
+        }
+    }
+}
+
+/// Buffered output to a descriptor, flushed in large writes.
+public final class ByteSink {
+    /// Pending output; append to it, then call ``flushIfNeeded()``.
+    public var buffer: [UInt8] = []
+    private let fd: Int32
+    private let flushThreshold: Int
+    /// The errno of the first failed write; later output is dropped.
+    public private(set) var failure: Int32?
+
+    public init(fd: Int32 = 1, flushThreshold: Int = 128 * 1024) {
+        self.fd = fd
+        self.flushThreshold = flushThreshold
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    /// Flushes when the buffer passed the threshold.
+    @inline(__always) public func flushIfNeeded() {
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    public func flush() {
+        if buffer.isEmpty { return }
+        if failure == nil {
+            failure = buffer.withUnsafeBytes { StandardStreams.writeAll(fd, $0) }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends via the closure, then flushes if needed.
+    @inline(__always) public func append(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        flushIfNeeded()
+    }
+}

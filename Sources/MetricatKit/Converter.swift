@@ -1,0 +1,149 @@
+import MetricFormats
+
+/// What `metricat convert` does, as a value: formats, their options, inputs.
+public struct ConvertOptions: Sendable {
+    /// nil: detect from the first lines.
+    public var from: MetricFormat?
+    public var to: MetricFormat
+    public var format = FormatOptions()
+    /// Paths; `-` or none is stdin.
+    public var inputs: [String] = []
+    /// Say which format `auto` chose (on a terminal, or with `-v`).
+    public var announceDetection = false
+
+    public init(from: MetricFormat?, to: MetricFormat) {
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Streams inputs through a parser and a serializer with flat memory; bad records are reported and
+/// skipped, the rest goes on (or stops at the first with `--strict`).
+public enum Converter {
+    /// Runs the conversion; returns the exit status that the diagnostics decided.
+    public static func run(_ options: ConvertOptions, diagnostics: Diagnostics, output: ByteSink, now: Int64 = Clock.nowNanoseconds()) -> ExitStatus {
+        let serializer: any MetricSerializer
+        do {
+            serializer = try options.to.makeSerializer(options.format)
+        } catch {
+            diagnostics.ioError(error.description)
+            return .usage
+        }
+        let handler = SerializingHandler(serializer: serializer, sink: output, diagnostics: diagnostics, now: now)
+        var parser: (any MetricParser)?
+        var from = options.from
+        if let from {
+            do {
+                parser = try from.makeParser(options.format)
+            } catch {
+                diagnostics.ioError(error.description)
+                return .usage
+            }
+            handler.precisionFlag = precisionFlag(for: from)
+        }
+        let inputs = options.inputs.isEmpty ? ["-"] : options.inputs
+        inputLoop: for path in inputs {
+            let source: ByteSource
+            do {
+                source = try ByteSource(path: path)
+            } catch {
+                diagnostics.ioError(error.description)
+                continue
+            }
+            handler.source = path
+            var framer = LineFramer(maxLineBytes: options.format.maxLineBytes)
+            var sniffed: [UInt8] = []
+            do {
+                try source.forEachChunk { chunk in
+                    if parser == nil {
+                        // Hold the start of the input until the format is known.
+                        sniffed.append(contentsOf: chunk)
+                        guard FormatDetector.hasEnough(sniffed) else { return true }
+                        guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { return false }
+                        from = chosen
+                        parser = makeParser(chosen, options, diagnostics)
+                        handler.precisionFlag = precisionFlag(for: chosen)
+                        guard parser != nil else { return false }
+                        let held = sniffed
+                        sniffed = []
+                        held.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics) }
+                    } else {
+                        feed(chunk, &framer, &parser!, handler, diagnostics)
+                    }
+                    return !diagnostics.shouldStop
+                }
+            } catch {
+                diagnostics.ioError(error.description)
+            }
+            if parser == nil && diagnostics.exitStatus == .ok {
+                if sniffed.allSatisfy({ ASCII.isWhitespace($0) }) { continue }
+                guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { break inputLoop }
+                from = chosen
+                parser = makeParser(chosen, options, diagnostics)
+                handler.precisionFlag = precisionFlag(for: chosen)
+                guard parser != nil else { break inputLoop }
+                sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics) }
+            }
+            if parser == nil { break }
+            if !diagnostics.shouldStop {
+                framer.finish { event in
+                    if case .line(_, let number) = event { handler.currentLine = number }
+                    parser!.handle(event, handler: handler)
+                }
+                parser!.finish(into: handler)
+            }
+            if diagnostics.shouldStop { break }
+        }
+        handler.finish()
+        if let failure = output.failure {
+            diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
+        }
+        _ = from
+        return diagnostics.exitStatus
+    }
+
+    private static func feed(
+        _ chunk: UnsafeBufferPointer<UInt8>, _ framer: inout LineFramer, _ parser: inout any MetricParser,
+        _ handler: SerializingHandler, _ diagnostics: Diagnostics
+    ) {
+        framer.feed(chunk) { event in
+            if diagnostics.shouldStop { return }
+            if case .line(_, let number) = event { handler.currentLine = number }
+            parser.handle(event, handler: handler)
+        }
+    }
+
+    private static func makeParser(_ format: MetricFormat, _ options: ConvertOptions, _ diagnostics: Diagnostics) -> (any MetricParser)? {
+        do {
+            return try format.makeParser(options.format)
+        } catch {
+            diagnostics.ioError(error.description)
+            return nil
+        }
+    }
+
+    private static func detect(_ bytes: [UInt8], path: String, options: ConvertOptions, diagnostics: Diagnostics) -> MetricFormat? {
+        switch FormatDetector.detect(bytes) {
+        case .format(let f, let reason):
+            if options.announceDetection || diagnostics.verbose {
+                StandardStreams.writeError("metricat: \(path): reading \(f.rawValue) (\(reason)); set --from to choose\n")
+            }
+            return f
+        case .ambiguous(let candidates, let reason):
+            let names = candidates.map(\.rawValue).joined(separator: ", ")
+            diagnostics.report(.error(line: reason.line, column: 1, "cannot tell the input format: it could be \(names); set --from"), source: path)
+            return nil
+        case .unknown(let reason):
+            diagnostics.report(.error(line: reason.line, column: 1, "cannot tell the input format: \(reason.message); set --from"), source: path)
+            return nil
+        }
+    }
+
+    /// The flag that sets the timestamp unit of an input format, for the wrong-precision warning.
+    static func precisionFlag(for format: MetricFormat) -> String {
+        switch format {
+        case .json: return "--json-time-format or --json-timestamp-units"
+        default: return "--precision"
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import MetricFormats
+
+/// Takes parsed metrics and writes them in the output format, routing every finding (from the
+/// parser or the serializer) through ``Diagnostics`` with the input position it belongs to.
+///
+/// It also warns once per run about a timestamp that looks like the wrong precision.
+public final class SerializingHandler: MetricHandler {
+    public var serializer: any MetricSerializer
+    public let sink: ByteSink
+    public let diagnostics: Diagnostics
+    /// The input name diagnostics show (`-` for stdin).
+    public var source: String = "-"
+    /// The line being parsed; serializer findings get this position.
+    public var currentLine: Int = 0
+    /// The flag a precision warning names (`--precision` for line protocol).
+    public var precisionFlag: String
+    /// Metrics handed in, and metrics that produced output.
+    public private(set) var metricsIn = 0
+    private var warnedPrecision = false
+    private var context: SerializerContext!
+
+    public init(serializer: any MetricSerializer, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String = "--precision", now: Int64) {
+        self.serializer = serializer
+        self.sink = sink
+        self.diagnostics = diagnostics
+        self.precisionFlag = precisionFlag
+        self.context = SerializerContext(now: now) { [unowned self] d in
+            var d = d
+            if d.line == nil { d.line = self.currentLine }
+            self.diagnostics.report(d, source: self.source)
+        }
+    }
+
+    public func handle(_ metric: Metric) {
+        metricsIn += 1
+        if !warnedPrecision, let ts = metric.timestamp,
+            let text = TimestampSanity.suspiciousPrecision(nanoseconds: ts, flag: precisionFlag)
+        {
+            warnedPrecision = true
+            diagnostics.report(.warning(line: currentLine, text), source: source)
+        }
+        serializer.serialize(metric, into: &sink.buffer, context: context)
+        sink.flushIfNeeded()
+    }
+
+    public func report(_ diagnostic: Diagnostic) {
+        diagnostics.report(diagnostic, source: source)
+    }
+
+    /// End of all input: lets the serializer write what it holds, and flushes.
+    public func finish() {
+        serializer.finish(into: &sink.buffer, context: context)
+        sink.flush()
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// Flags every command that reads input shares.
+struct CommonFlags: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Say more: the detected format, options that do not apply.")
+    var verbose = false
+
+    @Flag(help: "Stop at the first bad line (exit 65) instead of reporting it and going on.")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Longest input line or record in bytes; longer ones are reported and skipped.", valueName: "bytes"))
+    var maxLine: Int = 1 << 20
+
+    func validate() throws {
+        guard maxLine > 0 && maxLine <= 1 << 30 else {
+            throw ValidationError("--max-line: must be between 1 and 1073741824 bytes")
+        }
+    }
+}
