@@ -24,7 +24,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]

@@ -8,6 +8,13 @@ import Darwin
 
 /// Wall-clock and monotonic time in nanoseconds.
 public enum Clock {
+    /// The time a run treats as "now": `METRICAT_NOW` (nanoseconds since the epoch) when set, for
+    /// reproducible output, else the wall clock.
+    public static func now() -> Int64 {
+        if let env = getenv("METRICAT_NOW"), let v = Int64(String(cString: env)) { return v }
+        return nowNanoseconds()
+    }
+
     public static func nowNanoseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -40,7 +40,7 @@ struct Convert: ParsableCommand {
         options.announceDetection = StandardStreams.isTerminal(2)
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         formats.noteIgnored(inPlay: [from.format, to].compactMap { $0 }, autoInput: from.format == nil, diagnostics: diagnostics)
-        let status = Converter.run(options, diagnostics: diagnostics, output: ByteSink(fd: 1))
+        let status = Converter.run(options, diagnostics: diagnostics, output: ByteSink(fd: 1), now: Clock.now())
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

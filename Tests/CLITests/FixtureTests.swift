@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// Walks `Tests/Fixtures/<format>/<case>/`, as Telegraf's parser testdata folders are walked:
+/// `args` (the convert flags), `input`, `expected.out`, optional `expected.err` (stderr, with the input
+/// named `input`) and optional `expected.status` (default 0 without expected.err, 65 with it).
+/// `METRICAT_NOW` pins "now" to 1700000000000000000 ns so outputs that need a time are stable.
+@Suite struct FixtureTests {
+    static let root = Binary.packageRoot.appendingPathComponent("Tests/Fixtures")
+
+    static var cases: [String] {
+        let fm = FileManager.default
+        var out: [String] = []
+        for format in ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted() {
+            let dir = root.appendingPathComponent(format)
+            for c in ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+            where fm.fileExists(atPath: dir.appendingPathComponent(c).appendingPathComponent("args").path) {
+                out.append("\(format)/\(c)")
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: cases)
+    func fixture(_ name: String) throws {
+        let dir = Self.root.appendingPathComponent(name)
+        func read(_ file: String) -> String? {
+            try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+        }
+        let args = ["convert"] + splitWords(read("args") ?? "") + ["input"]
+        let result = try Binary.run(args, cwd: dir)
+        let expectedErr = read("expected.err")
+        let expectedStatus = read("expected.status").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            ?? (expectedErr == nil ? 0 : 65)
+        #expect(result.stdout == (read("expected.out") ?? ""), "stdout of \(name)")
+        #expect(result.stderr == (expectedErr ?? ""), "stderr of \(name)")
+        #expect(result.status == expectedStatus, "exit status of \(name)")
+    }
+
+    @Test func everyFormatHasFixtures() {
+        let formats = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
+        for f in ["influx", "json", "wavefront", "statsd", "graphite", "prometheus", "csv", "auto"] {
+            #expect(formats.contains(f), "no fixtures for \(f)")
+        }
+    }
+}
