@@ -58,6 +58,11 @@ public struct FormatOptions: Sendable {
     public var maxLineBytes: Int = 1 << 20
     /// Serializer name prefix (Telegraf's `prefix` for graphite and wavefront).
     public var prefix: String = ""
+    /// Measurement name for formats whose input carries none (Telegraf's `metric_name`, JSON and CSV).
+    public var metricName: String?
+    /// Telegraf graphite-style templates (`filter template tags`), for the graphite parser and
+    /// serializer and the StatsD parser (Telegraf's `templates`).
+    public var templates: [String] = []
 
     public var influx = InfluxOptions()
     public var json = JSONOptions()

@@ -55,9 +55,17 @@ struct SharedFormatFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Prefix for every output name (graphite, wavefront).", valueName: "prefix"))
     var prefix: String?
 
+    @Option(help: ArgumentHelp("Measurement name for input that carries none (json, csv): Telegraf's metric_name.", valueName: "name"))
+    var metricName: String?
+
+    @Option(help: ArgumentHelp("Graphite-style template, repeatable: '[filter] template [k=v,...]' (graphite in and out, statsd in): Telegraf's templates.", valueName: "template"))
+    var templates: [String] = []
+
     var givenFlags: [String] { [] }
 
     func apply(to options: inout FormatOptions) throws {
+        if let metricName { options.metricName = metricName }
+        options.templates = templates
         if let defaultTags { options.defaultTags = try parseTagList(defaultTags, flag: "--default-tags") }
         if let prefix { options.prefix = prefix }
     }
