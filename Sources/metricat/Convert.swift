@@ -7,12 +7,15 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Translate metrics between formats, streaming, with precise errors.",
         discussion: """
-            Reads the FILEs (stdin when none, or '-') line by line and writes every metric in the
-            output format to stdout, with flat memory whatever the input size. A line that does not
-            parse is reported on stderr as FILE:LINE:COLUMN: reason ('-' for stdin); the good lines
-            around it still come out, and the exit status is 65 at the end. A value the output
-            format cannot carry (a string field in StatsD, NaN in JSON) is reported the same way and
-            skipped; it is never written broken.
+            Reads the FILEs (stdin when none, or '-') line by line and writes every metric in the \
+            output format to stdout, with flat memory whatever the input size. A line that does not \
+            parse is reported on stderr as FILE:LINE:COLUMN: reason ('-' for stdin); the good lines \
+            around it still come out, and the exit status is 65 at the end. A value the output \
+            format cannot carry (a string field in StatsD, NaN in JSON) is reported the same way and \
+            skipped; it is never written broken. With --from auto (the default) the format is \
+            detected from the first lines; an input that several formats would read differently \
+            is refused. METRICAT_NOW (nanoseconds since the epoch) fixes the time used for metrics \
+            that carry none, for reproducible output.
 
             Examples:
               metricat convert --from influx --to json metrics.lp
