@@ -16,4 +16,19 @@ struct Metricat: ParsableCommand {
         version: "0.1.0",
         subcommands: [Send.self, Listen.self, Convert.self, Load.self, TailLog.self]
     )
+
+    /// Runs the command; a usage error exits 2 (ArgumentParser's own default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                StandardStreamsBridge.error(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Times `metricat convert` against Python's line-protocol-parser and `cat` on one generated file,
+in one run on one machine, and prints lines/s, MB/s, peak memory and the ratios.
+Usage: Benchmarks/run.py [--lines N] [--repeat R]   (run bench.sh to set everything up)"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+def measure(cmd, stdin_path, repeat):
+    best = None
+    peak = 0
+    for _ in range(repeat):
+        with open(stdin_path, "rb") as f, open(os.devnull, "wb") as null:
+            start = time.perf_counter()
+            p = subprocess.Popen(cmd, stdin=f, stdout=null, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(p.pid, 0)
+            elapsed = time.perf_counter() - start
+            err = p.stderr.read().decode(errors="replace")
+            p.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{' '.join(cmd)} failed: {err[:500]}")
+        best = elapsed if best is None else min(best, elapsed)
+        peak = max(peak, usage.ru_maxrss)  # KiB on Linux
+    return best, peak
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--metricat", default=".build/release/metricat")
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--data", default="Benchmarks/data/telegraf.lp")
+    args = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(os.path.dirname(args.data), exist_ok=True)
+    if not os.path.exists(args.data) or sum(1 for _ in open(args.data, "rb")) != args.lines:
+        with open(args.data, "wb") as f:
+            subprocess.run([sys.executable, os.path.join(here, "generate_lp.py"), str(args.lines)], stdout=f, check=True)
+    size = os.path.getsize(args.data)
+    runs = [
+        ("cat > /dev/null (floor)", ["cat"]),
+        ("metricat convert --to json", [args.metricat, "convert", "--from", "influx", "--to", "json"]),
+        ("metricat convert --to influx", [args.metricat, "convert", "--from", "influx", "--to", "influx"]),
+        ("python line-protocol-parser + json.dumps", [args.python, os.path.join(here, "lpp_to_json.py")]),
+    ]
+    results = {}
+    print(f"input: {args.data}: {args.lines} lines, {size / 1e6:.1f} MB, {size / args.lines:.0f} bytes/line; best of {args.repeat}")
+    print(f"{'command':44} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak MB':>8}")
+    for name, cmd in runs:
+        t, peak = measure(cmd, args.data, args.repeat if "python" not in name else 1)
+        results[name] = t
+        print(f"{name:44} {t:8.3f} {args.lines / t:12,.0f} {size / t / 1e6:8.1f} {peak / 1024:8.1f}")
+    py = results["python line-protocol-parser + json.dumps"]
+    mj = results["metricat convert --to json"]
+    mi = results["metricat convert --to influx"]
+    print()
+    print(f"ratio metricat --to json   vs python: {py / mj:6.1f}x faster")
+    print(f"ratio metricat --to influx vs python: {py / mi:6.1f}x faster")
+    print(f"ratio metricat --to json   vs cat:    {mj / results['cat > /dev/null (floor)']:6.1f}x slower than the floor")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// The command-line contract, checked on the built binary: argv in; stdout, stderr, status out.
+@Suite struct CommandLineTests {
+    @Test func helpListsAllFiveSubcommands() throws {
+        let r = try Binary.run(["--help"])
+        #expect(r.status == 0)
+        for name in ["send", "listen", "convert", "load", "tail-log"] {
+            #expect(r.stdout.contains("\n  \(name) "), "help lacks \(name)")
+        }
+    }
+
+    @Test(arguments: ["load"])
+    func commandsNotBuiltYetSaySoAndExit2(_ name: String) throws {
+        let r = try Binary.run([name])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "metricat \(name): not built yet in this version\n")
+    }
+
+    @Test func usageErrorsExit2() throws {
+        let r = try Binary.run(["convert", "--to", "nosuch"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("nosuch"))
+        let missing = try Binary.run(["convert"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--to"))
+    }
+
+    @Test func badFlagValuesNameTheFlag() throws {
+        let r = try Binary.run(["convert", "--to", "influx", "--default-tags", "novalue"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--default-tags: 'novalue' is not key=value"))
+    }
+
+    @Test func anUnreadableFileIsAnIOErrorAndTheOthersStillConvert() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metricat-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "cpu value=1 1700000000000000000\n".write(to: dir.appendingPathComponent("good.lp"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["convert", "--from", "influx", "--to", "influx", "missing.lp", "good.lp"], cwd: dir)
+        #expect(r.status == 74)
+        #expect(r.stderr == "metricat: missing.lp: cannot open: No such file or directory\n")
+        #expect(r.stdout == "cpu value=1 1700000000000000000\n")
+    }
+
+    @Test func badLinesAreReportedWithPositionAndTheRestGoesThrough() throws {
+        let input = "cpu value=1 1\ncpu value= 2\nmem free=3i 3\n"
+        let r = try Binary.run(["convert", "--from", "influx", "--to", "influx"], input: input)
+        #expect(r.status == 65)
+        #expect(r.stdout == "cpu value=1 1\nmem free=3i 3\n")
+        #expect(r.stderr.hasPrefix("-:2:11: "), "\(r.stderr)")
+    }
+
+    @Test func strictStopsAtTheFirstBadLine() throws {
+        let input = "cpu value=1 1\ncpu value= 2\nmem free=3i 3\n"
+        let r = try Binary.run(["convert", "--strict", "--from", "influx", "--to", "influx"], input: input)
+        #expect(r.status == 65)
+        #expect(r.stdout == "cpu value=1 1\n")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func autoDetectionRefusesAmbiguousInput() throws {
+        let r = try Binary.run(["convert", "--to", "influx"], input: "a,b 1\n")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("-:1:1: cannot tell the input format: it could be"))
+        #expect(r.stderr.contains("set --from"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func autoDetectionSaysWhatItChoseWithVerbose() throws {
+        let r = try Binary.run(["convert", "-v", "--to", "influx"], input: "deploys:1|c\n")
+        #expect(r.stderr.contains("metricat: -: reading statsd"))
+    }
+
+    @Test func optionsForFormatsNotInPlayAreNotedWithVerbose() throws {
+        let r = try Binary.run(["convert", "-v", "--from", "influx", "--to", "influx", "--json-name-key", "n"], input: "cpu value=1 1\n")
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("note: --json-name-key is ignored"))
+        let quiet = try Binary.run(["convert", "--from", "influx", "--to", "influx", "--json-name-key", "n"], input: "cpu value=1 1\n")
+        #expect(quiet.stderr.isEmpty)
+    }
+
+    @Test func aMillisecondTimestampReadAsNanosecondsGetsOneWarning() throws {
+        let input = "cpu value=1 1700000000000\ncpu value=2 1700000001000\n"
+        let r = try Binary.run(["convert", "--from", "influx", "--to", "influx"], input: input)
+        #expect(r.status == 0)
+        #expect(r.stderr == "-:1: warning: timestamp 1700000000000 is in 1970 when read as nanoseconds; it looks like milliseconds: set --precision\n")
+        let fixed = try Binary.run(["convert", "--precision", "ms", "--from", "influx", "--to", "influx"], input: input)
+        #expect(fixed.stderr.isEmpty)
+        #expect(fixed.stdout.hasPrefix("cpu value=1 1700000000000"))
+    }
+}
