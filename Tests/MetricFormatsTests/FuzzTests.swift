@@ -1,0 +1,114 @@
+import Testing
+
+@testable import MetricFormats
+
+/// Feeds every parser random and mutated bytes: truncations, flipped bytes, huge lines, invalid
+/// UTF-8, NUL. Nothing may crash; every error must point inside the input; a good line after the
+/// damage must still come through (for the line-based formats); and whatever metrics come out must
+/// serialize in every format without crashing.
+@Suite struct FuzzTests {
+    /// SplitMix64: reproducible, so a failure names its seed.
+    struct Rng: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let samples: [MetricFormat: [String]] = [
+        .influx: [
+            "cpu,host=a,region=us\\ west usage=1.5,idle=2i,ok=true,msg=\"hi \\\"there\\\"\" 1700000000000000000",
+            "m\\,x,t\\=k=v\\ 1 f=1u,g=-1.5e3,s=\"a\\\\b\" -1", "weather temp=82,note=\"multi\nline\" 1",
+        ],
+        .json: [
+            "{\"fields\":{\"a\":1,\"b\":\"x\"},\"name\":\"cpu\",\"tags\":{\"h\":\"a\"},\"timestamp\":1700000000}",
+            "[{\"metric_name\":\"speed\",\"value\":10,\"nested\":{\"a\":[1,2,{\"b\":true}]}}]", "{\"a\":\n  {\"b\": 1.5e3}\n}",
+        ],
+        .statsd: ["deploys:1|c|@0.5|#env:prod,dc:x", "a.b,k=v:1|c:2|g:-3|g:4|ms:x|s", "lat:1.5|h|#t", "_e{5,4}:title|text|#a:b"],
+        .graphite: ["servers.web1.cpu 42.5 1700000000", "tagged;env=prod;dc=x 1 -1", "a.b NaN"],
+        .wavefront: ["cpu.idle 42 1700000000 source=web1 \"dc\"=\"eu west\"", "\"quoted name\" -1.5e3 source=x"],
+        .prometheus: [
+            "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\",path=\"/a\\\"b\"} 3 1700000000000",
+            "# TYPE lat histogram\nlat_bucket{le=\"0.1\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 0.3\nlat_count 2",
+        ],
+        .csv: ["Timepoint,Measurement,Label,PID\n1700000000000000000,2.5,\"cpu,host=a usage\",42", "a,b,c\n1,2,\"x,\"\"y\"\n"],
+    ]
+
+    static let goodLine: [MetricFormat: (String, String)] = [
+        .influx: ("zzgood value=7", "zzgood"),
+        .statsd: ("zzgood:7|g", "zzgood"),
+        .graphite: ("zzgood 7 1700000000", "zzgood"),
+        .wavefront: ("zzgood 7 1700000000 source=s", "zzgood"),
+        .prometheus: ("zzgood 7", "zzgood"),
+    ]
+
+    static func mutate(_ input: [UInt8], _ rng: inout Rng) -> [UInt8] {
+        var b = input
+        switch rng.next() % 9 {
+        case 0: b = Array(b.prefix(Int(rng.next() % UInt64(b.count + 1))))
+        case 1:
+            for _ in 0..<(1 + rng.next() % 4) where !b.isEmpty { b[Int(rng.next() % UInt64(b.count))] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8)) }
+        case 2: if !b.isEmpty { b.insert(0, at: Int(rng.next() % UInt64(b.count))) }
+        case 3: b.insert(contentsOf: [0xC3, 0x28, 0xFF, 0xFE, 0xED, 0xA0, 0x80], at: Int(rng.next() % UInt64(b.count + 1)))
+        case 4: b += [UInt8](repeating: UInt8(ascii: "9"), count: 400)
+        case 5: b = (0..<Int(rng.next() % 200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        case 6:
+            let special: [UInt8] = Array("\\\"=, \t\r\n{}[]:|#;@-+.eE0".utf8)
+            for _ in 0..<(1 + rng.next() % 6) { b.insert(special[Int(rng.next() % UInt64(special.count))], at: Int(rng.next() % UInt64(b.count + 1))) }
+        case 7: if b.count > 2 { b.remove(at: Int(rng.next() % UInt64(b.count))) }
+        default: b = b + b
+        }
+        return b
+    }
+
+    static func check(_ format: MetricFormat, _ bytes: [UInt8], seed: UInt64) {
+        var options = FormatOptions()
+        options.maxLineBytes = 256
+        guard var parser = try? format.makeParser(options) else {
+            Issue.record("\(format): parser not constructible")
+            return
+        }
+        let collector = MetricCollector()
+        var input = bytes
+        // In line protocol a quote may open a string that runs over newlines, so a stray quote may
+        // rightly take the good line with it.
+        let good = format == .influx && bytes.contains(ASCII.quote) ? nil : goodLine[format]
+        if let good { input += Array(("\n" + good.0 + "\n").utf8) }
+        parser.parse(text: input, into: collector, maxLineBytes: options.maxLineBytes)
+        let lineCount = input.split(separator: ASCII.newline, omittingEmptySubsequences: false).count
+        for d in collector.diagnostics {
+            if let line = d.line { #expect(line >= 1 && line <= lineCount + 1, "\(format) seed \(seed): line \(line) of \(lineCount): \(d)") }
+            if let column = d.column { #expect(column >= 1, "\(format) seed \(seed): \(d)") }
+            #expect(!d.message.isEmpty)
+        }
+        if let good {
+            #expect(collector.metrics.contains { $0.name == good.1 }, "\(format) seed \(seed): the good line after the damage was lost: \(String(decoding: bytes, as: UTF8.self).debugDescription) -> \(collector.diagnostics)")
+        }
+        for target in MetricFormat.allCases {
+            guard var s = try? target.makeSerializer(FormatOptions()) else { continue }
+            _ = s.render(collector.metrics, now: 1)
+        }
+    }
+
+    @Test(arguments: MetricFormat.allCases)
+    func mutatedInputNeverCrashes(_ format: MetricFormat) {
+        var rng = Rng(state: 0x5EED ^ UInt64(format.hashValue & 0xFFFF))
+        for iteration in 0..<400 {
+            let samples = Self.samples[format] ?? []
+            var bytes = Array(samples[iteration % samples.count].utf8)
+            let seed = rng.state
+            for _ in 0..<(1 + rng.next() % 3) { bytes = Self.mutate(bytes, &rng) }
+            Self.check(format, bytes, seed: seed)
+        }
+    }
+
+    @Test(arguments: MetricFormat.allCases)
+    func hugeLinesAreReportedAndTheRestGoesOn(_ format: MetricFormat) {
+        let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 10_000)
+        Self.check(format, huge, seed: 0)
+    }
+}
