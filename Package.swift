@@ -15,17 +15,24 @@ let package = Package(
         // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
         // that decides the exit status, and the convert pipeline.
         .target(name: "MetricatKit", dependencies: ["MetricFormats"]),
+        // A header-only shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible.
+        .target(name: "CMetricSys"),
+        // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
+        // senders with framing and reconnects, listeners, kernel drop counters.
+        .target(name: "MetricTransport", dependencies: ["CMetricSys", "MetricFormats"]),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",
             dependencies: [
                 "MetricatKit",
                 "MetricFormats",
+                "MetricTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats"]),
+        .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]
 )

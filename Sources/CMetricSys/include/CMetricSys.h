@@ -1,0 +1,26 @@
+#ifndef CMETRICSYS_H
+#define CMETRICSYS_H
+/* Swift's Glibc module hides libc's _GNU_SOURCE parts (sendmmsg, recvmmsg, struct mmsghdr,
+   accept4). Defining _GNU_SOURCE in a header that Swift imports beside Glibc clashes with Glibc's
+   own definitions, so, as swift-nio's CNIOLinux does, this header declares plain wrappers and the
+   .c file, compiled with _GNU_SOURCE, implements them. */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Layout-identical to glibc's struct mmsghdr. */
+struct cms_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+int cms_sendmmsg(int fd, struct cms_mmsghdr *vec, unsigned int vlen, int flags);
+int cms_recvmmsg(int fd, struct cms_mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout);
+int cms_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+/* SO_RXQ_OVFL, or -1 where the platform has none. */
+int cms_so_rxq_ovfl(void);
+/* The drop counter in a recvmsg control buffer, or -1 when it holds none. */
+long long cms_rxq_ovfl_count(struct msghdr *m);
+size_t cms_cmsg_space_u32(void);
+
+#endif
