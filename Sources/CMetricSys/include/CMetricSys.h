@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <signal.h>
 
 /* Layout-identical to glibc's struct mmsghdr. */
 struct cms_mmsghdr {

@@ -1,0 +1,391 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMetricSys
+import MetricFormats
+
+/// How a ``Listener`` binds and bounds what it receives.
+public struct ListenerOptions: Sendable {
+    /// Longest line on a stream socket; longer lines are reported and dropped (`--max-line`).
+    public var maxLineBytes = 64 * 1024
+    /// Open stream connections at most; more are accepted and closed at once, with a report.
+    public var maxConnections = 1024
+    /// SO_RCVBUF to ask for (Telegraf's `read_buffer_size`), nil for the kernel default.
+    public var receiveBuffer: Int32?
+    /// Use SO_RCVBUFFORCE (needs CAP_NET_ADMIN) to pass `net.core.rmem_max`.
+    public var forceReceiveBuffer = false
+    /// Permissions of a Unix socket file.
+    public var unixSocketMode: mode_t = 0o660
+    /// Datagrams read per recvmmsg call.
+    public var datagramBatch = 64
+    /// Largest datagram read whole; a longer one is truncated by the kernel and reported.
+    public var maxDatagram = 65536
+
+    public init() {}
+}
+
+/// Who sent something: the listening address and the peer.
+public struct Peer: Sendable, Hashable, CustomStringConvertible {
+    /// The listening endpoint, as given.
+    public var listener: String
+    /// `127.0.0.1:53211`, a Unix path, or `unix` for an unnamed Unix peer.
+    public var address: String
+    /// A connection number for stream peers (0 for datagrams).
+    public var connection: Int
+    public var description: String { address }
+}
+
+/// What a listener hands to its delegate.
+public enum Received {
+    /// A whole line (without `\n`), from a stream or from inside a datagram.
+    case line(UnsafeBufferPointer<UInt8>, Peer)
+    /// A datagram exactly as it arrived, before it is split into lines.
+    case datagram(UnsafeBufferPointer<UInt8>, Peer)
+    /// Bytes from a stream connection exactly as read.
+    case chunk(UnsafeBufferPointer<UInt8>, Peer)
+    /// A stream connection opened or closed.
+    case connected(Peer)
+    case disconnected(Peer)
+    /// A problem that dropped data: an overlong line, a truncated datagram, a refused connection.
+    case dropped(String, Peer?)
+}
+
+/// Why ``Listener/run(until:_:)`` returned.
+public enum StopReason: Equatable, Sendable {
+    /// The delegate asked to stop.
+    case delegate
+    /// The deadline passed.
+    case timeout
+    /// SIGINT or SIGTERM arrived.
+    case signal(Int32)
+}
+
+/// Binds several endpoints and serves them from one epoll loop, no thread per connection.
+///
+/// Streams are split into lines with a bounded ``LineFramer`` per connection; datagrams are read
+/// in batches with recvmmsg and split on `\n`. A Unix socket file is created with the configured
+/// mode and removed again on ``close()``; a file that is not a socket is never deleted.
+public final class Listener {
+    public let options: ListenerOptions
+    public private(set) var sockets: [Socket] = []
+    /// What each endpoint got as receive buffer, after the kernel's doubling and capping.
+    public private(set) var grantedReceiveBuffers: [Int32] = []
+    /// Datagrams the kernel dropped on our UDP sockets, from SO_RXQ_OVFL (the last value seen).
+    public private(set) var overflowDrops: UInt64 = 0
+    public private(set) var openConnections = 0
+
+    private var epfd: Int32 = -1
+    private var signalFD: Int32 = -1
+    private var oldMask = sigset_t()
+    private var unixPaths: [String] = []
+    private var connections: [Int32: Connection] = [:]
+    private var nextConnection = 1
+    private var datagramBuffer: [UInt8] = []
+    private var overflowBySocket: [Int32: UInt64] = [:]
+
+    final class Connection {
+        let socket: Socket
+        let peer: Peer
+        var framer: LineFramer
+        init(socket: Socket, peer: Peer, maxLine: Int) {
+            self.socket = socket
+            self.peer = peer
+            self.framer = LineFramer(maxLineBytes: maxLine)
+        }
+    }
+
+    /// Binds every endpoint.
+    /// - Throws: ``TransportError`` naming the endpoint that could not be bound.
+    public init(endpoints: [Endpoint], options: ListenerOptions = ListenerOptions()) throws(TransportError) {
+        self.options = options
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        if epfd < 0 { throw .system(operation: "epoll_create1", endpoint: "listen", errno: .current) }
+        do throws(TransportError) {
+            for endpoint in endpoints {
+                let s = try bind(endpoint)
+                sockets.append(s)
+                try s.setNonBlocking()
+                try watch(s.fd)
+            }
+        } catch {
+            close()
+            throw error
+        }
+        datagramBuffer = [UInt8](repeating: 0, count: options.datagramBatch * options.maxDatagram)
+    }
+
+    deinit { close() }
+
+    private func bind(_ endpoint: Endpoint) throws(TransportError) -> Socket {
+        switch endpoint {
+        case .unix(let path), .unixgram(let path):
+            try Self.clearStaleSocket(path, endpoint: endpoint)
+            let s = try Socket.bind(endpoint)
+            unixPaths.append(path)
+            if !path.hasPrefix("@"), chmod(path, options.unixSocketMode) != 0 {
+                throw .system(operation: "chmod", endpoint: endpoint.description, errno: .current)
+            }
+            return s
+        case .udp:
+            let s = try Socket.bind(endpoint)
+            if let size = options.receiveBuffer {
+                grantedReceiveBuffers.append(try s.setReceiveBuffer(size, force: options.forceReceiveBuffer))
+            } else {
+                grantedReceiveBuffers.append((try? s.getOption(SOL_SOCKET, SO_RCVBUF)) ?? 0)
+            }
+            let ovfl = cms_so_rxq_ovfl()
+            if ovfl >= 0 { try? s.setOption(SOL_SOCKET, ovfl, 1) }
+            return s
+        default:
+            let s = try Socket.bind(endpoint)
+            if let size = options.receiveBuffer { _ = try? s.setReceiveBuffer(size, force: options.forceReceiveBuffer) }
+            return s
+        }
+    }
+
+    /// Removes a leftover socket file nobody listens on; refuses a live one or any other kind of file.
+    static func clearStaleSocket(_ path: String, endpoint: Endpoint) throws(TransportError) {
+        if path.hasPrefix("@") { return }
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFSOCK else {
+            throw .refused("\(endpoint): \(path) exists and is not a socket: not touching it")
+        }
+        let probeEndpoint: Endpoint = endpoint.isDatagram ? .unixgram(path: path) : .unix(path: path)
+        if (try? Socket.connect(to: probeEndpoint)) != nil {
+            throw .system(operation: "bind", endpoint: endpoint.description, errno: .addressInUse)
+        }
+        unlink(path)
+    }
+
+    private func watch(_ fd: Int32) throws(TransportError) {
+        var ev = epoll_event()
+        ev.events = EPOLLIN.rawValue
+        ev.data.fd = fd
+        if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 { throw .system(operation: "epoll_ctl", endpoint: "listen", errno: .current) }
+    }
+
+    /// Turns SIGINT and SIGTERM into a clean stop of ``run(until:_:)`` (the socket files are removed).
+    public func handleSignals() {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &mask, &oldMask)
+        signalFD = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        if signalFD >= 0 { try? watch(signalFD) }
+    }
+
+    /// The port the first IP endpoint is bound to (for `:0`).
+    public func boundPort(_ index: Int = 0) -> UInt16? {
+        try? sockets[index].localAddress().port
+    }
+
+    /// Serves events until the delegate returns false, `deadline` (monotonic ns) passes, or a signal.
+    public func run(until deadline: Int64? = nil, _ delegate: (Received) -> Bool) -> StopReason {
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+            var timeout: Int32 = -1
+            if let deadline {
+                let left = deadline - monotonicNow()
+                if left <= 0 { return .timeout }
+                timeout = Int32(min((left + 999_999) / 1_000_000, Int64(Int32.max)))
+            }
+            let n = epoll_wait(epfd, &events, Int32(events.count), timeout)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .timeout
+            }
+            for i in 0..<Int(n) {
+                let fd = events[i].data.fd
+                if fd == signalFD {
+                    var info = signalfd_siginfo()
+                    let r = read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size)
+                    if r > 0 { return .signal(Int32(info.ssi_signo)) }
+                    continue
+                }
+                if let s = sockets.first(where: { $0.fd == fd }) {
+                    if s.isDatagram {
+                        if !readDatagrams(s, delegate) { return .delegate }
+                    } else {
+                        if !acceptConnections(s, delegate) { return .delegate }
+                    }
+                } else if let c = connections[fd] {
+                    if !readConnection(c, delegate) { return .delegate }
+                }
+            }
+        }
+    }
+
+    private func acceptConnections(_ s: Socket, _ delegate: (Received) -> Bool) -> Bool {
+        while true {
+            switch s.accept() {
+            case .success(let (conn, address)):
+                let peer = Peer(listener: s.endpoint.description, address: address.description, connection: nextConnection)
+                nextConnection += 1
+                if openConnections >= options.maxConnections {
+                    conn.close()
+                    if !delegate(.dropped("connection refused: \(options.maxConnections) connections are open (raise --max-connections)", peer)) { return false }
+                    continue
+                }
+                try? conn.setNonBlocking()
+                let c = Connection(socket: conn, peer: peer, maxLine: options.maxLineBytes)
+                connections[conn.fd] = c
+                openConnections += 1
+                try? watch(conn.fd)
+                if !delegate(.connected(peer)) { return false }
+            case .failure(let e):
+                if e == .wouldBlock { return true }
+                return delegate(.dropped("accept failed: \(e)", nil))
+            }
+        }
+    }
+
+    private func readConnection(_ c: Connection, _ delegate: (Received) -> Bool) -> Bool {
+        var keepGoing = true
+        var closed = false
+        datagramBuffer.withUnsafeMutableBytes { raw in
+            let buffer = UnsafeMutableRawBufferPointer(rebasing: raw[0..<min(raw.count, 256 * 1024)])
+            // Bounded reads per event, so one busy peer cannot starve the others.
+            for _ in 0..<16 {
+                switch c.socket.receive(into: buffer) {
+                case .success(0):
+                    closed = true
+                    return
+                case .success(let n):
+                    let bytes = UnsafeBufferPointer(rebasing: UnsafeRawBufferPointer(buffer).bindMemory(to: UInt8.self)[0..<n])
+                    if !delegate(.chunk(bytes, c.peer)) { keepGoing = false; return }
+                    c.framer.feed(bytes) { event in
+                        guard keepGoing else { return }
+                        switch event {
+                        case .line(let line, _):
+                            if !delegate(.line(line, c.peer)) { keepGoing = false }
+                        case .tooLong(let number, let limit):
+                            if !delegate(.dropped("line \(number) is longer than \(limit) bytes: dropped (raise --max-line)", c.peer)) { keepGoing = false }
+                        }
+                    }
+                    if !keepGoing { return }
+                    if n < buffer.count { return }
+                case .failure(let e):
+                    if e == .wouldBlock { return }
+                    closed = true
+                    return
+                }
+            }
+        }
+        if closed {
+            c.framer.finish { event in
+                guard keepGoing else { return }
+                if case .line(let line, _) = event, !delegate(.line(line, c.peer)) { keepGoing = false }
+            }
+            connections[c.socket.fd] = nil
+            openConnections -= 1
+            c.socket.close()
+            if keepGoing && !delegate(.disconnected(c.peer)) { keepGoing = false }
+        }
+        return keepGoing
+    }
+
+    private func readDatagrams(_ s: Socket, _ delegate: (Received) -> Bool) -> Bool {
+        let batch = options.datagramBatch
+        let size = options.maxDatagram
+        let controlSize = Int(cms_cmsg_space_u32())
+        var keepGoing = true
+        var headers = [cms_mmsghdr](repeating: cms_mmsghdr(), count: batch)
+        var iovecs = [iovec](repeating: iovec(), count: batch)
+        var addresses = [sockaddr_storage](repeating: sockaddr_storage(), count: batch)
+        var control = [UInt8](repeating: 0, count: batch * controlSize)
+        let listenerName = s.endpoint.description
+        datagramBuffer.withUnsafeMutableBytes { raw in
+            iovecs.withUnsafeMutableBufferPointer { iov in
+                addresses.withUnsafeMutableBufferPointer { addr in
+                    control.withUnsafeMutableBytes { ctl in
+                        for _ in 0..<8 where keepGoing {
+                            for i in 0..<batch {
+                                iov[i] = iovec(iov_base: raw.baseAddress! + i * size, iov_len: size)
+                                headers[i].msg_hdr.msg_iov = iov.baseAddress! + i
+                                headers[i].msg_hdr.msg_iovlen = 1
+                                headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(addr.baseAddress! + i)
+                                headers[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                                headers[i].msg_hdr.msg_control = ctl.baseAddress! + i * controlSize
+                                headers[i].msg_hdr.msg_controllen = controlSize
+                                headers[i].msg_hdr.msg_flags = 0
+                            }
+                            var n: Int32
+                            repeat { n = cms_recvmmsg(s.fd, &headers, UInt32(batch), Int32(MSG_DONTWAIT), nil) } while n < 0 && errno == EINTR
+                            if n <= 0 { return }
+                            for i in 0..<Int(n) {
+                                let len = Int(headers[i].msg_len)
+                                var address = SocketAddress()
+                                address.storage = addr[i]
+                                address.length = headers[i].msg_hdr.msg_namelen
+                                let peer = Peer(listener: listenerName, address: address.description, connection: 0)
+                                let drops = cms_rxq_ovfl_count(&headers[i].msg_hdr)
+                                if drops >= 0 {
+                                    let previous = overflowBySocket[s.fd] ?? 0
+                                    if UInt64(drops) > previous {
+                                        overflowDrops += UInt64(drops) - previous
+                                        overflowBySocket[s.fd] = UInt64(drops)
+                                    }
+                                }
+                                let bytes = UnsafeBufferPointer(start: (raw.baseAddress! + i * size).assumingMemoryBound(to: UInt8.self), count: len)
+                                if headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 {
+                                    if !delegate(.dropped("datagram longer than \(size) bytes: truncated, dropped", peer)) { keepGoing = false; return }
+                                    continue
+                                }
+                                if !delegate(.datagram(bytes, peer)) { keepGoing = false; return }
+                                if !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
+                            }
+                            if Int(n) < batch { return }
+                        }
+                    }
+                }
+            }
+        }
+        return keepGoing
+    }
+
+    /// Hands out the lines of one datagram; a final line needs no newline.
+    static func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ peer: Peer, _ delegate: (Received) -> Bool) -> Bool {
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != 0x0A { end += 1 }
+            if end > start, !delegate(.line(UnsafeBufferPointer(rebasing: bytes[start..<end]), peer)) { return false }
+            start = end + 1
+        }
+        return true
+    }
+
+    /// Kernel drops on the UDP sockets from `/proc/net/udp`, read now.
+    public func kernelDrops() -> UInt64 {
+        var total: UInt64 = 0
+        for s in sockets where s.isDatagram {
+            if case .udp = s.endpoint, let inode = s.inode(), let d = KernelCounters.udpDrops(inode: inode) { total += d }
+        }
+        return max(total, overflowDrops)
+    }
+
+    /// Closes every socket and removes the Unix socket files this listener created.
+    public func close() {
+        for c in connections.values { c.socket.close() }
+        connections.removeAll()
+        for s in sockets { s.close() }
+        sockets.removeAll()
+        for path in unixPaths where !path.hasPrefix("@") {
+            var st = stat()
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        }
+        unixPaths.removeAll()
+        if signalFD >= 0 {
+            Glibc.close(signalFD)
+            signalFD = -1
+            pthread_sigmask(SIG_SETMASK, &oldMask, nil)
+        }
+        if epfd >= 0 {
+            Glibc.close(epfd)
+            epfd = -1
+        }
+    }
+}

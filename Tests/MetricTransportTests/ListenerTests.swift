@@ -1,0 +1,159 @@
+import Testing
+
+@testable import MetricTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A listener on real sockets: 127.0.0.1:0 and Unix sockets in a temporary directory.
+@Suite struct ListenerTests {
+    static func tempDir() -> String { String(cString: mkdtemp(strdup("/tmp/metricat-listen-XXXXXX"))) }
+
+    /// Runs the loop until `expected` lines arrived or 5 s passed; returns lines and drop reports.
+    static func collect(_ l: Listener, lines expected: Int) -> (lines: [String], dropped: [String]) {
+        var lines: [String] = []
+        var dropped: [String] = []
+        _ = l.run(until: monotonicNow() + 5_000_000_000) { r in
+            switch r {
+            case .line(let b, _): lines.append(String(decoding: b, as: UTF8.self))
+            case .dropped(let m, _): dropped.append(m)
+            default: break
+            }
+            return lines.count < expected
+        }
+        return (lines, dropped)
+    }
+
+    @Test func udpDatagramsAreSplitIntoLines() throws {
+        let l = try Listener(endpoints: [.udp(host: "127.0.0.1", port: 0, family: .ipv4)])
+        let client = try Socket.connect(to: .udp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4))
+        for payload in ["a:1|c", "b:2|g\nc:3|ms\n", "d:4|c\n\ne:5|c"] {
+            _ = Array(payload.utf8).withUnsafeBytes { client.send($0) }
+        }
+        #expect(Self.collect(l, lines: 5).lines == ["a:1|c", "b:2|g", "c:3|ms", "d:4|c", "e:5|c"])
+    }
+
+    @Test func streamLinesSurviveAnySplitAcrossReads() throws {
+        let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)])
+        let target = Endpoint.tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4)
+        let text = Array("cpu value=1\nmem free=2i\r\nlast line without newline".utf8)
+        // Byte by byte on one connection, whole on a second.
+        let a = try Socket.connect(to: target)
+        for b in text { _ = [b].withUnsafeBytes { a.send($0) } }
+        a.close()
+        let b = try Socket.connect(to: target)
+        _ = text.withUnsafeBytes { b.sendAll($0) }
+        b.close()
+        let got = Self.collect(l, lines: 6).lines
+        let one = ["cpu value=1", "mem free=2i\r", "last line without newline"]
+        #expect(got.count == 6)
+        #expect(got.filter { one.contains($0) }.count == 6)
+        #expect(Array(got.filter { $0.hasPrefix("cpu") }).count == 2)
+    }
+
+    @Test func anOverlongLineIsDroppedAndTheNextOneArrives() throws {
+        var options = ListenerOptions()
+        options.maxLineBytes = 1024
+        let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
+        let c = try Socket.connect(to: .tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4))
+        let huge = [UInt8](repeating: 0x61, count: 1 << 20) + Array("\nok 1\n".utf8)
+        _ = huge.withUnsafeBytes { c.sendAll($0) }
+        c.close()
+        let (lines, dropped) = Self.collect(l, lines: 1)
+        #expect(lines == ["ok 1"])
+        #expect(dropped == ["line 1 is longer than 1024 bytes: dropped (raise --max-line)"])
+    }
+
+    @Test func unixSocketsGetTheirModeAndAreRemovedAtClose() throws {
+        let dir = Self.tempDir()
+        defer { rmdir(dir) }
+        let path = dir + "/m.sock"
+        var options = ListenerOptions()
+        options.unixSocketMode = 0o600
+        let l = try Listener(endpoints: [.unix(path: path), .unixgram(path: dir + "/g.sock")], options: options)
+        var st = stat()
+        #expect(lstat(path, &st) == 0)
+        #expect(st.st_mode & 0o777 == 0o600)
+        let c = try Socket.connect(to: .unix(path: path))
+        _ = Array("x 1\n".utf8).withUnsafeBytes { c.sendAll($0) }
+        let g = try Socket.connect(to: .unixgram(path: dir + "/g.sock"))
+        _ = Array("y:1|c".utf8).withUnsafeBytes { g.send($0) }
+        #expect(Set(Self.collect(l, lines: 2).lines) == ["x 1", "y:1|c"])
+        l.close()
+        #expect(lstat(path, &st) != 0)
+        #expect(lstat(dir + "/g.sock", &st) != 0)
+    }
+
+    @Test func aFileThatIsNotASocketIsNeverDeleted() throws {
+        let dir = Self.tempDir()
+        let path = dir + "/data.txt"
+        defer { unlink(path); rmdir(dir) }
+        let f = fopen(path, "w")
+        fputs("precious", f)
+        fclose(f)
+        #expect(throws: TransportError.refused("unix://\(path): \(path) exists and is not a socket: not touching it")) {
+            try Listener(endpoints: [.unix(path: path)])
+        }
+        var st = stat()
+        #expect(lstat(path, &st) == 0 && st.st_size == 8)
+    }
+
+    @Test func aStaleSocketFileIsReplaced() throws {
+        let dir = Self.tempDir()
+        let path = dir + "/stale.sock"
+        defer { unlink(path); rmdir(dir) }
+        let first = try Socket.bind(.unix(path: path))
+        first.close()  // the file stays behind, nobody listens
+        let l = try Listener(endpoints: [.unix(path: path)])
+        l.close()
+    }
+
+    @Test func connectionsPastTheLimitAreRefusedAndReported() throws {
+        var options = ListenerOptions()
+        options.maxConnections = 1
+        let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
+        let target = Endpoint.tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4)
+        let a = try Socket.connect(to: target)
+        let b = try Socket.connect(to: target)
+        var dropped: [String] = []
+        var connected = 0
+        _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+            if case .dropped(let m, _) = r { dropped.append(m) }
+            if case .connected = r { connected += 1 }
+            return dropped.isEmpty || connected < 1
+        }
+        #expect(connected == 1)
+        #expect(dropped == ["connection refused: 1 connections are open (raise --max-connections)"])
+        _ = (a, b)
+    }
+
+    @Test func kernelDropsOfAFullReceiveBufferAreCounted() throws {
+        var options = ListenerOptions()
+        options.receiveBuffer = 4096
+        let l = try Listener(endpoints: [.udp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
+        let client = try Socket.connect(to: .udp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4))
+        let payload = [UInt8](repeating: 0x61, count: 200)
+        var sent = 0
+        for _ in 0..<2000 {
+            if case .success = payload.withUnsafeBytes({ client.send($0) }) { sent += 1 }
+        }
+        var received = 0
+        _ = l.run(until: monotonicNow() + 300_000_000) { r in
+            if case .datagram = r { received += 1 }
+            return true
+        }
+        let drops = l.kernelDrops()
+        #expect(received < sent)
+        #expect(Int(drops) == sent - received, "sent \(sent), received \(received), kernel drops \(drops)")
+    }
+
+    @Test func aSignalStopsTheLoop() throws {
+        let l = try Listener(endpoints: [.udp(host: "127.0.0.1", port: 0, family: .ipv4)])
+        l.handleSignals()
+        raise(SIGTERM)
+        let reason = l.run(until: monotonicNow() + 2_000_000_000) { _ in true }
+        #expect(reason == .signal(SIGTERM))
+        l.close()
+    }
+}
