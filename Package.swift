@@ -14,7 +14,7 @@ let package = Package(
         .target(name: "MetricFormats"),
         // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
         // that decides the exit status, and the convert pipeline.
-        .target(name: "MetricatKit", dependencies: ["MetricFormats"]),
+        .target(name: "MetricatKit", dependencies: ["MetricFormats", "MetricTransport"]),
         // A header-only shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible.
         .target(name: "CMetricSys"),
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
-        .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats"]),
+        .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]

@@ -26,6 +26,7 @@ public final class ByteSource {
     private let fd: Int32
     private let ownsDescriptor: Bool
     private var buffer: [UInt8]
+    private var memory: [UInt8]?
 
     /// Opens `path`; `-` is stdin.
     public init(path: String, chunkSize: Int = 256 * 1024) throws(InputError) {
@@ -42,12 +43,25 @@ public final class ByteSource {
         buffer = [UInt8](repeating: 0, count: chunkSize)
     }
 
+    /// An in-memory input (command-line arguments), named `name` in diagnostics.
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        fd = -1
+        ownsDescriptor = false
+        buffer = []
+        memory = bytes
+    }
+
     deinit {
         if ownsDescriptor { close(fd) }
     }
 
     /// Calls `body` with each chunk until end of file; returns early when `body` returns false.
     public func forEachChunk(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) throws(InputError) {
+        if let memory {
+            _ = memory.withUnsafeBufferPointer { body($0) }
+            return
+        }
         let capacity = buffer.count
         while true {
             let result: Int = buffer.withUnsafeMutableBytes { raw in
@@ -63,28 +77,43 @@ public final class ByteSource {
     }
 }
 
-/// Buffered output to a descriptor, flushed in large writes.
+/// Buffered output, flushed in large writes to a descriptor or handed to a closure (a sender).
 public final class ByteSink {
     /// Pending output; append to it, then call ``flushIfNeeded()``.
     public var buffer: [UInt8] = []
     private let fd: Int32
     private let flushThreshold: Int
+    private let handler: ((inout [UInt8]) -> Void)?
     /// The errno of the first failed write; later output is dropped.
     public private(set) var failure: Int32?
 
     public init(fd: Int32 = 1, flushThreshold: Int = 128 * 1024) {
         self.fd = fd
         self.flushThreshold = flushThreshold
+        self.handler = nil
         buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    /// Output handed to `handler` (which consumes the buffer) whenever `flushThreshold` bytes are
+    /// pending; 0 hands over after every metric, so problems are reported at the right input line.
+    public init(flushThreshold: Int, handler: @escaping (inout [UInt8]) -> Void) {
+        self.fd = -1
+        self.flushThreshold = flushThreshold
+        self.handler = handler
     }
 
     /// Flushes when the buffer passed the threshold.
     @inline(__always) public func flushIfNeeded() {
-        if buffer.count >= flushThreshold { flush() }
+        if buffer.count >= flushThreshold && !buffer.isEmpty { flush() }
     }
 
     public func flush() {
         if buffer.isEmpty { return }
+        if let handler {
+            handler(&buffer)
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
         if failure == nil {
             failure = buffer.withUnsafeBytes { StandardStreams.writeAll(fd, $0) }
         }

@@ -8,6 +8,8 @@ public struct ConvertOptions: Sendable {
     public var format = FormatOptions()
     /// Paths; `-` or none is stdin.
     public var inputs: [String] = []
+    /// In-memory inputs (command-line arguments) read instead of `inputs` when not empty.
+    public var texts: [(name: String, bytes: [UInt8])] = []
     /// Say which format `auto` chose (on a terminal, or with `-v`).
     public var announceDetection = false
 
@@ -21,7 +23,12 @@ public struct ConvertOptions: Sendable {
 /// skipped, the rest goes on (or stops at the first with `--strict`).
 public enum Converter {
     /// Runs the conversion; returns the exit status that the diagnostics decided.
-    public static func run(_ options: ConvertOptions, diagnostics: Diagnostics, output: ByteSink, now: Int64 = Clock.nowNanoseconds()) -> ExitStatus {
+    /// - Parameter afterChunk: called after every chunk read (a sender flushes its batch there, so
+    ///   a slow stream such as `tail -f` goes out as it comes).
+    public static func run(
+        _ options: ConvertOptions, diagnostics: Diagnostics, output: ByteSink, now: Int64 = Clock.nowNanoseconds(),
+        afterChunk: () -> Void = {}, onLine: (Int) -> Void = { _ in }
+    ) -> ExitStatus {
         let serializer: any MetricSerializer
         do {
             serializer = try options.to.makeSerializer(options.format)
@@ -41,15 +48,20 @@ public enum Converter {
             }
             handler.precisionFlag = precisionFlag(for: from)
         }
-        let inputs = options.inputs.isEmpty ? ["-"] : options.inputs
-        inputLoop: for path in inputs {
+        let inputCount = options.texts.isEmpty ? max(options.inputs.count, 1) : options.texts.count
+        inputLoop: for inputIndex in 0..<inputCount {
             let source: ByteSource
-            do {
-                source = try ByteSource(path: path)
-            } catch {
-                diagnostics.ioError(error.description)
-                continue
+            if !options.texts.isEmpty {
+                source = ByteSource(name: options.texts[inputIndex].name, bytes: options.texts[inputIndex].bytes)
+            } else {
+                do {
+                    source = try ByteSource(path: options.inputs.isEmpty ? "-" : options.inputs[inputIndex])
+                } catch {
+                    diagnostics.ioError(error.description)
+                    continue
+                }
             }
+            let path = source.name
             handler.source = path
             var framer = LineFramer(maxLineBytes: options.format.maxLineBytes)
             var sniffed: [UInt8] = []
@@ -66,10 +78,12 @@ public enum Converter {
                         guard parser != nil else { return false }
                         let held = sniffed
                         sniffed = []
-                        held.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics) }
+                        held.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
                     } else {
-                        feed(chunk, &framer, &parser!, handler, diagnostics)
+                        feed(chunk, &framer, &parser!, handler, diagnostics, onLine)
                     }
+                    output.flush()
+                    afterChunk()
                     return !diagnostics.shouldStop
                 }
             } catch {
@@ -82,12 +96,15 @@ public enum Converter {
                 parser = makeParser(chosen, options, diagnostics)
                 handler.precisionFlag = precisionFlag(for: chosen)
                 guard parser != nil else { break inputLoop }
-                sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics) }
+                sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
             }
             if parser == nil { break }
             if !diagnostics.shouldStop {
                 framer.finish { event in
-                    if case .line(_, let number) = event { handler.currentLine = number }
+                    if case .line(_, let number) = event {
+                        handler.currentLine = number
+                        onLine(number)
+                    }
                     parser!.handle(event, handler: handler)
                 }
                 parser!.finish(into: handler)
@@ -104,11 +121,14 @@ public enum Converter {
 
     private static func feed(
         _ chunk: UnsafeBufferPointer<UInt8>, _ framer: inout LineFramer, _ parser: inout any MetricParser,
-        _ handler: SerializingHandler, _ diagnostics: Diagnostics
+        _ handler: SerializingHandler, _ diagnostics: Diagnostics, _ onLine: (Int) -> Void
     ) {
         framer.feed(chunk) { event in
             if diagnostics.shouldStop { return }
-            if case .line(_, let number) = event { handler.currentLine = number }
+            if case .line(_, let number) = event {
+                handler.currentLine = number
+                onLine(number)
+            }
             parser.handle(event, handler: handler)
         }
     }

@@ -10,16 +10,6 @@ extension NotBuiltCommand {
     }
 }
 
-struct Send: NotBuiltCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Emit metrics to a collector over UDP, TCP, Unix sockets or InfluxDB's HTTP API (not built yet).")
-}
-
-struct Listen: NotBuiltCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Bind sockets and print what arrives, raw or decoded; a CI smoke check with --expect (not built yet).")
-}
-
 struct Load: NotBuiltCommand {
     static let configuration = CommandConfiguration(
         abstract: "Flood a socket at a controlled rate and measure what gets dropped (not built yet).")

@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes line protocol to InfluxDB 1.x's `/write` API: lines are batched into POSTs on one
+/// keep-alive connection, and the error body InfluxDB returns is mapped back to the lines it names.
+public final class HTTPWriter {
+    public let target: Endpoint.HTTPTarget
+    public var maxBatchLines = 5000
+    public var maxBatchBytes = 1 << 20
+    public var retries = 3
+    public private(set) var stats = SenderStats()
+    /// Receives InfluxDB's rejections: the tag the line was queued with, and InfluxDB's reason.
+    public var onRejectedLine: (_ tag: Int, _ reason: String) -> Void = { _, _ in }
+    /// Receives problems with the whole request (database not found, server errors).
+    public var onEvent: (String) -> Void = { _ in }
+
+    private var socket: Socket?
+    private var body: [UInt8] = []
+    /// Start offset in `body` and caller tag of every queued line.
+    private var lines: [(start: Int, tag: Int)] = []
+    private let endpoint: Endpoint
+
+    public init(target: Endpoint.HTTPTarget) throws(TransportError) {
+        guard !target.secure else { throw .invalidAddress("https://\(target.host):\(target.port): https is not supported; use http:// on a trusted network or a local proxy") }
+        self.target = target
+        self.endpoint = .tcp(host: target.host, port: target.port, family: .any)
+        socket = try Socket.connect(to: endpoint)
+    }
+
+    /// Queues one line (without newline); `tag` comes back with a rejection (an input line number).
+    public func write(line: UnsafeRawBufferPointer, tag: Int) {
+        lines.append((body.count, tag))
+        body.append(contentsOf: line)
+        body.append(0x0A)
+        if lines.count >= maxBatchLines || body.count >= maxBatchBytes { flush() }
+    }
+
+    /// POSTs what is queued.
+    public func flush() {
+        guard !lines.isEmpty else { return }
+        defer {
+            body.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            switch post() {
+            case .success(let (status, responseBody)):
+                stats.datagrams += 1
+                stats.bytes += body.count
+                if status / 100 == 2 {
+                    stats.lines += lines.count
+                    return
+                }
+                if status >= 500 && attempt <= retries {
+                    onEvent("\(target.host):\(target.port): HTTP \(status): \(Self.errorText(responseBody)); retrying")
+                    sleepNanoseconds(Int64(attempt) * 200_000_000)
+                    continue
+                }
+                handleError(status: status, body: responseBody)
+                return
+            case .failure(let e):
+                stats.errors[e.errno?.name ?? "EIO", default: 0] += 1
+                socket = nil
+                if attempt <= retries {
+                    stats.reconnects += 1
+                    sleepNanoseconds(Int64(attempt) * 100_000_000)
+                    socket = try? Socket.connect(to: endpoint)
+                    continue
+                }
+                onEvent("\(e)")
+                stats.failedLines += lines.count
+                return
+            }
+        }
+    }
+
+    public func close() {
+        flush()
+        socket?.close()
+        socket = nil
+    }
+
+    /// `{"error":"..."}` → the message; anything else as it is.
+    static func errorText(_ body: [UInt8]) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let r = text.firstRange(of: "\"error\":\"") else { return text.trimmingCharacters(in: " \n\r") }
+        var out = ""
+        var escaped = false
+        for ch in text[r.upperBound...] {
+            if escaped {
+                switch ch {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                default: out.append(ch)
+                }
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else if ch == "\"" {
+                break
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Maps `unable to parse '<line>': <reason>` back to queued lines; the rest of the batch was
+    /// written (a partial write) or, for a request-level error, counts as failed.
+    private func handleError(status: Int, body responseBody: [UInt8]) {
+        let message = Self.errorText(responseBody)
+        var rejected = 0
+        var search = Substring(message)
+        while let r = search.firstRange(of: "unable to parse '") {
+            let rest = search[r.upperBound...]
+            guard let end = rest.firstRange(of: "': ") else { break }
+            let lineText = Array(rest[..<end.lowerBound].utf8)
+            var reasonEnd = rest[end.upperBound...].firstIndex(of: "\n") ?? rest.endIndex
+            if let dropped = rest[end.upperBound..<reasonEnd].firstRange(of: " dropped=") { reasonEnd = dropped.lowerBound }
+            let reason = String(rest[end.upperBound..<reasonEnd])
+            if let tag = findLine(lineText) {
+                onRejectedLine(tag, "InfluxDB rejected the line: \(reason)")
+                rejected += 1
+            }
+            search = rest[reasonEnd...]
+        }
+        if rejected > 0 {
+            stats.lines += lines.count - rejected
+            return
+        }
+        if message.hasPrefix("partial write") {
+            let dropped = message.split(separator: "dropped=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+            stats.lines += lines.count - dropped
+            stats.failedLines += dropped
+            onEvent("\(target.host):\(target.port): HTTP \(status): \(message)")
+            return
+        }
+        stats.failedLines += lines.count
+        onEvent("\(target.host):\(target.port): HTTP \(status): \(message)")
+    }
+
+    private func findLine(_ text: [UInt8]) -> Int? {
+        for (i, l) in lines.enumerated() {
+            let end = i + 1 < lines.count ? lines[i + 1].start - 1 : body.count - 1
+            var candidate = body[l.start..<end]
+            if candidate.last == 0x0D { candidate = candidate.dropLast() }
+            if candidate.elementsEqual(text) || body[l.start..<end].elementsEqual(text) { return l.tag }
+        }
+        return nil
+    }
+
+    private func post() -> Result<(Int, [UInt8]), TransportError> {
+        if socket == nil {
+            do throws(TransportError) {
+                socket = try Socket.connect(to: endpoint)
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let s = socket else { return .failure(.invalidAddress("no connection")) }
+        let path = target.path + (target.query.isEmpty ? "" : "?" + target.query)
+        var request = Array("POST \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nUser-Agent: metricat\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        request += body
+        if case .failure(let e) = request.withUnsafeBytes({ s.sendAll($0) }) {
+            return .failure(.system(operation: "write", endpoint: endpoint.description, errno: e))
+        }
+        return readResponse(s)
+    }
+
+    /// Reads one HTTP/1.1 response: status, then a Content-Length or chunked body.
+    private func readResponse(_ s: Socket) -> Result<(Int, [UInt8]), TransportError> {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        func more() -> Bool {
+            guard case .success(let n) = buffer.withUnsafeMutableBytes({ s.receive(into: $0) }), n > 0 else { return false }
+            data += buffer[0..<n]
+            return data.count < 16 << 20
+        }
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headerEnd: Int?
+        while headerEnd == nil {
+            if let i = Self.find(separator, in: data) { headerEnd = i; break }
+            if !more() { return .failure(.system(operation: "read response", endpoint: endpoint.description, errno: .connectionReset)) }
+        }
+        let head = String(decoding: data[0..<headerEnd!], as: UTF8.self)
+        let headLines = head.split(separator: "\r\n")
+        let parts = headLines.first?.split(separator: " ") ?? []
+        guard parts.count >= 2, let status = Int(parts[1]) else { return .failure(.refused("\(endpoint): not an HTTP response")) }
+        var contentLength = 0
+        var chunked = false
+        var close = false
+        for h in headLines.dropFirst() {
+            let lower = h.lowercased()
+            if lower.hasPrefix("content-length:") { contentLength = Int(String(lower.dropFirst(15)).trimmingCharacters(in: " ")) ?? 0 }
+            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
+            if lower.hasPrefix("connection:") && lower.contains("close") { close = true }
+        }
+        var bodyStart = headerEnd! + 4
+        var responseBody: [UInt8] = []
+        if chunked {
+            while true {
+                guard let lineEnd = Self.find([13, 10], in: data, from: bodyStart) else {
+                    if !more() { break }
+                    continue
+                }
+                let sizeText = String(decoding: data[bodyStart..<lineEnd], as: UTF8.self)
+                guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else { break }
+                if size == 0 { break }
+                while data.count < lineEnd + 2 + size + 2 { if !more() { break } }
+                guard data.count >= lineEnd + 2 + size else { break }
+                responseBody += data[(lineEnd + 2)..<(lineEnd + 2 + size)]
+                bodyStart = lineEnd + 2 + size + 2
+            }
+        } else {
+            while data.count < bodyStart + contentLength { if !more() { break } }
+            responseBody = Array(data[bodyStart..<min(data.count, bodyStart + contentLength)])
+        }
+        if close {
+            socket?.close()
+            socket = nil
+        }
+        return .success((status, responseBody))
+    }
+
+    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int = 0) -> Int? {
+        guard hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
+        var i = from
+        while i <= hay.count - needle.count {
+            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,331 @@
+import MetricFormats
+import MetricTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `metricat listen` does, as a value.
+public struct ListenOptions: Sendable {
+    public var endpoints: [Endpoint]
+    /// Decode with this format (nil: print lines as received; `auto` is `detect`).
+    public var from: MetricFormat?
+    public var detect = false
+    /// Re-render decoded metrics in this format (default: influx).
+    public var to: MetricFormat = .influx
+    public var formatOptions = FormatOptions()
+    public var listener = ListenerOptions()
+    public var showSource = false
+    /// Hex-dump datagrams and stream reads instead of printing lines.
+    public var raw = false
+    /// Stop (exit 0) after this many lines, or metrics when decoding.
+    public var count: Int?
+    /// Stop after this long (ns); exit 1 when an expectation or a count was not met by then.
+    public var timeout: Int64?
+    public var expect: String?
+    public var expectMetric: MetricExpectation?
+    public var json = false
+    public var stats = false
+    /// Append what arrives (with receive times) to this file, for `send --replay`.
+    public var record: String?
+    /// Print nothing but diagnostics and the summary.
+    public var quiet = false
+
+    public init(endpoints: [Endpoint]) {
+        self.endpoints = endpoints
+    }
+}
+
+/// What a listen run saw, for `--json` and `--stats`.
+public struct ListenSummary: Sendable {
+    public var lines = 0
+    public var metrics = 0
+    public var bytes = 0
+    public var datagrams = 0
+    public var connections = 0
+    public var parseErrors = 0
+    public var dropped = 0
+    public var kernelDrops: UInt64 = 0
+    public var matched = false
+    public var durationSeconds = 0.0
+}
+
+/// Runs `listen`: binds the endpoints, prints or decodes what arrives, and decides the exit status
+/// from `--count`, `--expect`, `--expect-metric` and `--timeout`.
+public final class ListenFrontend: MetricHandler {
+    let options: ListenOptions
+    let diagnostics: Diagnostics
+    let out = ByteSink(fd: 1, flushThreshold: 0)
+    var summary = ListenSummary()
+    var regex: Regex<AnyRegexOutput>?
+    var parsers: [String: any MetricParser] = [:]
+    var serializer: (any MetricSerializer)?
+    var serializerContext: SerializerContext!
+    var currentPeer = ""
+    var done = false
+    var recordFile: UnsafeMutablePointer<FILE>?
+    var lineNumbers: [String: Int] = [:]
+
+    init(_ options: ListenOptions, diagnostics: Diagnostics) {
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    public static func run(_ options: ListenOptions, diagnostics: Diagnostics) -> ExitStatus {
+        ListenFrontend(options, diagnostics: diagnostics).run()
+    }
+
+    func run() -> ExitStatus {
+        if let pattern = options.expect {
+            do {
+                regex = try Regex(pattern)
+            } catch {
+                diagnostics.ioError("--expect '\(pattern)': not a regular expression: \(error)")
+                return .usage
+            }
+        }
+        if options.from != nil || options.detect {
+            do {
+                serializer = try options.to.makeSerializer(options.formatOptions)
+            } catch {
+                diagnostics.ioError(error.description)
+                return .usage
+            }
+            serializerContext = SerializerContext(now: Clock.now()) { [unowned self] d in
+                self.diagnostics.report(d, source: self.currentPeer)
+            }
+        }
+        if let path = options.record {
+            recordFile = fopen(path, "a")
+            if recordFile == nil {
+                diagnostics.ioError("\(path): cannot open for --record: \(StandardStreams.describe(errno: errno))")
+                return .ioError
+            }
+        }
+        defer { if let f = recordFile { fclose(f) } }
+        let listener: Listener
+        do {
+            listener = try Listener(endpoints: options.endpoints, options: options.listener)
+        } catch {
+            diagnostics.ioError("\(error)")
+            return .unavailable
+        }
+        if let requested = options.listener.receiveBuffer {
+            for (i, granted) in listener.grantedReceiveBuffers.enumerated() where Int(granted) < Int(requested) * 2 {
+                let max = KernelCounters.receiveBufferMax().map { " (net.core.rmem_max is \($0))" } ?? ""
+                diagnostics.warning("\(options.endpoints[i]): asked for a \(requested)-byte receive buffer, the kernel granted \(Int(granted) / 2)\(max)")
+            }
+        }
+        listener.handleSignals()
+        defer { listener.close() }
+        let start = Clock.monotonicNanoseconds()
+        let deadline = options.timeout.map { start + $0 }
+        let live = options.stats && StandardStreams.isTerminal(2)
+        var reason: StopReason = .delegate
+        var lastStats = summary
+        var lastTick = start
+        while !done {
+            var until = deadline
+            if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
+            reason = listener.run(until: until) { [unowned self] r in self.receive(r) }
+            if case .signal = reason { break }
+            if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
+            if live {
+                let now = Clock.monotonicNanoseconds()
+                let dt = Double(now - lastTick) / 1e9
+                summary.kernelDrops = listener.kernelDrops()
+                StandardStreams.writeError(
+                    "\r\(Int(Double(summary.lines - lastStats.lines) / dt)) lines/s  \(Int(Double(summary.bytes - lastStats.bytes) / dt)) bytes/s  \(summary.parseErrors) parse errors  \(summary.kernelDrops) kernel drops   ")
+                lastStats = summary
+                lastTick = now
+            }
+        }
+        if live { StandardStreams.writeError("\n") }
+        finishParsers()
+        out.flush()
+        summary.kernelDrops = listener.kernelDrops()
+        summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
+        let expecting = options.count != nil || options.expect != nil || options.expectMetric != nil
+        if expecting && !summary.matched {
+            if reason == .timeout {
+                StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(unmetText())\n")
+            }
+            return .expectationFailed
+        }
+        if let failure = out.failure {
+            diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
+            return .ioError
+        }
+        return .ok
+    }
+
+    func unmetText() -> String {
+        if let e = options.expect { return "no line matched --expect '\(e)' (\(summary.lines) lines arrived)" }
+        if let e = options.expectMetric { return "no metric matched --expect-metric '\(e)' (\(summary.metrics) metrics arrived)" }
+        if let c = options.count {
+            let what = serializer == nil ? "lines" : "metrics"
+            return "\(serializer == nil ? summary.lines : summary.metrics) of \(c) \(what) arrived"
+        }
+        return ""
+    }
+
+    func summaryJSON() -> String {
+        let s = summary
+        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)}"
+    }
+
+    /// One event from the listener; returns false to stop.
+    func receive(_ r: Received) -> Bool {
+        switch r {
+        case .datagram(let bytes, let peer):
+            summary.datagrams += 1
+            summary.bytes += bytes.count
+            if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
+            if options.from != nil || options.detect {
+                // A datagram is a whole text: parse it and end the record.
+                currentPeer = peer.address
+                decode(bytes, peer: peer, wholeText: true)
+            }
+        case .chunk(let bytes, let peer):
+            summary.bytes += bytes.count
+            if options.raw { hexDump(bytes, peer: peer, what: "read") }
+        case .line(let bytes, let peer):
+            summary.lines += 1
+            if let f = recordFile {
+                fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
+                fwrite(bytes.baseAddress, 1, bytes.count, f)
+                fputs("\n", f)
+            }
+            if options.from == nil && !options.detect {
+                if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
+                if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
+                if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
+            } else if peer.connection != 0 {
+                currentPeer = peer.address
+                decode(bytes, peer: peer, wholeText: false)
+            }
+        case .connected(let peer):
+            summary.connections += 1
+            diagnostics.note("\(peer.address) connected to \(peer.listener)")
+        case .disconnected(let peer):
+            diagnostics.note("\(peer.address) disconnected")
+            if var p = parsers.removeValue(forKey: key(peer)) { p.finish(into: self) }
+        case .dropped(let message, let peer):
+            summary.dropped += 1
+            diagnostics.warning("\(peer?.address ?? "listen"): \(message)")
+        }
+        out.flushIfNeeded()
+        if summary.matched { done = true }
+        return !done
+    }
+
+    func key(_ peer: Peer) -> String { "\(peer.listener) \(peer.address) \(peer.connection)" }
+
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer, wholeText: Bool) {
+        let k = key(peer)
+        var parser: any MetricParser
+        if let p = parsers[k] {
+            parser = p
+        } else {
+            var format = options.from
+            if format == nil, case .format(let f, _) = FormatDetector.detect(Array(bytes) + [0x0A]) {
+                format = f
+                diagnostics.note("\(peer.address): reading \(f.rawValue)")
+            }
+            guard let format, let made = try? format.makeParser(options.formatOptions) else {
+                summary.parseErrors += 1
+                diagnostics.report(.error(line: 1, column: 1, "cannot tell the format of this input; set --from"), source: peer.address)
+                return
+            }
+            parser = made
+        }
+        if wholeText {
+            parser.parse(text: bytes, into: self, maxLineBytes: options.listener.maxLineBytes)
+        } else {
+            let n = (lineNumbers[k] ?? 0) + 1
+            lineNumbers[k] = n
+            parser.parse(line: bytes, number: n, into: self)
+            parsers[k] = parser
+        }
+    }
+
+    func finishParsers() {
+        for (k, var p) in parsers {
+            currentPeer = k
+            p.finish(into: self)
+        }
+        parsers.removeAll()
+    }
+
+    public func handle(_ metric: Metric) {
+        summary.metrics += 1
+        if !options.quiet, var s = serializer {
+            if options.showSource { out.buffer.append(utf8: "[\(currentPeer)] ") }
+            s.serialize(metric, into: &out.buffer, context: serializerContext)
+            serializer = s
+        }
+        if let e = options.expectMetric, e.matches(metric) { summary.matched = true }
+        if let regex, options.expect != nil {
+            var line: [UInt8] = []
+            var s = try? MetricFormat.influx.makeSerializer(options.formatOptions)
+            s?.serialize(metric, into: &line, context: serializerContext)
+            if (try? regex.firstMatch(in: String(decoding: line, as: UTF8.self))) != nil { summary.matched = true }
+        }
+        if let c = options.count, summary.metrics >= c, options.expect == nil, options.expectMetric == nil { summary.matched = true }
+    }
+
+    public func report(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { summary.parseErrors += 1 }
+        diagnostics.report(diagnostic, source: currentPeer)
+    }
+
+    func printLine(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) {
+        if options.showSource {
+            out.buffer.append(utf8: "[\(Self.timeText(Clock.nowNanoseconds())) \(peer.address)] ")
+        }
+        out.buffer.append(contentsOf: bytes)
+        out.buffer.append(0x0A)
+    }
+
+    /// `HH:MM:SS.mmm` UTC.
+    static func timeText(_ ns: Int64) -> String {
+        let ms = (ns / 1_000_000) % 86_400_000
+        func pad(_ v: Int64, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(pad(ms / 3_600_000, 2)):\(pad(ms / 60_000 % 60, 2)):\(pad(ms / 1000 % 60, 2)).\(pad(ms % 1000, 3))"
+    }
+
+    /// `xxd`-style: offset, 16 hex bytes, the printable ASCII.
+    func hexDump(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer, what: String) {
+        out.buffer.append(utf8: "\(what) from \(peer.address) to \(peer.listener), \(bytes.count) bytes\(bytes.last == 0x0A ? "" : ", no trailing newline")\n")
+        let hex = Array("0123456789abcdef".utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + 16, bytes.count)
+            var line = Array(String(offset, radix: 16).utf8)
+            line = Array(repeating: UInt8(ascii: "0"), count: max(0, 8 - line.count)) + line
+            line.append(contentsOf: Array(": ".utf8))
+            for i in offset..<(offset + 16) {
+                if i < end {
+                    line.append(hex[Int(bytes[i] >> 4)])
+                    line.append(hex[Int(bytes[i] & 15)])
+                } else {
+                    line.append(contentsOf: [0x20, 0x20])
+                }
+                if i % 2 == 1 { line.append(0x20) }
+            }
+            line.append(0x20)
+            for i in offset..<end { line.append(bytes[i] >= 0x20 && bytes[i] < 0x7F ? bytes[i] : UInt8(ascii: ".")) }
+            line.append(0x0A)
+            out.buffer.append(contentsOf: line)
+            offset = end
+        }
+    }
+}
+
+extension Double {
+    var formatted1: String {
+        let tenths = Int((self * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

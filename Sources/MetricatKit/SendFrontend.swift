@@ -1,0 +1,232 @@
+import MetricFormats
+import MetricTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `metricat send` does, as a value.
+public struct SendOptions: Sendable {
+    public var target: Endpoint
+    /// The output format written to the target.
+    public var format: MetricFormat
+    /// The format of the lines given (arguments or stdin); nil detects it.
+    public var from: MetricFormat?
+    public var formatOptions = FormatOptions()
+    /// Lines from the command line; when empty and there is no template, stdin is read.
+    public var lines: [String] = []
+    /// Generated metrics instead of lines.
+    public var template: MetricTemplate?
+    /// Time between generated metrics (ns); nil sends once (or `count` times back to back).
+    public var every: Int64?
+    public var count: Int?
+    /// Stop generating after this long (ns).
+    public var duration: Int64?
+    /// Stamp generated metrics with the current time (else the collector assigns one).
+    public var timestampNow = false
+    public var sender = SenderOptions()
+    /// A JSON summary on stderr at the end.
+    public var json = false
+    public var announceDetection = false
+
+    public init(target: Endpoint, format: MetricFormat) {
+        self.target = target
+        self.format = format
+    }
+}
+
+/// Runs `send`: parses input (or generates metrics), re-renders it in the target format so a
+/// malformed line never reaches the collector, and writes it to the target.
+public enum SendFrontend {
+    public static func run(_ options: SendOptions, diagnostics: Diagnostics) -> ExitStatus {
+        var formatOptions = options.formatOptions
+        // The write API's precision decides the unit of the timestamps in the body.
+        if case .http(let t) = options.target {
+            for part in t.query.split(separator: "&") where part.hasPrefix("precision=") {
+                if let p = TimestampPrecision(parsing: String(part.dropFirst(10))) { _ = p }  // MERGE-TODO: formatOptions.influx.precision = p
+            }
+        }
+        let output: LineOutput
+        do {
+            output = try LineOutput.open(options.target, options: options.sender, diagnostics: diagnostics)
+        } catch {
+            diagnostics.ioError("\(error)")
+            return .unavailable
+        }
+        let sink = ByteSink(flushThreshold: 0) { bytes in output.write(&bytes) }
+        var status: ExitStatus
+        if let template = options.template {
+            status = generate(template, options, formatOptions, sink: sink, output: output, diagnostics: diagnostics)
+        } else {
+            var convert = ConvertOptions(from: options.from, to: options.format)
+            convert.format = formatOptions
+            convert.announceDetection = options.announceDetection
+            if !options.lines.isEmpty {
+                convert.texts = [(name: "arg", bytes: Array(options.lines.joined(separator: "\n").utf8))]
+            }
+            output.diagnosticsSource = options.lines.isEmpty ? "-" : "arg"
+            status = Converter.run(convert, diagnostics: diagnostics, output: sink, afterChunk: { output.flush() }) {
+                output.currentLine = $0
+            }
+        }
+        output.close()
+        let stats = output.stats
+        if options.json {
+            StandardStreams.writeError(summaryJSON(stats, target: options.target) + "\n")
+        } else if diagnostics.verbose {
+            StandardStreams.writeError(
+                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\n")
+        }
+        if stats.failedLines > 0 {
+            diagnostics.ioError("\(options.target): \(stats.failedLines) lines could not be delivered")
+            return .unavailable
+        }
+        if status == .ok { status = diagnostics.exitStatus }
+        return status
+    }
+
+    static func summaryJSON(_ s: SenderStats, target: Endpoint) -> String {
+        let errors = s.errors.keys.sorted().map { "\"\($0)\":\(s.errors[$0]!)" }.joined(separator: ",")
+        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines),\"errors\":{\(errors)}}"
+    }
+
+    /// Generated metrics: `count` of them, or for `duration`, one every `every` (absolute schedule,
+    /// so pauses do not accumulate); SIGINT/SIGTERM stop it cleanly.
+    static func generate(
+        _ template: MetricTemplate, _ options: SendOptions, _ formatOptions: FormatOptions, sink: ByteSink, output: LineOutput,
+        diagnostics: Diagnostics
+    ) -> ExitStatus {
+        let serializer: any MetricSerializer
+        do {
+            serializer = try options.format.makeSerializer(formatOptions)
+        } catch {
+            diagnostics.ioError(error.description)
+            return .usage
+        }
+        let handler = SerializingHandler(serializer: serializer, sink: sink, diagnostics: diagnostics, now: Clock.now())
+        handler.source = "generated"
+        output.diagnosticsSource = "generated"
+        var generator = MetricGenerator(template)
+        var rng = SystemRandomNumberGenerator()
+        let count = options.count ?? (options.every == nil && options.duration == nil ? 1 : Int.max)
+        let start = Clock.monotonicNanoseconds()
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        var old = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &mask, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        var sent = 0
+        while sent < count {
+            if let d = options.duration, Clock.monotonicNanoseconds() - start >= d { break }
+            let now = Clock.nowNanoseconds()
+            var m = generator.next(time: now, rng: &rng)
+            if options.timestampNow { m.timestamp = now }
+            handler.currentLine = sent + 1
+            output.currentLine = sent + 1
+            handler.handle(m)
+            sent += 1
+            guard let every = options.every else { continue }
+            output.flush()
+            if sent >= count { break }
+            var next = start + Int64(sent) * every
+            if let d = options.duration { next = min(next, start + d) }
+            let wait = next - Clock.monotonicNanoseconds()
+            if wait > 0 {
+                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+                if sigtimedwait(&mask, nil, &ts) > 0 { break }  // SIGINT or SIGTERM: stop cleanly
+            }
+        }
+        handler.finish()
+        return diagnostics.exitStatus
+    }
+}
+
+/// Where `send` writes lines: a socket (``Sender``), InfluxDB's write API (``HTTPWriter``) or stdout.
+public final class LineOutput {
+    enum Kind {
+        case socket(Sender)
+        case http(HTTPWriter)
+        case stdout(ByteSink)
+    }
+
+    let kind: Kind
+    let diagnostics: Diagnostics
+    /// The input name and line that the bytes being written came from, for rejections.
+    public var diagnosticsSource = "-"
+    public var currentLine = 0
+
+    init(kind: Kind, diagnostics: Diagnostics) {
+        self.kind = kind
+        self.diagnostics = diagnostics
+    }
+
+    public static func open(_ target: Endpoint, options: SenderOptions, diagnostics: Diagnostics) throws(TransportError) -> LineOutput {
+        switch target {
+        case .stdout:
+            return LineOutput(kind: .stdout(ByteSink(fd: 1)), diagnostics: diagnostics)
+        case .http(let t):
+            let writer = try HTTPWriter(target: t)
+            let out = LineOutput(kind: .http(writer), diagnostics: diagnostics)
+            writer.onRejectedLine = { [unowned out] line, reason in
+                diagnostics.report(.error(line: line, reason), source: out.diagnosticsSource)
+            }
+            writer.onEvent = { diagnostics.warning($0) }
+            return out
+        default:
+            let sender = try Sender(endpoint: target, options: options)
+            sender.onEvent = { message in
+                if diagnostics.verbose { diagnostics.note(message) }
+            }
+            return LineOutput(kind: .socket(sender), diagnostics: diagnostics)
+        }
+    }
+
+    /// Takes the serialized lines in `bytes`.
+    func write(_ bytes: inout [UInt8]) {
+        switch kind {
+        case .stdout(let sink):
+            sink.buffer.append(contentsOf: bytes)
+            sink.flushIfNeeded()
+        case .socket(let sender):
+            for (_, rejection) in sender.send(text: bytes) {
+                diagnostics.report(.error(line: currentLine, rejection.description), source: diagnosticsSource)
+            }
+        case .http(let writer):
+            bytes.withUnsafeBytes { raw in
+                var start = 0
+                for i in 0..<raw.count where raw[i] == 0x0A {
+                    if i > start { writer.write(line: UnsafeRawBufferPointer(rebasing: raw[start..<i]), tag: currentLine) }
+                    start = i + 1
+                }
+                if start < raw.count { writer.write(line: UnsafeRawBufferPointer(rebasing: raw[start...]), tag: currentLine) }
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    public func flush() {
+        switch kind {
+        case .stdout(let sink): sink.flush()
+        case .socket(let sender): sender.flush()
+        case .http(let writer): writer.flush()
+        }
+    }
+
+    public func close() {
+        switch kind {
+        case .stdout(let sink): sink.flush()
+        case .socket(let sender): sender.close()
+        case .http(let writer): writer.close()
+        }
+    }
+
+    public var stats: SenderStats {
+        switch kind {
+        case .stdout: return SenderStats()
+        case .socket(let sender): return sender.stats
+        case .http(let writer): return writer.stats
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import MetricFormats
+import MetricTransport
+import MetricatKit
+
+/// `metricat send`: maps flags to ``SendOptions`` and runs ``SendFrontend``.
+struct Send: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Emit metrics to a collector over UDP, TCP, Unix sockets or InfluxDB's HTTP API.",
+        discussion: """
+            Lines come from the arguments, else from stdin (streamed, so 'tail -f | metricat send' works). \\
+            They are parsed with --from and written in --format, so a malformed line never reaches the \\
+            collector: it is reported as FILE:LINE:COLUMN: reason and the rest goes on (exit 65). \\
+            Stream sockets get a newline after every line; datagrams pack whole lines up to \\
+            --max-datagram bytes and never split one. One connection serves the whole run; when the \\
+            peer goes away it is re-established with backoff and what was not written is resent. \\
+            Lines that could finally not be delivered are counted and make the exit status 69.
+
+            Generated metrics: --name speed --field value=10 --field 'jitter=random(1,10)' --tag host=web1 \\
+            [--every 2s] [--count N | --duration D]. Generators: random(a,b) (integers when both bounds \\
+            are), counter (grows by 1-10 each time), seq (0, 1, 2, ...), sine(period), choice(a,b,...). \\
+            Literals use line-protocol syntax: 10 (float), 10i, 10u, true, "text".
+
+            Examples:
+              metricat send udp://127.0.0.1:8125 --format statsd 'deploys:1|c'
+              metricat send tcp://127.0.0.1:2003 --format graphite --name cpu --field 'load=random(0,4)' --every 1s --count 10
+              metricat send 'http://127.0.0.1:8086/write?db=test' < metrics.lp
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH, http://HOST:PORT/write?db=NAME, or - for stdout.", valueName: "target"))
+    var target: String
+
+    @Argument(help: ArgumentHelp("Lines to send; stdin when none (and no --name).", valueName: "line"))
+    var lines: [String] = []
+
+    @Option(help: ArgumentHelp("Format written to the target: \(MetricFormat.names) (default: influx).", valueName: "format"))
+    var format: MetricFormat?
+
+    @Option(help: ArgumentHelp("Format of the given lines: auto or a format (default: --format when given, else auto).", valueName: "format"))
+    var from: InputFormat?
+
+    @Option(help: ArgumentHelp("Generate metrics with this measurement name instead of reading lines.", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("A generated field, repeatable: key=VALUE or key=GENERATOR.", valueName: "key=value"))
+    var field: [String] = []
+
+    @Option(help: ArgumentHelp("A tag on generated metrics, repeatable.", valueName: "key=value"))
+    var tag: [String] = []
+
+    @Option(help: ArgumentHelp("Send a generated metric every interval (e.g. 500ms, 2s, 1m).", valueName: "duration"))
+    var every: String?
+
+    @Option(help: ArgumentHelp("How many metrics to generate (default 1 without --every, endless with it).", valueName: "n"))
+    var count: Int?
+
+    @Option(help: ArgumentHelp("Stop generating after this long.", valueName: "duration"))
+    var duration: String?
+
+    @Option(help: ArgumentHelp("'now' stamps generated metrics with the current time; by default the collector assigns it.", valueName: "now"))
+    var timestamp: String?
+
+    @Option(help: ArgumentHelp("Largest datagram in bytes; whole lines are packed up to it.", valueName: "bytes"))
+    var maxDatagram: Int = 1432
+
+    @Option(help: ArgumentHelp("Reconnect attempts after a broken, reset or refused connection.", valueName: "n"))
+    var retry: Int = 5
+
+    @Option(help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
+    var retryTimeout: String = "10s"
+
+    @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures).")
+    var json = false
+
+    @OptionGroup var common: CommonFlags
+    @OptionGroup var formats: FormatFlags
+
+    func validate() throws {
+        if name == nil && (!field.isEmpty || !tag.isEmpty || every != nil || count != nil || duration != nil) {
+            throw ValidationError("--field, --tag, --every, --count and --duration generate metrics and need --name (example: --name speed --field value=10)")
+        }
+        if name != nil && field.isEmpty { throw ValidationError("--name needs at least one --field (example: --field value=10)") }
+        if name != nil && !lines.isEmpty { throw ValidationError("give lines or --name, not both") }
+        if let timestamp, timestamp != "now" { throw ValidationError("--timestamp: only 'now' is accepted") }
+        if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
+        if let c = count, c < 1 { throw ValidationError("--count: must be at least 1") }
+    }
+
+    func run() throws {
+        let endpoint: Endpoint
+        do {
+            endpoint = try Endpoint(parsing: target, role: .send)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var options = SendOptions(target: endpoint, format: format ?? .influx)
+        options.from = from.map { $0.format } ?? format
+        options.lines = lines
+        options.formatOptions = try formats.options(common: common)
+        options.timestampNow = timestamp == "now"
+        options.json = json
+        options.announceDetection = StandardStreams.isTerminal(2)
+        options.sender.maxDatagram = maxDatagram
+        options.sender.retries = retry
+        options.sender.retryTimeout = try parseDuration(retryTimeout, flag: "--retry-timeout")
+        if let name {
+            do {
+                options.template = MetricTemplate(
+                    name: name, tags: try tag.map(MetricTemplate.parseTag),
+                    fields: try field.map { let (k, v) = try MetricTemplate.parseField($0); return (k, v) })
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            options.every = try every.map { try parseDuration($0, flag: "--every") }
+            options.duration = try duration.map { try parseDuration($0, flag: "--duration") }
+            options.count = count
+        }
+        let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
+        let status = SendFrontend.run(options, diagnostics: diagnostics)
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// `500ms`, `2s`, `1m`, `1h` (a bare number is seconds) in nanoseconds.
+func parseDuration(_ text: String, flag: String) throws -> Int64 {
+    guard let ns = Duration.parseNanoseconds(text), ns > 0 else {
+        throw ValidationError("\(flag): '\(text)' is not a duration (example: \(flag) 500ms, 2s or 1m)")
+    }
+    return ns
+}
