@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// `send` and `listen` against real third-party servers and client libraries on loopback.
+@Suite(.serialized) struct PeerTests {
+    @Test func influxDBKeepsTheFieldTypesOverHTTPAndUDP() throws {
+        let influx = try InfluxPeer()
+        try influx.query("CREATE DATABASE test")
+        let http = try Binary.run([
+            "send", "http://127.0.0.1:\(influx.httpPort)/write?db=test",
+            "cpu,host=a,region=us\\ west usage=1.5,idle=2i,ok=true,msg=\"hi \\\"there\\\"\" 1700000000000000000",
+        ])
+        #expect(http.status == 0, "\(http)")
+        let keys = try influx.waitFor("SHOW FIELD KEYS", db: "test", contains: "usage")
+        #expect(keys.contains("[\"idle\",\"integer\"]"), "\(keys)")
+        #expect(keys.contains("[\"msg\",\"string\"]"))
+        #expect(keys.contains("[\"ok\",\"boolean\"]"))
+        #expect(keys.contains("[\"usage\",\"float\"]"))
+        let rows = try influx.query("SELECT * FROM cpu", db: "test")
+        #expect(rows.contains("[1700000000000000000,\"a\",2,\"hi \\\"there\\\"\",true,\"us west\",1.5]"), "\(rows)")
+
+        // UDP: the database named in the config is created on the first good packet.
+        let udp = try Binary.run(["send", "udp://127.0.0.1:\(influx.udpPort)", "udpm,host=u v=42i,f=0.5 1700000000000000000"])
+        #expect(udp.status == 0, "\(udp)")
+        let udpRows = try influx.waitFor("SELECT * FROM udpm", db: "udp", contains: "42")
+        #expect(udpRows.contains("[1700000000000000000,0.5,\"u\",42]"), "\(udpRows)")
+        let udpKeys = try influx.query("SHOW FIELD KEYS", db: "udp")
+        #expect(udpKeys.contains("[\"v\",\"integer\"]"))
+    }
+
+    @Test func influxDBsRejectionIsReportedAtTheLineItNames() throws {
+        let influx = try InfluxPeer()
+        try influx.query("CREATE DATABASE test")
+        // InfluxDB 1.6 has no unsigned integers: it rejects `100u` and writes the good line.
+        let r = try Binary.run(["send", "http://127.0.0.1:\(influx.httpPort)/write?db=test", "good v=1 1700000000000000000", "mem free=100u 1700000000000000000"])
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stderr.contains("arg:2: InfluxDB rejected the line: invalid number"), "\(r.stderr)")
+        let rows = try influx.waitFor("SELECT * FROM good", db: "test", contains: "1700000000000000000")
+        #expect(rows.contains("[1700000000000000000,1]"))
+        let missing = try Binary.run(["send", "http://127.0.0.1:\(influx.httpPort)/write?db=nosuch", "good v=1"])
+        #expect(missing.status == 69)
+        #expect(missing.stderr.contains("database not found"), "\(missing.stderr)")
+    }
+
+    @Test func graphiteLandsInCarbonsWhisperFiles() throws {
+        let carbon = try CarbonPeer()
+        let now = Int(Date().timeIntervalSince1970)
+        let r = try Binary.run(["send", "tcp://127.0.0.1:\(carbon.port)", "--from", "graphite", "--format", "graphite", "metricat.test.tcp 1.5 \(now)"])
+        #expect(r.status == 0, "\(r)")
+        let u = try Binary.run(["send", "udp://127.0.0.1:\(carbon.port)", "--from", "influx", "--format", "graphite", "load,host=web1 value=2.5 \(now)000000000"])
+        #expect(u.status == 0, "\(u)")
+        let tcpRows = try carbon.fetch("metricat.test.tcp", from: now - 1, until: now + 1)
+        #expect(tcpRows.contains { $0.0 == now && $0.1 == 1.5 }, "\(tcpRows)")
+        let udpRows = try carbon.fetch("web1.load", from: now - 1, until: now + 1)
+        #expect(udpRows.contains { $0.0 == now && $0.1 == 2.5 }, "\(udpRows)")
+    }
+
+    @Test func collectdAggregatesWhatSendWritesAsStatsD() throws {
+        let collectd = try CollectdPeer()
+        let lines = ["myapp.hits:3|c", "myapp.hits:2|c|@0.5", "myapp.temp:21.5|g", "myapp.temp:+1|g", "myapp.lat:120|ms", "myapp.lat:80|ms", "myapp.users:alice|s", "myapp.users:bob|s"]
+        let r = try Binary.run(["send", "udp://127.0.0.1:\(collectd.port)", "--format", "statsd"] + lines)
+        #expect(r.status == 0, "\(r)")
+        #expect(collectd.lastValue("derive-myapp.hits", until: { $0 == 7 }) == 7, "\(collectd.process.stdout.suffix(400))")
+        #expect(collectd.lastValue("gauge-myapp.temp", until: { $0 == 22.5 }) == 22.5)
+        #expect(collectd.lastValue("latency-myapp.lat-average", until: { $0 == 0.1 }) == 0.1)
+        #expect(collectd.lastValue("objects-myapp.users", until: { $0 == 2 }) == 2)
+        #expect(!collectd.process.stdout.contains("Unable to parse line"), "\(collectd.process.stdout)")
+    }
+
+    /// The Python clients' own bytes, decoded by `listen --from auto --to json`.
+    @Test func realClientLibrariesAreDecoded() throws {
+        guard let python = ProcessInfo.processInfo.environment["METRICAT_CLIENTS_PYTHON"] ?? which("python3"),
+            (try? Peers.run(python, ["-c", "import statsd, datadog, influxdb"])) != nil,
+            (try Background(python, ["-c", "import statsd, datadog, influxdb"])).wait() == 0
+        else {
+            throw Peers.PeerMissing(message: "the Python clients are not installed: pip install statsd==4.0.1 datadog==0.56.0 influxdb==5.3.2 (.ci/run does it)")
+        }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--from", "auto", "--to", "json", "--count", "9", "--timeout", "15s"])
+        #expect(listen.waitFor(5) { _, _ in SendListenTests.isListening("udp://127.0.0.1:\(port)") })
+        let script = """
+            import statsd, time
+            from datadog.dogstatsd import DogStatsd
+            from influxdb import InfluxDBClient
+            c = statsd.StatsClient('127.0.0.1', \(port), prefix='myapp')
+            c.incr('hits'); c.gauge('temp', 21.5)
+            with c.pipeline() as p: p.incr('a'); p.timing('b', 3)
+            d = DogStatsd(host='127.0.0.1', port=\(port), disable_telemetry=True, constant_tags=['env:ci'])
+            d.increment('dd.hits', tags=['dc:x', 'role']); d.histogram('dd.size', 3.5); d.flush()
+            i = InfluxDBClient(host='127.0.0.1', use_udp=True, udp_port=\(port))
+            i.send_packet({'points': [{'measurement': 'ifx', 'tags': {'host': 'h1'}, 'fields': {'v': 2, 'ok': True}}]})
+            """
+        let client = try Background(python, ["-c", script])
+        #expect(client.wait() == 0, "\(client.stderr)")
+        #expect(listen.wait(20) == 0, "\(listen.stderr)")
+        let out = listen.stdout
+        for expected in [
+            "\"name\":\"myapp.hits\"", "\"name\":\"myapp.temp\"", "\"name\":\"myapp.a\"", "\"name\":\"myapp.b\"",
+            "\"name\":\"dd.hits\"", "\"dc\":\"x\"", "\"role\":\"true\"", "\"env\":\"ci\"", "\"metric_type\":\"histogram\"",
+            "\"name\":\"ifx\"", "\"ok\":true",
+        ] {
+            #expect(out.contains(expected), "missing \(expected) in\n\(out)\n\(listen.stderr)")
+        }
+    }
+}
