@@ -76,7 +76,7 @@ import Testing
             throw Peers.PeerMissing(message: "the Python clients are not installed: pip install statsd==4.0.1 datadog==0.56.0 influxdb==5.3.2 (.ci/run does it)")
         }
         let port = freePort()
-        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--from", "auto", "--to", "json", "--count", "9", "--timeout", "15s"])
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--from", "auto", "--to", "json", "--count", "7", "--timeout", "15s"])
         #expect(listen.waitFor(5) { _, _ in SendListenTests.isListening("udp://127.0.0.1:\(port)") })
         let script = """
             import statsd, time
