@@ -1,3 +1,4 @@
+import CMetricSys
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
