@@ -4,7 +4,8 @@ import MetricFormats
 public struct ConvertOptions: Sendable {
     /// nil: detect from the first lines.
     public var from: MetricFormat?
-    public var to: MetricFormat
+    /// nil: the same format as the input (a pass-through that still validates every line).
+    public var to: MetricFormat?
     public var format = FormatOptions()
     /// Paths; `-` or none is stdin.
     public var inputs: [String] = []
@@ -13,7 +14,7 @@ public struct ConvertOptions: Sendable {
     /// Say which format `auto` chose (on a terminal, or with `-v`).
     public var announceDetection = false
 
-    public init(from: MetricFormat?, to: MetricFormat) {
+    public init(from: MetricFormat?, to: MetricFormat?) {
         self.from = from
         self.to = to
     }
@@ -29,24 +30,20 @@ public enum Converter {
         _ options: ConvertOptions, diagnostics: Diagnostics, output: ByteSink, now: Int64 = Clock.nowNanoseconds(),
         afterChunk: () -> Void = {}, onLine: (Int) -> Void = { _ in }
     ) -> ExitStatus {
-        let serializer: any MetricSerializer
-        do {
-            serializer = try options.to.makeSerializer(options.format)
-        } catch {
-            diagnostics.ioError(error.description)
-            return .usage
-        }
-        let handler = SerializingHandler(serializer: serializer, sink: output, diagnostics: diagnostics, now: now)
-        var parser: (any MetricParser)?
-        var from = options.from
-        if let from {
+        let handler = SerializingHandler(serializer: nil, sink: output, diagnostics: diagnostics, now: now)
+        if let to = options.to {
             do {
-                parser = try from.makeParser(options.format)
+                handler.serializer = try to.makeSerializer(options.format)
             } catch {
                 diagnostics.ioError(error.description)
                 return .usage
             }
-            handler.precisionFlag = precisionFlag(for: from)
+        }
+        var parser: (any MetricParser)?
+        var from = options.from
+        if let from {
+            parser = makeParser(from, options, diagnostics, handler)
+            if parser == nil { return .usage }
         }
         let inputCount = options.texts.isEmpty ? max(options.inputs.count, 1) : options.texts.count
         inputLoop: for inputIndex in 0..<inputCount {
@@ -73,8 +70,7 @@ public enum Converter {
                         guard FormatDetector.hasEnough(sniffed) else { return true }
                         guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { return false }
                         from = chosen
-                        parser = makeParser(chosen, options, diagnostics)
-                        handler.precisionFlag = precisionFlag(for: chosen)
+                        parser = makeParser(chosen, options, diagnostics, handler)
                         guard parser != nil else { return false }
                         let held = sniffed
                         sniffed = []
@@ -93,8 +89,7 @@ public enum Converter {
                 if sniffed.allSatisfy({ ASCII.isWhitespace($0) }) { continue }
                 guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { break inputLoop }
                 from = chosen
-                parser = makeParser(chosen, options, diagnostics)
-                handler.precisionFlag = precisionFlag(for: chosen)
+                parser = makeParser(chosen, options, diagnostics, handler)
                 guard parser != nil else { break inputLoop }
                 sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
             }
@@ -133,8 +128,13 @@ public enum Converter {
         }
     }
 
-    private static func makeParser(_ format: MetricFormat, _ options: ConvertOptions, _ diagnostics: Diagnostics) -> (any MetricParser)? {
+    /// The parser for the input format; also the serializer when the output follows the input.
+    private static func makeParser(
+        _ format: MetricFormat, _ options: ConvertOptions, _ diagnostics: Diagnostics, _ handler: SerializingHandler
+    ) -> (any MetricParser)? {
         do {
+            if handler.serializer == nil { handler.serializer = try format.makeSerializer(options.format) }
+            handler.precisionFlag = precisionFlag(for: format)
             return try format.makeParser(options.format)
         } catch {
             diagnostics.ioError(error.description)
@@ -160,10 +160,14 @@ public enum Converter {
     }
 
     /// The flag that sets the timestamp unit of an input format, for the wrong-precision warning.
-    static func precisionFlag(for format: MetricFormat) -> String {
+    /// nil for formats whose unit is fixed (graphite seconds, prometheus milliseconds) or read from
+    /// the value itself (wavefront's digit count), and for StatsD, which has no timestamps.
+    static func precisionFlag(for format: MetricFormat) -> String? {
         switch format {
-        case .json: return "--json-time-format or --json-timestamp-units"
-        default: return "--precision"
+        case .influx: return "--precision"
+        case .json: return "--json-timestamp-units (or --json-time-format with --json-time-key)"
+        case .csv: return "--csv-timestamp-format"
+        case .graphite, .prometheus, .wavefront, .statsd: return nil
         }
     }
 }

@@ -8,8 +8,8 @@ import Glibc
 /// What `metricat send` does, as a value.
 public struct SendOptions: Sendable {
     public var target: Endpoint
-    /// The output format written to the target.
-    public var format: MetricFormat
+    /// The output format written to the target; nil: the format of the input.
+    public var format: MetricFormat?
     /// The format of the lines given (arguments or stdin); nil detects it.
     public var from: MetricFormat?
     public var formatOptions = FormatOptions()
@@ -29,7 +29,7 @@ public struct SendOptions: Sendable {
     public var json = false
     public var announceDetection = false
 
-    public init(target: Endpoint, format: MetricFormat) {
+    public init(target: Endpoint, format: MetricFormat?) {
         self.target = target
         self.format = format
     }
@@ -58,7 +58,9 @@ public enum SendFrontend {
         if let template = options.template {
             status = generate(template, options, formatOptions, sink: sink, output: output, diagnostics: diagnostics)
         } else {
-            var convert = ConvertOptions(from: options.from, to: options.format)
+            var to = options.format
+            if case .http = options.target, to == nil { to = .influx }  // the write API takes line protocol
+            var convert = ConvertOptions(from: options.from, to: to)
             convert.format = formatOptions
             convert.announceDetection = options.announceDetection
             if !options.lines.isEmpty {
@@ -98,7 +100,7 @@ public enum SendFrontend {
     ) -> ExitStatus {
         let serializer: any MetricSerializer
         do {
-            serializer = try options.format.makeSerializer(formatOptions)
+            serializer = try (options.format ?? .influx).makeSerializer(formatOptions)
         } catch {
             diagnostics.ioError(error.description)
             return .usage

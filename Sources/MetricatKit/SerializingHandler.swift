@@ -5,21 +5,23 @@ import MetricFormats
 ///
 /// It also warns once per run about a timestamp that looks like the wrong precision.
 public final class SerializingHandler: MetricHandler {
-    public var serializer: any MetricSerializer
+    /// Set once the output format is known (with `send`'s default it follows the detected input).
+    public var serializer: (any MetricSerializer)?
     public let sink: ByteSink
     public let diagnostics: Diagnostics
     /// The input name diagnostics show (`-` for stdin).
     public var source: String = "-"
     /// The line being parsed; serializer findings get this position.
     public var currentLine: Int = 0
-    /// The flag a precision warning names (`--precision` for line protocol).
-    public var precisionFlag: String
+    /// The flag a precision warning names (`--precision` for line protocol); nil for formats whose
+    /// timestamp unit is fixed or self-describing (no warning then).
+    public var precisionFlag: String?
     /// Metrics handed in, and metrics that produced output.
     public private(set) var metricsIn = 0
     private var warnedPrecision = false
     private var context: SerializerContext!
 
-    public init(serializer: any MetricSerializer, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String = "--precision", now: Int64) {
+    public init(serializer: (any MetricSerializer)?, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String? = nil, now: Int64) {
         self.serializer = serializer
         self.sink = sink
         self.diagnostics = diagnostics
@@ -33,13 +35,13 @@ public final class SerializingHandler: MetricHandler {
 
     public func handle(_ metric: Metric) {
         metricsIn += 1
-        if !warnedPrecision, let ts = metric.timestamp,
+        if !warnedPrecision, let ts = metric.timestamp, let precisionFlag,
             let text = TimestampSanity.suspiciousPrecision(nanoseconds: ts, flag: precisionFlag)
         {
             warnedPrecision = true
             diagnostics.report(.warning(line: currentLine, text), source: source)
         }
-        serializer.serialize(metric, into: &sink.buffer, context: context)
+        serializer?.serialize(metric, into: &sink.buffer, context: context)
         sink.flushIfNeeded()
     }
 
@@ -49,7 +51,7 @@ public final class SerializingHandler: MetricHandler {
 
     /// End of all input: lets the serializer write what it holds, and flushes.
     public func finish() {
-        serializer.finish(into: &sink.buffer, context: context)
+        serializer?.finish(into: &sink.buffer, context: context)
         sink.flush()
     }
 }

@@ -34,7 +34,7 @@ struct Send: ParsableCommand {
     @Argument(help: ArgumentHelp("Lines to send; stdin when none (and no --name).", valueName: "line"))
     var lines: [String] = []
 
-    @Option(help: ArgumentHelp("Format written to the target: \(MetricFormat.names) (default: influx).", valueName: "format"))
+    @Option(help: ArgumentHelp("Format written to the target: \(MetricFormat.names) (default: the input's format; influx for generated metrics).", valueName: "format"))
     var format: MetricFormat?
 
     @Option(help: ArgumentHelp("Format of the given lines: auto or a format (default: --format when given, else auto).", valueName: "format"))
@@ -94,7 +94,7 @@ struct Send: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        var options = SendOptions(target: endpoint, format: format ?? .influx)
+        var options = SendOptions(target: endpoint, format: format)
         options.from = from.map { $0.format } ?? format
         options.lines = lines
         options.formatOptions = try formats.options(common: common)

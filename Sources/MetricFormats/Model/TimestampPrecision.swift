@@ -49,19 +49,17 @@ public enum TimestampSanity {
     /// was almost certainly written in a coarser unit.
     static let plausibleNanoseconds: Int64 = 1_000_000_000_000_000_000
 
-    /// A warning text when `ns` (nanoseconds since the epoch) lands in 1970 or 1971, which happens
-    /// when seconds or milliseconds are read as nanoseconds; nil when it looks plausible.
+    /// A warning text when `ns` (nanoseconds since the epoch) lands in 1970, which happens when
+    /// seconds, milliseconds or microseconds of a recent date are read as nanoseconds; nil when it
+    /// looks plausible. Only values that are a date after 1973 in a coarser unit are flagged, so
+    /// small test values (`1`, `42`) pass quietly.
     public static func suspiciousPrecision(nanoseconds ns: Int64, flag: String) -> String? {
-        guard ns > 0 && ns < 100_000_000_000_000_000 else { return nil }  // before 1973-03
         let guess: String
-        if ns < 10_000_000_000 {
-            guess = "seconds"
-        } else if ns < 10_000_000_000_000 {
-            guess = "milliseconds"
-        } else if ns < 10_000_000_000_000_000 {
-            guess = "microseconds"
-        } else {
-            return nil
+        switch ns {
+        case 100_000_000..<10_000_000_000: guess = "seconds"
+        case 100_000_000_000..<10_000_000_000_000: guess = "milliseconds"
+        case 100_000_000_000_000..<10_000_000_000_000_000: guess = "microseconds"
+        default: return nil
         }
         return "timestamp \(ns) is in 1970 when read as nanoseconds; it looks like \(guess): set \(flag)"
     }
