@@ -23,7 +23,11 @@ struct GraphiteSanitizer {
     }
 
     /// Strict sanitizing of `input`, appended to `out`.
-    func strict(_ input: [UInt8], into out: inout [UInt8]) {
+    /// - Returns: true when a character was replaced or dropped (collapsing `..` alone does not
+    ///   count: an empty template part makes it, not the name).
+    @discardableResult
+    func strict(_ input: [UInt8], into out: inout [UInt8]) -> Bool {
+        var changed = false
         // Steps 1 and 2: hyphens, dropped backslashes, ".." -> ".".
         var step: [UInt8] = []
         step.reserveCapacity(input.count)
@@ -34,8 +38,9 @@ struct GraphiteSanitizer {
             switch b {
             case UInt8(ascii: "/"), ASCII.at, UInt8(ascii: "*"):
                 step.append(ASCII.minus)
+                changed = true
             case ASCII.backslash:
-                break
+                changed = true
             case ASCII.dot where i + 1 < n && input[i + 1] == ASCII.dot:
                 step.append(ASCII.dot)
                 i += 1
@@ -46,13 +51,15 @@ struct GraphiteSanitizer {
         }
         if let regex {
             let s = String(decoding: step, as: UTF8.self)
-            out.append(utf8: s.replacing(regex, with: "_"))
-            return
+            let replaced = s.replacing(regex, with: "_")
+            out.append(utf8: replaced)
+            return changed || replaced != s
         }
-        Self.replaceDisallowed(step, into: &out) { c in
+        let replaced = Self.replaceDisallowed(step, into: &out) { c in
             (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x3A)
                 || c == ASCII.minus || c == ASCII.dot || c == 0x5F || c == ASCII.equals
         }
+        return changed || replaced
     }
 
     /// Compatible sanitizing of one tag: `key=value`, appended to `out`.
@@ -72,13 +79,20 @@ struct GraphiteSanitizer {
 
     /// Copies `input`, writing `_` for each ASCII byte that `allowed` refuses and for each non-ASCII
     /// character that is not a letter (an invalid UTF-8 byte counts as one character, as in Go).
-    static func replaceDisallowed(_ input: [UInt8], into out: inout [UInt8], allowed: (UInt8) -> Bool) {
+    @discardableResult
+    static func replaceDisallowed(_ input: [UInt8], into out: inout [UInt8], allowed: (UInt8) -> Bool) -> Bool {
+        var replaced = false
         var i = 0
         let n = input.count
         while i < n {
             let b = input[i]
             if b < 0x80 {
-                out.append(allowed(b) ? b : 0x5F)
+                if allowed(b) {
+                    out.append(b)
+                } else {
+                    out.append(0x5F)
+                    replaced = true
+                }
                 i += 1
                 continue
             }
@@ -87,9 +101,11 @@ struct GraphiteSanitizer {
                 out.append(contentsOf: input[i..<(i + width)])
             } else {
                 out.append(0x5F)
+                replaced = true
             }
             i += width
         }
+        return replaced
     }
 
     static func isLetter(_ s: Unicode.Scalar) -> Bool {

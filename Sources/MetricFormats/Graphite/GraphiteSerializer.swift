@@ -122,8 +122,7 @@ public struct GraphiteSerializer: MetricSerializer {
             guard appendValueText(field, metric: metric, context: context) else { continue }
             let path = Self.insertField(bucket, field.key)
             scratch.removeAll(keepingCapacity: true)
-            sanitizer.strict(path, into: &scratch)
-            warnIfChanged(path, scratch, context: context)
+            if sanitizer.strict(path, into: &scratch) { warn(path, scratch, context: context) }
             out.append(contentsOf: scratch)
             out.append(ASCII.space)
             out.append(contentsOf: valueText)
@@ -209,11 +208,11 @@ public struct GraphiteSerializer: MetricSerializer {
             switch tagSanitizeMode {
             case .strict:
                 let kv = Array((key + "=" + tag.value).utf8)
-                sanitizer.strict(kv, into: &bytes)
-                warnIfChanged(kv, bytes, context: context, what: "graphite tag")
+                if sanitizer.strict(kv, into: &bytes) { warn(kv, bytes, context: context, what: "graphite tag") }
             case .compatible:
                 GraphiteSanitizer.compatible(key: key, value: tag.value, into: &bytes)
-                warnIfChanged(Array((key + "=" + tag.value).utf8), bytes, context: context, what: "graphite tag")
+                let kv = Array((key + "=" + tag.value).utf8)
+                if kv != bytes { warn(kv, bytes, context: context, what: "graphite tag") }
             }
             tagStrings.append(bytes)
         }
@@ -225,8 +224,7 @@ public struct GraphiteSerializer: MetricSerializer {
             if field.key != "value" { path += separator + field.key }
             let pathBytes = Array(path.utf8)
             scratch.removeAll(keepingCapacity: true)
-            sanitizer.strict(pathBytes, into: &scratch)
-            warnIfChanged(pathBytes, scratch, context: context)
+            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, context: context) }
             out.append(contentsOf: scratch)
             for t in tagStrings {
                 out.append(ASCII.semicolon)
@@ -240,8 +238,8 @@ public struct GraphiteSerializer: MetricSerializer {
         }
     }
 
-    private mutating func warnIfChanged(_ bytes: [UInt8], _ written: [UInt8], context: SerializerContext, what: String = "graphite path") {
-        if bytes == written { return }
+    /// One warning per distinct name that sanitizing changed.
+    private mutating func warn(_ bytes: [UInt8], _ written: [UInt8], context: SerializerContext, what: String = "graphite path") {
         let original = String(decoding: bytes, as: UTF8.self)
         if warned.contains(original) { return }
         warned.insert(original)
