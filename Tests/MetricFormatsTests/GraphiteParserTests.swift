@@ -144,3 +144,68 @@ import Testing
         #expect(p("0x1.8p1") == .value(3))
     }
 }
+
+/// Random and mutated lines: nothing crashes, and every non-blank line gives a metric or an error.
+@Suite struct GraphiteParserRobustnessTests {
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomLinesNeverCrash() throws {
+        var options = FormatOptions()
+        options.templates = ["servers.* .host.measurement*", "*.*.cpu .host.measurement.field* region=eu", "measurement.measurement.tag", ": a:* measurement:zone"]
+        options.defaultTags = [MetricFormats.Tag("dc", "x")]
+        var parser = try GraphiteParser(options: options)
+        let alphabet = Array("ab.;=~!^ \t019eE+-xXpPinfINFaN*:\r\u{0}".utf8) + [0xFF, 0xC3, 0xA9, 0xE2, 0x98]
+        let seeds = ["servers.web01.cpu 1 1435077219", "a.b.cpu.idle;k=v 0x1p3 -1", "x;y=z NaN", "c 1e308 2147472000.999"]
+        var rng = SplitMix(state: 42)
+        for round in 0..<3000 {
+            var line: [UInt8]
+            if round % 2 == 0 {
+                line = (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            } else {
+                line = Array(seeds[round % seeds.count].utf8)
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    let i = Int.random(in: 0..<line.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: line[i] = alphabet.randomElement(using: &rng)!
+                    case 1: line.remove(at: i)
+                    default: line = Array(line[..<i])
+                    }
+                    if line.isEmpty { break }
+                }
+            }
+            let c = MetricCollector()
+            line.withUnsafeBufferPointer { parser.parse(line: $0, number: 1, into: c) }
+            let blank = line.allSatisfy { ASCII.isWhitespace($0) }
+            #expect(c.metrics.count + c.errors.count == (blank ? 0 : 1), "\(String(decoding: line, as: UTF8.self).debugDescription)")
+            for d in c.diagnostics { #expect(d.column.map { $0 >= 1 && $0 <= line.count + 1 } == true) }
+        }
+    }
+
+    @Test func serializerOutputStaysOneLinePerValue() throws {
+        var rng = SplitMix(state: 7)
+        let alphabet = Array("ab.;=~!^ \t\n\\/@*:_-é☢\r\u{0}".unicodeScalars)
+        func word() -> String { String(String.UnicodeScalarView((0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })) }
+        for tagSupport in [false, true] {
+            var options = FormatOptions()
+            options.graphite.tagSupport = tagSupport
+            options.prefix = "p x"
+            var s = try GraphiteSerializer(options: options)
+            for _ in 0..<500 {
+                let m = Metric(name: word(), tags: [MetricFormats.Tag(word(), word()), MetricFormats.Tag("host", word())], fields: [Field(word(), .float(1.5)), Field("value", .int(2))], timestamp: 1)
+                let out = s.render([m])
+                let lines = out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                #expect(lines.count == (m.fields[0].key == "value" ? 2 : 2))
+                for l in lines { #expect(l.split(separator: " ", omittingEmptySubsequences: false).count == 3, "\(l.debugDescription)") }
+            }
+        }
+    }
+}

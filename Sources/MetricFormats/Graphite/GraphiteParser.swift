@@ -139,7 +139,7 @@ public struct GraphiteParser: MetricParser {
     /// Float Unix seconds to nanoseconds as Telegraf computes them (whole seconds truncated toward
     /// zero, plus the fraction above the floor); nil outside 1901-12-13 ... 2038-01-19.
     static func nanoseconds(fromSeconds t: Double) -> Int64? {
-        guard t.isFinite, t > -1e11, t < 1e11 else { return nil }
+        guard t.isFinite, t > -3e9, t < 3e9 else { return nil }  // the bounds are ±2.2e9 s; keeps ns in Int64
         let seconds = Int64(t)
         let fraction = Int64((t - t.rounded(.down)) * 1e9)
         let ns = seconds * 1_000_000_000 + fraction

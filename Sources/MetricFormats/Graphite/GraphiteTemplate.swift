@@ -67,7 +67,13 @@ public struct GraphiteTemplate: Sendable, Hashable {
         self.separator = separator
         self.parts = parts
         self.tags = tags
+        isWholePath = parts == [.greedyMeasurement] && tags.isEmpty
+        separatorFirstByte = separator.utf8.first ?? 0
     }
+
+    /// `measurement*` alone: nothing to split.
+    private let isWholePath: Bool
+    private let separatorFirstByte: UInt8
 
     /// Applies the template to a path (the part before any `;tags`).
     ///
@@ -77,6 +83,10 @@ public struct GraphiteTemplate: Sendable, Hashable {
     /// - Returns: the measurement (empty when the path gives none: the caller keeps the whole path),
     ///   the tags in no particular order, and the field name (empty: the caller uses `value`).
     public func apply(_ path: Substring, joiner: String) -> GraphiteTemplateMatch {
+        // The default template on a plain path: the whole path is the measurement.
+        if isWholePath && (joiner == separator || !path.utf8.contains(separatorFirstByte)) {
+            return GraphiteTemplateMatch(measurement: String(path), tags: [], field: "")
+        }
         let fields = GraphiteTemplate.split(path, separator)
         var measurement: [Substring] = []
         var field: [Substring] = []
