@@ -27,6 +27,23 @@ struct GraphiteSanitizer {
     ///   count: an empty template part makes it, not the name).
     @discardableResult
     func strict(_ input: [UInt8], into out: inout [UInt8]) -> Bool {
+        if regex == nil {
+            // Fast path: nothing to change.
+            var clean = true
+            var previousDot = false
+            for c in input {
+                let isDot = c == ASCII.dot
+                if !Self.strictAllowed(c) || (isDot && previousDot) {
+                    clean = false
+                    break
+                }
+                previousDot = isDot
+            }
+            if clean {
+                out.append(contentsOf: input)
+                return false
+            }
+        }
         var changed = false
         // Steps 1 and 2: hyphens, dropped backslashes, ".." -> ".".
         var step: [UInt8] = []
@@ -55,11 +72,14 @@ struct GraphiteSanitizer {
             out.append(utf8: replaced)
             return changed || replaced != s
         }
-        let replaced = Self.replaceDisallowed(step, into: &out) { c in
-            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x3A)
-                || c == ASCII.minus || c == ASCII.dot || c == 0x5F || c == ASCII.equals
-        }
+        let replaced = Self.replaceDisallowed(step, into: &out, allowed: Self.strictAllowed)
         return changed || replaced
+    }
+
+    /// ASCII bytes of `[a-zA-Z0-9-:._=]`.
+    @inline(__always) static func strictAllowed(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x3A)
+            || c == ASCII.minus || c == ASCII.dot || c == 0x5F || c == ASCII.equals
     }
 
     /// Compatible sanitizing of one tag: `key=value`, appended to `out`.

@@ -172,6 +172,7 @@ public struct GraphiteSerializer: MetricSerializer {
     }
 
     private var valueText: [UInt8] = []
+    private var pathBytes: [UInt8] = []
 
     /// Writes the value's text into `valueText`; false (and an error) when graphite cannot carry it.
     private mutating func appendValueText(_ field: Field, metric: Metric, context: SerializerContext) -> Bool {
@@ -219,10 +220,16 @@ public struct GraphiteSerializer: MetricSerializer {
         tagStrings.sort { $0.lexicographicallyPrecedes($1) }
         for field in metric.fields {
             guard appendValueText(field, metric: metric, context: context) else { continue }
-            var path = prefix.isEmpty ? "" : prefix + separator
-            path += metric.name
-            if field.key != "value" { path += separator + field.key }
-            let pathBytes = Array(path.utf8)
+            pathBytes.removeAll(keepingCapacity: true)
+            if !prefix.isEmpty {
+                pathBytes.append(utf8: prefix)
+                pathBytes.append(utf8: separator)
+            }
+            pathBytes.append(utf8: metric.name)
+            if field.key != "value" {
+                pathBytes.append(utf8: separator)
+                pathBytes.append(utf8: field.key)
+            }
             scratch.removeAll(keepingCapacity: true)
             if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, context: context) }
             out.append(contentsOf: scratch)

@@ -88,34 +88,35 @@ public struct GraphiteTemplate: Sendable, Hashable {
             return GraphiteTemplateMatch(measurement: String(path), tags: [], field: "")
         }
         let fields = GraphiteTemplate.split(path, separator)
-        var measurement: [Substring] = []
-        var field: [Substring] = []
-        var tagKeys: [String] = []
-        var tagValues: [[Substring]] = []
-        func addTag(_ key: String, _ value: Substring) {
-            if let i = tagKeys.firstIndex(of: key) {
-                tagValues[i].append(value)
-            } else {
-                tagKeys.append(key)
-                tagValues.append([value])
-            }
+        var measurement = ""
+        var field = ""
+        var tags: [Tag] = self.tags
+        // Count parts, not characters: an empty part still takes a joiner.
+        var measurementParts = 0
+        var fieldParts = 0
+        func append(_ s: inout String, _ count: inout Int, _ part: Substring) {
+            if count > 0 { s += joiner }
+            s += part
+            count += 1
         }
-        for t in tags { addTag(t.key, Substring(t.value)) }
         // As Telegraf does, a greedy part takes the rest of the path and the loop still goes on.
         for (i, part) in parts.enumerated() where i < fields.count {
             switch part {
             case .skip: continue
-            case .measurement: measurement.append(fields[i])
-            case .greedyMeasurement: measurement.append(contentsOf: fields[i...])
-            case .field: field.append(fields[i])
-            case .greedyField: field.append(contentsOf: fields[i...])
-            case .tag(let key): addTag(key, fields[i])
+            case .measurement: append(&measurement, &measurementParts, fields[i])
+            case .greedyMeasurement: for f in fields[i...] { append(&measurement, &measurementParts, f) }
+            case .field: append(&field, &fieldParts, fields[i])
+            case .greedyField: for f in fields[i...] { append(&field, &fieldParts, f) }
+            case .tag(let key):
+                if let k = tags.firstIndex(where: { $0.key == key }) {
+                    tags[k].value += joiner
+                    tags[k].value += fields[i]
+                } else {
+                    tags.append(Tag(key, String(fields[i])))
+                }
             }
         }
-        var out: [Tag] = []
-        out.reserveCapacity(tagKeys.count)
-        for (i, k) in tagKeys.enumerated() { out.append(Tag(k, GraphiteTemplate.join(tagValues[i], joiner))) }
-        return GraphiteTemplateMatch(measurement: GraphiteTemplate.join(measurement, joiner), tags: out, field: GraphiteTemplate.join(field, joiner))
+        return GraphiteTemplateMatch(measurement: measurement, tags: tags, field: field)
     }
 
     /// Splits `s` on every occurrence of `separator` (byte-wise), keeping empty parts, as Go's
@@ -146,11 +147,6 @@ public struct GraphiteTemplate: Sendable, Hashable {
         }
         out.append(s[start..<u.endIndex])
         return out
-    }
-
-    static func join(_ parts: [Substring], _ joiner: String) -> String {
-        if parts.count == 1 { return String(parts[0]) }
-        return parts.joined(separator: joiner)
     }
 }
 

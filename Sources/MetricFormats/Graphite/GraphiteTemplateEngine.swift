@@ -138,17 +138,19 @@ public struct GraphiteTemplateEngine: Sendable {
     }
 
     private func search(_ node: Int, _ parts: ArraySlice<Substring>) -> Int? {
-        let n = nodes[node]
-        guard let part = parts.first, let last = n.children.last else { return n.template }
+        guard let part = parts.first, !nodes[node].children.isEmpty else { return nodes[node].template }
+        let count = nodes[node].children.count
+        let last = nodes[node].children[count - 1]
         let hasWildcard = nodes[last].value == [0x2A]
-        let exact = hasWildcard ? n.children.dropLast() : n.children[...]
-        if let c = exact.first(where: { nodes[$0].value.elementsEqual(part.utf8) }),
-            let t = search(c, parts.dropFirst())
-        {
-            return t
+        for k in 0..<(hasWildcard ? count - 1 : count) {
+            let c = nodes[node].children[k]
+            if nodes[c].value.elementsEqual(part.utf8) {
+                if let t = search(c, parts.dropFirst()) { return t }
+                break
+            }
         }
         if hasWildcard { return search(last, parts.dropFirst()) }
-        return n.template
+        return nodes[node].template
     }
 
     /// The template that applies to `path`.
