@@ -11,7 +11,7 @@ public struct GraphiteSerializer: MetricSerializer {
     /// A `glob template` pair from `--templates`.
     struct FilteredTemplate {
         var filter: GraphiteGlob
-        var template: [TemplatePart]
+        var template: Template
     }
 
     enum TemplatePart: Equatable {
@@ -19,12 +19,20 @@ public struct GraphiteSerializer: MetricSerializer {
         case tags
         case field
         case tag(String)
+        /// A tag named again: Telegraf writes a tag once.
+        case repeatedTag
+    }
+
+    /// A serializer template: its parts and the tags it names (they stay out of "tags").
+    struct Template {
+        var parts: [TemplatePart]
+        var named: [String]
     }
 
     static let defaultTemplate = "host.tags.measurement.field"
 
     let prefix: String
-    let template: [TemplatePart]
+    let template: Template
     let templates: [FilteredTemplate]
     let tagSupport: Bool
     let tagSanitizeMode: GraphiteOptions.TagSanitizeMode
@@ -61,15 +69,24 @@ public struct GraphiteSerializer: MetricSerializer {
         templates = filtered
     }
 
-    static func parseTemplate(_ s: String) -> [TemplatePart] {
-        s.split(separator: ".", omittingEmptySubsequences: false).map { p -> TemplatePart in
+    static func parseTemplate(_ s: String) -> Template {
+        var t = Template(parts: [], named: [])
+        for p in s.split(separator: ".", omittingEmptySubsequences: false) {
             switch p {
-            case "measurement": return .measurement
-            case "tags": return .tags
-            case "field": return .field
-            default: return .tag(String(p))
+            case "measurement": t.parts.append(.measurement)
+            case "tags": t.parts.append(.tags)
+            case "field": t.parts.append(.field)
+            default:
+                let key = String(p)
+                if t.named.contains(key) {
+                    t.parts.append(.repeatedTag)
+                } else {
+                    t.named.append(key)
+                    t.parts.append(.tag(key))
+                }
             }
         }
+        return t
     }
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
@@ -78,51 +95,54 @@ public struct GraphiteSerializer: MetricSerializer {
             serializeWithTags(metric, seconds: seconds, into: &out, context: context)
             return
         }
-        var parts = template
+        var template = self.template
         for t in templates where t.filter.matches(metric.name) {
-            parts = t.template
+            template = t.template
             break
         }
-        // Telegraf's bucket: the template's parts joined with ".", with FIELDNAME where the field goes.
-        var pieces: [String] = []
-        var remaining = metric.tags
-        var tagsSlot = -1
-        for part in parts {
-            switch part {
-            case .measurement: pieces.append(metric.name)
-            case .field: pieces.append("FIELDNAME")
-            case .tags:
-                if tagsSlot < 0 { tagsSlot = pieces.count }
-                pieces.append("TAGS")
-            case .tag(let key):
-                if let i = remaining.firstIndex(where: { $0.key == key }) {
-                    pieces.append(Self.dotsToUnderscores(remaining[i].value))
-                    remaining.remove(at: i)
-                }
-            }
-        }
-        if tagsSlot >= 0 {
-            remaining.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            pieces[tagsSlot] = remaining.map { Self.dotsToUnderscores($0.value) }.joined(separator: ".")
-        }
-        if pieces.isEmpty {
-            context.report(.error("the template gives \"\(metric.name)\" an empty graphite path: metric skipped"))
-            return
-        }
-        var bucket: [UInt8] = []
+        // Telegraf's bucket: the template's parts joined with ".", with FIELDNAME where the field goes,
+        // the "tags" part holding the values of the tags the template does not name, sorted by key.
+        bucket.removeAll(keepingCapacity: true)
         if !prefix.isEmpty {
             bucket.append(utf8: prefix)
             bucket.append(ASCII.dot)
         }
-        for (i, p) in pieces.enumerated() {
-            if i > 0 { bucket.append(ASCII.dot) }
-            bucket.append(utf8: p)
+        var written = 0
+        var tagsWritten = false
+        for part in template.parts {
+            switch part {
+            case .measurement:
+                if written > 0 { bucket.append(ASCII.dot) }
+                bucket.append(utf8: metric.name)
+            case .field:
+                if written > 0 { bucket.append(ASCII.dot) }
+                bucket.append(contentsOf: Self.placeholder)
+            case .tags:
+                if written > 0 { bucket.append(ASCII.dot) }
+                if tagsWritten {
+                    bucket.append(ascii: "TAGS")
+                } else {
+                    tagsWritten = true
+                    appendUnnamedTags(metric.tags, named: template.named)
+                }
+            case .tag(let key):
+                guard let value = metric.tag(key) else { continue }
+                if written > 0 { bucket.append(ASCII.dot) }
+                Self.appendDotsToUnderscores(value, to: &bucket)
+            case .repeatedTag:
+                continue
+            }
+            written += 1
+        }
+        if written == 0 {
+            context.report(.error("the template gives \"\(metric.name)\" an empty graphite path: metric skipped"))
+            return
         }
         for field in metric.fields {
             guard appendValueText(field, metric: metric, context: context) else { continue }
-            let path = Self.insertField(bucket, field.key)
+            Self.insertField(bucket, field.key, into: &pathBytes)
             scratch.removeAll(keepingCapacity: true)
-            if sanitizer.strict(path, into: &scratch) { warn(path, scratch, context: context) }
+            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, context: context) }
             out.append(contentsOf: scratch)
             out.append(ASCII.space)
             out.append(contentsOf: valueText)
@@ -132,43 +152,29 @@ public struct GraphiteSerializer: MetricSerializer {
         }
     }
 
-    private static let placeholder: [UInt8] = Array("FIELDNAME".utf8)
+    private var bucket: [UInt8] = []
 
-    @inline(__always) private static func hasPlaceholder(_ b: [UInt8], at i: Int) -> Bool {
-        guard i + placeholder.count <= b.count else { return false }
-        for k in 0..<placeholder.count where b[i + k] != placeholder[k] { return false }
-        return true
+    /// The values of the tags the template does not name, sorted by key, joined with ".".
+    private mutating func appendUnnamedTags(_ tags: [Tag], named: [String]) {
+        var sorted = true
+        for i in tags.indices.dropFirst() where !tags[i - 1].key.utf8.lexicographicallyPrecedes(tags[i].key.utf8) {
+            sorted = false
+            break
+        }
+        let ordered = sorted ? tags : tags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var first = true
+        for t in ordered where !named.contains(t.key) {
+            if !first { bucket.append(ASCII.dot) }
+            first = false
+            Self.appendDotsToUnderscores(t.value, to: &bucket)
+        }
     }
 
-    /// Telegraf's InsertField: the first FIELDNAME becomes the field name; for the field `value`,
-    /// every ".FIELDNAME" and "FIELDNAME." goes instead (one left-to-right pass, as Go's Replacer).
-    static func insertField(_ bucket: [UInt8], _ field: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bucket.count + field.utf8.count)
-        var i = 0
-        if field == "value" {
-            while i < bucket.count {
-                if bucket[i] == ASCII.dot, hasPlaceholder(bucket, at: i + 1) {
-                    i += 1 + placeholder.count
-                } else if hasPlaceholder(bucket, at: i), i + placeholder.count < bucket.count, bucket[i + placeholder.count] == ASCII.dot {
-                    i += placeholder.count + 1
-                } else {
-                    out.append(bucket[i])
-                    i += 1
-                }
-            }
-            return out
+    static func appendDotsToUnderscores(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { b in
+            for c in b { out.append(c == ASCII.dot ? 0x5F : c) }
         }
-        while i < bucket.count {
-            if hasPlaceholder(bucket, at: i) {
-                out.append(utf8: field)
-                out.append(contentsOf: bucket[(i + placeholder.count)...])
-                return out
-            }
-            out.append(bucket[i])
-            i += 1
-        }
-        return out
     }
 
     private var valueText: [UInt8] = []
@@ -194,10 +200,44 @@ public struct GraphiteSerializer: MetricSerializer {
         return true
     }
 
-    static func dotsToUnderscores(_ s: String) -> String {
-        guard s.utf8.contains(ASCII.dot) else { return s }
-        return String(decoding: s.utf8.map { $0 == ASCII.dot ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+
+    private static let placeholder: [UInt8] = Array("FIELDNAME".utf8)
+
+    @inline(__always) private static func hasPlaceholder(_ b: [UInt8], at i: Int) -> Bool {
+        guard i + placeholder.count <= b.count else { return false }
+        for k in 0..<placeholder.count where b[i + k] != placeholder[k] { return false }
+        return true
     }
+
+    /// Telegraf's InsertField: the first FIELDNAME becomes the field name; for the field `value`,
+    /// every ".FIELDNAME" and "FIELDNAME." goes instead (one left-to-right pass, as Go's Replacer).
+    static func insertField(_ bucket: [UInt8], _ field: String, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var i = 0
+        if field == "value" {
+            while i < bucket.count {
+                if bucket[i] == ASCII.dot, hasPlaceholder(bucket, at: i + 1) {
+                    i += 1 + placeholder.count
+                } else if hasPlaceholder(bucket, at: i), i + placeholder.count < bucket.count, bucket[i + placeholder.count] == ASCII.dot {
+                    i += placeholder.count + 1
+                } else {
+                    out.append(bucket[i])
+                    i += 1
+                }
+            }
+            return
+        }
+        while i < bucket.count {
+            if bucket[i] == UInt8(ascii: "F"), hasPlaceholder(bucket, at: i) {
+                out.append(utf8: field)
+                out.append(contentsOf: bucket[(i + placeholder.count)...])
+                return
+            }
+            out.append(bucket[i])
+            i += 1
+        }
+    }
+
 
     private mutating func serializeWithTags(_ metric: Metric, seconds: Int64, into out: inout [UInt8], context: SerializerContext) {
         // The tag part is the same for every field: build it once.

@@ -7,10 +7,10 @@ import MetricFormats
 struct GraphiteFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.graphite]
 
-    @Option(help: ArgumentHelp("Graphite input: joins the path parts a template puts together (Telegraf's separator; default '.'). --templates applies to whichever side is graphite: '[filter] template [k=v,...]' for input, 'glob template' or a lone template for output.", valueName: "sep"))
+    @Option(help: ArgumentHelp("Graphite input: joins the path parts a template puts together (Telegraf's separator; default '.').", valueName: "sep"))
     var separator: String?
 
-    @Option(help: ArgumentHelp("Graphite output: the template for every metric (default 'host.tags.measurement.field'); a lone template in --templates overrides it, as in Telegraf.", valueName: "template"))
+    @Option(help: ArgumentHelp("Graphite output: the template for every metric (default 'host.tags.measurement.field'). --templates applies to whichever side is graphite: '[filter] template [k=v,...]' when reading; 'glob template' pairs matched on the measurement when writing, where a lone template overrides --template as in Telegraf.", valueName: "template"))
     var template: String?
 
     @Flag(inversion: .prefixedNo, help: "Graphite output: Graphite 1.1 tags, 'prefix.measurement.field;k=v;...', instead of a template (default off).")
