@@ -11,6 +11,8 @@
 public struct GraphiteParser: MetricParser {
     public let engine: GraphiteTemplateEngine
     let defaultTags: [Tag]
+    /// No templates in play: the path is the measurement.
+    let keepsWholePath: Bool
 
     /// Seconds since the epoch of 1901-12-13 and 2038-01-19 (00:00 UTC), Telegraf's bounds.
     static let minSeconds: Int64 = -2_147_558_400
@@ -19,6 +21,7 @@ public struct GraphiteParser: MetricParser {
     public init(options: FormatOptions) throws(FormatError) {
         engine = try GraphiteTemplateEngine(templates: options.templates, joiner: options.graphite.separator)
         defaultTags = options.defaultTags
+        keepsWholePath = engine.keepsWholePath
     }
 
     public mutating func parse(line raw: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
@@ -73,6 +76,7 @@ public struct GraphiteParser: MetricParser {
             return
         }
 
+        var field = "value"
         var timestamp: Int64?
         if count == 3 {
             let tsBytes = UnsafeBufferPointer(rebasing: raw[starts.2..<ends.2])
@@ -95,17 +99,20 @@ public struct GraphiteParser: MetricParser {
         }
 
         let name = String(bytes: pathBytes, 0..<nameEnd)
-        let match = engine.apply(Substring(name))
-        var tags: [Tag] = []
-        tags.reserveCapacity(match.tags.count + defaultTags.count + 2)
-        for t in match.tags where !t.key.isEmpty && !t.value.isEmpty { tags.append(t) }
-        var metric = Metric(name: match.measurement.isEmpty ? name : match.measurement, tags: tags)
+        var metric = Metric(name: name)
+        if !keepsWholePath {
+            let match = engine.apply(Substring(name))
+            metric.tags.reserveCapacity(match.tags.count + defaultTags.count)
+            for t in match.tags where !t.key.isEmpty && !t.value.isEmpty { metric.tags.append(t) }
+            if !match.measurement.isEmpty { metric.name = match.measurement }
+            if !match.field.isEmpty { field = match.field }
+        }
         if nameEnd < pathBytes.count {
             Self.addPathTags(UnsafeBufferPointer(rebasing: pathBytes[(nameEnd + 1)...]), to: &metric)
         }
         for t in defaultTags where metric.tag(t.key) == nil { metric.tags.append(t) }
         metric.sortTags()
-        metric.fields = [Field(match.field.isEmpty ? "value" : match.field, .float(value))]
+        metric.fields = [Field(field, .float(value))]
         metric.timestamp = timestamp
         handler.handle(metric)
     }

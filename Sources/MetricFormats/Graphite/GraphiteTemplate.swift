@@ -71,8 +71,8 @@ public struct GraphiteTemplate: Sendable, Hashable {
         separatorFirstByte = separator.utf8.first ?? 0
     }
 
-    /// `measurement*` alone: nothing to split.
-    private let isWholePath: Bool
+    /// `measurement*` alone, no tags: the whole path is the measurement, nothing to split.
+    public let isWholePath: Bool
     private let separatorFirstByte: UInt8
 
     /// Applies the template to a path (the part before any `;tags`).

@@ -153,6 +153,11 @@ public struct GraphiteTemplateEngine: Sendable {
         return nodes[node].template
     }
 
+    /// True when every path maps to itself: no filtered template and a `measurement*` default.
+    public var keepsWholePath: Bool {
+        nodes[0].children.isEmpty && templates[defaultTemplate].isWholePath
+    }
+
     /// The template that applies to `path`.
     public func template(for path: Substring) -> GraphiteTemplate {
         if nodes[0].children.isEmpty { return templates[defaultTemplate] }
