@@ -45,6 +45,9 @@ import Testing
         Row(input: "cpu 1e3 1435077219.25", templates: [], expected: metric("cpu", value: 1000, t0 + 250_000_000)),
         Row(input: "  cpu\t0x1p-2   1435077219  ", templates: [], expected: metric("cpu", value: 0.25, t0)),
         Row(input: "cpu .5", templates: [], expected: metric("cpu", value: 0.5, nil)),
+        // Go's strings.Fields splits on Unicode spaces too: NBSP, U+3000, U+2028; U+200B is not one.
+        Row(input: "\u{A0}cpu\u{A0}1\u{3000}1435077219\u{2028}", templates: [], expected: metric("cpu", value: 1, t0)),
+        Row(input: "c\u{200B}pu 1 1435077219", templates: [], expected: metric("c\u{200B}pu", value: 1, t0)),
         Row(input: "cpu 2147472000 2147472000", templates: [], expected: metric("cpu", value: 2_147_472_000, 2_147_472_000_000_000_000)),
         Row(input: "cpu -1.5 -2147558400", templates: [], expected: metric("cpu", value: -1.5, -2_147_558_400_000_000_000)),
         // The field part of a template names the field.

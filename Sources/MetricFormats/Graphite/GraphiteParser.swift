@@ -32,10 +32,10 @@ public struct GraphiteParser: MetricParser {
         var i = 0
         let n = raw.count
         while i < n && count < 4 {
-            while i < n && ASCII.isWhitespace(raw[i]) { i += 1 }
+            while i < n, case let w = Self.whitespaceWidth(raw, i), w > 0 { i += w }
             if i == n { break }
             let s = i
-            while i < n && !ASCII.isWhitespace(raw[i]) { i += 1 }
+            while i < n && Self.whitespaceWidth(raw, i) == 0 { i += 1 }
             switch count {
             case 0: starts.0 = s; ends.0 = i
             case 1: starts.1 = s; ends.1 = i
@@ -115,6 +115,28 @@ public struct GraphiteParser: MetricParser {
         metric.fields = [Field(field, .float(value))]
         metric.timestamp = timestamp
         handler.handle(metric)
+    }
+
+    /// The byte length of the whitespace character at `i`, 0 if there is none: Go's
+    /// `unicode.IsSpace`, which Telegraf's `strings.Fields` splits on (NBSP and U+3000 included).
+    @inline(__always) static func whitespaceWidth(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        let c = b[i]
+        if c < 0x80 { return ASCII.isWhitespace(c) ? 1 : 0 }
+        if c < 0xC2 || c > 0xE3 { return 0 }
+        let n = b.count
+        guard i + 1 < n else { return 0 }
+        let c1 = b[i + 1]
+        switch c {
+        case 0xC2: return c1 == 0x85 || c1 == 0xA0 ? 2 : 0
+        case 0xE1: return i + 2 < n && c1 == 0x9A && b[i + 2] == 0x80 ? 3 : 0
+        case 0xE2:
+            guard i + 2 < n else { return 0 }
+            let c2 = b[i + 2]
+            if c1 == 0x80 { return c2 <= 0x8A || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF ? 3 : 0 }
+            return c1 == 0x81 && c2 == 0x9F ? 3 : 0
+        case 0xE3: return i + 2 < n && c1 == 0x80 && b[i + 2] == 0x80 ? 3 : 0
+        default: return 0
+        }
     }
 
     /// `k=v;k=v` after the path, with Telegraf's rules: a part that is not exactly one `=` between a
