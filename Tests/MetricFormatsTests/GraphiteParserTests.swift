@@ -50,6 +50,9 @@ import Testing
         Row(input: "c\u{200B}pu 1 1435077219", templates: [], expected: metric("c\u{200B}pu", value: 1, t0)),
         Row(input: "cpu 2147472000 2147472000", templates: [], expected: metric("cpu", value: 2_147_472_000, 2_147_472_000_000_000_000)),
         Row(input: "cpu -1.5 -2147558400", templates: [], expected: metric("cpu", value: -1.5, -2_147_558_400_000_000_000)),
+        // Telegraf's arithmetic for negative fractions: whole seconds toward zero plus the part above
+        // the floor, so -1.5 s lands at -0.5 s; only exactly -1 means now.
+        Row(input: "cpu 1 -1.5", templates: [], expected: metric("cpu", value: 1, -500_000_000)),
         // The field part of a template names the field.
         Row(input: "current.users.logged_in 3 1435077219", templates: ["current.* measurement.measurement.field"], expected: metric("current.users", [], "logged_in", value: 3, t0)),
     ]

@@ -172,4 +172,9 @@ public struct GraphiteTemplateEngine: Sendable {
     public func apply(_ path: Substring) -> GraphiteTemplateMatch {
         template(for: path).apply(path, joiner: joiner)
     }
+
+    /// ``apply(_:)-(Substring)`` on a whole string.
+    public func apply(_ path: String) -> GraphiteTemplateMatch {
+        apply(Substring(path))
+    }
 }
