@@ -239,6 +239,15 @@ import Testing
         #expect(c.metrics == [Metric(name: "csv", fields: [Field("a", .int(2)), Field("b", .int(3))])])
     }
 
+    /// 100,000 lines inside one quoted field: scanned once (a rescan per line would take minutes).
+    @Test func longMultiLineRecordIsScannedOnce() {
+        let body = String(repeating: "xxxxxxxxx\n", count: 100_000)
+        let c = Self.parse("a,b\n1,\"" + body + "\"\n2,3\n")
+        #expect(c.diagnostics.isEmpty)
+        #expect(c.metrics.count == 2)
+        #expect(c.metrics.first?.field("b") == .string(body))
+    }
+
     @Test func telemetryShapeIsReadBack() {
         let c = Self.parse("Timepoint,Measurement,Label,PID\n1554172967000000000,91.5,\"cpu,cpu=cpu0,host=a usage_idle\",\n"
             + "5,-2e3,\"we\"\"ird\nname,k\\=1=v\\,w fi\\ eld\",77\nTimepoint,Measurement,Label,PID\n,1,mem,\n1,x,\"a b\",\n1,2,\"a,k b\",\n1,2,a,p\n1,2\n")

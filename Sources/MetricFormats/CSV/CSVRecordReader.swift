@@ -45,6 +45,8 @@ struct CSVRecordReader {
     private var pendingLine = 0
     private var pendingNewlines: [Int] = []
     private var overlong = false
+    /// The scan state at the end of `pending` (or of the overlong record being skipped).
+    private var state = ScanState.fieldStart
 
     init(delimiter: UInt8, comment: UInt8?, trimLeadingSpace: Bool, maxRecordBytes: Int) {
         self.delimiter = delimiter
@@ -61,15 +63,16 @@ struct CSVRecordReader {
         let line = raw.droppingTrailingCR()
         if overlong {
             // Skip up to the line that closes the overlong quoted field.
-            if Self.closesQuote(line, delimiter: delimiter) {
-                overlong = false
-            }
+            state = Self.advance(line, from: state, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace)
+            if state != .quoted { overlong = false }
             return .none
         }
         if pending.isEmpty {
             if line.isEmpty { return .none }
             if let comment, line[0] == comment { return .none }
-            if Self.endsInsideQuotes(line, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace) {
+            guard line.contains(ASCII.quote) else { return split(line, firstLine: number, newlines: []) }
+            state = Self.advance(line, from: .fieldStart, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace)
+            if state == .quoted {
                 pending.append(contentsOf: line)
                 pending.append(ASCII.newline)
                 pendingNewlines = [line.count]
@@ -81,12 +84,13 @@ struct CSVRecordReader {
         if pending.count + line.count > maxRecordBytes {
             let start = pendingLine
             pending.removeAll(keepingCapacity: true)
-            overlong = !Self.closesQuote(line, delimiter: delimiter)
+            state = Self.advance(line, from: state, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace)
+            overlong = state == .quoted
             return .error(start, 1, "record longer than \(maxRecordBytes) bytes: skipped (a quoted field is not closed, or raise --max-line)")
         }
         pending.append(contentsOf: line)
-        let whole = pending.withUnsafeBufferPointer { Self.endsInsideQuotes($0, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace) }
-        if whole {
+        state = Self.advance(line, from: state, delimiter: delimiter, trimLeadingSpace: trimLeadingSpace)
+        if state == .quoted {
             pendingNewlines.append(pending.count)
             pending.append(ASCII.newline)
             return .none
@@ -108,48 +112,41 @@ struct CSVRecordReader {
         return .error(start, 1, "quoted field is not closed at the end of the input")
     }
 
-    /// Whether a line, read as the continuation of an open quoted field, closes it.
-    static func closesQuote(_ b: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Bool {
-        var quotes = 0
-        for c in b where c == ASCII.quote { quotes += 1 }
-        return quotes % 2 == 1
+    /// Where a scan of record text stands: only `quoted` at the end of a line means the record goes on.
+    enum ScanState {
+        case fieldStart, unquoted, quoted, quoteInQuoted
     }
 
-    /// Whether the text ends inside a quoted field (so the record goes on after the newline).
-    static func endsInsideQuotes(_ b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, trimLeadingSpace: Bool) -> Bool {
-        var i = 0
-        let n = b.count
-        // Fast path: no quote at all.
-        guard b.contains(ASCII.quote) else { return false }
-        while i <= n {
-            // Field start.
-            if trimLeadingSpace {
-                while i < n, b[i] == ASCII.space || b[i] == ASCII.tab { i += 1 }
-            }
-            if i < n, b[i] == ASCII.quote {
-                i += 1
-                while true {
-                    guard i < n else { return true }
-                    if b[i] == ASCII.quote {
-                        if i + 1 < n, b[i + 1] == ASCII.quote {
-                            i += 2
-                            continue
-                        }
-                        i += 1
-                        break
-                    }
-                    i += 1
+    /// Runs the quoting state machine over `b` from `state`; linear, so a long multi-line record is
+    /// scanned once, line by line, not again from its start. Malformed quoting ends the quoted state
+    /// (``split(_:firstLine:newlines:)`` reports it).
+    static func advance(_ b: UnsafeBufferPointer<UInt8>, from state: ScanState, delimiter: UInt8, trimLeadingSpace: Bool) -> ScanState {
+        var s = state
+        for c in b {
+            switch s {
+            case .fieldStart:
+                if c == ASCII.quote {
+                    s = .quoted
+                } else if c == delimiter {
+                    s = .fieldStart
+                } else if !(trimLeadingSpace && (c == ASCII.space || c == ASCII.tab)) {
+                    s = .unquoted
                 }
-                // After the closing quote: a delimiter, the end, or garbage (an error split() reports).
-                if i < n, b[i] != delimiter { return false }
-            } else {
-                while i < n, b[i] != delimiter { i += 1 }
+            case .unquoted:
+                if c == delimiter { s = .fieldStart }
+            case .quoted:
+                if c == ASCII.quote { s = .quoteInQuoted }
+            case .quoteInQuoted:
+                if c == ASCII.quote {
+                    s = .quoted
+                } else if c == delimiter {
+                    s = .fieldStart
+                } else {
+                    s = .unquoted
+                }
             }
-            if i >= n { return false }
-            i += 1  // the delimiter
-            if i == n { return false }
         }
-        return false
+        return s
     }
 
     /// Splits a complete record into `record`.

@@ -13,6 +13,8 @@
 public struct CSVSerializer: MetricSerializer {
     private var wroteHeader = false
     private var series: [UInt8] = []
+    private var value: [UInt8] = []
+    private var fieldBytes: [UInt8] = []
 
     public init(options: FormatOptions) throws(FormatError) {}
 
@@ -27,7 +29,7 @@ public struct CSVSerializer: MetricSerializer {
         let timestamp = metric.timestamp ?? context.now
 
         for field in metric.fields {
-            var value: [UInt8] = []
+            value.removeAll(keepingCapacity: true)
             switch field.value {
             case .float(let v):
                 guard v.isFinite else {
@@ -52,7 +54,7 @@ public struct CSVSerializer: MetricSerializer {
             out.append(ASCII.comma)
             out.append(ASCII.quote)
             Self.appendQuoted(series, to: &out)
-            var fieldBytes: [UInt8] = []
+            fieldBytes.removeAll(keepingCapacity: true)
             CSVLabel.appendField(field.key, to: &fieldBytes)
             Self.appendQuoted(fieldBytes, to: &out)
             out.append(ASCII.quote)
