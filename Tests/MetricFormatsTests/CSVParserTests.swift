@@ -117,6 +117,25 @@ import Testing
         #expect(Self.fields(typed) == [[Field("a", .float(4)), Field("b", .string("4"))]])
     }
 
+    /// Go's ParseInt, then ParseFloat, then ParseBool, else the string.
+    @Test(arguments: [
+        ("+5", FieldValue.int(5)), ("-0", .int(0)), ("9223372036854775808", .float(9_223_372_036_854_775_808)), ("1e3", .float(1000)),
+        (".5", .float(0.5)), ("5.", .float(5)), ("-Inf", .float(-.infinity)), ("infinity", .float(.infinity)), ("1e400", .string("1e400")),
+        ("f", .bool(false)), ("TRUE", .bool(true)), ("yes", .string("yes")), ("1_000", .string("1_000")), ("", .string("")), ("1e", .string("1e")),
+        ("nanx", .string("nanx")),
+    ])
+    func guessedTypes(_ text: String, _ value: FieldValue) {
+        #expect(CSVParser.guessType(text) == value)
+    }
+
+    @Test func nanIsAFloat() {
+        guard case .float(let v) = CSVParser.guessType("NaN") else {
+            Issue.record("NaN is not a float")
+            return
+        }
+        #expect(v.isNaN)
+    }
+
     @Test func skipCommentAndTrimSpace() {
         let names = ["first", "second", "third", "fourth"]
         let comment = Self.parse("#3.3,4,true,hello\n4,9.9,true,name_this") {

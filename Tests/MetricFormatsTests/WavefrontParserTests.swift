@@ -53,6 +53,8 @@ import Testing
         Good(input: "a 1 1530939936123456", metric: m("a", 1, 1530939936)),
         Good(input: "a 1 1530939936123456789", metric: m("a", 1, 1530939936)),
         Good(input: "a 1 0", metric: m("a", 1, nil)),
+        Good(input: "a -Inf 1530939936", metric: m("a", -.infinity, 1530939936)),
+        Good(input: "a 1E-2 1530939936", metric: m("a", 0.01, 1530939936)),
         Good(input: "a 1 0000000000", metric: m("a", 1, 0)),
         // Quoted names hold anything; commas, slashes and backslashes are fine unquoted.
         Good(input: "\"a b=c\" 2 1530939936", metric: m("a b=c", 2, 1530939936)),
@@ -88,6 +90,8 @@ import Testing
         Bad(input: "a 1 99999999999999999999", error: "1:5: timestamp \"99999999999999999999\" is out of range"),
         Bad(input: "a 1e400", error: "1:3: invalid metric value \"1e400\""),
         Bad(input: "a +1", error: "1:3: expected metric value, found '+'"),
+        Bad(input: "a infinite", error: "1:3: invalid metric value \"infinite\""),
+        Bad(input: "a 1e", error: "1:3: invalid metric value \"1e\""),
         Bad(input: " a 1", error: "1:1: expected metric name"),
         Bad(input: "\"\" 1", error: "1:1: empty metric name"),
         Bad(input: "caf\u{e9} 1", error: "1:4: unexpected byte 0xC3 in metric name"),

@@ -28,9 +28,12 @@ enum GoStrconv {
         var u = Substring(s).utf8[...]
         if u.first == ASCII.plus || u.first == ASCII.minus { u = u.dropFirst() }
         guard !u.isEmpty else { return nil }
-        let word = String(Substring(u)).lowercased()
-        if word == "inf" || word == "infinity" { return s.hasPrefix("-") ? -.infinity : .infinity }
-        if word == "nan" { return .nan }
+        if let first = u.first, first | 0x20 == UInt8(ascii: "i") || first | 0x20 == UInt8(ascii: "n") {
+            let word = String(Substring(u)).lowercased()
+            if word == "inf" || word == "infinity" { return s.hasPrefix("-") ? -.infinity : .infinity }
+            if word == "nan" { return .nan }
+            return nil
+        }
         var digits = false
         var point = false
         var exp = false

@@ -232,9 +232,12 @@ public struct WavefrontParser: MetricParser {
     static func parseFloat(_ text: String) -> Double? {
         var body = Substring(text)
         if body.hasPrefix("-") { body = body.dropFirst() }
-        let lower = body.lowercased()
-        if lower == "inf" || lower == "infinity" { return text.hasPrefix("-") ? -.infinity : .infinity }
-        if lower == "nan" { return .nan }
+        if let first = body.utf8.first, first | 0x20 == UInt8(ascii: "i") || first | 0x20 == UInt8(ascii: "n") {
+            let lower = body.lowercased()
+            if lower == "inf" || lower == "infinity" { return text.hasPrefix("-") ? -.infinity : .infinity }
+            if lower == "nan" { return .nan }
+            return nil
+        }
         // Only decimal digits, one point, one exponent with an optional sign.
         var sawDigit = false
         var sawPoint = false
