@@ -96,6 +96,14 @@ import Testing
         #expect(out == expected)
     }
 
+    @Test func overrideListOrderDecidesAndMayNameHost() {
+        let m = Metric(name: "m", tags: [MetricFormats.Tag("host", "h"), MetricFormats.Tag("snmp_host", "s")], fields: [Field("value", .float(1))], timestamp: Self.t)
+        #expect(Self.render([m]) { $0.wavefront.sourceOverride = ["host", "snmp_host"] }.0
+            == "\"m\" 1.000000 1554172967 source=\"h\" \"snmp_host\"=\"s\"\n")
+        #expect(Self.render([m]) { $0.wavefront.sourceOverride = ["nothere", "snmp_host", "host"] }.0
+            == "\"m\" 1.000000 1554172967 source=\"s\" \"telegraf_host\"=\"h\"\n")
+    }
+
     @Test func stringsAndNonFiniteValuesAreReportedAndSkipped() {
         let m = Metric(name: "http", fields: [Field("status", .string("ok")), Field("rate", .float(.nan)), Field("code", .int(200))], timestamp: nil)
         let (out, diags) = Self.render([m])

@@ -22,6 +22,7 @@ public struct WavefrontSerializer: MetricSerializer {
     /// ` source="..." "k"="v"...\n` of the metric being written, shared by its lines.
     private var tail: [UInt8] = []
     private var name: [UInt8] = []
+    private var pointTags: [Tag] = []
 
     public init(options: FormatOptions) throws(FormatError) {
         prefix = options.prefix
@@ -86,29 +87,57 @@ public struct WavefrontSerializer: MetricSerializer {
 
     /// Source and point tags of a metric, into `tail`.
     private mutating func buildTail(_ metricTags: [Tag], context: SerializerContext) {
-        // Non-empty tags, the last of a repeated key winning.
+        // Non-empty tags, the last of a repeated key winning; source, host and override candidates aside.
         var tags: [Tag] = []
-        tags.reserveCapacity(metricTags.count + 1)
+        swap(&tags, &pointTags)  // reuse the buffer without a copy
+        tags.removeAll(keepingCapacity: true)
+        var source: String? = nil
+        var host: String? = nil
+        var override: (rank: Int, index: Int)? = nil
         for t in metricTags where !t.value.isEmpty {
-            if let k = tags.firstIndex(where: { $0.key == t.key }) { tags[k].value = t.value } else { tags.append(t) }
-        }
-        func take(_ key: String) -> String? {
-            guard let k = tags.firstIndex(where: { $0.key == key }) else { return nil }
-            return tags.remove(at: k).value
-        }
-        var source: String? = take("source")
-        if source == nil {
-            for key in sourceOverride {
-                guard let s = take(key) else { continue }
-                source = s
-                // Telegraf writes an empty telegraf_host when there is no host; an empty tag is left out.
-                if let host = take("host") { tags.append(Tag("telegraf_host", host)) }
-                break
+            if t.key == "source" {
+                source = t.value
+                continue
+            }
+            if t.key == "host" {
+                host = t.value
+                continue
+            }
+            if let k = tags.firstIndex(where: { $0.key == t.key }) {
+                tags[k].value = t.value
+            } else {
+                tags.append(t)
             }
         }
-        if source == nil { source = take("host") }
-        _ = take("host")
-        tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        if source == nil, !sourceOverride.isEmpty {
+            // The first key of the override list that the metric has; `host` may be one of them.
+            for (k, t) in tags.enumerated() {
+                if let rank = sourceOverride.firstIndex(of: t.key), rank < (override?.rank ?? Int.max) {
+                    override = (rank, k)
+                }
+            }
+            if host != nil, let rank = sourceOverride.firstIndex(of: "host"), rank < (override?.rank ?? Int.max) {
+                override = (rank, -1)
+            }
+        }
+        if let o = override {
+            if o.index >= 0 {
+                source = tags.remove(at: o.index).value
+                // Telegraf writes an empty telegraf_host when there is no host; an empty tag is left out.
+                if let host { tags.append(Tag("telegraf_host", host)) }
+            } else {
+                source = host  // `host` itself in the list: it is the source, nothing moves
+            }
+        } else if source == nil {
+            source = host
+        }
+        var sorted = true
+        for k in tags.indices.dropFirst() where !tags[k - 1].key.utf8.lexicographicallyPrecedes(tags[k].key.utf8) {
+            sorted = false
+            break
+        }
+        if !sorted { tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
+        defer { pointTags = tags }
 
         tail.removeAll(keepingCapacity: true)
         tail.append(ascii: " source=\"")
