@@ -30,6 +30,11 @@ import Testing
         #expect(diags == ["field \"s\" of \"cpu\" is a string, which CSV Measurement cannot carry: skipped"])
     }
 
+    @Test func emptyTagsAreLeftOutOfTheLabel() {
+        let m = Metric(name: "m", tags: [T("a", ""), T("", "b"), T("c", "d")], fields: [Field("v", .int(1))], timestamp: 9)
+        #expect(Self.render([m]).0 == "Timepoint,Measurement,Label,PID\n9,1,\"m,c=d v\",\n")
+    }
+
     @Test func nothingWritableWritesNothing() {
         let (out, diags) = Self.render([Metric(name: "m", fields: [Field("v", .float(.infinity))])])
         #expect(out == "")

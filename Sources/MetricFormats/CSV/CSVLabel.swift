@@ -8,7 +8,7 @@ enum CSVLabel {
     /// Appends the label text of `name`, `tags` and `field` (before CSV quoting).
     static func appendSeries(name: String, tags: [Tag], to out: inout [UInt8]) {
         appendEscaped(name, equals: false, to: &out)
-        for t in tags {
+        for t in tags where !t.key.isEmpty && !t.value.isEmpty {  // an empty tag cannot be read back
             out.append(ASCII.comma)
             appendEscaped(t.key, equals: true, to: &out)
             out.append(ASCII.equals)
