@@ -55,15 +55,16 @@ enum FixedDecimal {
         appendDecimal(intPart, to: &out)
         if decimals > 0 {
             out.append(ASCII.dot)
-            var digits = [UInt8](repeating: ASCII.zero, count: decimals)
-            var f = frac
-            var i = decimals
-            while i > 0 {
+            // Fill the digits in place from the right: no scratch array.
+            let start = out.count
+            out.append(contentsOf: repeatElement(ASCII.zero, count: decimals))
+            var f = UInt64(frac)  // < 10^17
+            var i = start + decimals
+            while f > 0 {
                 i -= 1
-                digits[i] = ASCII.zero &+ UInt8(f % 10)
+                out[i] = ASCII.zero &+ UInt8(f % 10)
                 f /= 10
             }
-            out.append(contentsOf: digits)
         }
     }
 
