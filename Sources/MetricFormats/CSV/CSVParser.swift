@@ -27,6 +27,10 @@ public struct CSVParser: MetricParser {
     var headerRowsLeft: Int
     /// Column names after the skipped columns.
     var names: [String]
+    /// What each named column is, worked out once the names are known.
+    var roles: [Role] = []
+
+    enum Role { case ignored, tag, timestamp, measurement, field }
 
     public init(options: FormatOptions) throws(FormatError) {
         let csv = options.csv
@@ -70,6 +74,7 @@ public struct CSVParser: MetricParser {
         skipRowsLeft = options.skipRows
         headerRowsLeft = headerRowCount
         names = headerRowCount == 0 ? options.columnNames : []
+        roles = []
     }
 
     private mutating func handleRecord(_ handler: MetricHandler) {
@@ -152,25 +157,38 @@ public struct CSVParser: MetricParser {
             let p = r.position(column < r.offsets.count ? r.offsets[column] : 0)
             handler.report(.error(line: p.line, column: p.column, message))
         }
+        if roles.count != names.count {
+            roles = names.map { name in
+                if name.isEmpty { return .ignored }
+                if tagColumns.contains(name) { return .tag }
+                if name == options.timestampColumn { return .timestamp }
+                if name == options.measurementColumn { return .measurement }
+                return .field
+            }
+        }
         var metric = Metric(name: metricName)
+        metric.fields.reserveCapacity(names.count)
         var timestampText: String? = nil
         var timestampIndex = 0
         var measurement: FieldValue? = nil
-        for (k, name) in names.enumerated() {
+        for (k, role) in roles.enumerated() {
             let index = skip + k
             guard index < r.fields.count else { break }
-            if name.isEmpty { continue }
+            if role == .ignored { continue }
+            let name = names[k]
             var value = r.fields[index]
             if options.trimSpace { value = Self.trimSpaces(value) }
-            if skipValues.contains(value) { continue }
-            if tagColumns.contains(name) {
+            if !skipValues.isEmpty && skipValues.contains(value) { continue }
+            switch role {
+            case .tag:
                 metric.setTag(name, value)
                 continue
-            }
-            if name == options.timestampColumn {
+            case .timestamp:
                 timestampText = value
                 timestampIndex = index
                 continue
+            case .ignored, .measurement, .field:
+                break
             }
             let typed: FieldValue
             if options.columnTypes.isEmpty {
@@ -187,7 +205,7 @@ public struct CSVParser: MetricParser {
                 }
                 typed = v
             }
-            if name == options.measurementColumn {
+            if role == .measurement {
                 measurement = typed
             } else {
                 metric.setField(name, typed)
