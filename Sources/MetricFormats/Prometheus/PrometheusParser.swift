@@ -10,7 +10,7 @@
 /// are skipped, as Telegraf does.
 public struct PrometheusParser: MetricParser {
     /// The most samples of one histogram or summary family held before it is written in parts.
-    public static let maxHeldSamples = 100_000
+    public var maxHeldSamples = 100_000
 
     let version: Int
     let ignoreTimestamp: Bool
@@ -362,9 +362,9 @@ public struct PrometheusParser: MetricParser {
         if held == nil {
             held = HeldFamily(name: family, kind: declared?.kind ?? .untyped)
         }
-        if held!.samples >= Self.maxHeldSamples {
+        if held!.samples >= maxHeldSamples {
             if !held!.warned {
-                handler.report(.warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(Self.maxHeldSamples) samples: written in parts"))
+                handler.report(.warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(maxHeldSamples) samples: written in parts"))
             }
             flushHeld(into: handler)
             held = HeldFamily(name: family, kind: declared?.kind ?? .untyped, warned: true)
