@@ -390,6 +390,28 @@ import Testing
         #expect(text == "m_v 1 1700000000000\n")
     }
 
+    @Test func histogramFieldsThatFitNoRoleAreReported() {
+        let (text, diagnostics) = Self.render([
+            Self.m("prometheus", [("le", "1")], [("h_bucket", .float(2)), ("h_other", .float(3)), ("h_sum", .bool(true))]),
+            Self.m("prometheus", [("le", "+Inf")], [("h_bucket", .int(-1))]),
+        ], configure: { $0.compactEncoding = true })
+        #expect(text == "h_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 0\nh_sum 0\nh_count 0\n")
+        #expect(diagnostics.map(\.description) == [
+            "field 'h_other' of histogram metric 'prometheus' skipped: not a bucket (_bucket), sum (_sum) or count (_count)",
+            "field 'h_sum' of histogram metric 'prometheus' skipped: a sum must be a number",
+            "field 'h_bucket' of histogram metric 'prometheus' skipped: a bucket count must be a non-negative number",
+        ])
+    }
+
+    @Test func nonNumericLeOrQuantileTagsAreOrdinaryLabels() {
+        let (text, diagnostics) = Self.render([
+            Self.m("latency", [("quantile", "high")], [("p", .float(1))]),
+            Self.m("queue", [("le", "small")], [("size_bucket", .float(2))]),
+        ], configure: { $0.compactEncoding = true })
+        #expect(text == "latency_p{quantile=\"high\"} 1\nqueue_size_bucket{le=\"small\"} 2\n")
+        #expect(diagnostics == [])
+    }
+
     @Test func nothingHeldWritesNothing() {
         let (text, _) = Self.render([])
         #expect(text == "")

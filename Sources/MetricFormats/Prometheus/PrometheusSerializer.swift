@@ -75,16 +75,20 @@ public struct PrometheusSerializer: MetricSerializer {
                 continue
             }
             guard let name = familyName(metric.name, field.key, kind: kind, context: context) else { continue }
-            add(field, name: name, kind: kind, labels: labels, key: key, time: time, metric: metric)
+            add(field, name: name, kind: kind, labels: labels, key: key, time: time, metric: metric, context: context)
         }
     }
 
     /// The family type the metric's tags and shape say.
     static func kind(of metric: Metric) -> Kind {
-        if metric.tag("le") != nil, metric.fields.contains(where: { $0.key.hasSuffix("_bucket") }) {
+        // The special tags count only when they hold numbers, so an unrelated tag named
+        // `quantile` does not swallow a metric.
+        if let le = metric.tag("le"), PrometheusText.parseFloat(le) != nil,
+            metric.fields.contains(where: { $0.key.hasSuffix("_bucket") })
+        {
             return .histogram
         }
-        if metric.tag("quantile") != nil { return .summary }
+        if let q = metric.tag("quantile"), PrometheusText.parseFloat(q) != nil { return .summary }
         switch metric.tag("metric_type") {
         case "counter": return .counter
         case "gauge": return .gauge
@@ -166,7 +170,7 @@ public struct PrometheusSerializer: MetricSerializer {
         return key
     }
 
-    mutating func add(_ field: Field, name: String, kind: Kind, labels: [Tag], key: String, time: Int64, metric: Metric) {
+    mutating func add(_ field: Field, name: String, kind: Kind, labels: [Tag], key: String, time: Int64, metric: Metric, context: SerializerContext) {
         let f: Int
         if let i = familyIndex[name] {
             f = i
@@ -181,7 +185,7 @@ public struct PrometheusSerializer: MetricSerializer {
         if let s, time < families[f].series[s].time { return }  // older than what we hold
         switch familyKind {
         case .counter, .gauge, .untyped:
-            guard let value = Self.sampleValue(field.value) else { return }
+            guard let value = Self.sampleValue(field.value) else { return }  // strings never get here
             if let s {
                 families[f].series[s].value = value
                 families[f].series[s].time = time
@@ -190,46 +194,58 @@ public struct PrometheusSerializer: MetricSerializer {
                 families[f].series.append(Series(labels: labels, time: time, value: value))
             }
         case .histogram, .summary:
-            if s == nil {
+            // Merge into a copy so a field that fits no role leaves no empty series behind.
+            var series = s.map { families[f].series[$0] } ?? Series(labels: labels, time: time)
+            if let problem = Self.merge(field, kind: familyKind, into: &series, metric: metric) {
+                context.report(.error("field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem)"))
+                return
+            }
+            series.time = time
+            if let s {
+                families[f].series[s] = series
+            } else {
                 s = families[f].series.count
                 families[f].seriesIndex[key] = s
-                families[f].series.append(Series(labels: labels, time: time))
+                families[f].series.append(series)
             }
-            guard let s else { return }
-            families[f].series[s].time = time
-            Self.merge(field, kind: familyKind, into: &families[f].series[s], metric: metric)
         }
     }
 
-    /// Adds one field of a histogram or summary metric to its series, as Telegraf's collection does.
-    static func merge(_ field: Field, kind: Kind, into series: inout Series, metric: Metric) {
+    /// Adds one field of a histogram or summary metric to its series, as Telegraf's collection does;
+    /// returns what is wrong when the field cannot be placed (Telegraf drops it silently).
+    static func merge(_ field: Field, kind: Kind, into series: inout Series, metric: Metric) -> String? {
         if kind == .histogram && field.key.hasSuffix("_bucket") {
-            guard let le = metric.tag("le"), let bound = PrometheusText.parseFloat(le),
-                let count = sampleCount(field.value)
-            else { return }
+            guard let le = metric.tag("le"), let bound = PrometheusText.parseFloat(le) else {
+                return "a bucket needs a numeric 'le' tag"
+            }
+            guard let count = sampleCount(field.value) else { return "a bucket count must be a non-negative number" }
             if let i = series.buckets.firstIndex(where: { $0.bound == bound }) {
                 series.buckets[i].count = count
             } else {
                 series.buckets.append((bound, count))
             }
         } else if field.key.hasSuffix("_sum") {
-            guard let sum = sampleSum(field.value) else { return }
+            guard let sum = sampleSum(field.value) else { return "a sum must be a number" }
             series.sum = sum
             series.hasSum = true
         } else if field.key.hasSuffix("_count") {
-            guard let count = sampleCount(field.value) else { return }
+            guard let count = sampleCount(field.value) else { return "a count must be a non-negative number" }
             series.count = count
             series.hasCount = true
         } else if kind == .summary {
-            guard let q = metric.tag("quantile"), let quantile = PrometheusText.parseFloat(q),
-                let value = sampleValue(field.value)
-            else { return }
+            guard let q = metric.tag("quantile"), let quantile = PrometheusText.parseFloat(q) else {
+                return "a quantile needs a numeric 'quantile' tag"
+            }
+            guard let value = sampleValue(field.value) else { return "a quantile value must be a number" }
             if let i = series.quantiles.firstIndex(where: { $0.quantile == quantile }) {
                 series.quantiles[i].value = value
             } else {
                 series.quantiles.append((quantile, value))
             }
+        } else {
+            return "not a bucket (_bucket), sum (_sum) or count (_count)"
         }
+        return nil
     }
 
     /// A sample value: numbers as they are, bool as 1 or 0.
