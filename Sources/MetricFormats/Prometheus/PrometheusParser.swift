@@ -395,17 +395,13 @@ public struct PrometheusParser: MetricParser {
 
     /// Labels as tags: empty values dropped, default tags where a label is missing, sorted by key.
     func makeTags(_ labels: [Tag], dropping: String?) -> [Tag] {
-        var tags = defaultTags
+        var tags: [Tag] = []
+        tags.reserveCapacity(labels.count + defaultTags.count + 1)
+        for t in defaultTags { PrometheusText.insertSorted(t, into: &tags) }
         for l in labels where !l.value.isEmpty && l.key != dropping {
-            if let i = tags.firstIndex(where: { $0.key == l.key }) {
-                tags[i].value = l.value
-            } else {
-                tags.append(l)
-            }
+            PrometheusText.insertSorted(l, into: &tags)
         }
-        var m = Metric(name: "", tags: tags)
-        m.sortTags()
-        return m.tags
+        return tags
     }
 
     /// Writes the gathered histogram or summary series.
@@ -431,17 +427,15 @@ public struct PrometheusParser: MetricParser {
                 let key = family.kind == .histogram ? family.name + "_bucket" : family.name
                 var infSeen = false
                 for (bound, value) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count) }) : s.quantiles.map({ ($0.quantile, $0.value) }) {
-                    var m = Metric(name: "prometheus", tags: s.tags, fields: [Field(key, .float(value))], timestamp: s.timestamp)
-                    m.setTag(label, PrometheusText.goFloat(bound))
-                    m.sortTags()
-                    handler.handle(m)
+                    var tags = s.tags
+                    PrometheusText.insertSorted(Tag(label, PrometheusText.goFloat(bound)), into: &tags)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp))
                     if bound == .infinity { infSeen = true }
                 }
                 if family.kind == .histogram && !infSeen {
-                    var m = Metric(name: "prometheus", tags: s.tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp)
-                    m.setTag("le", "+Inf")
-                    m.sortTags()
-                    handler.handle(m)
+                    var tags = s.tags
+                    PrometheusText.insertSorted(Tag("le", "+Inf"), into: &tags)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp))
                 }
             }
         }

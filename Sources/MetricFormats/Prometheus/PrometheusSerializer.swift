@@ -16,6 +16,8 @@ public struct PrometheusSerializer: MetricSerializer {
     var familyIndex: [String: Int] = [:]
     var warnedNames: Set<String> = []
     var reportedStrings: Set<String> = []
+    var lastLabels: [Tag] = []
+    var lastKey = ""
 
     public init(options: FormatOptions) throws(FormatError) {
         self.options = options.prometheus
@@ -58,12 +60,44 @@ public struct PrometheusSerializer: MetricSerializer {
         var hasCount = false
         var hasSum = false
         var dead = false
+
+        /// A later bucket or quantile of the same bound replaces the earlier one.
+        mutating func apply(_ update: Update) {
+            switch update {
+            case .bucket(let bound, let count):
+                if let i = buckets.firstIndex(where: { $0.bound == bound }) {
+                    buckets[i].count = count
+                } else {
+                    buckets.append((bound, count))
+                }
+            case .quantile(let quantile, let value):
+                if let i = quantiles.firstIndex(where: { $0.quantile == quantile }) {
+                    quantiles[i].value = value
+                } else {
+                    quantiles.append((quantile, value))
+                }
+            case .sum(let v):
+                sum = v
+                hasSum = true
+            case .count(let v):
+                count = v
+                hasCount = true
+            }
+        }
     }
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         let kind = Self.kind(of: metric)
         let labels = makeLabels(metric, kind: kind, context: context)
-        let key = Self.labelKey(labels)
+        // Consecutive metrics of one series (a histogram's buckets) share their key.
+        let key: String
+        if labels == lastLabels {
+            key = lastKey
+        } else {
+            key = Self.labelKey(labels)
+            lastLabels = labels
+            lastKey = key
+        }
         let time = metric.timestamp ?? context.now
         for field in metric.fields {
             if case .string = field.value {
@@ -84,7 +118,7 @@ public struct PrometheusSerializer: MetricSerializer {
         // The special tags count only when they hold numbers, so an unrelated tag named
         // `quantile` does not swallow a metric.
         if let le = metric.tag("le"), PrometheusText.parseFloat(le) != nil,
-            metric.fields.contains(where: { $0.key.hasSuffix("_bucket") })
+            metric.fields.contains(where: { PrometheusText.hasSuffix($0.key, "_bucket") })
         {
             return .histogram
         }
@@ -92,9 +126,9 @@ public struct PrometheusSerializer: MetricSerializer {
         switch metric.tag("metric_type") {
         case "counter": return .counter
         case "gauge": return .gauge
-        case "histogram" where metric.fields.contains(where: { $0.key.hasSuffix("_sum") || $0.key.hasSuffix("_count") }):
+        case "histogram" where metric.fields.contains(where: { PrometheusText.hasSuffix($0.key, "_sum") || PrometheusText.hasSuffix($0.key, "_count") }):
             return .histogram
-        case "summary" where metric.fields.contains(where: { $0.key.hasSuffix("_sum") || $0.key.hasSuffix("_count") }):
+        case "summary" where metric.fields.contains(where: { PrometheusText.hasSuffix($0.key, "_sum") || PrometheusText.hasSuffix($0.key, "_count") }):
             return .summary
         default: return .untyped
         }
@@ -139,14 +173,17 @@ public struct PrometheusSerializer: MetricSerializer {
     }
 
     mutating func familyName(_ measurement: String, _ fieldKey: String, kind: Kind, context: SerializerContext) -> String? {
-        var key = Substring(fieldKey)
+        var key = fieldKey
         if kind == .histogram || kind == .summary {
-            for suffix in ["_bucket", "_sum", "_count"] where key.hasSuffix(suffix) {
-                key = key.dropLast(suffix.utf8.count)
-                break
+            if PrometheusText.hasSuffix(key, "_bucket") {
+                key = String(key.utf8.dropLast(7))!
+            } else if PrometheusText.hasSuffix(key, "_count") {
+                key = String(key.utf8.dropLast(6))!
+            } else if PrometheusText.hasSuffix(key, "_sum") {
+                key = String(key.utf8.dropLast(4))!
             }
         }
-        let raw = measurement == "prometheus" ? String(key) : measurement + "_" + key
+        let raw = measurement == "prometheus" ? key : measurement + "_" + key
         let name = PrometheusText.sanitizeMetricName(raw)
         if name != raw, warnedNames.insert("metric " + raw).inserted {
             if let name {
@@ -194,58 +231,60 @@ public struct PrometheusSerializer: MetricSerializer {
                 families[f].series.append(Series(labels: labels, time: time, value: value))
             }
         case .histogram, .summary:
-            // Merge into a copy so a field that fits no role leaves no empty series behind.
-            var series = s.map { families[f].series[$0] } ?? Series(labels: labels, time: time)
-            if let problem = Self.merge(field, kind: familyKind, into: &series, metric: metric) {
-                context.report(.error("field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem)"))
+            // Decide first, so a field that fits no role leaves no empty series behind.
+            let update: Update
+            switch Self.update(for: field, kind: familyKind, metric: metric) {
+            case .success(let u): update = u
+            case .failure(let problem):
+                context.report(.error("field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
                 return
             }
-            series.time = time
-            if let s {
-                families[f].series[s] = series
-            } else {
+            if s == nil {
                 s = families[f].series.count
                 families[f].seriesIndex[key] = s
-                families[f].series.append(series)
+                families[f].series.append(Series(labels: labels, time: time))
             }
+            guard let s else { return }
+            families[f].series[s].time = time
+            families[f].series[s].apply(update)
         }
     }
 
-    /// Adds one field of a histogram or summary metric to its series, as Telegraf's collection does;
-    /// returns what is wrong when the field cannot be placed (Telegraf drops it silently).
-    static func merge(_ field: Field, kind: Kind, into series: inout Series, metric: Metric) -> String? {
-        if kind == .histogram && field.key.hasSuffix("_bucket") {
+    /// What one field of a histogram or summary metric does to its series.
+    enum Update {
+        case bucket(Double, UInt64)
+        case quantile(Double, Double)
+        case sum(Double)
+        case count(UInt64)
+    }
+
+    struct Problem: Error {
+        var text: String
+    }
+
+    /// Places one field of a histogram or summary metric, as Telegraf's collection does; a field
+    /// that fits no role is a problem to report (Telegraf drops it silently).
+    static func update(for field: Field, kind: Kind, metric: Metric) -> Result<Update, Problem> {
+        if kind == .histogram && PrometheusText.hasSuffix(field.key, "_bucket") {
             guard let le = metric.tag("le"), let bound = PrometheusText.parseFloat(le) else {
-                return "a bucket needs a numeric 'le' tag"
+                return .failure(Problem(text: "a bucket needs a numeric 'le' tag"))
             }
-            guard let count = sampleCount(field.value) else { return "a bucket count must be a non-negative number" }
-            if let i = series.buckets.firstIndex(where: { $0.bound == bound }) {
-                series.buckets[i].count = count
-            } else {
-                series.buckets.append((bound, count))
-            }
-        } else if field.key.hasSuffix("_sum") {
-            guard let sum = sampleSum(field.value) else { return "a sum must be a number" }
-            series.sum = sum
-            series.hasSum = true
-        } else if field.key.hasSuffix("_count") {
-            guard let count = sampleCount(field.value) else { return "a count must be a non-negative number" }
-            series.count = count
-            series.hasCount = true
+            guard let count = sampleCount(field.value) else { return .failure(Problem(text: "a bucket count must be a non-negative number")) }
+            return .success(.bucket(bound, count))
+        } else if PrometheusText.hasSuffix(field.key, "_sum") {
+            guard let sum = sampleSum(field.value) else { return .failure(Problem(text: "a sum must be a number")) }
+            return .success(.sum(sum))
+        } else if PrometheusText.hasSuffix(field.key, "_count") {
+            guard let count = sampleCount(field.value) else { return .failure(Problem(text: "a count must be a non-negative number")) }
+            return .success(.count(count))
         } else if kind == .summary {
             guard let q = metric.tag("quantile"), let quantile = PrometheusText.parseFloat(q) else {
-                return "a quantile needs a numeric 'quantile' tag"
+                return .failure(Problem(text: "a quantile needs a numeric 'quantile' tag"))
             }
-            guard let value = sampleValue(field.value) else { return "a quantile value must be a number" }
-            if let i = series.quantiles.firstIndex(where: { $0.quantile == quantile }) {
-                series.quantiles[i].value = value
-            } else {
-                series.quantiles.append((quantile, value))
-            }
-        } else {
-            return "not a bucket (_bucket), sum (_sum) or count (_count)"
+            guard let value = sampleValue(field.value) else { return .failure(Problem(text: "a quantile value must be a number")) }
+            return .success(.quantile(quantile, value))
         }
-        return nil
+        return .failure(Problem(text: "not a bucket (_bucket), sum (_sum) or count (_count)"))
     }
 
     /// A sample value: numbers as they are, bool as 1 or 0.

@@ -185,6 +185,29 @@ enum PrometheusText {
         return ok
     }
 
+    /// `name` ends with `suffix`, compared byte by byte (String.hasSuffix compares Characters).
+    @inline(__always) static func hasSuffix(_ name: String, _ suffix: StaticString) -> Bool {
+        let n = name.utf8.count
+        let k = suffix.utf8CodeUnitCount
+        if n < k { return false }
+        return suffix.withUTF8Buffer { name.utf8.dropFirst(n - k).elementsEqual($0) }
+    }
+
+    /// Inserts `tag` keeping `tags` sorted by key (byte order); an existing key gets the new value.
+    static func insertSorted(_ tag: Tag, into tags: inout [Tag]) {
+        var i = tags.count
+        while i > 0 {
+            let k = tags[i - 1].key
+            if k == tag.key {
+                tags[i - 1].value = tag.value
+                return
+            }
+            if k.utf8.lexicographicallyPrecedes(tag.key.utf8) { break }
+            i -= 1
+        }
+        tags.insert(tag, at: i)
+    }
+
     /// ``parseFloat(_:)`` on a String (a `le` or `quantile` tag from another format).
     static func parseFloat(_ text: String) -> Double? {
         var text = text
