@@ -339,6 +339,15 @@ import Testing
         ])
     }
 
+    @Test func sanitizedLabelNamesDoNotClash() {
+        let (text, diagnostics) = Self.render([Self.m("m", [("host-name", "a"), ("host_name", "b")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
+        #expect(text == "m_v{host_name=\"b\"} 1\n")
+        #expect(diagnostics.map(\.description) == [
+            "warning: label name 'host-name' written as 'host_name'",
+            "warning: label name 'host-name' would be written as 'host_name', which another label has: label dropped",
+        ])
+    }
+
     @Test func labelValuesAreEscaped() {
         let (text, _) = Self.render([Self.m("m", [("path", "C:\\dir \"x\"\nnext")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
         #expect(text == "m_v{path=\"C:\\\\dir \\\"x\\\"\\nnext\"} 1\n")

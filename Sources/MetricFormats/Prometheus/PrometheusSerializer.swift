@@ -142,6 +142,13 @@ public struct PrometheusSerializer: MetricSerializer {
             if kind == .histogram && tag.key == "le" { continue }
             if kind == .summary && tag.key == "quantile" { continue }
             guard let name = sanitizedLabel(tag.key, context: context) else { continue }
+            if name != tag.key, labels.contains(where: { $0.key == name }) || metric.tags.contains(where: { $0.key == name }) {
+                // `host-name` and `host_name` both become `host_name`: a label appears once.
+                if warnedNames.insert("clash " + tag.key).inserted {
+                    context.report(.warning("label name '\(tag.key)' would be written as '\(name)', which another label has: label dropped"))
+                }
+                continue
+            }
             labels.append(Tag(name, tag.value))
         }
         guard options.stringAsLabel else { return labels }
