@@ -256,11 +256,13 @@ import Testing
 
             #\tTYPE x gauge
             x 1
+            x{y="z"} 2 # {trace_id="abc"} 1
+            x{y="w"} 3 1000 # {trace_id="def"} 1
             # EOF
 
             """, version: 1)
         #expect(out.diagnostics == [])
-        #expect(out.metrics.map { Self.line($0) } == ["x gauge=1"])
+        #expect(out.metrics.map { Self.line($0) } == ["x gauge=1", "x,y=z gauge=2", "x,y=w gauge=3 1000000000"])
     }
 
     @Test func interleavedSeriesOfOneFamilyAreGrouped() {

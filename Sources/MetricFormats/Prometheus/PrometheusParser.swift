@@ -1,5 +1,5 @@
-/// Reads the Prometheus text exposition format (0.0.4; an OpenMetrics `# EOF` is accepted) into
-/// metrics the way Telegraf's prometheus parser does, line by line.
+/// Reads the Prometheus text exposition format (0.0.4; an OpenMetrics `# EOF` and exemplars are
+/// accepted) into metrics the way Telegraf's prometheus parser does, line by line.
 ///
 /// Counter, gauge and untyped samples become metrics at once. The samples of one histogram or
 /// summary series are gathered until their family ends (another family starts, or the input
@@ -177,7 +177,8 @@ public struct PrometheusParser: MetricParser {
         }
         i = skipBlanks(line, i)
         var timestamp: Int64?
-        if i < n {
+        // An OpenMetrics exemplar (`# {trace_id="..."} 1`) may follow the value or the timestamp.
+        if i < n, line[i] != ASCII.hash {
             let tsStart = i
             while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
             guard let ts = parseInt64(UnsafeBufferPointer(rebasing: line[tsStart..<i])) else {
@@ -185,7 +186,7 @@ public struct PrometheusParser: MetricParser {
             }
             timestamp = ts
             i = skipBlanks(line, i)
-            if i < n { throw LineError(offset: i, message: "unexpected text after timestamp") }
+            if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
         }
         return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, timestampMs: timestamp)
     }
