@@ -18,13 +18,17 @@ import Testing
         Metric(name: name, tags: tags.map { Tag($0.0, $0.1) }, fields: fields.map { Field($0.0, $0.1) }, timestamp: seconds * 1_000_000_000)
     }
 
-    static func render(_ metrics: [Metric], sort: Bool = true, configure: (inout PrometheusOptions) -> Void = { _ in }) -> (String, [Diagnostic]) {
+    /// The output, and what was reported; `samplesOnly` leaves out the `#` lines.
+    static func render(_ metrics: [Metric], sort: Bool = true, samplesOnly: Bool = false, configure: (inout PrometheusOptions) -> Void = { _ in }) -> (String, [Diagnostic]) {
         var options = FormatOptions()
         options.prometheus.sortMetrics = sort
         configure(&options.prometheus)
         var serializer = try! PrometheusSerializer(options: options)
         var diagnostics: [Diagnostic] = []
-        let text = serializer.render(metrics, now: 1_700_000_000_000_000_000) { diagnostics.append($0) }
+        var text = serializer.render(metrics, now: 1_700_000_000_000_000_000) { diagnostics.append($0) }
+        if samplesOnly {
+            text = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0 + "\n" }.joined()
+        }
         return (text, diagnostics)
     }
 
@@ -339,8 +343,13 @@ import Testing
         ])
     }
 
+    @Test func compactEncodingDropsHelpButKeepsType() {
+        let (text, _) = Self.render([Self.m("m", [("metric_type", "gauge")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
+        #expect(text == "# TYPE m_v gauge\nm_v 1\n")
+    }
+
     @Test func sanitizedLabelNamesDoNotClash() {
-        let (text, diagnostics) = Self.render([Self.m("m", [("host-name", "a"), ("host_name", "b")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
+        let (text, diagnostics) = Self.render([Self.m("m", [("host-name", "a"), ("host_name", "b")], [("v", .int(1))])], samplesOnly: true)
         #expect(text == "m_v{host_name=\"b\"} 1\n")
         #expect(diagnostics.map(\.description) == [
             "warning: label name 'host-name' written as 'host_name'",
@@ -349,7 +358,7 @@ import Testing
     }
 
     @Test func labelValuesAreEscaped() {
-        let (text, _) = Self.render([Self.m("m", [("path", "C:\\dir \"x\"\nnext")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
+        let (text, _) = Self.render([Self.m("m", [("path", "C:\\dir \"x\"\nnext")], [("v", .int(1))])], samplesOnly: true)
         #expect(text == "m_v{path=\"C:\\\\dir \\\"x\\\"\\nnext\"} 1\n")
     }
 
@@ -364,7 +373,7 @@ import Testing
             (.bool(true), "1"), (.bool(false), "0"),
         ]
         for (value, text) in values {
-            let (out, _) = Self.render([Self.m("m", [], [("v", value)])], configure: { $0.compactEncoding = true })
+            let (out, _) = Self.render([Self.m("m", [], [("v", value)])], samplesOnly: true)
             #expect(out == "m_v \(text)\n", "\(value)")
         }
     }
@@ -382,20 +391,20 @@ import Testing
             Self.m("z", [("h", "b")], [("v", .int(1))]),
             Self.m("a", [], [("v", .int(2))]),
             Self.m("z", [("h", "a")], [("v", .int(3))]),
-        ], sort: false, configure: { $0.compactEncoding = true })
+        ], sort: false, samplesOnly: true)
         #expect(text == "z_v{h=\"b\"} 1\nz_v{h=\"a\"} 3\na_v 2\n")
         let (sorted, _) = Self.render([
             Self.m("z", [("h", "b")], [("v", .int(1))]),
             Self.m("a", [], [("v", .int(2))]),
             Self.m("z", [("h", "a")], [("v", .int(3))]),
-        ], configure: { $0.compactEncoding = true })
+        ], samplesOnly: true)
         #expect(sorted == "a_v 2\nz_v{h=\"a\"} 3\nz_v{h=\"b\"} 1\n")
     }
 
     @Test func missingTimestampExportsNow() {
         var metric = Self.m("m", [], [("v", .int(1))])
         metric.timestamp = nil
-        let (text, _) = Self.render([metric], configure: { $0.exportTimestamp = true; $0.compactEncoding = true })
+        let (text, _) = Self.render([metric], samplesOnly: true, configure: { $0.exportTimestamp = true })
         #expect(text == "m_v 1 1700000000000\n")
     }
 
@@ -403,7 +412,7 @@ import Testing
         let (text, diagnostics) = Self.render([
             Self.m("prometheus", [("le", "1")], [("h_bucket", .float(2)), ("h_other", .float(3)), ("h_sum", .bool(true))]),
             Self.m("prometheus", [("le", "+Inf")], [("h_bucket", .int(-1))]),
-        ], configure: { $0.compactEncoding = true })
+        ], samplesOnly: true)
         #expect(text == "h_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 0\nh_sum 0\nh_count 0\n")
         #expect(diagnostics.map(\.description) == [
             "field 'h_other' of histogram metric 'prometheus' skipped: not a bucket (_bucket), sum (_sum) or count (_count)",
@@ -416,7 +425,7 @@ import Testing
         let (text, diagnostics) = Self.render([
             Self.m("latency", [("quantile", "high")], [("p", .float(1))]),
             Self.m("queue", [("le", "small")], [("size_bucket", .float(2))]),
-        ], configure: { $0.compactEncoding = true })
+        ], samplesOnly: true)
         #expect(text == "latency_p{quantile=\"high\"} 1\nqueue_size_bucket{le=\"small\"} 2\n")
         #expect(diagnostics == [])
     }

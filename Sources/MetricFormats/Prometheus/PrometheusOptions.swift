@@ -17,7 +17,7 @@ public struct PrometheusOptions: Sendable {
     /// Serializer: string fields become labels (`prometheus_string_as_label`); otherwise they are
     /// reported and skipped.
     public var stringAsLabel = false
-    /// Serializer: no `# HELP` and `# TYPE` lines (`prometheus_compact_encoding`).
+    /// Serializer: no `# HELP` lines, `# TYPE` lines stay (`prometheus_compact_encoding`).
     public var compactEncoding = false
 
     public init() {}

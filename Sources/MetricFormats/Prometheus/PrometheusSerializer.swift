@@ -380,12 +380,13 @@ public struct PrometheusSerializer: MetricSerializer {
         if !options.compactEncoding {
             out.append(ascii: "# HELP ")
             out.append(utf8: family.name)
-            out.append(ascii: " Telegraf collected metric\n# TYPE ")
-            out.append(utf8: family.name)
-            out.append(ASCII.space)
-            out.append(ascii: family.kind.text)
-            out.append(ASCII.newline)
+            out.append(ascii: " Telegraf collected metric\n")
         }
+        out.append(ascii: "# TYPE ")
+        out.append(utf8: family.name)
+        out.append(ASCII.space)
+        out.append(ascii: family.kind.text)
+        out.append(ASCII.newline)
         for s in series {
             switch family.kind {
             case .counter, .gauge, .untyped:

@@ -20,7 +20,7 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Output: string fields become labels (default off, as Telegraf); otherwise each string field is reported once and skipped.")
     var prometheusStringAsLabel: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Output: no # HELP and # TYPE lines (Telegraf's prometheus_compact_encoding; default off).")
+    @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off).")
     var prometheusCompactEncoding: Bool?
 
     var givenFlags: [String] {
