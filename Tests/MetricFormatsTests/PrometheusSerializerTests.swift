@@ -343,6 +343,41 @@ import Testing
         ])
     }
 
+    @Test func metricTypeGlobsOverrideTheType() {
+        let (text, _) = Self.render([
+            Self.m("http", [("metric_type", "gauge")], [("requests_total", .int(5)), ("in_flight", .int(2)), ("errors_total", .int(1))]),
+            Self.m("prometheus", [("le", "+Inf")], [("lat_total_bucket", .int(3))]),
+        ], configure: {
+            $0.compactEncoding = true
+            $0.metricTypesCounter = ["*_total"]
+            $0.metricTypesGauge = ["http_errors_*", "http_in_fl?ght"]
+        })
+        #expect(text == """
+            # TYPE http_errors_total gauge
+            http_errors_total 1
+            # TYPE http_in_flight gauge
+            http_in_flight 2
+            # TYPE http_requests_total counter
+            http_requests_total 5
+            # TYPE lat_total histogram
+            lat_total_bucket{le="+Inf"} 3
+            lat_total_sum 0
+            lat_total_count 0
+
+            """)
+    }
+
+    @Test func globs() {
+        let cases: [(String, String, Bool)] = [
+            ("*_total", "http_requests_total", true), ("*_total", "http_requests", false), ("cpu", "cpu", true),
+            ("cpu", "cpu2", false), ("c?u*", "cpu_idle", true), ("*", "", true), ("a*b*c", "aXbYc", true),
+            ("a*b*c", "aXbY", false), ("**x", "yx", true), ("?", "", false),
+        ]
+        for (pattern, name, expected) in cases {
+            #expect(PrometheusText.globMatches(pattern, name) == expected, "\(pattern) ~ \(name)")
+        }
+    }
+
     @Test func compactEncodingDropsHelpButKeepsType() {
         let (text, _) = Self.render([Self.m("m", [("metric_type", "gauge")], [("v", .int(1))])], configure: { $0.compactEncoding = true })
         #expect(text == "# TYPE m_v gauge\nm_v 1\n")

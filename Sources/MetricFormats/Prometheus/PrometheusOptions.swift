@@ -17,6 +17,12 @@ public struct PrometheusOptions: Sendable {
     /// Serializer: string fields become labels (`prometheus_string_as_label`); otherwise they are
     /// reported and skipped.
     public var stringAsLabel = false
+    /// Serializer: family names (globs with `*` and `?`) written as counters, whatever the metric says
+    /// (Telegraf's `prometheus_metric_types.counter`).
+    public var metricTypesCounter: [String] = []
+    /// Serializer: family names written as gauges; a gauge match wins over a counter match
+    /// (Telegraf's `prometheus_metric_types.gauge`).
+    public var metricTypesGauge: [String] = []
     /// Serializer: no `# HELP` lines, `# TYPE` lines stay (`prometheus_compact_encoding`).
     public var compactEncoding = false
 

@@ -109,7 +109,7 @@ public struct PrometheusSerializer: MetricSerializer {
                 continue
             }
             guard let name = familyName(metric.name, field.key, kind: kind, context: context) else { continue }
-            add(field, name: name, kind: kind, labels: labels, key: key, time: time, metric: metric, context: context)
+            add(field, name: name, kind: mappedKind(name, kind), labels: labels, key: key, time: time, metric: metric, context: context)
         }
     }
 
@@ -132,6 +132,15 @@ public struct PrometheusSerializer: MetricSerializer {
             return .summary
         default: return .untyped
         }
+    }
+
+    /// `--prometheus-metric-types-counter/-gauge` override the type of plain samples (a histogram or
+    /// summary keeps its shape: its samples cannot be one counter).
+    func mappedKind(_ name: String, _ kind: Kind) -> Kind {
+        guard kind != .histogram && kind != .summary else { return kind }
+        if options.metricTypesGauge.contains(where: { PrometheusText.globMatches($0, name) }) { return .gauge }
+        if options.metricTypesCounter.contains(where: { PrometheusText.globMatches($0, name) }) { return .counter }
+        return kind
     }
 
     mutating func makeLabels(_ metric: Metric, kind: Kind, context: SerializerContext) -> [Tag] {

@@ -23,6 +23,12 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off).")
     var prometheusCompactEncoding: Bool?
 
+    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter).", valueName: "glob"))
+    var prometheusMetricTypesCounter: [String] = []
+
+    @Option(help: ArgumentHelp("Output: write families whose name matches this glob as gauges, repeatable; wins over a counter match (Telegraf's prometheus_metric_types.gauge).", valueName: "glob"))
+    var prometheusMetricTypesGauge: [String] = []
+
     var givenFlags: [String] {
         var out: [String] = []
         if prometheusMetricVersion != nil { out.append("--prometheus-metric-version") }
@@ -31,6 +37,8 @@ struct PrometheusFlags: FormatFlagGroup {
         if prometheusSortMetrics != nil { out.append("--prometheus-sort-metrics") }
         if prometheusStringAsLabel != nil { out.append("--prometheus-string-as-label") }
         if prometheusCompactEncoding != nil { out.append("--prometheus-compact-encoding") }
+        if !prometheusMetricTypesCounter.isEmpty { out.append("--prometheus-metric-types-counter") }
+        if !prometheusMetricTypesGauge.isEmpty { out.append("--prometheus-metric-types-gauge") }
         return out
     }
 
@@ -46,5 +54,7 @@ struct PrometheusFlags: FormatFlagGroup {
         if let v = prometheusSortMetrics { options.prometheus.sortMetrics = v }
         if let v = prometheusStringAsLabel { options.prometheus.stringAsLabel = v }
         if let v = prometheusCompactEncoding { options.prometheus.compactEncoding = v }
+        options.prometheus.metricTypesCounter = prometheusMetricTypesCounter
+        options.prometheus.metricTypesGauge = prometheusMetricTypesGauge
     }
 }
