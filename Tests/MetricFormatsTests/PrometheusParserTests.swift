@@ -316,6 +316,22 @@ import Testing
         #expect(out.metrics.map { Self.line($0, sortFields: false) } == ["h +Inf=1,count=0,sum=0", "other value=5", "h count=1,sum=0"])
     }
 
+    @Test func typeLinesAheadOfTheirSamplesStillApply() {
+        let out = Self.parse("""
+            # TYPE a counter
+            # TYPE h histogram
+            # TYPE g gauge
+            a 1
+            h_bucket{le="+Inf"} 2
+            h_count 2
+            g 3
+            h 4
+
+            """, version: 1)
+        #expect(out.diagnostics.map(\.description) == ["8:1: histogram 'h' has no sample without _bucket, _sum or _count"])
+        #expect(out.metrics.map { Self.line($0, sortFields: false) } == ["a counter=1", "h +Inf=2,count=2,sum=0", "g gauge=3"])
+    }
+
     @Test func heldSamplesAreBounded() {
         var input = "# TYPE h histogram\n"
         for i in 0..<5 { input += "h_bucket{le=\"\(i)\"} \(i)\n" }

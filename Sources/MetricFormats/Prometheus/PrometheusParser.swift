@@ -23,6 +23,9 @@ public struct PrometheusParser: MetricParser {
     /// The last `# TYPE` line: its family and whether samples of it have been read.
     var declared: (name: String, kind: Kind, line: Int)?
     var declaredHasSamples = false
+    /// Every TYPE line seen, for samples that do not follow their TYPE line directly; bounded.
+    var types: [String: Kind] = [:]
+    static let maxRememberedTypes = 100_000
     /// The histogram or summary family whose series are being gathered.
     var held: HeldFamily?
 
@@ -124,6 +127,8 @@ public struct PrometheusParser: MetricParser {
         }
         if let h = held, h.name != name { flushHeld(into: handler) }
         declared = (name, kind, number)
+        if types.count >= Self.maxRememberedTypes { types.removeAll(keepingCapacity: true) }
+        types[name] = kind
         declaredHasSamples = false
     }
 
@@ -287,29 +292,47 @@ public struct PrometheusParser: MetricParser {
 
     // MARK: - Samples to metrics
 
-    /// The family a sample belongs to and its role in it.
+    /// The role of a sample in its family.
     enum Role {
         case plain(Kind)
         case bucket, sum, count, quantile
+        /// A histogram's own name without a suffix: carries nothing.
+        case histogramName
     }
 
-    func role(of name: String) -> (family: String, role: Role) {
-        if let d = declared {
-            if d.name == name {
-                return (name, d.kind == .histogram ? .plain(.untyped) : d.kind == .summary ? .quantile : .plain(d.kind))
-            }
-            if d.kind == .histogram || d.kind == .summary, name.utf8.count > d.name.utf8.count, name.hasPrefix(d.name) {
-                let suffix = name.utf8.dropFirst(d.name.utf8.count)
-                if suffix.elementsEqual("_sum".utf8) { return (d.name, .sum) }
-                if suffix.elementsEqual("_count".utf8) { return (d.name, .count) }
-                if d.kind == .histogram, suffix.elementsEqual("_bucket".utf8) { return (d.name, .bucket) }
+    /// The family a sample belongs to: the last TYPE line's if it fits (the common case), else any
+    /// earlier TYPE line's, else an untyped family of its own name.
+    func role(of name: String) -> (family: String, kind: Kind, role: Role) {
+        if let d = declared, let r = Self.role(of: name, in: d.name, kind: d.kind) { return r }
+        if !types.isEmpty {
+            if let k = types[name], let r = Self.role(of: name, in: name, kind: k) { return r }
+            for (suffix, length) in [("_bucket" as StaticString, 7), ("_sum", 4), ("_count", 6)] where PrometheusText.hasSuffix(name, suffix) {
+                if let base = String(name.utf8.dropLast(length)), let k = types[base], let r = Self.role(of: name, in: base, kind: k) {
+                    return r
+                }
             }
         }
-        return (name, .plain(.untyped))
+        return (name, .untyped, .plain(.untyped))
+    }
+
+    static func role(of name: String, in family: String, kind: Kind) -> (family: String, kind: Kind, role: Role)? {
+        if name == family {
+            switch kind {
+            case .histogram: return (family, kind, .histogramName)
+            case .summary: return (family, kind, .quantile)
+            default: return (family, kind, .plain(kind))
+            }
+        }
+        guard kind == .histogram || kind == .summary, name.utf8.count > family.utf8.count, name.hasPrefix(family) else { return nil }
+        let suffix = name.utf8.dropFirst(family.utf8.count)
+        if suffix.elementsEqual("_sum".utf8) { return (family, kind, .sum) }
+        if suffix.elementsEqual("_count".utf8) { return (family, kind, .count) }
+        if kind == .histogram, suffix.elementsEqual("_bucket".utf8) { return (family, kind, .bucket) }
+        return nil
     }
 
     mutating func add(_ sample: Sample, number: Int, handler: MetricHandler) {
-        let (family, role) = role(of: sample.name)
+        let (family, familyKind, role) = role(of: sample.name)
         if let h = held, h.name != family { flushHeld(into: handler) }
         if let d = declared, d.name == family { declaredHasSamples = true }
         var timestamp: Int64?
@@ -320,12 +343,11 @@ public struct PrometheusParser: MetricParser {
             }
             timestamp = ns
         }
+        if case .histogramName = role {
+            handler.report(.error(line: number, column: 1, "histogram '\(family)' has no sample without _bucket, _sum or _count"))
+            return
+        }
         if case .plain(let kind) = role {
-            if kind == .untyped, let d = declared, d.name == family, d.kind == .histogram {
-                // A histogram's own name without a suffix carries nothing.
-                handler.report(.error(line: number, column: 1, "histogram '\(family)' has no sample without _bucket, _sum or _count"))
-                return
-            }
             if sample.value.isNaN { return }
             var metric = Metric(name: version == 1 ? family : "prometheus", tags: makeTags(sample.labels, dropping: nil), timestamp: timestamp)
             let key: String
@@ -361,14 +383,14 @@ public struct PrometheusParser: MetricParser {
         }
         let tags = makeTags(sample.labels, dropping: special?.label)
         if held == nil {
-            held = HeldFamily(name: family, kind: declared?.kind ?? .untyped)
+            held = HeldFamily(name: family, kind: familyKind)
         }
         if held!.samples >= maxHeldSamples {
             if !held!.warned {
                 handler.report(.warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(maxHeldSamples) samples: written in parts"))
             }
             flushHeld(into: handler)
-            held = HeldFamily(name: family, kind: declared?.kind ?? .untyped, warned: true)
+            held = HeldFamily(name: family, kind: familyKind, warned: true)
         }
         held!.samples += 1
         let s: Int
@@ -385,7 +407,7 @@ public struct PrometheusParser: MetricParser {
         case .quantile: held!.series[s].quantiles.append((special!.value, sample.value))
         case .sum: held!.series[s].sum = sample.value
         case .count: held!.series[s].count = Self.truncatedCount(sample.value)
-        case .plain: break
+        case .plain, .histogramName: break
         }
     }
 
