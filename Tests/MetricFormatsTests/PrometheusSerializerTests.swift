@@ -367,6 +367,21 @@ import Testing
             """)
     }
 
+    @Test func floatParsingFollowsGo() {
+        let cases: [(String, Double?)] = [
+            ("0", 0), ("-0", -0.0), ("+7", 7), ("123456789012345", 123456789012345), ("1234567890123456789", 1234567890123456789),
+            ("1.5", 1.5), ("-.5", -0.5), ("5.", 5), ("1e3", 1000), ("1E-3", 0.001), ("+Inf", .infinity), ("-inf", -.infinity),
+            ("Infinity", .infinity), ("", nil), ("-", nil), (".", nil), ("1e", nil), ("1e+", nil), ("0x1p3", nil), ("1_000", nil),
+            ("1e400", nil), ("nan(1)", nil), ("+NaN", nil), ("12a", nil),
+        ]
+        for (text, expected) in cases {
+            let v = PrometheusText.parseFloat(text)
+            #expect(v == expected && v?.sign == expected?.sign, "\(text)")
+        }
+        #expect(PrometheusText.parseFloat("NaN")?.isNaN == true)
+        #expect(PrometheusText.parseFloat("nan")?.isNaN == true)
+    }
+
     @Test func globs() {
         let cases: [(String, String, Bool)] = [
             ("*_total", "http_requests_total", true), ("*_total", "http_requests", false), ("cpu", "cpu", true),

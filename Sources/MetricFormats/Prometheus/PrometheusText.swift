@@ -152,6 +152,16 @@ enum PrometheusText {
             if i == 0, matchesIgnoringCase(bytes, from: 0, "nan") { return .nan }
             return nil
         }
+        // Whole numbers of up to 15 digits (counts, buckets) are exact as Doubles: no String needed.
+        var whole: Int64 = 0
+        var j = i
+        while j < n, j - i < 15, ASCII.isDigit(bytes[j]) {
+            whole = whole * 10 + Int64(bytes[j] &- ASCII.zero)
+            j += 1
+        }
+        if j == n, j > i {
+            return negative ? -Double(whole) : Double(whole)
+        }
         // Validate the decimal shape by hand; Double(String) accepts more (hex, "nan(...)").
         var digits = 0
         while i < n, ASCII.isDigit(bytes[i]) { i += 1; digits += 1 }
