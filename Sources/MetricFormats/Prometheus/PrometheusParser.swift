@@ -1,7 +1,473 @@
-/// Prometheus parser (not written yet).
+/// Reads the Prometheus text exposition format (0.0.4; an OpenMetrics `# EOF` and exemplars are
+/// accepted) into metrics the way Telegraf's prometheus parser does, line by line.
+///
+/// Counter, gauge and untyped samples become metrics at once. The samples of one histogram or
+/// summary series are gathered until their family ends (another family starts, or the input
+/// does), because they make one metric (version 1) or a count/sum metric before the buckets
+/// (version 2); at most ``maxHeldSamples`` samples are held, beyond that the family is written in
+/// parts with a warning. Labels become tags (sorted, empty values dropped, `default_tags` fill
+/// gaps); a timestamp in milliseconds becomes nanoseconds; NaN counter, gauge and untyped samples
+/// are skipped, as Telegraf does.
 public struct PrometheusParser: MetricParser {
-    public init(options: FormatOptions) throws(FormatError) {}
-    public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
-        handler.report(.error(line: number, column: 1, "Prometheus input is not supported yet"))
+    /// The most samples of one histogram or summary family held before it is written in parts.
+    public var maxHeldSamples = 100_000
+
+    let version: Int
+    let ignoreTimestamp: Bool
+    let defaultTags: [Tag]
+
+    enum Kind: Equatable {
+        case counter, gauge, untyped, summary, histogram
+    }
+
+    /// The last `# TYPE` line: its family and whether samples of it have been read.
+    var declared: (name: String, kind: Kind, line: Int)?
+    var declaredHasSamples = false
+    /// Every TYPE line seen, for samples that do not follow their TYPE line directly; bounded.
+    var types: [String: Kind] = [:]
+    static let maxRememberedTypes = 100_000
+    /// The histogram or summary family whose series are being gathered.
+    var held: HeldFamily?
+
+    struct HeldFamily {
+        var name: String
+        var kind: Kind
+        var series: [HeldSeries] = []
+        var index: [[Tag]: Int] = [:]
+        var samples = 0
+        var warned = false
+    }
+
+    struct HeldSeries {
+        var tags: [Tag]
+        var buckets: [(bound: Double, count: Double)] = []
+        var quantiles: [(quantile: Double, value: Double)] = []
+        var count: Double = 0
+        var sum: Double = 0
+        var timestamp: Int64?
+    }
+
+    public init(options: FormatOptions) throws(FormatError) {
+        guard options.prometheus.metricVersion == 1 || options.prometheus.metricVersion == 2 else {
+            throw .invalidOption("--prometheus-metric-version", "must be 1 or 2, not \(options.prometheus.metricVersion)")
+        }
+        version = options.prometheus.metricVersion
+        ignoreTimestamp = options.prometheus.ignoreTimestamp
+        defaultTags = options.defaultTags
+    }
+
+    public mutating func parse(line raw: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
+        let line = raw.droppingTrailingCR()
+        let n = line.count
+        var i = 0
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        if i == n { return }
+        if line[i] == ASCII.hash {
+            parseComment(line, from: i + 1, number: number, handler: handler)
+            return
+        }
+        do throws(LineError) {
+            let sample = try Self.parseSample(line, from: i)
+            add(sample, number: number, handler: handler)
+        } catch {
+            handler.report(.error(line: number, column: error.offset + 1, error.message))
+        }
+    }
+
+    public mutating func finish(into handler: MetricHandler) {
+        flushHeld(into: handler)
+    }
+
+    // MARK: - Comments, HELP and TYPE
+
+    mutating func parseComment(_ line: UnsafeBufferPointer<UInt8>, from start: Int, number: Int, handler: MetricHandler) {
+        let n = line.count
+        var i = start
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        let wordStart = i
+        while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
+        let word = UnsafeBufferPointer(rebasing: line[wordStart..<i])
+        let isType = word.elementsEqual("TYPE".utf8)
+        guard isType || word.elementsEqual("HELP".utf8) else { return }  // a comment, or `# EOF`
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        let nameStart = i
+        if i < n, PrometheusText.isMetricNameStart(line[i]) {
+            i += 1
+            while i < n, PrometheusText.isMetricNameByte(line[i]) { i += 1 }
+        }
+        if i == nameStart || (i < n && line[i] != ASCII.space && line[i] != ASCII.tab) {
+            handler.report(.error(line: number, column: (i == nameStart ? nameStart : i) + 1, "invalid metric name in \(isType ? "TYPE" : "HELP") line"))
+            return
+        }
+        guard isType else { return }
+        let name = String(bytes: line, nameStart..<i)
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        let typeStart = i
+        while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
+        let typeEnd = i
+        while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        let kind: Kind
+        switch String(bytes: line, typeStart..<typeEnd) {
+        case "counter": kind = .counter
+        case "gauge": kind = .gauge
+        case "untyped", "unknown": kind = .untyped
+        case "summary": kind = .summary
+        case "histogram": kind = .histogram
+        case let other:
+            handler.report(.error(line: number, column: typeStart + 1, other.isEmpty ? "expected metric type after TYPE \(name)" : "unknown metric type '\(other)'"))
+            return
+        }
+        if i != n {
+            handler.report(.error(line: number, column: i + 1, "unexpected text after metric type"))
+            return
+        }
+        if let d = declared, d.name == name {
+            handler.report(.error(line: number, column: nameStart + 1, declaredHasSamples ? "TYPE line for '\(name)' after its samples" : "second TYPE line for '\(name)'"))
+            return
+        }
+        if let h = held, h.name != name { flushHeld(into: handler) }
+        declared = (name, kind, number)
+        if types.count >= Self.maxRememberedTypes { types.removeAll(keepingCapacity: true) }
+        types[name] = kind
+        declaredHasSamples = false
+    }
+
+    // MARK: - Samples
+
+    struct LineError: Error {
+        var offset: Int
+        var message: String
+    }
+
+    struct Sample {
+        var name: String
+        var labels: [Tag]
+        /// Where each label started, for errors about `le` and `quantile`.
+        var labelOffsets: [Int]
+        var value: Double
+        var timestampMs: Int64?
+    }
+
+    /// `name[{label="value",...}] value [timestamp]`.
+    static func parseSample(_ line: UnsafeBufferPointer<UInt8>, from start: Int) throws(LineError) -> Sample {
+        let n = line.count
+        var i = start
+        guard PrometheusText.isMetricNameStart(line[i]) else {
+            throw LineError(offset: i, message: "invalid metric name")
+        }
+        i += 1
+        while i < n, PrometheusText.isMetricNameByte(line[i]) { i += 1 }
+        let name = String(bytes: line, start..<i)
+        if i < n, line[i] != ASCII.space, line[i] != ASCII.tab, line[i] != UInt8(ascii: "{") {
+            throw LineError(offset: i, message: "invalid character in metric name")
+        }
+        i = skipBlanks(line, i)
+        var labels: [Tag] = []
+        var offsets: [Int] = []
+        if i < n, line[i] == UInt8(ascii: "{") {
+            i += 1
+            try parseLabels(line, &i, into: &labels, offsets: &offsets)
+            i = skipBlanks(line, i)
+        }
+        let valueStart = i
+        while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
+        if i == valueStart {
+            throw LineError(offset: valueStart, message: "expected value")
+        }
+        guard let value = PrometheusText.parseFloat(UnsafeBufferPointer(rebasing: line[valueStart..<i])) else {
+            if i - valueStart < 64 {
+                throw LineError(offset: valueStart, message: "invalid value '\(String(bytes: line, valueStart..<i))'")
+            }
+            throw LineError(offset: valueStart, message: "invalid value")
+        }
+        i = skipBlanks(line, i)
+        var timestamp: Int64?
+        // An OpenMetrics exemplar (`# {trace_id="..."} 1`) may follow the value or the timestamp.
+        if i < n, line[i] != ASCII.hash {
+            let tsStart = i
+            while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
+            guard let ts = parseInt64(UnsafeBufferPointer(rebasing: line[tsStart..<i])) else {
+                throw LineError(offset: tsStart, message: "invalid timestamp")
+            }
+            timestamp = ts
+            i = skipBlanks(line, i)
+            if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
+        }
+        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, timestampMs: timestamp)
+    }
+
+    @inline(__always) static func skipBlanks(_ line: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
+        var i = from
+        while i < line.count, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
+        return i
+    }
+
+    /// Labels after `{` up to and including `}`; a trailing comma is allowed.
+    static func parseLabels(_ line: UnsafeBufferPointer<UInt8>, _ i: inout Int, into labels: inout [Tag], offsets: inout [Int]) throws(LineError) {
+        let n = line.count
+        var value: [UInt8] = []
+        while true {
+            i = skipBlanks(line, i)
+            guard i < n else { throw LineError(offset: i, message: "expected label name or '}'") }
+            if line[i] == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
+            let nameStart = i
+            guard PrometheusText.isLabelNameStart(line[i]) else {
+                throw LineError(offset: i, message: "invalid label name")
+            }
+            i += 1
+            while i < n, PrometheusText.isLabelNameByte(line[i]) { i += 1 }
+            let name = String(bytes: line, nameStart..<i)
+            i = skipBlanks(line, i)
+            guard i < n, line[i] == ASCII.equals else {
+                throw LineError(offset: i, message: i < n && !PrometheusText.isLabelNameByte(line[i]) && line[i] != ASCII.space ? "invalid label name" : "expected '=' after label name")
+            }
+            i = skipBlanks(line, i + 1)
+            guard i < n, line[i] == ASCII.quote else {
+                throw LineError(offset: i, message: "expected '\"' to open the label value")
+            }
+            i += 1
+            value.removeAll(keepingCapacity: true)
+            var closed = false
+            while i < n {
+                let b = line[i]
+                if b == ASCII.quote {
+                    closed = true
+                    i += 1
+                    break
+                }
+                if b == ASCII.backslash {
+                    guard i + 1 < n else { break }
+                    switch line[i + 1] {
+                    case ASCII.backslash: value.append(ASCII.backslash)
+                    case ASCII.quote: value.append(ASCII.quote)
+                    case UInt8(ascii: "n"): value.append(ASCII.newline)
+                    default:
+                        throw LineError(offset: i, message: "invalid escape sequence in label value (only \\\\, \\\" and \\n)")
+                    }
+                    i += 2
+                    continue
+                }
+                value.append(b)
+                i += 1
+            }
+            guard closed else { throw LineError(offset: n, message: "unterminated label value") }
+            if labels.contains(where: { $0.key == name }) {
+                throw LineError(offset: nameStart, message: "duplicate label '\(name)'")
+            }
+            labels.append(Tag(name, String(decoding: value, as: UTF8.self)))
+            offsets.append(nameStart)
+            i = skipBlanks(line, i)
+            guard i < n else { throw LineError(offset: i, message: "expected ',' or '}' after label value") }
+            if line[i] == ASCII.comma {
+                i += 1
+            } else if line[i] != UInt8(ascii: "}") {
+                throw LineError(offset: i, message: "expected ',' or '}' after label value")
+            }
+        }
+    }
+
+    static func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if i < bytes.count, bytes[i] == ASCII.minus || bytes[i] == ASCII.plus {
+            negative = bytes[i] == ASCII.minus
+            i += 1
+        }
+        if i == bytes.count { return nil }
+        var v: Int64 = 0
+        while i < bytes.count {
+            let d = bytes[i] &- ASCII.zero
+            guard d < 10 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
+            i += 1
+        }
+        return v
+    }
+
+    // MARK: - Samples to metrics
+
+    /// The role of a sample in its family.
+    enum Role {
+        case plain(Kind)
+        case bucket, sum, count, quantile
+        /// A histogram's own name without a suffix: carries nothing.
+        case histogramName
+    }
+
+    /// The family a sample belongs to: the last TYPE line's if it fits (the common case), else any
+    /// earlier TYPE line's, else an untyped family of its own name.
+    func role(of name: String) -> (family: String, kind: Kind, role: Role) {
+        if let d = declared, let r = Self.role(of: name, in: d.name, kind: d.kind) { return r }
+        if !types.isEmpty {
+            if let k = types[name], let r = Self.role(of: name, in: name, kind: k) { return r }
+            for (suffix, length) in [("_bucket" as StaticString, 7), ("_sum", 4), ("_count", 6)] where PrometheusText.hasSuffix(name, suffix) {
+                if let base = String(name.utf8.dropLast(length)), let k = types[base], let r = Self.role(of: name, in: base, kind: k) {
+                    return r
+                }
+            }
+        }
+        return (name, .untyped, .plain(.untyped))
+    }
+
+    static func role(of name: String, in family: String, kind: Kind) -> (family: String, kind: Kind, role: Role)? {
+        if name == family {
+            switch kind {
+            case .histogram: return (family, kind, .histogramName)
+            case .summary: return (family, kind, .quantile)
+            default: return (family, kind, .plain(kind))
+            }
+        }
+        guard kind == .histogram || kind == .summary, name.utf8.count > family.utf8.count, name.hasPrefix(family) else { return nil }
+        let suffix = name.utf8.dropFirst(family.utf8.count)
+        if suffix.elementsEqual("_sum".utf8) { return (family, kind, .sum) }
+        if suffix.elementsEqual("_count".utf8) { return (family, kind, .count) }
+        if kind == .histogram, suffix.elementsEqual("_bucket".utf8) { return (family, kind, .bucket) }
+        return nil
+    }
+
+    mutating func add(_ sample: Sample, number: Int, handler: MetricHandler) {
+        let (family, familyKind, role) = role(of: sample.name)
+        if let h = held, h.name != family { flushHeld(into: handler) }
+        if let d = declared, d.name == family { declaredHasSamples = true }
+        var timestamp: Int64?
+        if let ms = sample.timestampMs, ms > 0, !ignoreTimestamp {
+            guard let ns = TimestampPrecision.milliseconds.toNanoseconds(ms) else {
+                handler.report(.error(line: number, column: 1, "timestamp \(ms) ms is out of range"))
+                return
+            }
+            timestamp = ns
+        }
+        if case .histogramName = role {
+            handler.report(.error(line: number, column: 1, "histogram '\(family)' has no sample without _bucket, _sum or _count"))
+            return
+        }
+        if case .plain(let kind) = role {
+            if sample.value.isNaN { return }
+            var metric = Metric(name: version == 1 ? family : "prometheus", tags: makeTags(sample.labels, dropping: nil), timestamp: timestamp)
+            let key: String
+            if version == 1 {
+                switch kind {
+                case .counter: key = "counter"
+                case .gauge: key = "gauge"
+                default: key = "value"
+                }
+            } else {
+                key = family
+            }
+            metric.fields = [Field(key, .float(sample.value))]
+            handler.handle(metric)
+            return
+        }
+        // A histogram or summary sample: find the label that places it, then its series.
+        var special: (label: String, value: Double)?
+        switch role {
+        case .bucket, .quantile:
+            let label = role.isBucket ? "le" : "quantile"
+            guard let at = sample.labels.firstIndex(where: { $0.key == label }) else {
+                handler.report(.error(line: number, column: 1, "\(role.isBucket ? "histogram bucket" : "summary sample") '\(sample.name)' has no '\(label)' label"))
+                return
+            }
+            guard let v = PrometheusText.parseFloat(sample.labels[at].value) else {
+                handler.report(.error(line: number, column: sample.labelOffsets[at] + 1, "'\(label)' label value '\(sample.labels[at].value)' is not a number"))
+                return
+            }
+            special = (label, v)
+        default:
+            break
+        }
+        let tags = makeTags(sample.labels, dropping: special?.label)
+        if held == nil {
+            held = HeldFamily(name: family, kind: familyKind)
+        }
+        if held!.samples >= maxHeldSamples {
+            if !held!.warned {
+                handler.report(.warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(maxHeldSamples) samples: written in parts"))
+            }
+            flushHeld(into: handler)
+            held = HeldFamily(name: family, kind: familyKind, warned: true)
+        }
+        held!.samples += 1
+        let s: Int
+        if let found = held!.index[tags] {
+            s = found
+        } else {
+            s = held!.series.count
+            held!.index[tags] = s
+            held!.series.append(HeldSeries(tags: tags))
+        }
+        if let timestamp { held!.series[s].timestamp = timestamp }
+        switch role {
+        case .bucket: held!.series[s].buckets.append((special!.value, Self.truncatedCount(sample.value)))
+        case .quantile: held!.series[s].quantiles.append((special!.value, sample.value))
+        case .sum: held!.series[s].sum = sample.value
+        case .count: held!.series[s].count = Self.truncatedCount(sample.value)
+        case .plain, .histogramName: break
+        }
+    }
+
+    /// Counts are unsigned integers in Prometheus' model: a fraction is cut off.
+    static func truncatedCount(_ v: Double) -> Double {
+        v.isFinite ? v.rounded(.towardZero) : v
+    }
+
+    /// Labels as tags: empty values dropped, default tags where a label is missing, sorted by key.
+    func makeTags(_ labels: [Tag], dropping: String?) -> [Tag] {
+        var tags: [Tag] = []
+        tags.reserveCapacity(labels.count + defaultTags.count + 1)
+        for t in defaultTags { PrometheusText.insertSorted(t, into: &tags) }
+        for l in labels where !l.value.isEmpty && l.key != dropping {
+            PrometheusText.insertSorted(l, into: &tags)
+        }
+        return tags
+    }
+
+    /// Writes the gathered histogram or summary series.
+    mutating func flushHeld(into handler: MetricHandler) {
+        guard let family = held else { return }
+        held = nil
+        for s in family.series {
+            if version == 1 {
+                var metric = Metric(name: family.name, tags: s.tags, timestamp: s.timestamp)
+                if family.kind == .histogram {
+                    for b in s.buckets { metric.setField(PrometheusText.goFloat(b.bound), .float(b.count)) }
+                } else {
+                    for q in s.quantiles where !q.value.isNaN { metric.setField(PrometheusText.goFloat(q.quantile), .float(q.value)) }
+                }
+                metric.setField("count", .float(s.count))
+                metric.setField("sum", .float(s.sum))
+                handler.handle(metric)
+            } else {
+                handler.handle(Metric(name: "prometheus", tags: s.tags, fields: [
+                    Field(family.name + "_count", .float(s.count)), Field(family.name + "_sum", .float(s.sum)),
+                ], timestamp: s.timestamp))
+                let label = family.kind == .histogram ? "le" : "quantile"
+                let key = family.kind == .histogram ? family.name + "_bucket" : family.name
+                var infSeen = false
+                for (bound, value) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count) }) : s.quantiles.map({ ($0.quantile, $0.value) }) {
+                    var tags = s.tags
+                    PrometheusText.insertSorted(Tag(label, PrometheusText.goFloat(bound)), into: &tags)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp))
+                    if bound == .infinity { infSeen = true }
+                }
+                if family.kind == .histogram && !infSeen {
+                    var tags = s.tags
+                    PrometheusText.insertSorted(Tag("le", "+Inf"), into: &tags)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp))
+                }
+            }
+        }
+    }
+}
+
+extension PrometheusParser.Role {
+    var isBucket: Bool {
+        if case .bucket = self { return true }
+        return false
     }
 }

@@ -1,0 +1,255 @@
+/// The pieces of the Prometheus text exposition format (0.0.4) that the parser and the
+/// serializer share: name rules, label-value escaping and Go's float text.
+enum PrometheusText {
+    /// `[a-zA-Z_:]`: a byte that may start a metric name.
+    @inline(__always) static func isMetricNameStart(_ b: UInt8) -> Bool {
+        (b | 0x20) &- 0x61 < 26 || b == 0x5F || b == 0x3A
+    }
+
+    /// `[a-zA-Z0-9_:]`: a byte that may follow inside a metric name.
+    @inline(__always) static func isMetricNameByte(_ b: UInt8) -> Bool {
+        isMetricNameStart(b) || ASCII.isDigit(b)
+    }
+
+    /// `[a-zA-Z_]`: a byte that may start a label name.
+    @inline(__always) static func isLabelNameStart(_ b: UInt8) -> Bool {
+        (b | 0x20) &- 0x61 < 26 || b == 0x5F
+    }
+
+    /// `[a-zA-Z0-9_]`: a byte that may follow inside a label name.
+    @inline(__always) static func isLabelNameByte(_ b: UInt8) -> Bool {
+        isLabelNameStart(b) || ASCII.isDigit(b)
+    }
+
+    /// A valid metric name is kept; otherwise, as Telegraf does, an invalid first character is
+    /// dropped, every later invalid character becomes `_`, and `_` is trimmed from both ends.
+    /// nil when nothing is left.
+    static func sanitizeMetricName(_ name: String) -> String? {
+        sanitize(name, first: isMetricNameStart, rest: isMetricNameByte)
+    }
+
+    /// The same for label names (`[a-zA-Z_][a-zA-Z0-9_]*`; a `:` is replaced).
+    static func sanitizeLabelName(_ name: String) -> String? {
+        sanitize(name, first: isLabelNameStart, rest: isLabelNameByte)
+    }
+
+    private static func sanitize(_ name: String, first: (UInt8) -> Bool, rest: (UInt8) -> Bool) -> String? {
+        var valid = !name.isEmpty
+        var index = 0
+        for b in name.utf8 {
+            if !(index == 0 ? first(b) : rest(b)) {
+                valid = false
+                break
+            }
+            index += 1
+        }
+        if valid { return name }
+        // Character by character as Go ranges over runes: a multi-byte scalar is one `_`.
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count)
+        var isFirst = true
+        for scalar in name.unicodeScalars {
+            let b: UInt8? = scalar.isASCII ? UInt8(scalar.value) : nil
+            if isFirst {
+                if let b, first(b) { out.append(b) }
+                isFirst = false
+            } else if let b, rest(b) {
+                out.append(b)
+            } else {
+                out.append(0x5F)
+            }
+        }
+        var s = 0
+        var e = out.count
+        while s < e, out[s] == 0x5F { s += 1 }
+        while e > s, out[e - 1] == 0x5F { e -= 1 }
+        if s == e { return nil }
+        return String(decoding: out[s..<e], as: UTF8.self)
+    }
+
+    /// Appends a label value with `\` -> `\\`, newline -> `\n` and `"` -> `\"`.
+    static func appendEscapedLabelValue(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                let escaped: UInt8
+                switch b {
+                case ASCII.backslash: escaped = ASCII.backslash
+                case ASCII.newline: escaped = UInt8(ascii: "n")
+                case ASCII.quote: escaped = ASCII.quote
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                out.append(ASCII.backslash)
+                out.append(escaped)
+                start = i + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+        }
+    }
+
+    /// Go's `strconv.FormatFloat(v, 'g', -1, 64)`, which Prometheus' text encoder and Telegraf's
+    /// `fmt.Sprint` of a bucket bound use: the shortest round-trip digits, in exponent form
+    /// (`1e+06`, `1.7560473e+07`, `1e-05`) when the decimal exponent is below -4 or at least 6.
+    /// NaN and infinities are written `NaN`, `+Inf`, `-Inf` as the exposition format spells them.
+    static func appendGoFloat(_ v: Double, to out: inout [UInt8]) {
+        if v.isNaN { out.append(ascii: "NaN"); return }
+        if v.isInfinite { out.append(ascii: v < 0 ? "-Inf" : "+Inf"); return }
+        if v == 0 {
+            if v.sign == .minus { out.append(ASCII.minus) }
+            out.append(ASCII.zero)
+            return
+        }
+        // Whole numbers below 1e6 print as integers in both notations.
+        if v == v.rounded(.towardZero), abs(v) < 1e6 {
+            NumberFormatting.append(Int64(v), to: &out)
+            return
+        }
+        if v < 0 { out.append(ASCII.minus) }
+        let (digits, exp) = NumberFormatting.shortestDigits(v)
+        let x = exp - 1
+        if x < -4 || x >= 6 {
+            out.append(digits[0])
+            if digits.count > 1 {
+                out.append(ASCII.dot)
+                out.append(contentsOf: digits[1...])
+            }
+            out.append(UInt8(ascii: "e"))
+            out.append(x < 0 ? ASCII.minus : ASCII.plus)
+            let mag = abs(x)
+            if mag < 10 { out.append(ASCII.zero) }
+            NumberFormatting.append(Int64(mag), to: &out)
+        } else {
+            NumberFormatting.layoutFixed(digits: digits, exponent: exp, into: &out)
+        }
+    }
+
+    /// ``appendGoFloat(_:to:)`` as a String (bucket bounds and quantiles used as keys).
+    static func goFloat(_ v: Double) -> String {
+        var out: [UInt8] = []
+        appendGoFloat(v, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Go's `strconv.ParseFloat(s, 64)` for the spellings the exposition format uses: decimal
+    /// numbers with an optional sign and exponent, `Inf`/`Infinity` with an optional sign and `NaN`
+    /// (any case). nil for anything else and for a finite spelling that overflows.
+    static func parseFloat(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = bytes.count
+        if n == 0 { return nil }
+        var i = 0
+        var negative = false
+        if bytes[0] == ASCII.plus || bytes[0] == ASCII.minus {
+            negative = bytes[0] == ASCII.minus
+            i = 1
+        }
+        if i < n, !ASCII.isDigit(bytes[i]), bytes[i] != ASCII.dot {
+            if matchesIgnoringCase(bytes, from: i, "inf") || matchesIgnoringCase(bytes, from: i, "infinity") {
+                return negative ? -.infinity : .infinity
+            }
+            if i == 0, matchesIgnoringCase(bytes, from: 0, "nan") { return .nan }
+            return nil
+        }
+        // Whole numbers of up to 15 digits (counts, buckets) are exact as Doubles: no String needed.
+        var whole: Int64 = 0
+        var j = i
+        while j < n, j - i < 15, ASCII.isDigit(bytes[j]) {
+            whole = whole * 10 + Int64(bytes[j] &- ASCII.zero)
+            j += 1
+        }
+        if j == n, j > i {
+            return negative ? -Double(whole) : Double(whole)
+        }
+        // Validate the decimal shape by hand; Double(String) accepts more (hex, "nan(...)").
+        var digits = 0
+        while i < n, ASCII.isDigit(bytes[i]) { i += 1; digits += 1 }
+        if i < n, bytes[i] == ASCII.dot {
+            i += 1
+            while i < n, ASCII.isDigit(bytes[i]) { i += 1; digits += 1 }
+        }
+        if digits == 0 { return nil }
+        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < n, bytes[i] == ASCII.plus || bytes[i] == ASCII.minus { i += 1 }
+            var expDigits = 0
+            while i < n, ASCII.isDigit(bytes[i]) { i += 1; expDigits += 1 }
+            if expDigits == 0 { return nil }
+        }
+        if i != n { return nil }
+        guard let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
+        return v
+    }
+
+    private static func matchesIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ word: StaticString) -> Bool {
+        if bytes.count - start != word.utf8CodeUnitCount { return false }
+        var i = start
+        var ok = true
+        word.withUTF8Buffer { w in
+            for c in w {
+                if bytes[i] | 0x20 != c { ok = false; return }
+                i += 1
+            }
+        }
+        return ok
+    }
+
+    /// `name` ends with `suffix`, compared byte by byte (String.hasSuffix compares Characters).
+    @inline(__always) static func hasSuffix(_ name: String, _ suffix: StaticString) -> Bool {
+        let n = name.utf8.count
+        let k = suffix.utf8CodeUnitCount
+        if n < k { return false }
+        return suffix.withUTF8Buffer { name.utf8.dropFirst(n - k).elementsEqual($0) }
+    }
+
+    /// Inserts `tag` keeping `tags` sorted by key (byte order); an existing key gets the new value.
+    static func insertSorted(_ tag: Tag, into tags: inout [Tag]) {
+        var i = tags.count
+        while i > 0 {
+            let k = tags[i - 1].key
+            if k == tag.key {
+                tags[i - 1].value = tag.value
+                return
+            }
+            if k.utf8.lexicographicallyPrecedes(tag.key.utf8) { break }
+            i -= 1
+        }
+        tags.insert(tag, at: i)
+    }
+
+    /// Telegraf's filter globs on a name: `*` matches any run of characters, `?` one character,
+    /// everything else itself.
+    static func globMatches(_ pattern: String, _ name: String) -> Bool {
+        let p = Array(pattern.unicodeScalars)
+        let n = Array(name.unicodeScalars)
+        var pi = 0
+        var ni = 0
+        var star = -1
+        var mark = 0
+        while ni < n.count {
+            if pi < p.count, p[pi] == "?" || (p[pi] != "*" && p[pi] == n[ni]) {
+                pi += 1
+                ni += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ni
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ni = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+
+    /// ``parseFloat(_:)`` on a String (a `le` or `quantile` tag from another format).
+    static func parseFloat(_ text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { parseFloat($0) }
+    }
+}
