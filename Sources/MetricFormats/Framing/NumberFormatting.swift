@@ -129,50 +129,9 @@ public enum NumberFormatting {
         }
     }
 
-    /// C's `%.Nf`: rounded to `decimals` places (round half to even on the exact binary value).
+    /// C's `%.Nf`, exact on the binary value (``FixedDecimal``); NaN and infinities as ``appendFixed(_:to:)``.
     public static func appendFixed(_ v: Double, decimals: Int, to out: inout [UInt8]) {
         if !v.isFinite { appendFixed(v, to: &out); return }
-        out.append(utf8: formatDecimals(v, decimals))
-    }
-
-    /// `%.Nf` of a finite double as a String, computed exactly from the binary value.
-    static func formatDecimals(_ v: Double, _ decimals: Int) -> String {
-        // Exact: scale by 10^decimals using the shortest digits is NOT exact; use integer arithmetic on
-        // the significand instead. v = m × 2^e exactly.
-        let negative = v.sign == .minus
-        let a = abs(v)
-        if a == 0 {
-            return (negative ? "-" : "") + "0" + (decimals > 0 ? "." + String(repeating: "0", count: decimals) : "")
-        }
-        // For values where v × 10^decimals fits comfortably, round with Foundation-free arithmetic:
-        // decompose into integer and fraction parts exactly (both representable) and round the fraction.
-        var intPart = a.rounded(.towardZero)
-        var frac = a - intPart  // exact
-        var pow10 = 1.0
-        for _ in 0..<decimals { pow10 *= 10 }
-        var scaled = (frac * pow10)
-        // frac * pow10 may round; correct with a half-even decision on the exact residual.
-        let floorScaled = scaled.rounded(.down)
-        let residual = frac * pow10 - floorScaled
-        if residual > 0.5 || (residual == 0.5 && floorScaled.truncatingRemainder(dividingBy: 2) != 0) {
-            scaled = floorScaled + 1
-        } else {
-            scaled = floorScaled
-        }
-        if scaled >= pow10 {
-            intPart += 1
-            scaled -= pow10
-        }
-        frac = scaled
-        var s = negative ? "-" : ""
-        var buf: [UInt8] = []
-        appendFixed(intPart, to: &buf)
-        s += String(decoding: buf, as: UTF8.self)
-        if decimals > 0 {
-            var fracDigits = String(UInt64(frac))
-            if fracDigits.count < decimals { fracDigits = String(repeating: "0", count: decimals - fracDigits.count) + fracDigits }
-            s += "." + fracDigits
-        }
-        return s
+        FixedDecimal.append(v, decimals: decimals, to: &out)
     }
 }

@@ -57,7 +57,7 @@ public struct WavefrontSerializer: MetricSerializer {
             out.append(contentsOf: name)
             out.append(ASCII.quote)
             out.append(ASCII.space)
-            FixedDecimal.append(value, decimals: 6, to: &out)
+            NumberFormatting.appendFixed(value, decimals: 6, to: &out)
             out.append(ASCII.space)
             NumberFormatting.append(seconds, to: &out)
             out.append(contentsOf: tail)
