@@ -572,7 +572,7 @@ public struct InfluxParser: MetricParser {
                 return false
             }
             guard j + 1 == stop || isSpace(p[j + 1]) || p[j + 1] == ASCII.comma else {
-                reportAt(handler, j + 1, "invalid number")
+                reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
                 return false
             }
             var magnitude: UInt64 = 0
@@ -604,7 +604,7 @@ public struct InfluxParser: MetricParser {
             return true
         }
         guard j == stop || isSpace(p[j]) || p[j] == ASCII.comma else {
-            reportAt(handler, j, "invalid number")
+            reportAt(handler, j, p[j] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
             return false
         }
         let value = InfluxParser.parseDouble(p + start, j - start)
