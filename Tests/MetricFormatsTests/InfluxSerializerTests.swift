@@ -122,3 +122,37 @@ import Testing
         #expect(throws: FormatError.self) { _ = try InfluxSerializer(options: options) }
     }
 }
+
+/// The serializer's fast float text must equal the reference (Go's `FormatFloat(v, 'f', -1, 64)` as
+/// ``NumberFormatting/appendFixed(_:to:)`` writes it) on every kind of value.
+@Suite struct InfluxFloatTextTests {
+    static func both(_ v: Double) -> (String, String) {
+        var fast: [UInt8] = []
+        var reference: [UInt8] = []
+        InfluxSerializer.appendFloat(v, to: &fast)
+        NumberFormatting.appendFixed(v, to: &reference)
+        return (String(decoding: fast, as: UTF8.self), String(decoding: reference, as: UTF8.self))
+    }
+
+    @Test func matchesReferenceOnDecimalsAndRandomBits() {
+        var values: [Double] = [0.1, 0.2, 0.3, 1.5, -2.25, 42, 1e-6, 1.5e-6, 123456.789, 9007199254740991, 9007199254740993,
+                                0.02, 56.9204, 8.023, 1e15, 999999999999999.9, 5e-324, 1.7976931348623157e308, 100, 0.000123456789]
+        var state: UInt64 = 12345
+        for _ in 0..<20000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let bits = Double(bitPattern: (state >> 2) & 0x7FEF_FFFF_FFFF_FFFF)
+            values.append(bits)
+            let scaled = Double(Int64(truncatingIfNeeded: state >> 20) % 10_000_000) / [1, 10, 100, 1000, 10000, 1e6, 1e9][Int(state % 7)]
+            values.append(scaled)
+        }
+        var mismatches = 0
+        for v in values {
+            let (fast, reference) = Self.both(v)
+            if fast != reference {
+                mismatches += 1
+                if mismatches < 5 { Issue.record("\(v): \(fast) != \(reference)") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+}

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Streaming parser of InfluxDB line protocol with the rules of Telegraf's default ("internal") parser.
 ///
 /// One pass over the bytes of each line; a String is made once per token, and unescaping copies only
@@ -35,6 +43,10 @@ public struct InfluxParser: MetricParser {
     var lineNumber = 0
     /// True while parsing `pending`: positions are mapped through `pendingLineStarts`.
     var multiLine = false
+    /// The tags so far are strictly increasing by key (no sort needed).
+    var tagsInOrder = true
+    /// The last tag token had an escape (its raw bytes do not order like its text).
+    var lastTokenEscaped = false
 
     public init(options: FormatOptions) throws(FormatError) {
         precision = options.influx.precision
@@ -255,8 +267,9 @@ public struct InfluxParser: MetricParser {
     mutating func emit(_ handler: MetricHandler) {
         for tag in defaultTags where !metric.tags.contains(where: { $0.key == tag.key }) {
             metric.tags.append(tag)
+            tagsInOrder = false
         }
-        metric.sortTags()
+        if !tagsInOrder { metric.sortTags() }
         handler.handle(metric)
     }
 
@@ -308,9 +321,25 @@ public struct InfluxParser: MetricParser {
         }
         metric.name = escaped ? unescapeName(p, start, i) : String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
 
+        // Tags usually come sorted: compare raw keys as they go by, so sorting runs only when needed.
+        tagsInOrder = true
+        var previousKey = 0
+        var previousKeyCount = -1
         while i < stop && p[i] == ASCII.comma {
             i += 1
+            let keyStart = i
             guard let key = tagToken(p, stop, &i, handler, what: "tag key") else { return false }
+            if tagsInOrder {
+                let count = i - keyStart
+                if lastTokenEscaped {
+                    tagsInOrder = false
+                } else if previousKeyCount >= 0 {
+                    let order = memcmp(p + previousKey, p + keyStart, min(previousKeyCount, count))
+                    if order > 0 || (order == 0 && previousKeyCount >= count) { tagsInOrder = false }
+                }
+                previousKey = keyStart
+                previousKeyCount = count
+            }
             if i == stop || p[i] != ASCII.equals {
                 reportAt(handler, i, "expected '=' after tag key")
                 return false
@@ -349,6 +378,7 @@ public struct InfluxParser: MetricParser {
             reportAt(handler, i, "expected \(what)")
             return nil
         }
+        lastTokenEscaped = escaped
         return escaped ? unescapeKey(p, start, i) : String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
     }
 

@@ -37,7 +37,15 @@ public struct InfluxSerializer: MetricSerializer {
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         var metric = metric
-        metric.sortTags()
+        // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.
+        var sorted = true
+        if metric.tags.count > 1 {
+            for k in 1..<metric.tags.count where !(metric.tags[k - 1].key < metric.tags[k].key) {
+                sorted = false
+                break
+            }
+        }
+        if !sorted { metric.sortTags() }
         header.removeAll(keepingCapacity: true)
         guard buildHeader(metric, context) else { return }
         footer.removeAll(keepingCapacity: true)
@@ -156,7 +164,7 @@ public struct InfluxSerializer: MetricSerializer {
         pair.append(ASCII.equals)
         switch field.value {
         case .float(let v):
-            NumberFormatting.appendFixed(v, to: &pair)
+            InfluxSerializer.appendFloat(v, to: &pair)
         case .int(let v):
             NumberFormatting.append(v, to: &pair)
             pair.append(UInt8(ascii: "i"))

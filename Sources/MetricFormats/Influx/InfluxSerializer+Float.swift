@@ -1,0 +1,71 @@
+extension InfluxSerializer {
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+    ]
+
+    /// Go's `FormatFloat(v, 'f', -1, 64)` for a finite value, fast for the common metric values.
+    ///
+    /// The fewest decimals `k` for which an integer `m` gives `m / 10^k == v` is the shortest text that
+    /// reads back as `v`: with `m < 2^53` and `10^k` exact, the division rounds once, exactly as parsing
+    /// the decimal does. Values outside that range go to ``NumberFormatting/appendFixed(_:to:)``.
+    static func appendFloat(_ v: Double, to out: inout [UInt8]) {
+        let a = abs(v)
+        guard a >= 1e-6 && a < 9.007_199_254_740_992e15 else {
+            NumberFormatting.appendFixed(v, to: &out)
+            return
+        }
+        powersOfTen.withUnsafeBufferPointer { p10 in
+            for k in 0..<p10.count {
+                let scaled = a * p10[k]
+                if scaled >= 9.007_199_254_740_992e15 { break }
+                let m = scaled.rounded()
+                // The nearest integer first, then its neighbours (the product itself was rounded).
+                var found: Double = 0
+                if m / p10[k] == a {
+                    found = m
+                } else if m > 1 && (m - 1) / p10[k] == a {
+                    found = m - 1
+                } else if (m + 1) / p10[k] == a {
+                    found = m + 1
+                }
+                if found > 0 {
+                    if v < 0 { out.append(ASCII.minus) }
+                    appendDecimal(UInt64(found), decimals: k, to: &out)
+                    return
+                }
+            }
+            NumberFormatting.appendFixed(v, to: &out)
+        }
+    }
+
+    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`).
+    static func appendDecimal(_ m: UInt64, decimals: Int, to out: inout [UInt8]) {
+        if decimals == 0 {
+            NumberFormatting.append(m, to: &out)
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var i = raw.count
+            var n = m
+            while n > 0 {
+                i -= 1
+                raw[i] = ASCII.zero &+ UInt8(n % 10)
+                n /= 10
+            }
+            let count = raw.count - i
+            if count <= decimals {
+                out.append(ASCII.zero)
+                out.append(ASCII.dot)
+                for _ in 0..<(decimals - count) { out.append(ASCII.zero) }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+            } else {
+                let point = raw.count - decimals
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<point]))
+                out.append(ASCII.dot)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[point...]))
+            }
+        }
+    }
+}
