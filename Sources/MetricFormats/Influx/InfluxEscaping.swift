@@ -29,8 +29,14 @@ enum InfluxEscaping {
     }
 
     static func append(_ s: String, _ table: [UInt8], to out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { bytes in
+        if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, table, to: &out) }) == nil {
+            var copy = s
+            copy.withUTF8 { appendEscaped($0, table, to: &out) }
+        }
+    }
+
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, _ table: [UInt8], to out: inout [UInt8]) {
+        do {
             table.withUnsafeBufferPointer { t in
                 var runStart = 0
                 for k in 0..<bytes.count {
@@ -57,8 +63,14 @@ enum InfluxEscaping {
     }
 
     static func appendStringContent(_ s: String, to out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { bytes in
+        if s.utf8.withContiguousStorageIfAvailable({ appendStringContent($0, to: &out) }) == nil {
+            var copy = s
+            copy.withUTF8 { appendStringContent($0, to: &out) }
+        }
+    }
+
+    static func appendStringContent(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        do {
             var runStart = 0
             for k in 0..<bytes.count {
                 let b = bytes[k]
