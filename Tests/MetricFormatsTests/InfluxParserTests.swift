@@ -210,6 +210,24 @@ import Testing
         #expect(ok.metrics == [Self.m("cpu", [], [("a", .string("0123\n456"))])])
     }
 
+    /// Repeated tokens come from a cache: many distinct tokens, colliding in it, must still come back right.
+    @Test func tokenCacheNeverConfusesTokens() {
+        var text = ""
+        for i in 0..<5000 {
+            text += "m\(i % 1500),host=h\(i % 2100)x,k\(i % 7)=v\(String(repeating: "z", count: i % 40)) f\(i % 3000)=\(i)i\n"
+        }
+        let c = Self.parse(text)
+        #expect(c.diagnostics.isEmpty)
+        for (i, metric) in c.metrics.enumerated() {
+            let want = Self.m("m\(i % 1500)", [("host", "h\(i % 2100)x"), ("k\(i % 7)", "v" + String(repeating: "z", count: i % 40))].sorted { $0.0 < $1.0 },
+                              [("f\(i % 3000)", .int(Int64(i)))])
+            if metric != want {
+                Issue.record("line \(i + 1): \(metric) != \(want)")
+                break
+            }
+        }
+    }
+
     /// No input may crash: every prefix of a tricky corpus, and bytes flipped through it, parse to
     /// metrics or diagnostics.
     @Test func truncationsAndFlippedBytesNeverCrash() {

@@ -27,6 +27,8 @@ public struct InfluxParser: MetricParser {
     var fieldKey = ""
     /// Scratch space for unescaping.
     var scratch: [UInt8] = []
+    /// Strings of tokens seen on earlier lines.
+    let tokens = InfluxTokenCache()
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -301,25 +303,26 @@ public struct InfluxParser: MetricParser {
     mutating func parseHeader(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
         let start = i
         var escaped = false
+        let cls = InfluxByteClass.table
         while i < stop {
-            let b = p[i]
-            if isTokenEnd(b) { break }
-            if b == ASCII.backslash {
-                if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                    reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                    return false
-                }
-                escaped = true
-                i += 2
+            let c = cls[Int(p[i])]
+            if c & (InfluxByteClass.end | InfluxByteClass.backslash) == 0 {
+                i += 1
                 continue
             }
-            i += 1
+            if c & InfluxByteClass.end != 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return false
+            }
+            escaped = true
+            i += 2
         }
         if i == start {
             reportAt(handler, i, "expected measurement name")
             return false
         }
-        metric.name = escaped ? unescapeName(p, start, i) : String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        metric.name = escaped ? unescapeName(p, start, i) : tokens.string(p + start, i - start)
 
         // Tags usually come sorted: compare raw keys as they go by, so sorting runs only when needed.
         tagsInOrder = true
@@ -360,45 +363,49 @@ public struct InfluxParser: MetricParser {
     mutating func tagToken(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler, what: StaticString) -> String? {
         let start = i
         var escaped = false
+        let cls = InfluxByteClass.table
+        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
         while i < stop {
-            let b = p[i]
-            if isTokenEnd(b) || b == ASCII.equals { break }
-            if b == ASCII.backslash {
-                if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                    reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                    return nil
-                }
-                escaped = true
-                i += p[i + 1] == ASCII.backslash ? 1 : 2
+            let c = cls[Int(p[i])]
+            if c & stopMask == 0 {
+                i += 1
                 continue
             }
-            i += 1
+            if c & InfluxByteClass.backslash == 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return nil
+            }
+            escaped = true
+            i += p[i + 1] == ASCII.backslash ? 1 : 2
         }
         if i == start {
             reportAt(handler, i, "expected \(what)")
             return nil
         }
         lastTokenEscaped = escaped
-        return escaped ? unescapeKey(p, start, i) : String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        return escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
     }
 
     /// Reads `key=` of a field into `fieldKey`; leaves `i` on the value.
     mutating func parseFieldKey(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
         let start = i
         var escaped = false
+        let cls = InfluxByteClass.table
+        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
         while i < stop {
-            let b = p[i]
-            if isTokenEnd(b) || b == ASCII.equals { break }
-            if b == ASCII.backslash {
-                if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                    reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                    return false
-                }
-                escaped = true
-                i += 2
+            let c = cls[Int(p[i])]
+            if c & stopMask == 0 {
+                i += 1
                 continue
             }
-            i += 1
+            if c & InfluxByteClass.backslash == 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return false
+            }
+            escaped = true
+            i += 2
         }
         if i == start {
             reportAt(handler, i, "expected field key")
@@ -408,7 +415,7 @@ public struct InfluxParser: MetricParser {
             reportAt(handler, i, "expected '=' after field key")
             return false
         }
-        fieldKey = escaped ? unescapeKey(p, start, i) : String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        fieldKey = escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
         i += 1
         return true
     }
@@ -450,7 +457,7 @@ public struct InfluxParser: MetricParser {
             break
         }
         if !special {
-            return String(decoding: UnsafeBufferPointer(start: p + start, count: end - start), as: UTF8.self)
+            return tokens.string(p + start, end - start)
         }
         scratch.removeAll(keepingCapacity: true)
         var k = start
@@ -605,17 +612,7 @@ public struct InfluxParser: MetricParser {
                 reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
                 return false
             }
-            var magnitude: UInt64 = 0
-            var overflow = false
-            for k in intStart..<j {
-                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (s, o2) = m.addingReportingOverflow(UInt64(p[k] &- ASCII.zero))
-                magnitude = s
-                if o1 || o2 {
-                    overflow = true
-                    break
-                }
-            }
+            let (magnitude, overflow) = InfluxParser.digits(p, intStart, j)
             if unsigned {
                 if overflow {
                     reportAt(handler, start, "\(kind): out of range")
@@ -645,6 +642,24 @@ public struct InfluxParser: MetricParser {
         addField(.float(value))
         i = j
         return true
+    }
+
+    /// The value of the decimal digits `p[start..<end]`, and whether it overflows UInt64.
+    @inline(__always)
+    static func digits(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, Bool) {
+        var magnitude: UInt64 = 0
+        if end - start <= 19 {
+            // 19 digits fit in UInt64 (< 10^19 < 2^64): no overflow check per digit.
+            for k in start..<end { magnitude = magnitude &* 10 &+ UInt64(p[k] &- ASCII.zero) }
+            return (magnitude, false)
+        }
+        for k in start..<end {
+            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(UInt64(p[k] &- ASCII.zero))
+            if o1 || o2 { return (0, true) }
+            magnitude = sum
+        }
+        return (magnitude, false)
     }
 
     static let powersOfTen: [Double] = [
@@ -715,15 +730,8 @@ public struct InfluxParser: MetricParser {
         let negative = p[j] == ASCII.minus
         if negative { j += 1 }
         let digitStart = j
-        var magnitude: UInt64 = 0
-        var overflow = false
-        while j < stop, ASCII.isDigit(p[j]) {
-            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(UInt64(p[j] &- ASCII.zero))
-            magnitude = s
-            if o1 || o2 { overflow = true }
-            j += 1
-        }
+        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        let (magnitude, overflow) = InfluxParser.digits(p, digitStart, j)
         if j < stop && !isSpace(p[j]) {
             reportAt(handler, j, "invalid timestamp")
             return false
