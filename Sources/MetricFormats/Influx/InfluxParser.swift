@@ -300,7 +300,8 @@ public struct InfluxParser: MetricParser {
     // MARK: - Measurement and tags
 
     /// Reads the measurement and the tag set; leaves `i` on the byte after them.
-    mutating func parseHeader(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
+    mutating func parseHeader(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
+        var i = index
         let start = i
         var escaped = false
         let cls = InfluxByteClass.table
@@ -355,12 +356,15 @@ public struct InfluxParser: MetricParser {
             }
             metric.tags.append(Tag(key, value))
         }
+        index = i
         return true
     }
 
     /// A tag key or value: `\` escapes the next byte, except that `\\` leaves the second backslash to
     /// escape what follows (Telegraf's rule, so a tag can never end with a backslash).
-    mutating func tagToken(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler, what: StaticString) -> String? {
+    mutating func tagToken(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler, what: StaticString) -> String? {
+        // A local copy of the position stays in a register through the loop.
+        var i = index
         let start = i
         var escaped = false
         let cls = InfluxByteClass.table
@@ -384,11 +388,13 @@ public struct InfluxParser: MetricParser {
             return nil
         }
         lastTokenEscaped = escaped
+        index = i
         return escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
     }
 
     /// Reads `key=` of a field into `fieldKey`; leaves `i` on the value.
-    mutating func parseFieldKey(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
+    mutating func parseFieldKey(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
+        var i = index
         let start = i
         var escaped = false
         let cls = InfluxByteClass.table
@@ -416,13 +422,14 @@ public struct InfluxParser: MetricParser {
             return false
         }
         fieldKey = escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
-        i += 1
+        index = i + 1
         return true
     }
 
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
     @inline(__always) mutating func addField(_ value: FieldValue) {
-        for k in metric.fields.indices where metric.fields[k].key == fieldKey {
+        let count = fieldKey.utf8.count
+        for k in metric.fields.indices where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
             metric.fields[k].value = value
             return
         }

@@ -35,6 +35,23 @@ final class InfluxTokenCache {
         strings.deallocate()
     }
 
+    /// Byte equality of two short runs, eight bytes at a time (the last load overlaps).
+    @inline(__always)
+    static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if n < 8 {
+            for k in 0..<n where a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) {
+                return false
+            }
+            return true
+        }
+        var k = 0
+        while k + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+            k += 8
+        }
+        return k == n || a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+
     /// The String of the UTF-8 bytes `p[0..<n]`.
     @inline(__always)
     func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
@@ -54,7 +71,7 @@ final class InfluxTokenCache {
         h ^= UInt64(n) &* 0x1656_67B1_9E37_79F9
         let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & UInt64(Self.slotCount - 1))
         let key = keys + slot * Self.maxTokenBytes
-        if Int(lengths[slot]) == n && memcmp(key, p, n) == 0 {
+        if Int(lengths[slot]) == n && Self.same(UnsafeRawPointer(key), raw, n) {
             return strings[slot]
         }
         let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
