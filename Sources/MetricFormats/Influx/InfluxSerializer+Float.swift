@@ -10,9 +10,15 @@ extension InfluxSerializer {
     /// reads back as `v`: with `m < 2^53` and `10^k` exact, the division rounds once, exactly as parsing
     /// the decimal does. Values outside that range go to ``NumberFormatting/appendFixed(_:to:)``.
     static func appendFloat(_ v: Double, to out: inout [UInt8]) {
+        let buffer = InfluxLineBuffer(capacity: 32)
+        appendFloat(v, to: buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    static func appendFloat(_ v: Double, to out: InfluxLineBuffer) {
         let a = abs(v)
         guard a >= 1e-6 && a < 9.007_199_254_740_992e15 else {
-            NumberFormatting.appendFixed(v, to: &out)
+            appendReference(v, to: out)
             return
         }
         powersOfTen.withUnsafeBufferPointer { p10 in
@@ -31,41 +37,51 @@ extension InfluxSerializer {
                 }
                 if found > 0 {
                     if v < 0 { out.append(ASCII.minus) }
-                    appendDecimal(UInt64(found), decimals: k, to: &out)
+                    appendDecimal(UInt64(found), decimals: k, to: out)
                     return
                 }
             }
-            NumberFormatting.appendFixed(v, to: &out)
+            appendReference(v, to: out)
         }
     }
 
+    /// The reference formatter, for values outside the fast path.
+    static func appendReference(_ v: Double, to out: InfluxLineBuffer) {
+        var text: [UInt8] = []
+        NumberFormatting.appendFixed(v, to: &text)
+        text.withUnsafeBufferPointer { out.append($0.baseAddress!, $0.count) }
+    }
+
     /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`).
-    static func appendDecimal(_ m: UInt64, decimals: Int, to out: inout [UInt8]) {
+    static func appendDecimal(_ m: UInt64, decimals: Int, to out: InfluxLineBuffer) {
         if decimals == 0 {
-            NumberFormatting.append(m, to: &out)
+            out.append(m)
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var i = raw.count
-            var n = m
-            while n > 0 {
-                i -= 1
-                raw[i] = ASCII.zero &+ UInt8(n % 10)
-                n /= 10
+        var digits = 0
+        var n = m
+        while n > 0 {
+            digits += 1
+            n /= 10
+        }
+        out.reserve(digits + decimals + 2)
+        if digits <= decimals {
+            out.append(ASCII.zero)
+            out.append(ASCII.dot)
+            for _ in 0..<(decimals - digits) { out.append(ASCII.zero) }
+            out.append(m)
+        } else {
+            // Write the digits, then open a gap for the point.
+            let start = out.count
+            out.append(m)
+            let point = start + digits - decimals
+            out.append(ASCII.zero)  // room for one more byte
+            var k = out.count - 1
+            while k > point {
+                out.base[k] = out.base[k - 1]
+                k -= 1
             }
-            let count = raw.count - i
-            if count <= decimals {
-                out.append(ASCII.zero)
-                out.append(ASCII.dot)
-                for _ in 0..<(decimals - count) { out.append(ASCII.zero) }
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
-            } else {
-                let point = raw.count - decimals
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<point]))
-                out.append(ASCII.dot)
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[point...]))
-            }
+            out.base[point] = ASCII.dot
         }
     }
 }

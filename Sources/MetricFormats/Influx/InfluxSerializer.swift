@@ -14,9 +14,11 @@ public struct InfluxSerializer: MetricSerializer {
     let omitTimestamp: Bool
     let maxLineBytes: Int
 
-    var header: [UInt8] = []
-    var footer: [UInt8] = []
-    var pair: [UInt8] = []
+    // Scratch buffers, reused from metric to metric.
+    let header = InfluxLineBuffer()
+    let footer = InfluxLineBuffer(capacity: 32)
+    let pair = InfluxLineBuffer()
+    let line = InfluxLineBuffer(capacity: 1024)
     var order: [Int] = []
     /// Names already warned about, so each sanitized name is reported once.
     var warned: Set<String> = []
@@ -30,9 +32,6 @@ public struct InfluxSerializer: MetricSerializer {
         if maxLineBytes < 0 {
             throw .invalidOption("--influx-max-line-bytes", "must be 0 (unlimited) or a positive number of bytes")
         }
-        header.reserveCapacity(128)
-        footer.reserveCapacity(24)
-        pair.reserveCapacity(64)
     }
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
@@ -46,12 +45,12 @@ public struct InfluxSerializer: MetricSerializer {
             }
         }
         if !sorted { metric.sortTags() }
-        header.removeAll(keepingCapacity: true)
+        header.removeAll()
         guard buildHeader(metric, context) else { return }
-        footer.removeAll(keepingCapacity: true)
+        footer.removeAll()
         if !omitTimestamp, let ts = metric.timestamp {
             footer.append(ASCII.space)
-            NumberFormatting.append(precision.fromNanoseconds(ts), to: &footer)
+            footer.append(precision.fromNanoseconds(ts))
         }
         footer.append(ASCII.newline)
 
@@ -61,50 +60,49 @@ public struct InfluxSerializer: MetricSerializer {
             order.sort { metric.fields[$0].key.utf8.lexicographicallyPrecedes(metric.fields[$1].key.utf8) }
         }
 
-        let start = out.count
+        line.removeAll()
         var lineBytes = 0  // bytes of the current line, header included; 0 before its first field
         var written = 0
         for index in order {
             let field = metric.fields[index]
-            pair.removeAll(keepingCapacity: true)
+            pair.removeAll()
             guard buildPair(field, context) else { continue }
             if maxLineBytes > 0 {
                 var needed = (lineBytes == 0 ? header.count : lineBytes + 1) + pair.count + footer.count
                 if needed > maxLineBytes && lineBytes > 0 {
-                    out.append(contentsOf: footer)
+                    line.append(footer)
                     lineBytes = 0
                     needed = header.count + pair.count + footer.count
                 }
                 if needed > maxLineBytes {
-                    out.removeSubrange(start...)
                     context.report(.error("\(series()): need more space: a field does not fit in --influx-max-line-bytes \(maxLineBytes)"))
                     return
                 }
             }
             if lineBytes == 0 {
-                out.append(contentsOf: header)
+                line.append(header)
                 lineBytes = header.count
             } else {
-                out.append(ASCII.comma)
+                line.append(ASCII.comma)
                 lineBytes += 1
             }
-            out.append(contentsOf: pair)
+            line.append(pair)
             lineBytes += pair.count
             written += 1
         }
         if written == 0 {
-            out.removeSubrange(start...)
             context.report(.error("\(series()): no serializable fields"))
             return
         }
-        out.append(contentsOf: footer)
+        line.append(footer)
+        out.append(contentsOf: line.bytes)
     }
 
     /// The series as Telegraf names it in errors: `"cpu,host=a"`.
     func series() -> String {
-        var h = header
-        while let last = h.last, last == ASCII.space { h.removeLast() }
-        return "\"" + String(decoding: h, as: UTF8.self) + "\""
+        var n = header.count
+        while n > 0 && header.base[n - 1] == ASCII.space { n -= 1 }
+        return "\"" + String(decoding: UnsafeBufferPointer(start: header.base, count: n), as: UTF8.self) + "\""
     }
 
     mutating func warnOnce(_ key: String, _ message: String, _ context: SerializerContext) {
@@ -113,11 +111,11 @@ public struct InfluxSerializer: MetricSerializer {
 
     /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.
     mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
-        InfluxEscaping.appendName(metric.name, to: &header)
-        if InfluxEscaping.trimOddTrailingBackslashes(&header, from: 0) {
+        InfluxEscaping.appendName(metric.name, to: header)
+        if InfluxEscaping.trimOddTrailingBackslashes(header, from: 0) {
             warnOnce("m:" + metric.name, "measurement \"\(metric.name)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }
-        if header.isEmpty {
+        if header.count == 0 {
             context.report(.error("invalid name: the measurement name is empty"))
             return false
         }
@@ -125,15 +123,15 @@ public struct InfluxSerializer: MetricSerializer {
             let mark = header.count
             header.append(ASCII.comma)
             let keyStart = header.count
-            InfluxEscaping.appendKey(tag.key, to: &header)
-            var trimmed = InfluxEscaping.trimTrailingBackslashes(&header, from: keyStart)
+            InfluxEscaping.appendKey(tag.key, to: header)
+            var trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: keyStart)
             let keyEmpty = header.count == keyStart
             header.append(ASCII.equals)
             let valueStart = header.count
-            InfluxEscaping.appendKey(tag.value, to: &header)
-            trimmed = InfluxEscaping.trimTrailingBackslashes(&header, from: valueStart) || trimmed
+            InfluxEscaping.appendKey(tag.value, to: header)
+            trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: valueStart) || trimmed
             if keyEmpty || header.count == valueStart {
-                header.removeSubrange(mark...)
+                header.count = mark
                 warnOnce("t:" + tag.key, "tag \"\(tag.key)\" has an empty key or value, which line protocol cannot carry: dropped", context)
                 continue
             }
@@ -153,32 +151,32 @@ public struct InfluxSerializer: MetricSerializer {
             return false
         default: break
         }
-        InfluxEscaping.appendKey(field.key, to: &pair)
-        if InfluxEscaping.trimOddTrailingBackslashes(&pair, from: 0) {
+        InfluxEscaping.appendKey(field.key, to: pair)
+        if InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0) {
             warnOnce("f:" + field.key, "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }
-        if pair.isEmpty {
+        if pair.count == 0 {
             context.report(.error("field with an empty key cannot be written: skipped"))
             return false
         }
         pair.append(ASCII.equals)
         switch field.value {
         case .float(let v):
-            InfluxSerializer.appendFloat(v, to: &pair)
+            InfluxSerializer.appendFloat(v, to: pair)
         case .int(let v):
-            NumberFormatting.append(v, to: &pair)
+            pair.append(v)
             pair.append(UInt8(ascii: "i"))
         case .uint(let v):
             if uintSupport {
-                NumberFormatting.append(v, to: &pair)
+                pair.append(v)
                 pair.append(UInt8(ascii: "u"))
             } else {
-                NumberFormatting.append(Int64(min(v, UInt64(Int64.max))), to: &pair)
+                pair.append(Int64(min(v, UInt64(Int64.max))))
                 pair.append(UInt8(ascii: "i"))
             }
         case .string(let s):
             pair.append(ASCII.quote)
-            InfluxEscaping.appendStringContent(s, to: &pair)
+            InfluxEscaping.appendStringContent(s, to: pair)
             pair.append(ASCII.quote)
         case .bool(let b):
             if b { pair.append(ascii: "true") } else { pair.append(ascii: "false") }
