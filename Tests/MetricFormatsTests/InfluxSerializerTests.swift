@@ -156,3 +156,23 @@ import Testing
         #expect(mismatches == 0)
     }
 }
+
+@Suite struct InfluxLineBufferTests {
+    @Test func integerDigitsMatchTheStandardLibrary() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, .max, .min, -1, -10, -99, -100]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -p]
+        }
+        let buffer = InfluxLineBuffer(capacity: 4)
+        for v in values {
+            buffer.removeAll()
+            buffer.append(v)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(v))
+        }
+        buffer.removeAll()
+        buffer.append(UInt64.max)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "18446744073709551615")
+    }
+}

@@ -48,7 +48,7 @@ final class InfluxLineBuffer {
         append(s.utf8Start, s.utf8CodeUnitCount)
     }
 
-    /// Decimal digits of `v`.
+    /// Decimal digits of `v`, written back to front two at a time into a scratch area, then copied.
     func append(_ v: UInt64) {
         reserve(20)
         if v < 10 {
@@ -56,21 +56,42 @@ final class InfluxLineBuffer {
             count += 1
             return
         }
-        var digits = 0
-        var n = v
-        while n > 0 {
-            digits += 1
-            n /= 10
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let pairs = InfluxLineBuffer.digitPairs
+            var i = raw.count
+            var n = v
+            while n >= 100 {
+                let r = Int(n % 100)
+                n /= 100
+                i -= 2
+                raw[i] = pairs[2 * r]
+                raw[i + 1] = pairs[2 * r + 1]
+            }
+            if n >= 10 {
+                i -= 2
+                raw[i] = pairs[2 * Int(n)]
+                raw[i + 1] = pairs[2 * Int(n) + 1]
+            } else {
+                i -= 1
+                raw[i] = ASCII.zero &+ UInt8(n)
+            }
+            let digits = raw.count - i
+            (base + count).update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: digits)
+            count += digits
         }
-        var k = count + digits
-        n = v
-        while n > 0 {
-            k -= 1
-            base[k] = ASCII.zero &+ UInt8(n % 10)
-            n /= 10
-        }
-        count += digits
     }
+
+    /// "00" "01" ... "99".
+    /// Written once at first use and only read after that.
+    nonisolated(unsafe) static let digitPairs: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
+        for k in 0..<100 {
+            t[2 * k] = ASCII.zero &+ UInt8(k / 10)
+            t[2 * k + 1] = ASCII.zero &+ UInt8(k % 10)
+        }
+        return UnsafePointer(t)
+    }()
 
     func append(_ v: Int64) {
         if v < 0 {
