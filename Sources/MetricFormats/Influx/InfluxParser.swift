@@ -1,7 +1,764 @@
-/// Influx parser (not written yet).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Streaming parser of InfluxDB line protocol with the rules of Telegraf's default ("internal") parser.
+///
+/// One pass over the bytes of each line; a String is made once per token, and unescaping copies only
+/// when the token had an escape. A string field may hold raw newlines: when a line ends inside one,
+/// the record is kept (bounded by `maxLineBytes`) and completed by the next lines.
+///
+///     var parser = try InfluxParser(options: FormatOptions())
+///     parser.parse(text: Array("cpu,host=a usage=0.5,n=3i 1700000000000000000\n".utf8), into: collector)
+///
+/// A bad line is reported with the line and the 1-based byte column of the offending byte, and skipped.
 public struct InfluxParser: MetricParser {
-    public init(options: FormatOptions) throws(FormatError) {}
+    let precision: TimestampPrecision
+    let defaultTags: [Tag]
+    let maxRecordBytes: Int
+
+    /// The metric being built; its arrays keep their capacity from line to line.
+    var metric = Metric(name: "")
+    /// The key of the field whose value is being read (kept across lines inside a string).
+    var fieldKey = ""
+    /// Scratch space for unescaping.
+    var scratch: [UInt8] = []
+    /// Strings of tokens seen on earlier lines.
+    let tokens = InfluxTokenCache()
+
+    // A record whose string field spans lines.
+    var pending: [UInt8] = []
+    /// Offsets in `pending` where each of its lines starts.
+    var pendingLineStarts: [Int] = []
+    var pendingFirstLine = 0
+    /// Offset of the opening quote of the unfinished string.
+    var pendingQuote = 0
+    /// Where the search for the closing quote goes on.
+    var pendingScan = 0
+    var isPending = false
+
+    /// Line number of the line being parsed (of the first line of a multi-line record).
+    var lineNumber = 0
+    /// True while parsing `pending`: positions are mapped through `pendingLineStarts`.
+    var multiLine = false
+    /// The tags so far are strictly increasing by key (no sort needed).
+    var tagsInOrder = true
+    /// The last tag token had an escape (its raw bytes do not order like its text).
+    var lastTokenEscaped = false
+
+    public init(options: FormatOptions) throws(FormatError) {
+        precision = options.influx.precision
+        defaultTags = options.defaultTags
+        maxRecordBytes = options.maxLineBytes
+        metric.tags.reserveCapacity(8)
+        metric.fields.reserveCapacity(8)
+    }
+
     public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
-        handler.report(.error(line: number, column: 1, "Influx input is not supported yet"))
+        if isPending {
+            continuePending(line, number: number, handler)
+            return
+        }
+        guard let base = line.baseAddress, line.count > 0 else { return }
+        lineNumber = number
+        multiLine = false
+        if let quote = parseRecord(base, line.count, resumeAt: nil, handler) {
+            // The line ends inside a string: keep it and wait for the rest.
+            pending.removeAll(keepingCapacity: true)
+            pending.append(contentsOf: line)
+            pendingLineStarts.removeAll(keepingCapacity: true)
+            pendingLineStarts.append(0)
+            pendingFirstLine = number
+            pendingQuote = quote
+            pending.append(ASCII.newline)
+            pendingLineStarts.append(pending.count)
+            pendingScan = pending.count
+            isPending = true
+            if pending.count > maxRecordBytes {
+                report(handler, line: number, column: line.count + 1, "line longer than \(maxRecordBytes) bytes inside a string field: skipped")
+                dropPending()
+            }
+        }
+    }
+
+    public mutating func finish(into handler: MetricHandler) {
+        if isPending {
+            multiLine = true
+            reportAt(handler, pendingQuote, "unterminated string")
+            dropPending()
+        }
+    }
+
+    mutating func dropPending() {
+        isPending = false
+        multiLine = false
+        pending.removeAll(keepingCapacity: true)
+        pendingLineStarts.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds one more line to a record whose string field is still open.
+    mutating func continuePending(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ handler: MetricHandler) {
+        if pending.count + line.count > maxRecordBytes {
+            let column = max(1, maxRecordBytes - pending.count + 1)
+            report(handler, line: number, column: column, "line longer than \(maxRecordBytes) bytes inside a string field: skipped")
+            dropPending()
+            return
+        }
+        pending.append(contentsOf: line)
+        multiLine = true
+        lineNumber = pendingFirstLine
+        // Look for the closing quote in the new bytes only.
+        var closed = false
+        var failed = false
+        pending.withUnsafeBufferPointer { buf in
+            let p = buf.baseAddress!
+            let end = buf.count
+            var j = pendingScan
+            while j < end {
+                let b = p[j]
+                if b == ASCII.quote {
+                    closed = true
+                    break
+                }
+                if b == ASCII.backslash {
+                    if j + 1 < end, p[j + 1] == ASCII.quote || p[j + 1] == ASCII.backslash {
+                        j += 2
+                        continue
+                    }
+                    failed = true
+                    pendingScan = j
+                    break
+                }
+                j += 1
+            }
+            if !closed && !failed { pendingScan = end }
+        }
+        if failed {
+            reportAt(handler, pendingScan, "invalid escape in string: only \\\" and \\\\ are allowed")
+            dropPending()
+            return
+        }
+        if !closed {
+            pending.append(ASCII.newline)
+            pendingLineStarts.append(pending.count)
+            pendingScan = pending.count
+            return
+        }
+        // The string is complete: go on with the record from its opening quote.
+        var buffer: [UInt8] = []
+        swap(&buffer, &pending)
+        let suspended = buffer.withUnsafeBufferPointer { buf in
+            parseRecord(buf.baseAddress!, buf.count, resumeAt: pendingQuote, handler)
+        }
+        swap(&buffer, &pending)
+        if let quote = suspended {
+            pendingQuote = quote
+            pending.append(ASCII.newline)
+            pendingLineStarts.append(pending.count)
+            pendingScan = pending.count
+        } else {
+            dropPending()
+        }
+    }
+
+    // MARK: - Positions and errors
+
+    func report(_ handler: MetricHandler, line: Int, column: Int, _ message: String) {
+        handler.report(.error(line: line, column: column, message))
+    }
+
+    /// Reports `message` at byte `offset` of the record being parsed.
+    func reportAt(_ handler: MetricHandler, _ offset: Int, _ message: String) {
+        if !multiLine {
+            handler.report(.error(line: lineNumber, column: offset + 1, message))
+            return
+        }
+        var index = pendingLineStarts.count - 1
+        while index > 0 && pendingLineStarts[index] > offset { index -= 1 }
+        handler.report(.error(line: pendingFirstLine + index, column: offset - pendingLineStarts[index] + 1, message))
+    }
+
+    // MARK: - The record
+
+    /// Parses one record in `p[0..<end]`, from the start or, with `resumeAt`, from the opening quote of
+    /// a string field whose metric and key are already in `metric` and `fieldKey`.
+    /// - Returns: the offset of the opening quote when the bytes end inside a string field.
+    mutating func parseRecord(_ p: UnsafePointer<UInt8>, _ end: Int, resumeAt: Int?, _ handler: MetricHandler) -> Int? {
+        // A CR before the (removed) LF ends the line; anywhere else outside a string it is an error.
+        let stop = p[end - 1] == ASCII.cr ? end - 1 : end
+        var i: Int
+        if let resumeAt {
+            i = resumeAt
+        } else {
+            i = 0
+            while i < stop, isSpace(p[i]) { i += 1 }
+            if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
+            metric.tags.removeAll(keepingCapacity: true)
+            metric.fields.removeAll(keepingCapacity: true)
+            metric.timestamp = nil
+            guard parseHeader(p, stop, &i, handler) else { return nil }
+            // Fields need at least one whitespace byte before them.
+            if i == stop {
+                reportAt(handler, i, "expected fields")
+                return nil
+            }
+            if !isSpace(p[i]) {
+                reportAt(handler, i, unexpected(p[i], "after the measurement or tags"))
+                return nil
+            }
+            while i < stop, isSpace(p[i]) { i += 1 }
+            if i == stop {
+                reportAt(handler, i, "expected fields")
+                return nil
+            }
+        }
+        // Fields.
+        var inValue = resumeAt != nil
+        while true {
+            if !inValue {
+                guard parseFieldKey(p, stop, &i, handler) else { return nil }
+            }
+            inValue = false
+            if i == stop {
+                reportAt(handler, i, "expected field value")
+                return nil
+            }
+            let b = p[i]
+            if b == ASCII.quote {
+                switch parseString(p, end, &i, handler) {
+                case .failed: return nil
+                case .open: return i
+                case .done: break
+                }
+            } else if b == ASCII.minus || b == ASCII.dot || ASCII.isDigit(b) {
+                guard parseNumber(p, stop, &i, handler) else { return nil }
+            } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
+                guard parseBool(p, stop, &i, handler) else { return nil }
+            } else {
+                reportAt(handler, i, "expected field value")
+                return nil
+            }
+            if i == stop { break }
+            let c = p[i]
+            if c == ASCII.comma {
+                i += 1
+                continue
+            }
+            if isSpace(c) { break }
+            reportAt(handler, i, unexpected(c, "after a field value"))
+            return nil
+        }
+        // Optional timestamp, optional trailing whitespace.
+        while i < stop, isSpace(p[i]) { i += 1 }
+        if i < stop {
+            guard parseTimestamp(p, stop, &i, handler) else { return nil }
+            while i < stop, isSpace(p[i]) { i += 1 }
+            if i < stop {
+                reportAt(handler, i, "unexpected text after the timestamp")
+                return nil
+            }
+        }
+        emit(handler)
+        return nil
+    }
+
+    mutating func emit(_ handler: MetricHandler) {
+        for tag in defaultTags where !metric.tags.contains(where: { $0.key == tag.key }) {
+            metric.tags.append(tag)
+            tagsInOrder = false
+        }
+        if !tagsInOrder { metric.sortTags() }
+        handler.handle(metric)
+    }
+
+    @inline(__always) func isSpace(_ b: UInt8) -> Bool {
+        b == ASCII.space || b == ASCII.tab || b == ASCII.verticalTab || b == ASCII.formFeed
+    }
+
+    /// A byte that ends a measurement, tag or field key token: space, tab, LF, FF, CR and comma.
+    @inline(__always) func isTokenEnd(_ b: UInt8) -> Bool {
+        b == ASCII.space || b == ASCII.comma || b == ASCII.tab || b == ASCII.newline || b == ASCII.formFeed || b == ASCII.cr
+    }
+
+    /// Bytes a backslash may not escape in names and keys (they end the line or the token).
+    @inline(__always) func isUnescapable(_ b: UInt8) -> Bool {
+        b == ASCII.tab || b == ASCII.newline || b == ASCII.formFeed || b == ASCII.cr
+    }
+
+    func unexpected(_ b: UInt8, _ place: String) -> String {
+        if b == ASCII.cr { return "unexpected carriage return \(place) (a lone \\r does not end a line)" }
+        if b == ASCII.newline { return "unexpected newline \(place)" }
+        if b == ASCII.equals { return "unexpected '=' \(place) (escape it as \\=)" }
+        if b >= 0x20 && b < 0x7F { return "unexpected '\(Character(Unicode.Scalar(b)))' \(place)" }
+        return "unexpected byte 0x\(String(b, radix: 16)) \(place)"
+    }
+
+    // MARK: - Measurement and tags
+
+    /// Reads the measurement and the tag set; leaves `i` on the byte after them.
+    mutating func parseHeader(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
+        var i = index
+        let start = i
+        var escaped = false
+        let cls = InfluxByteClass.table
+        while i < stop {
+            let c = cls[Int(p[i])]
+            if c & (InfluxByteClass.end | InfluxByteClass.backslash) == 0 {
+                i += 1
+                continue
+            }
+            if c & InfluxByteClass.end != 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return false
+            }
+            escaped = true
+            i += 2
+        }
+        if i == start {
+            reportAt(handler, i, "expected measurement name")
+            return false
+        }
+        metric.name = escaped ? unescapeName(p, start, i) : tokens.string(p + start, i - start)
+
+        // Tags usually come sorted: compare raw keys as they go by, so sorting runs only when needed.
+        tagsInOrder = true
+        var previousKey = 0
+        var previousKeyCount = -1
+        while i < stop && p[i] == ASCII.comma {
+            i += 1
+            let keyStart = i
+            guard let key = tagToken(p, stop, &i, handler, what: "tag key") else { return false }
+            if tagsInOrder {
+                let count = i - keyStart
+                if lastTokenEscaped {
+                    tagsInOrder = false
+                } else if previousKeyCount >= 0 {
+                    let order = memcmp(p + previousKey, p + keyStart, min(previousKeyCount, count))
+                    if order > 0 || (order == 0 && previousKeyCount >= count) { tagsInOrder = false }
+                }
+                previousKey = keyStart
+                previousKeyCount = count
+            }
+            if i == stop || p[i] != ASCII.equals {
+                reportAt(handler, i, "expected '=' after tag key")
+                return false
+            }
+            i += 1
+            guard let value = tagToken(p, stop, &i, handler, what: "tag value") else { return false }
+            if i < stop && p[i] == ASCII.equals {
+                reportAt(handler, i, "unexpected '=' in tag value (escape it as \\=)")
+                return false
+            }
+            metric.tags.append(Tag(key, value))
+        }
+        index = i
+        return true
+    }
+
+    /// A tag key or value: `\` escapes the next byte, except that `\\` leaves the second backslash to
+    /// escape what follows (Telegraf's rule, so a tag can never end with a backslash).
+    mutating func tagToken(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler, what: StaticString) -> String? {
+        // A local copy of the position stays in a register through the loop.
+        var i = index
+        let start = i
+        var escaped = false
+        let cls = InfluxByteClass.table
+        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
+        while i < stop {
+            let c = cls[Int(p[i])]
+            if c & stopMask == 0 {
+                i += 1
+                continue
+            }
+            if c & InfluxByteClass.backslash == 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return nil
+            }
+            escaped = true
+            i += p[i + 1] == ASCII.backslash ? 1 : 2
+        }
+        if i == start {
+            reportAt(handler, i, "expected \(what)")
+            return nil
+        }
+        lastTokenEscaped = escaped
+        index = i
+        return escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
+    }
+
+    /// Reads `key=` of a field into `fieldKey`; leaves `i` on the value.
+    mutating func parseFieldKey(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
+        var i = index
+        let start = i
+        var escaped = false
+        let cls = InfluxByteClass.table
+        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
+        while i < stop {
+            let c = cls[Int(p[i])]
+            if c & stopMask == 0 {
+                i += 1
+                continue
+            }
+            if c & InfluxByteClass.backslash == 0 { break }
+            if i + 1 >= stop || isUnescapable(p[i + 1]) {
+                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
+                return false
+            }
+            escaped = true
+            i += 2
+        }
+        if i == start {
+            reportAt(handler, i, "expected field key")
+            return false
+        }
+        if i == stop || p[i] != ASCII.equals {
+            reportAt(handler, i, "expected '=' after field key")
+            return false
+        }
+        fieldKey = escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
+        index = i + 1
+        return true
+    }
+
+    /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
+    @inline(__always) mutating func addField(_ value: FieldValue) {
+        let count = fieldKey.utf8.count
+        for k in metric.fields.indices where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
+            metric.fields[k].value = value
+            return
+        }
+        metric.fields.append(Field(fieldKey, value))
+    }
+
+    // MARK: - Unescaping
+
+    /// Measurement: only `\,` and `\ ` lose their backslash (`cpu\\` and `c\pu` stay as they are).
+    mutating func unescapeName(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        scratch.removeAll(keepingCapacity: true)
+        var k = start
+        while k < end {
+            let b = p[k]
+            if b == ASCII.backslash && k + 1 < end && (p[k + 1] == ASCII.comma || p[k + 1] == ASCII.space) {
+                scratch.append(p[k + 1])
+                k += 2
+            } else {
+                scratch.append(b)
+                k += 1
+            }
+        }
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Tag keys, tag values and field keys: `\,` `\ ` `\=` `\"` lose their backslash, but only when the
+    /// token holds a space, comma or `=` (Telegraf's quirk: `ho\"st` stays as it is).
+    mutating func unescapeKey(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        var special = false
+        for k in start..<end where p[k] == ASCII.space || p[k] == ASCII.comma || p[k] == ASCII.equals {
+            special = true
+            break
+        }
+        if !special {
+            return tokens.string(p + start, end - start)
+        }
+        scratch.removeAll(keepingCapacity: true)
+        var k = start
+        while k < end {
+            let b = p[k]
+            if b == ASCII.backslash && k + 1 < end {
+                let n = p[k + 1]
+                if n == ASCII.comma || n == ASCII.space || n == ASCII.equals || n == ASCII.quote {
+                    scratch.append(n)
+                    k += 2
+                    continue
+                }
+            }
+            scratch.append(b)
+            k += 1
+        }
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    // MARK: - Values
+
+    enum StringOutcome { case done, open, failed }
+
+    /// A quoted string from the quote at `i`; only `\"` and `\\` are escapes, raw newlines are content.
+    mutating func parseString(_ p: UnsafePointer<UInt8>, _ end: Int, _ i: inout Int, _ handler: MetricHandler) -> StringOutcome {
+        let quote = i
+        var j = i + 1
+        var escaped = false
+        while j < end {
+            let b = p[j]
+            if b == ASCII.quote { break }
+            if b == ASCII.backslash {
+                if j + 1 < end && (p[j + 1] == ASCII.quote || p[j + 1] == ASCII.backslash) {
+                    escaped = true
+                    j += 2
+                    continue
+                }
+                reportAt(handler, j, "invalid escape in string: only \\\" and \\\\ are allowed")
+                return .failed
+            }
+            j += 1
+        }
+        if j >= end { return .open }
+        let value: String
+        if escaped {
+            scratch.removeAll(keepingCapacity: true)
+            var k = quote + 1
+            while k < j {
+                if p[k] == ASCII.backslash { k += 1 }
+                scratch.append(p[k])
+                k += 1
+            }
+            value = String(decoding: scratch, as: UTF8.self)
+        } else {
+            value = String(decoding: UnsafeBufferPointer(start: p + quote + 1, count: j - quote - 1), as: UTF8.self)
+        }
+        addField(.string(value))
+        i = j + 1
+        return .done
+    }
+
+    /// `t T true True TRUE f F false False FALSE`.
+    mutating func parseBool(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
+        let start = i
+        var j = i
+        while j < stop, !isSpace(p[j]), p[j] != ASCII.comma { j += 1 }
+        let n = j - start
+        var value: Bool?
+        let first = p[start]
+        if n == 1 {
+            value = first == UInt8(ascii: "t") || first == UInt8(ascii: "T")
+        } else if n == 4 || n == 5 {
+            value = matchBool(p + start, n)
+        }
+        guard let value else {
+            reportAt(handler, start, "invalid boolean (use t, T, true, True, TRUE, f, F, false, False or FALSE)")
+            return false
+        }
+        addField(.bool(value))
+        i = j
+        return true
+    }
+
+    func matchBool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        let words: [(StaticString, Bool)] = n == 4
+            ? [("true", true), ("True", true), ("TRUE", true)]
+            : [("false", false), ("False", false), ("FALSE", false)]
+        for (word, value) in words {
+            var same = true
+            word.withUTF8Buffer { w in
+                for k in 0..<n where w[k] != p[k] {
+                    same = false
+                    break
+                }
+            }
+            if same { return value }
+        }
+        return nil
+    }
+
+    /// Float `-?(d+(.d*)?|.d+)([eE][+-]?d+)?`, integer `-?(0|[1-9]d*)i`, unsigned `(0|[1-9]d*)u`.
+    mutating func parseNumber(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
+        let start = i
+        var j = i
+        let negative = p[j] == ASCII.minus
+        if negative { j += 1 }
+        let intStart = j
+        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        let intDigits = j - intStart
+        var fracDigits = 0
+        var hasDot = false
+        if j < stop && p[j] == ASCII.dot {
+            hasDot = true
+            j += 1
+            let fracStart = j
+            while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+            fracDigits = j - fracStart
+        }
+        if intDigits == 0 && fracDigits == 0 {
+            reportAt(handler, j, "invalid number")
+            return false
+        }
+        var hasExponent = false
+        if j < stop && (p[j] == UInt8(ascii: "e") || p[j] == UInt8(ascii: "E")) {
+            hasExponent = true
+            j += 1
+            if j < stop && (p[j] == ASCII.plus || p[j] == ASCII.minus) { j += 1 }
+            let expStart = j
+            while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+            if j == expStart {
+                reportAt(handler, j, "invalid number: exponent without digits")
+                return false
+            }
+        }
+        let suffix: UInt8 = j < stop ? p[j] : 0
+        if suffix == UInt8(ascii: "i") || suffix == UInt8(ascii: "u") {
+            let unsigned = suffix == UInt8(ascii: "u")
+            let kind = unsigned ? "invalid unsigned integer" : "invalid integer"
+            if hasDot || hasExponent || intDigits == 0 {
+                reportAt(handler, start, "\(kind): digits only before '\(Character(Unicode.Scalar(suffix)))'")
+                return false
+            }
+            if unsigned && negative {
+                reportAt(handler, start, "\(kind): negative")
+                return false
+            }
+            if intDigits > 1 && p[intStart] == ASCII.zero {
+                reportAt(handler, start, "\(kind): leading zero")
+                return false
+            }
+            guard j + 1 == stop || isSpace(p[j + 1]) || p[j + 1] == ASCII.comma else {
+                reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
+                return false
+            }
+            let (magnitude, overflow) = InfluxParser.digits(p, intStart, j)
+            if unsigned {
+                if overflow {
+                    reportAt(handler, start, "\(kind): out of range")
+                    return false
+                }
+                addField(.uint(magnitude))
+            } else {
+                let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+                if overflow || magnitude > limit {
+                    reportAt(handler, start, "\(kind): out of range")
+                    return false
+                }
+                addField(.int(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)))
+            }
+            i = j + 1
+            return true
+        }
+        guard j == stop || isSpace(p[j]) || p[j] == ASCII.comma else {
+            reportAt(handler, j, p[j] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
+            return false
+        }
+        let value = InfluxParser.parseDouble(p + start, j - start)
+        if !value.isFinite {
+            reportAt(handler, start, "invalid float: out of range")
+            return false
+        }
+        addField(.float(value))
+        i = j
+        return true
+    }
+
+    /// The value of the decimal digits `p[start..<end]`, and whether it overflows UInt64.
+    @inline(__always)
+    static func digits(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, Bool) {
+        var magnitude: UInt64 = 0
+        if end - start <= 19 {
+            // 19 digits fit in UInt64 (< 10^19 < 2^64): no overflow check per digit.
+            for k in start..<end { magnitude = magnitude &* 10 &+ UInt64(p[k] &- ASCII.zero) }
+            return (magnitude, false)
+        }
+        for k in start..<end {
+            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(UInt64(p[k] &- ASCII.zero))
+            if o1 || o2 { return (0, true) }
+            magnitude = sum
+        }
+        return (magnitude, false)
+    }
+
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// A validated float literal. Exact fast path when the digits fit in 2^53 and the power of ten is
+    /// exact (Clinger); otherwise the standard library's correctly rounded conversion.
+    static func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
+        var k = 0
+        let negative = p[0] == ASCII.minus
+        if negative { k = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var exact = true
+        var seenDot = false
+        while k < n {
+            let b = p[k]
+            if ASCII.isDigit(b) {
+                if mantissa == 0 && b == ASCII.zero {
+                    if seenDot { exponent -= 1 }
+                } else if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(b &- ASCII.zero)
+                    digits += 1
+                    if seenDot { exponent -= 1 }
+                } else {
+                    exact = false
+                    if !seenDot { exponent += 1 }
+                }
+            } else if b == ASCII.dot {
+                seenDot = true
+            } else {
+                // Exponent.
+                k += 1
+                var sign = 1
+                if k < n && p[k] == ASCII.minus {
+                    sign = -1
+                    k += 1
+                } else if k < n && p[k] == ASCII.plus {
+                    k += 1
+                }
+                var e = 0
+                while k < n {
+                    if e < 100_000 { e = e * 10 + Int(p[k] &- ASCII.zero) }
+                    k += 1
+                }
+                exponent += sign * e
+                break
+            }
+            k += 1
+        }
+        if exact && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
+            var v = Double(mantissa)
+            if exponent >= 0 { v *= powersOfTen[exponent] } else { v /= powersOfTen[-exponent] }
+            return negative ? -v : v
+        }
+        if mantissa == 0 && exact { return negative ? -0.0 : 0.0 }
+        let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        return Double(text) ?? .nan
+    }
+
+    /// `-?d{1,19}` in Int64 range, scaled by the precision.
+    mutating func parseTimestamp(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
+        let start = i
+        var j = i
+        let negative = p[j] == ASCII.minus
+        if negative { j += 1 }
+        let digitStart = j
+        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        let (magnitude, overflow) = InfluxParser.digits(p, digitStart, j)
+        if j < stop && !isSpace(p[j]) {
+            reportAt(handler, j, "invalid timestamp")
+            return false
+        }
+        if j == digitStart {
+            reportAt(handler, j, "invalid timestamp")
+            return false
+        }
+        let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+        if overflow || j - digitStart > 19 || magnitude > limit {
+            reportAt(handler, start, "invalid timestamp: out of range")
+            return false
+        }
+        let value = negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
+        guard let ns = precision.toNanoseconds(value) else {
+            reportAt(handler, start, "invalid timestamp: out of range in \(precision.rawValue)")
+            return false
+        }
+        metric.timestamp = ns
+        i = j
+        return true
     }
 }

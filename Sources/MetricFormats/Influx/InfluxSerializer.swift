@@ -1,7 +1,186 @@
-/// Influx serializer (not written yet).
+/// Serializer of InfluxDB line protocol with the rules of Telegraf's influx serializer.
+///
+/// Tags in key order, fields in metric order (or sorted), floats in shortest round-trip decimal without
+/// an exponent, timestamps in the configured precision (none when the metric has none, so the receiver
+/// assigns one). NaN and infinite floats cannot be written: each is reported and skipped, and a metric
+/// left with no field is reported and not written.
+///
+///     var serializer = try InfluxSerializer(options: FormatOptions())
+///     serializer.render([Metric(name: "cpu", fields: [Field("usage", .float(0.5))])])  // "cpu usage=0.5\n"
 public struct InfluxSerializer: MetricSerializer {
-    public init(options: FormatOptions) throws(FormatError) {}
+    let precision: TimestampPrecision
+    let sortFields: Bool
+    let uintSupport: Bool
+    let omitTimestamp: Bool
+    let maxLineBytes: Int
+
+    // Scratch buffers, reused from metric to metric.
+    let header = InfluxLineBuffer()
+    let footer = InfluxLineBuffer(capacity: 32)
+    let pair = InfluxLineBuffer()
+    let line = InfluxLineBuffer(capacity: 1024)
+    var order: [Int] = []
+    /// Names already warned about, so each sanitized name is reported once.
+    var warned: Set<String> = []
+
+    public init(options: FormatOptions) throws(FormatError) {
+        precision = options.influx.precision
+        sortFields = options.influx.sortFields
+        uintSupport = options.influx.uintSupport
+        omitTimestamp = options.influx.omitTimestamp
+        maxLineBytes = options.influx.maxLineBytes
+        if maxLineBytes < 0 {
+            throw .invalidOption("--influx-max-line-bytes", "must be 0 (unlimited) or a positive number of bytes")
+        }
+    }
+
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
-        context.report(.error("Influx output is not supported yet"))
+        var metric = metric
+        // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.
+        var sorted = true
+        if metric.tags.count > 1 {
+            for k in 1..<metric.tags.count where !(metric.tags[k - 1].key < metric.tags[k].key) {
+                sorted = false
+                break
+            }
+        }
+        if !sorted { metric.sortTags() }
+        header.removeAll()
+        guard buildHeader(metric, context) else { return }
+        footer.removeAll()
+        if !omitTimestamp, let ts = metric.timestamp {
+            footer.append(ASCII.space)
+            footer.append(precision.fromNanoseconds(ts))
+        }
+        footer.append(ASCII.newline)
+
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: metric.fields.indices)
+        if sortFields {
+            order.sort { metric.fields[$0].key.utf8.lexicographicallyPrecedes(metric.fields[$1].key.utf8) }
+        }
+
+        line.removeAll()
+        var lineBytes = 0  // bytes of the current line, header included; 0 before its first field
+        var written = 0
+        for index in order {
+            let field = metric.fields[index]
+            pair.removeAll()
+            guard buildPair(field, context) else { continue }
+            if maxLineBytes > 0 {
+                var needed = (lineBytes == 0 ? header.count : lineBytes + 1) + pair.count + footer.count
+                if needed > maxLineBytes && lineBytes > 0 {
+                    line.append(footer)
+                    lineBytes = 0
+                    needed = header.count + pair.count + footer.count
+                }
+                if needed > maxLineBytes {
+                    context.report(.error("\(series()): need more space: a field does not fit in --influx-max-line-bytes \(maxLineBytes)"))
+                    return
+                }
+            }
+            if lineBytes == 0 {
+                line.append(header)
+                lineBytes = header.count
+            } else {
+                line.append(ASCII.comma)
+                lineBytes += 1
+            }
+            line.append(pair)
+            lineBytes += pair.count
+            written += 1
+        }
+        if written == 0 {
+            context.report(.error("\(series()): no serializable fields"))
+            return
+        }
+        line.append(footer)
+        out.append(contentsOf: line.bytes)
+    }
+
+    /// The series as Telegraf names it in errors: `"cpu,host=a"`.
+    func series() -> String {
+        var n = header.count
+        while n > 0 && header.base[n - 1] == ASCII.space { n -= 1 }
+        return "\"" + String(decoding: UnsafeBufferPointer(start: header.base, count: n), as: UTF8.self) + "\""
+    }
+
+    mutating func warnOnce(_ key: String, _ message: String, _ context: SerializerContext) {
+        if warned.insert(key).inserted { context.report(.warning(message)) }
+    }
+
+    /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.
+    mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
+        InfluxEscaping.appendName(metric.name, to: header)
+        if InfluxEscaping.trimOddTrailingBackslashes(header, from: 0) {
+            warnOnce("m:" + metric.name, "measurement \"\(metric.name)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+        }
+        if header.count == 0 {
+            context.report(.error("invalid name: the measurement name is empty"))
+            return false
+        }
+        for tag in metric.tags {
+            let mark = header.count
+            header.append(ASCII.comma)
+            let keyStart = header.count
+            InfluxEscaping.appendKey(tag.key, to: header)
+            var trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: keyStart)
+            let keyEmpty = header.count == keyStart
+            header.append(ASCII.equals)
+            let valueStart = header.count
+            InfluxEscaping.appendKey(tag.value, to: header)
+            trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: valueStart) || trimmed
+            if keyEmpty || header.count == valueStart {
+                header.count = mark
+                warnOnce("t:" + tag.key, "tag \"\(tag.key)\" has an empty key or value, which line protocol cannot carry: dropped", context)
+                continue
+            }
+            if trimmed {
+                warnOnce("t:" + tag.key, "tag \"\(tag.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+            }
+        }
+        header.append(ASCII.space)
+        return true
+    }
+
+    /// `key=value` into `pair`; false (with a diagnostic) when the field cannot be written.
+    mutating func buildPair(_ field: Field, _ context: SerializerContext) -> Bool {
+        switch field.value {
+        case .float(let v) where !v.isFinite:
+            context.report(.error("field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry: skipped"))
+            return false
+        default: break
+        }
+        InfluxEscaping.appendKey(field.key, to: pair)
+        if InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0) {
+            warnOnce("f:" + field.key, "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+        }
+        if pair.count == 0 {
+            context.report(.error("field with an empty key cannot be written: skipped"))
+            return false
+        }
+        pair.append(ASCII.equals)
+        switch field.value {
+        case .float(let v):
+            InfluxSerializer.appendFloat(v, to: pair)
+        case .int(let v):
+            pair.append(v)
+            pair.append(UInt8(ascii: "i"))
+        case .uint(let v):
+            if uintSupport {
+                pair.append(v)
+                pair.append(UInt8(ascii: "u"))
+            } else {
+                pair.append(Int64(min(v, UInt64(Int64.max))))
+                pair.append(UInt8(ascii: "i"))
+            }
+        case .string(let s):
+            pair.append(ASCII.quote)
+            InfluxEscaping.appendStringContent(s, to: pair)
+            pair.append(ASCII.quote)
+        case .bool(let b):
+            if b { pair.append(ascii: "true") } else { pair.append(ascii: "false") }
+        }
+        return true
     }
 }

@@ -1,11 +1,56 @@
 import ArgumentParser
 import MetricFormats
 
-/// Flags of the influx parser and serializer.
+/// Flags of the influx parser and serializer, named after Telegraf's `influx_*` options.
 struct InfluxFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.influx]
 
-    var givenFlags: [String] { [] }
+    @Option(
+        name: [.customLong("influx-timestamp-precision"), .customLong("precision")],
+        help: ArgumentHelp(
+            "Unit of line-protocol timestamps: ns, us, ms or s (also 1ns, 1us, 1ms, 1s). Input timestamps are multiplied by it; output timestamps are written in it. Default ns.",
+            valueName: "unit"))
+    var influxTimestampPrecision: String?
 
-    func apply(to options: inout FormatOptions) throws {}
+    @Flag(inversion: .prefixedNo, help: "Write fields sorted by key instead of in metric order (default off).")
+    var influxSortFields: Bool?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Write unsigned integers with the 'u' suffix. metricat's default is ON so 1u survives; Telegraf's is off: with --no-influx-uint-support they are written as 'i', clamped to 9223372036854775807, as Telegraf does.")
+    var influxUintSupport: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Write no timestamps; the receiver assigns its own (default off).")
+    var influxOmitTimestamp: Bool?
+
+    @Option(help: ArgumentHelp("Longest output line in bytes, newline included; longer metrics are split over several lines that repeat the series and timestamp, as Telegraf does. 0 (default) is unlimited.", valueName: "bytes"))
+    var influxMaxLineBytes: Int?
+
+    var givenFlags: [String] {
+        var flags: [String] = []
+        if influxTimestampPrecision != nil { flags.append("--influx-timestamp-precision") }
+        if influxSortFields != nil { flags.append("--influx-sort-fields") }
+        if influxUintSupport != nil { flags.append("--influx-uint-support") }
+        if influxOmitTimestamp != nil { flags.append("--influx-omit-timestamp") }
+        if influxMaxLineBytes != nil { flags.append("--influx-max-line-bytes") }
+        return flags
+    }
+
+    func apply(to options: inout FormatOptions) throws {
+        if let text = influxTimestampPrecision {
+            guard let precision = TimestampPrecision(parsing: text) else {
+                throw ValidationError("--influx-timestamp-precision: '\(text)' is not ns, us, ms or s (example: --influx-timestamp-precision ms)")
+            }
+            options.influx.precision = precision
+        }
+        if let influxSortFields { options.influx.sortFields = influxSortFields }
+        if let influxUintSupport { options.influx.uintSupport = influxUintSupport }
+        if let influxOmitTimestamp { options.influx.omitTimestamp = influxOmitTimestamp }
+        if let influxMaxLineBytes {
+            guard influxMaxLineBytes >= 0 else {
+                throw ValidationError("--influx-max-line-bytes: must be 0 (unlimited) or a positive number of bytes (example: --influx-max-line-bytes 1024)")
+            }
+            options.influx.maxLineBytes = influxMaxLineBytes
+        }
+    }
 }

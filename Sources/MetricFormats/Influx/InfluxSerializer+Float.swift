@@ -1,0 +1,87 @@
+extension InfluxSerializer {
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+    ]
+
+    /// Go's `FormatFloat(v, 'f', -1, 64)` for a finite value, fast for the common metric values.
+    ///
+    /// The fewest decimals `k` for which an integer `m` gives `m / 10^k == v` is the shortest text that
+    /// reads back as `v`: with `m < 2^53` and `10^k` exact, the division rounds once, exactly as parsing
+    /// the decimal does. Values outside that range go to ``NumberFormatting/appendFixed(_:to:)``.
+    static func appendFloat(_ v: Double, to out: inout [UInt8]) {
+        let buffer = InfluxLineBuffer(capacity: 32)
+        appendFloat(v, to: buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    static func appendFloat(_ v: Double, to out: InfluxLineBuffer) {
+        let a = abs(v)
+        guard a >= 1e-6 && a < 9.007_199_254_740_992e15 else {
+            appendReference(v, to: out)
+            return
+        }
+        powersOfTen.withUnsafeBufferPointer { p10 in
+            for k in 0..<p10.count {
+                let scaled = a * p10[k]
+                if scaled >= 9.007_199_254_740_992e15 { break }
+                let m = scaled.rounded()
+                // The nearest integer first, then its neighbours (the product itself was rounded).
+                var found: Double = 0
+                if m / p10[k] == a {
+                    found = m
+                } else if m > 1 && (m - 1) / p10[k] == a {
+                    found = m - 1
+                } else if (m + 1) / p10[k] == a {
+                    found = m + 1
+                }
+                if found > 0 {
+                    if v < 0 { out.append(ASCII.minus) }
+                    appendDecimal(UInt64(found), decimals: k, to: out)
+                    return
+                }
+            }
+            appendReference(v, to: out)
+        }
+    }
+
+    /// The reference formatter, for values outside the fast path.
+    static func appendReference(_ v: Double, to out: InfluxLineBuffer) {
+        var text: [UInt8] = []
+        NumberFormatting.appendFixed(v, to: &text)
+        text.withUnsafeBufferPointer { out.append($0.baseAddress!, $0.count) }
+    }
+
+    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`).
+    static func appendDecimal(_ m: UInt64, decimals: Int, to out: InfluxLineBuffer) {
+        if decimals == 0 {
+            out.append(m)
+            return
+        }
+        var digits = 0
+        var n = m
+        while n > 0 {
+            digits += 1
+            n /= 10
+        }
+        out.reserve(digits + decimals + 2)
+        if digits <= decimals {
+            out.append(ASCII.zero)
+            out.append(ASCII.dot)
+            for _ in 0..<(decimals - digits) { out.append(ASCII.zero) }
+            out.append(m)
+        } else {
+            // Write the digits, then open a gap for the point.
+            let start = out.count
+            out.append(m)
+            let point = start + digits - decimals
+            out.append(ASCII.zero)  // room for one more byte
+            var k = out.count - 1
+            while k > point {
+                out.base[k] = out.base[k - 1]
+                k -= 1
+            }
+            out.base[point] = ASCII.dot
+        }
+    }
+}
