@@ -247,6 +247,12 @@ public struct JSONParser: MetricParser {
                 append(segment, number: number, column: segStart + 1, handler)
                 completeRecord(handler)
             }
+            if syntaxFailed {
+                // The value's end is uncertain after a syntax error: resynchronise at the next line.
+                syntaxFailed = false
+                if topArray { arrayExpect = .any }
+                return false
+            }
             return true
         }
         // The line ends inside the record.
@@ -293,6 +299,7 @@ public struct JSONParser: MetricParser {
     }
 
     private var recordFailed = false
+    private var syntaxFailed = false
 
     private mutating func decode(_ buf: UnsafeBufferPointer<UInt8>, place: (Int) -> (Int, Int), handler: MetricHandler) {
         var reader = JSONReader(buf)
@@ -303,6 +310,7 @@ public struct JSONParser: MetricParser {
             let (l, c) = place(error.offset)
             handler.report(.error(line: l, column: c, error.message))
             recordFailed = true
+            syntaxFailed = true
             return
         }
         var failed = false

@@ -278,6 +278,13 @@ struct JSONRecordDecoder {
         default: scale = 1
         }
         var number: Double
+        var value = value
+        if case .float(let v) = value, v.isFinite {
+            // As Telegraf: the number's shortest text, split at the dot, so 1536002769.123 is exact.
+            var text: [UInt8] = []
+            NumberFormatting.appendFixed(v, to: &text)
+            value = .string(String(decoding: text, as: UTF8.self))
+        }
         switch value {
         case .int(let v):
             let (r, o) = v.multipliedReportingOverflow(by: Int64(scale))
@@ -291,7 +298,8 @@ struct JSONRecordDecoder {
             if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]) {
                 let frac = Double("0" + s[dot...]) ?? 0
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
-                if !o { return .success(r + Int64((frac * scale).rounded(.towardZero))) }
+                let sign: Int64 = s.hasPrefix("-") ? -1 : 1
+                if !o { return .success(r + sign * Int64((frac * scale).rounded(.towardZero))) }
             } else if let whole = Int64(s) {
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 if !o { return .success(r) }
