@@ -298,7 +298,9 @@ struct JSONReader {
             return .float(negative ? -v : v)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-        guard let v = Double(text) else { throw SyntaxError(offset: start, message: "invalid number \(text)") }
+        guard let v = Double(text), v.isFinite else {
+            throw SyntaxError(offset: start, message: "number \(text) is out of range of a float64")
+        }
         return .float(v)
     }
 
