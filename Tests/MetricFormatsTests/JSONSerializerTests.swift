@@ -105,4 +105,41 @@ import Testing
         [0x61, 0xFF, 0x62, 0xED, 0xA0, 0x80].withUnsafeBufferPointer { JSONText.appendString(bytes: $0, to: &out) }
         #expect(String(decoding: out, as: UTF8.self) == #""a\ufffdb\ufffd\ufffd\ufffd""#)
     }
+
+    /// The fast float path writes exactly what Go's encoding (NumberFormatting.appendJSON) writes.
+    @Test func fastFloatPathMatchesGoEncoding() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0.0001, 0.00009999, 1e15 - 0.5, 123.456, -0.1, 0.30000000000000004, 1e-7, 42, 1e21]
+        for _ in 0..<20_000 {
+            let magnitude = Double.random(in: -8...17, using: &rng)
+            values.append(Double.random(in: -1...1, using: &rng) * pow10(magnitude))
+        }
+        for v in values {
+            var fast: [UInt8] = [], reference: [UInt8] = []
+            JSONText.appendNumber(v, to: &fast)
+            NumberFormatting.appendJSON(v, to: &reference)
+            #expect(fast == reference, "\(v)")
+        }
+    }
+
+    private func pow10(_ e: Double) -> Double {
+        var r = 1.0
+        for _ in 0..<Int(abs(e)) { r *= 10 }
+        return e < 0 ? 1 / r : r
+    }
+
+    @Test func escapeTableMatchesGo() {
+        for b in UInt8(0)..<0x80 {
+            let expected = b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0x3E || b == 0x26
+            #expect(JSONText.needsEscape(b) == expected, "byte \(b)")
+        }
+    }
+
+    @Test func keysSortByBytes() {
+        #expect(JSONText.precedes("B", "a"))
+        #expect(JSONText.precedes("a", "ab"))
+        #expect(!JSONText.precedes("ab", "a"))
+        #expect(!JSONText.precedes("a", "a"))
+        #expect(JSONText.precedes("z", "é"))
+    }
 }

@@ -89,7 +89,7 @@ public struct JSONSerializer: MetricSerializer {
             JSONText.appendString(field.key, to: &out)
             out.append(ASCII.colon)
             switch field.value {
-            case .float(let v): NumberFormatting.appendJSON(v, to: &out)
+            case .float(let v): JSONText.appendNumber(v, to: &out)
             case .int(let v): NumberFormatting.append(v, to: &out)
             case .uint(let v): NumberFormatting.append(v, to: &out)
             case .bool(let v): out.append(ascii: v ? "true" : "false")
@@ -120,7 +120,7 @@ public struct JSONSerializer: MetricSerializer {
         for i in 0..<count { order.append(i) }
         if count < 2 { return }
         var sorted = true
-        for i in 1..<count where key(i).utf8.lexicographicallyPrecedes(key(i - 1).utf8) {
+        for i in 1..<count where JSONText.precedes(key(i), key(i - 1)) {
             sorted = false
             break
         }
@@ -130,7 +130,7 @@ public struct JSONSerializer: MetricSerializer {
             let v = order[i]
             let k = key(v)
             var j = i
-            while j > 0, k.utf8.lexicographicallyPrecedes(key(order[j - 1]).utf8) {
+            while j > 0, JSONText.precedes(k, key(order[j - 1])) {
                 order[j] = order[j - 1]
                 j -= 1
             }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// JSON text as Go's `encoding/json` writes it: string escaping (HTML characters, U+2028/2029,
 /// control characters) and compact values with sorted object keys.
 enum JSONText {
@@ -10,6 +18,41 @@ enum JSONText {
         s.withUTF8 { appendString(bytes: $0, to: &out) }
     }
 
+    /// True for the ASCII bytes Go writes escaped: control characters, `"`, `\\`, `<`, `>`, `&`.
+    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool {
+        // Bits of 0x20...0x3F that need escaping: `"` (0x22), `&` (0x26), `<` (0x3C), `>` (0x3E).
+        if b < 0x20 { return true }
+        if b < 0x40 { return (UInt64(0x5000_0044_0000_0000) >> UInt64(b)) & 1 != 0 }
+        return b == ASCII.backslash
+    }
+
+    /// Byte order of two keys, as Go sorts map keys.
+    @inline(__always) static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0, let xp = x.baseAddress, let yp = y.baseAddress {
+                    let c = memcmp(xp, yp, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
+    /// A float as Go's encoding/json writes it. Non-integral values in [1e-4, 1e15) take Swift's
+    /// shortest text directly (the same digits, fixed notation, no allocation for short text).
+    @inline(__always) static func appendNumber(_ v: Double, to out: inout [UInt8]) {
+        let a = abs(v)
+        if a >= 1e-4 && a < 1e15 && v != v.rounded(.towardZero) {
+            var text = v.description
+            text.withUTF8 { out.append(contentsOf: $0) }
+        } else {
+            NumberFormatting.appendJSON(v, to: &out)
+        }
+    }
+
     /// Appends UTF-8 bytes as a quoted JSON string; invalid UTF-8 is written as `\ufffd`, as Go does.
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(ASCII.quote)
@@ -19,7 +62,7 @@ enum JSONText {
         while i < n {
             let b = bytes[i]
             if b < 0x80 {
-                if b >= 0x20 && b != ASCII.quote && b != ASCII.backslash && b != 0x3C && b != 0x3E && b != 0x26 {
+                if !needsEscape(b) {
                     i += 1
                     continue
                 }
@@ -98,7 +141,7 @@ enum JSONText {
         case .bool(let b): out.append(ascii: b ? "true" : "false")
         case .int(let v): NumberFormatting.appendJSON(Double(v), to: &out)
         case .uint(let v): NumberFormatting.appendJSON(Double(v), to: &out)
-        case .float(let v): NumberFormatting.appendJSON(v, to: &out)
+        case .float(let v): appendNumber(v, to: &out)
         case .string(let s): appendString(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
