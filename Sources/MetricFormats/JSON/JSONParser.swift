@@ -131,6 +131,7 @@ public struct JSONParser: MetricParser {
     }
 
     public mutating func finish(into handler: MetricHandler) {
+        defer { atStart = true }  // the next input may start with its own BOM
         if inRecord {
             if kind == .scalar && !overlong {
                 completeRecord(handler)
@@ -287,8 +288,10 @@ public struct JSONParser: MetricParser {
         }
         let segs = segments
         let record = pending
+        let first = (startLine, startColumn)
         record.withUnsafeBufferPointer { buf in
             decode(buf, place: { offset in
+                if segs.isEmpty { return first }
                 var k = segs.count - 1
                 while k > 0 && segs[k].offset > offset { k -= 1 }
                 let s = segs[max(k, 0)]
