@@ -115,6 +115,16 @@ public struct JSONParser: MetricParser {
                 if topArray { arrayExpect = .any }
                 return
             }
+            // Fast path: a value complete on this line is read in place, without the structural scan.
+            var reader = JSONReader(line, at: i)
+            if let value = try? reader.readValue() {
+                startLine = number
+                startColumn = i + 1
+                decodeValue(value, at: i, place: { offset in (number, offset + 1) }, handler: handler)
+                endRecord(failed: false, handler)
+                i = reader.pos
+                continue
+            }
             inRecord = true
             depth = 0
             inString = false
@@ -316,10 +326,14 @@ public struct JSONParser: MetricParser {
             syntaxFailed = true
             return
         }
+        decodeValue(value, place: place, handler: handler)
+    }
+
+    private mutating func decodeValue(_ value: JSONValue, at start: Int = 0, place: (Int) -> (Int, Int), handler: MetricHandler) {
         var failed = false
         let holding = strict && topArray
         var out: [Metric] = []
-        decoder.decode(value, inArray: topArray,
+        decoder.decode(value, at: start, inArray: topArray,
             emit: { m in if holding { out.append(m) } else { handler.handle(m) } },
             fail: { offset, message in
                 let (l, c) = place(offset)

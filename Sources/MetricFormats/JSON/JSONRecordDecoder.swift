@@ -51,7 +51,7 @@ struct JSONRecordDecoder {
     }
 
     /// Decodes a top-level value (`inArray`: an element of a streamed top-level array).
-    func decode(_ value: JSONValue, inArray: Bool, emit: Emit, fail: Fail) {
+    func decode(_ value: JSONValue, at start: Int = 0, inArray: Bool, emit: Emit, fail: Fail) {
         var value = value
         if let query {
             guard let selected = query.select(value) else { return }
@@ -59,7 +59,7 @@ struct JSONRecordDecoder {
             case .null: return
             case .object, .array: value = selected
             default:
-                fail(0, "json query '\(query.text)' must lead to a JSON object, array of objects or null, but leads to a \(selected.kindName)")
+                fail(start, "json query '\(query.text)' must lead to a JSON object, array of objects or null, but leads to a \(selected.kindName)")
                 return
             }
         }
@@ -67,24 +67,24 @@ struct JSONRecordDecoder {
         case .null:
             return
         case .object:
-            decodeObject(value, offset: 0, emit: emit, fail: fail)
+            decodeObject(value, offset: start, emit: emit, fail: fail)
         case .array(let items) where !inArray:
             for (n, item) in items.enumerated() {
                 guard case .object = item else {
-                    fail(0, "array element \(n) is a \(item.kindName), not an object")
+                    fail(start, "array element \(n) is a \(item.kindName), not an object")
                     continue
                 }
-                decodeObject(item, offset: 0, emit: emit, fail: fail)
+                decodeObject(item, offset: start, emit: emit, fail: fail)
             }
         default:
-            fail(0, inArray ? "array element is a \(value.kindName), not an object"
+            fail(start, inArray ? "array element is a \(value.kindName), not an object"
                 : "expected a JSON object, an array of objects or null, found a \(value.kindName)")
         }
     }
 
     private func decodeObject(_ object: JSONValue, offset: Int, emit: Emit, fail: Fail) {
         if shape != .flat {
-            if let metric = readMetric(object, fail: fail) {
+            if let metric = readMetric(object, at: offset, fail: fail) {
                 if let m = metric { emit(finish(m)) }
                 return
             }
@@ -92,7 +92,7 @@ struct JSONRecordDecoder {
                 items.allSatisfy({ isMetricShape($0) })
             {
                 for item in items {
-                    if let m = readMetric(item, fail: fail) ?? nil { emit(finish(m)) }
+                    if let m = readMetric(item, at: offset, fail: fail) ?? nil { emit(finish(m)) }
                 }
                 return
             }
@@ -128,7 +128,7 @@ struct JSONRecordDecoder {
     }
 
     /// nil: not in the shape; .some(nil): in the shape but rejected (reported).
-    private func readMetric(_ value: JSONValue, fail: Fail) -> Metric?? {
+    private func readMetric(_ value: JSONValue, at start: Int, fail: Fail) -> Metric?? {
         guard isMetricShape(value), case .object(let members) = value else { return nil }
         var metric = Metric(name: "")
         for member in members {
@@ -192,7 +192,7 @@ struct JSONRecordDecoder {
             }
         }
         if metric.fields.isEmpty {
-            fail(0, "metric '\(metric.name)' has no fields")
+            fail(start, "metric '\(metric.name)' has no fields")
             return .some(nil)
         }
         return .some(metric)
