@@ -160,11 +160,14 @@ struct GoTimeLayout: Sendable {
                     }
                 }
             case .fraction(let digits, let trim, let sep):
-                var text: [UInt8] = []
-                pad(nanos, 9)
-                let nanoText = Array(out.suffix(9))
-                out.removeLast(9)
-                text = Array(nanoText.prefix(min(digits, 9)))
+                // The nine digits of the nanoseconds, cut to the layout's places.
+                var nine = [UInt8](repeating: ASCII.zero, count: 9)
+                var rest = nanos
+                for k in stride(from: 8, through: 0, by: -1) {
+                    nine[k] = ASCII.zero + UInt8(rest % 10)
+                    rest /= 10
+                }
+                var text = nine.prefix(min(digits, 9))
                 if trim {
                     while let last = text.last, last == ASCII.zero { text.removeLast() }
                     if text.isEmpty { continue }
