@@ -67,6 +67,64 @@ import Testing
 
         """
 
+    /// The newer Telegraf inputs, with tags nested in an object and in an array.
+    static let validJSONTagsNested = """
+
+        {
+            "a": 5,
+            "b": {
+              "c": 6
+            },
+            "mytag": "foobar",
+            "othertag": "baz",
+            "tags_object": {
+                "mytag": "foobar",
+                "othertag": "baz"
+            }
+        }
+
+        """
+    static let validJSONArrayTagsNested = """
+
+        [
+        {
+            "a": 5,
+            "b": {
+                "c": 6
+            },
+            "mytag": "foo",
+            "othertag": "baz",
+            "tags_array": [
+                {
+                "mytag": "foo"
+                },
+                {
+                "othertag": "baz"
+                }
+            ],
+            "anothert": "foo"
+        },
+        {
+            "a": 7,
+            "b": {
+                "c": 8
+            },
+            "mytag": "bar",
+            "othertag": "baz",
+            "tags_array": [
+            {
+            "mytag": "bar"
+            },
+            {
+            "othertag": "baz"
+            }
+            ],
+            "anothert": "bar"
+            }
+        ]
+
+        """
+
     struct Row: Sendable, CustomTestStringConvertible {
         var name: String
         var input: String
@@ -169,6 +227,43 @@ import Testing
         Row(name: "bool and string fields by glob", input: #"{"ok": true, "s": "x", "n": 1, "list": [1, null, {"k": false}]}"#,
             stringFields: ["ok", "s*", "list_*"], expect: ["json_test ok=true,s=\"x\",n=1.0,list_0=1.0,list_2_k=false"]),
         Row(name: "numbers and bools as tags", input: #"{"n": 5.5, "b": true, "v": 1}"#, tagKeys: ["n", "b"], expect: ["json_test,b=true,n=5.5 v=1.0"]),
+        // TestParseWithWildcardTagKeys / TestParseLineWithWildcardTagKeys
+        Row(name: "wildcard tags nested within object", input: validJSONTagsNested, tagKeys: ["tags_object_*"],
+            expect: ["json_test,tags_object_mytag=foobar,tags_object_othertag=baz a=5.0,b_c=6.0"]),
+        Row(name: "wildcard keys containing tag", input: validJSONTagsNested, tagKeys: ["*tag"],
+            expect: ["json_test,mytag=foobar,othertag=baz,tags_object_mytag=foobar,tags_object_othertag=baz a=5.0,b_c=6.0"]),
+        Row(name: "wildcard: strings not matching are ignored", input: validJSONTagsNested, tagKeys: ["wrongtagkey", "tags_object_*"],
+            expect: ["json_test,tags_object_mytag=foobar,tags_object_othertag=baz a=5.0,b_c=6.0"]),
+        Row(name: "wildcard: single tag key also applied", input: validJSONTagsNested, tagKeys: ["mytag", "tags_object_*"],
+            expect: ["json_test,mytag=foobar,tags_object_mytag=foobar,tags_object_othertag=baz a=5.0,b_c=6.0"]),
+        // TestParseArrayWithWildcardTagKeys
+        Row(name: "array wildcard keys containing tag", input: validJSONArrayTagsNested, tagKeys: ["*tag"],
+            expect: ["json_test,mytag=foo,othertag=baz,tags_array_0_mytag=foo,tags_array_1_othertag=baz a=5.0,b_c=6.0",
+                     "json_test,mytag=bar,othertag=baz,tags_array_0_mytag=bar,tags_array_1_othertag=baz a=7.0,b_c=8.0"]),
+        Row(name: "array wildcard nested array", input: validJSONArrayTagsNested, tagKeys: ["tags_array_*"],
+            expect: ["json_test,tags_array_0_mytag=foo,tags_array_1_othertag=baz a=5.0,b_c=6.0",
+                     "json_test,tags_array_0_mytag=bar,tags_array_1_othertag=baz a=7.0,b_c=8.0"]),
+        Row(name: "array wildcard with plain key", input: validJSONArrayTagsNested, tagKeys: ["mytag", "*tag"],
+            expect: ["json_test,mytag=foo,othertag=baz,tags_array_0_mytag=foo,tags_array_1_othertag=baz a=5.0,b_c=6.0",
+                     "json_test,mytag=bar,othertag=baz,tags_array_0_mytag=bar,tags_array_1_othertag=baz a=7.0,b_c=8.0"]),
+        Row(name: "array wildcard single key also applied", input: validJSONArrayTagsNested, tagKeys: ["anothert", "*tag"],
+            expect: ["json_test,anothert=foo,mytag=foo,othertag=baz,tags_array_0_mytag=foo,tags_array_1_othertag=baz a=5.0,b_c=6.0",
+                     "json_test,anothert=bar,mytag=bar,othertag=baz,tags_array_0_mytag=bar,tags_array_1_othertag=baz a=7.0,b_c=8.0"]),
+        // TestParse
+        Row(name: "tag keys with underscore issue 6705", input: #"{"metric": {"__name__": "howdy", "time_idle": 42}}"#,
+            tagKeys: ["metric___name__"], expect: ["json_test,metric___name__=howdy metric_time_idle=42.0"]),
+        Row(name: "parse empty array", input: "[]", expect: []),
+        Row(name: "parse null", input: "null", expect: []),
+        Row(name: "parse null with query", input: #"{"error":null,"result":{"data":null,"items_per_page":10,"total_items":0,"total_pages":0}}"#,
+            query: "result.data", expect: []),
+        Row(name: "parse simple array", input: #"[{"answer": 42}]"#, expect: ["json_test answer=42.0"]),
+        Row(name: "string field glob", input: "\n{\n    \"color\": \"red\",\n    \"status\": \"error\"\n}\n", stringFields: ["*"],
+            expect: ["json_test color=\"red\",status=\"error\""]),
+        Row(name: "TestParseArrayWithWrongType", input: #"[{"answer": 42}, 123]"#, expect: ["json_test answer=42.0"],
+            errors: ["1:18: array element is a number, not an object"]),
+        Row(name: "mixed validity (not strict)", input: #"[{"a": 5, "time": "2006-01-02T15:04:05"}, {"a": 2}]"#,
+            timeKey: "time", timeFormat: "2006-01-02T15:04:05", expect: ["json_test a=5.0 1136214245000000000"],
+            errors: ["1:43: JSON time key could not be found"]),
     ]
 
     @Test(arguments: telegrafRows)
