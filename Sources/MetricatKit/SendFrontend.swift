@@ -43,7 +43,7 @@ public enum SendFrontend {
         // The write API's precision decides the unit of the timestamps in the body.
         if case .http(let t) = options.target {
             for part in t.query.split(separator: "&") where part.hasPrefix("precision=") {
-                if let p = TimestampPrecision(parsing: String(part.dropFirst(10))) { _ = p }  // MERGE-TODO: formatOptions.influx.precision = p
+                if let p = TimestampPrecision(parsing: String(part.dropFirst(10))) { formatOptions.influx.precision = p }
             }
         }
         let output: LineOutput

@@ -290,7 +290,7 @@ import Testing
         tzif += [0xFF, 0xFF, 0xB9, 0xB0, 0, 0] + Array("EST\0".utf8)  // -18000, not dst, abbr 0
         let v2 = tzif  // the 64-bit block has the same counts and no transitions
         tzif += v2
-        let zone = JSONTimeZone(tzif: tzif)
+        let zone = GoTimeZone(tzif: tzif)
         #expect(zone != nil)
         let (metrics, errors) = Self.parse(#"{"time": "04 Jan 06 15:04", "v": 1}"#) { o in
             o.json.timeKey = "time"

@@ -22,7 +22,8 @@ public struct CSVOptions: Sendable {
             case "unix_us": self = .unixMicroseconds
             case "unix_ns": self = .unixNanoseconds
             default:
-                guard let layout = GoTimeLayout(text) else { return nil }
+                let layout = GoTimeLayout(text)
+                guard layout.hasTimeElements else { return nil }
                 self = .layout(layout)
             }
         }

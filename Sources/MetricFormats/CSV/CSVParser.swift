@@ -272,7 +272,7 @@ public struct CSVParser: MetricParser {
         case .unixMilliseconds: return GoStrconv.parseUnix(text, unit: 1_000_000)
         case .unixMicroseconds: return GoStrconv.parseUnix(text, unit: 1_000)
         case .unixNanoseconds: return GoStrconv.parseUnix(text, unit: 1)
-        case .layout(let layout): return layout.parse(text)
+        case .layout(let layout): return try? layout.parse(text).get()
         }
     }
 

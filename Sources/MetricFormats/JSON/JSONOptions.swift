@@ -44,7 +44,7 @@ public struct JSONOptions: Sendable {
     /// `json_time_format`: `unix`, `unix_ms`, `unix_us`, `unix_ns` or a Go layout.
     public var timeFormat: String?
     /// `json_timezone`: the zone of times parsed with a layout that has none, as an offset.
-    public var timezone: JSONTimeZone = .utc
+    public var timezone: GoTimeZone = .utc
     /// `json_strict`: an array element that fails discards the whole array (its metrics are held until
     /// the array ends). metricat's default is off (Telegraf's is on): each element stands alone.
     public var strict = false

@@ -16,7 +16,7 @@ struct JSONRecordDecoder {
     let timeKey: String?
     let timeFormat: String?
     let timeLayout: GoTimeLayout?
-    let timezone: JSONTimeZone
+    let timezone: GoTimeZone
     let defaultTags: [Tag]
 
     /// A top-level array is read element by element unless a query needs the whole document.

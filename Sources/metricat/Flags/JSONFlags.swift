@@ -107,7 +107,7 @@ struct JSONFlags: FormatFlagGroup {
     }
 
     /// `UTC`, `Local`, `+hh:mm`/`-hhmm`, or a zone file under /usr/share/zoneinfo.
-    static func timeZone(_ name: String) throws -> JSONTimeZone {
+    static func timeZone(_ name: String) throws -> GoTimeZone {
         if name.isEmpty || name == "UTC" { return .utc }
         if let first = name.first, first == "+" || first == "-" {
             let digits = name.dropFirst().filter(\.isNumber)
@@ -118,7 +118,7 @@ struct JSONFlags: FormatFlagGroup {
             }
         }
         let path = name == "Local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + name
-        if !name.contains(".."), let data = FileManager.default.contents(atPath: path), let zone = JSONTimeZone(tzif: Array(data)) {
+        if !name.contains(".."), let data = FileManager.default.contents(atPath: path), let zone = GoTimeZone(tzif: Array(data)) {
             return zone
         }
         throw ValidationError("--json-timezone: unknown zone '\(name)' (example: --json-timezone America/New_York or +02:00)")

@@ -3,7 +3,7 @@
 /// Supported elements: `2006 06 01 1 Jan January 02 2 _2 15 03 3 04 4 05 5 PM pm Mon Monday MST`,
 /// zones `Z07:00 Z0700 Z07 -07:00 -0700 -07`, fractions `.000`/`.999` (also with `,`), and Go's named
 /// layouts (`RFC3339`, `RFC3339Nano`, `ANSIC`, `RFC1123`, ...). Everything else is literal text.
-struct GoTimeLayout: Sendable {
+public struct GoTimeLayout: Sendable, Equatable {
     enum Element: Sendable, Equatable {
         case literal([UInt8])
         case year4, year2, month, zeroMonth, monthShort, monthLong
@@ -29,8 +29,11 @@ struct GoTimeLayout: Sendable {
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     let elements: [Element]
+    /// The layout as given (a Go layout or a name such as `RFC3339`).
+    public let text: String
 
-    init(_ text: String) {
+    public init(_ text: String) {
+        self.text = text
         let l = Array((Self.named[text] ?? text).utf8)
         var out: [Element] = []
         var lit: [UInt8] = []
@@ -106,7 +109,7 @@ struct GoTimeLayout: Sendable {
     // MARK: format
 
     /// Appends the UTC time of `ns` (nanoseconds since the epoch) in this layout.
-    func format(nanoseconds ns: Int64, into out: inout [UInt8]) {
+    public func format(nanoseconds ns: Int64, into out: inout [UInt8]) {
         var secs = ns / 1_000_000_000
         var nanos = ns % 1_000_000_000
         if nanos < 0 { nanos += 1_000_000_000; secs -= 1 }
@@ -176,5 +179,10 @@ struct GoTimeLayout: Sendable {
                 out.append(contentsOf: text)
             }
         }
+    }
+
+    /// False for a layout that is all literal text (no date or time element): it cannot read a time.
+    public var hasTimeElements: Bool {
+        elements.contains { if case .literal = $0 { return false } else { return true } }
     }
 }

@@ -1,16 +1,16 @@
 /// The zone a layout without an offset is read in (`--json-timezone`): UTC, a fixed offset, or a
 /// zone with transitions read from a TZif file (`/usr/share/zoneinfo/...`).
-public struct JSONTimeZone: Sendable, Equatable {
+public struct GoTimeZone: Sendable, Equatable {
     /// Transition instants (seconds since the epoch, ascending) and the offset from each on.
     var transitions: [Int64] = []
     var offsets: [Int32] = []
     /// The offset before the first transition, or the fixed offset.
     var baseOffset: Int32 = 0
 
-    public static let utc = JSONTimeZone(baseOffset: 0)
+    public static let utc = GoTimeZone(baseOffset: 0)
 
-    public static func fixed(seconds: Int32) -> JSONTimeZone {
-        JSONTimeZone(baseOffset: seconds)
+    public static func fixed(seconds: Int32) -> GoTimeZone {
+        GoTimeZone(baseOffset: seconds)
     }
 
     /// Reads a TZif file's transitions (version 1 data block, or the 64-bit block of version 2+).

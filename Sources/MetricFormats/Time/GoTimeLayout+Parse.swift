@@ -1,7 +1,7 @@
 extension GoTimeLayout {
     /// Reads `text` in this layout; a time without an offset is in `zone`. Nanoseconds since the
     /// epoch, or a message saying what did not match.
-    func parse(_ text: String, zone: JSONTimeZone) -> Result<Int64, ParseError> {
+    public func parse(_ text: String, zone: GoTimeZone = .utc) -> Result<Int64, ParseError> {
         let v = Array(text.utf8)
         var i = 0
         var year: Int64 = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0
@@ -127,7 +127,7 @@ extension GoTimeLayout {
         return .success(r + nanos)
     }
 
-    struct ParseError: Error {
-        var message: String
+    public struct ParseError: Error {
+        public var message: String
     }
 }
