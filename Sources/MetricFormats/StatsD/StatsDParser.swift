@@ -1,7 +1,32 @@
-/// StatsD parser (not written yet).
+/// StatsD / DogStatsD parser: each sample of each line becomes one metric (no aggregation), as
+/// ``StatsDSample/metric(timestamp:)`` describes; the line rules are ``StatsDLineParser``'s.
 public struct StatsDParser: MetricParser {
-    public init(options: FormatOptions) throws(FormatError) {}
+    private var reader: StatsDLineParser
+    private let defaultTags: [Tag]
+
+    public init(options: FormatOptions) throws(FormatError) {
+        reader = StatsDLineParser(options: options.statsd)
+        defaultTags = options.defaultTags
+    }
+
     public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
-        handler.report(.error(line: number, column: 1, "StatsD input is not supported yet"))
+        let defaultTags = self.defaultTags
+        reader.parse(line, number: number) { event in
+            switch event {
+            case .sample(let sample, let timestamp):
+                var m = sample.metric(timestamp: timestamp)
+                if !defaultTags.isEmpty {
+                    var added = false
+                    for t in defaultTags where m.tag(t.key) == nil {
+                        m.tags.append(t)
+                        added = true
+                    }
+                    if added { m.sortTags() }
+                }
+                handler.handle(m)
+            case .diagnostic(let d):
+                handler.report(d)
+            }
+        }
     }
 }
