@@ -91,7 +91,9 @@ public struct StatsDLineParser {
         while i < e - 1 {
             if line[i] == ASCII.pipe {
                 let c = line[i + 1]
-                if c == ASCII.hash || c == UInt8(ascii: "c") || c == UInt8(ascii: "T") {
+                if c == ASCII.hash
+                    || (i + 2 < e && ((c == UInt8(ascii: "c") && line[i + 2] == ASCII.colon) || (c == UInt8(ascii: "T") && ASCII.isDigit(line[i + 2]))))
+                {
                     any = true
                     break
                 }
