@@ -82,6 +82,21 @@ import Testing
         #expect(m.first?.timestamp == 1)
     }
 
+    /// TestParse_TimingsMultipleFieldsWithoutTemplate: without templates each bucket is its own series.
+    @Test func timingsWithoutTemplate() {
+        let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
+        let m = Self.flush(lines, options: .init(percentiles: [90]))
+        #expect(m.map(\.name) == ["test_timing.success", "test_timing.error"])
+        #expect(m.first { $0.name == "test_timing.success" }?.fields == [
+            Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
+            Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
+        ])
+        #expect(m.first { $0.name == "test_timing.error" }?.fields == [
+            Field("count", .int(5)), Field("lower", .float(2)), Field("mean", .float(6)), Field("median", .float(2)),
+            Field("stddev", .float(8)), Field("sum", .float(30)), Field("upper", .float(22)), Field("90_percentile", .float(22)),
+        ])
+    }
+
     @Test func sampledTimingWithDogStatsDTags() {
         let m = Self.flush(["my_timer:3|ms|@0.1|#live,host:localhost"])
         #expect(m == [

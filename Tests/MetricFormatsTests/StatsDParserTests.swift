@@ -85,6 +85,16 @@ import Testing
         SampleRow(line: "cpu.idle,host=localhost,color=red,region=west:1|c", expected: [
             StatsDSample(bucket: "cpu.idle", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("color", "red"), Tag("region", "west")])
         ]),
+        // TestParse_KeyValue: extra '=' stay in the value, a part without '=' is dropped
+        SampleRow(line: "m,url=/api/querystring?key1=val1&key2=value,only value:1|c", expected: [
+            StatsDSample(bucket: "m", value: .integer(1), kind: .counter, tags: [Tag("url", "/api/querystring?key1=val1&key2=value")])
+        ]),
+        // TestParseNoSanitize: metricat keeps the bucket verbatim (Telegraf cuts at the first space
+        // and applies its `_` separator: "regex_ARP", "regex_/dev/null", ...)
+        SampleRow(line: "regex.ARP flood stats:1|c", expected: [StatsDSample(bucket: "regex.ARP flood stats", value: .integer(1), kind: .counter)]),
+        SampleRow(line: "regex./dev/null:1|c", expected: [StatsDSample(bucket: "regex./dev/null", value: .integer(1), kind: .counter)]),
+        SampleRow(line: "regex.wow!!!:1|c", expected: [StatsDSample(bucket: "regex.wow!!!", value: .integer(1), kind: .counter)]),
+        SampleRow(line: "regex.all*things:1|c", expected: [StatsDSample(bucket: "regex.all*things", value: .integer(1), kind: .counter)]),
         // TestParse_DataDogTags: tag values keep their ':'; bare tags are true; a lone '#' is no tag
         SampleRow(line: "my_counter:1|c|#host:localhost,environment:prod,endpoint:/:tenant?/oauth/ro", expected: [
             StatsDSample(bucket: "my_counter", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("environment", "prod"), Tag("endpoint", "/:tenant?/oauth/ro")])
