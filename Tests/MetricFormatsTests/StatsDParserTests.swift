@@ -179,6 +179,14 @@ import Testing
         ])
     }
 
+    @Test func tagLimitPerLine() {
+        let many = (0..<1001).map { "t\($0):v" }.joined(separator: ",")
+        let r = Self.samples("m:1|c|#\(many)\nok,a=b:1|c|#" + (0..<999).map { "t\($0)" }.joined(separator: ","))
+        #expect(r.diagnostics == ["1:1: more than 1000 tags on one line: skipped"])
+        #expect(r.samples.map(\.bucket) == ["ok"])
+        #expect(r.samples.first?.tags.count == 1000)
+    }
+
     @Test func containerTagKept() {
         let r = Self.samples("my_gauge:10.1|g|#live|c:f76b5a1c") { $0.datadogKeepContainerTag = true }
         #expect(r.samples == [StatsDSample(bucket: "my_gauge", value: .number(10.1), kind: .gauge, tags: [Tag("live", "true"), Tag("container", "f76b5a1c")])])

@@ -22,6 +22,9 @@ public struct StatsDLineParser {
         case diagnostic(Diagnostic)
     }
 
+    /// Most tags (bucket and DogStatsD together) one line may carry.
+    public static let maxTagsPerLine = 1000
+
     public var options: StatsDOptions
     /// The line without its DogStatsD segments, when some were taken out.
     private var scratch: [UInt8] = []
@@ -75,11 +78,15 @@ public struct StatsDLineParser {
     }
 
     /// The 1-based column in the original line of `offset` in the parsed text.
-    @inline(__always)
     private func column(_ offset: Int) -> Int {
-        var i = pieces.count - 1
-        while i > 0, pieces[i].dst > offset { i -= 1 }
-        return pieces[i].src + (offset - pieces[i].dst) + 1
+        // Binary search for the last piece starting at or before `offset` (a long line may have many).
+        var lo = 0
+        var hi = pieces.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if pieces[mid].dst <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return pieces[lo].src + (offset - pieces[lo].dst) + 1
     }
 
     /// Takes DogStatsD `#tags`, `c:container` and `T<unix>` segments out of `line[s..<e]`.
@@ -249,6 +256,11 @@ public struct StatsDLineParser {
                 i = j + 1
             }
             tags.append(contentsOf: extensionTags)
+            // Every sample of the line carries every tag: bound the product a long line can ask for.
+            if tags.count > Self.maxTagsPerLine {
+                body(.diagnostic(.error(line: line, column: column(0), "more than \(Self.maxTagsPerLine) tags on one line: skipped")))
+                return
+            }
         }
 
         var bitStart = colon + 1
