@@ -218,6 +218,17 @@ import Testing
         ])
     }
 
+    /// TestParseName, TestParse_DefaultNameParsing, TestParse_Tags: Telegraf's names with its
+    /// default separator `_`, and with separator `.`.
+    @Test func metricSeparator() throws {
+        let lines = "foobar:1|c\nfoo.bar:1|c\nfoo.bar-baz:1|c\nvalid.foo-bar:11|c\ncpu.idle,host=localhost,region=west:1|c"
+        let telegraf = try Self.metrics(lines) { $0.statsd.metricSeparator = "_" }
+        #expect(telegraf.metrics.map(\.name) == ["foobar", "foo_bar", "foo_bar-baz", "valid_foo-bar", "cpu_idle"])
+        #expect(telegraf.metrics.last?.tags == [Tag("host", "localhost"), Tag("metric_type", "counter"), Tag("region", "west")])
+        let dots = try Self.metrics(lines)
+        #expect(dots.metrics.map(\.name) == ["foobar", "foo.bar", "foo.bar-baz", "valid.foo-bar", "cpu.idle"])
+    }
+
     @Test func defaultTagsFillMissingKeys() throws {
         let c = try Self.metrics("a,dc=us:1|c") { $0.defaultTags = [Tag("host", "h1"), Tag("dc", "eu")] }
         #expect(c.metrics.first?.tags == [Tag("dc", "us"), Tag("host", "h1"), Tag("metric_type", "counter")])

@@ -23,6 +23,10 @@ public struct StatsDOptions: Sendable {
     /// `datadog_distributions` (default false there); needs ``datadogExtensions`` as in Telegraf.
     public var datadogDistributions = true
 
+    /// Parser: what replaces each `.` of a bucket in the metric name. Telegraf's `metric_separator`
+    /// (its default template joins the bucket's parts with `_`); metricat keeps the bucket as it is.
+    public var metricSeparator = "."
+
     /// Serializer: how tags are written.
     public var tagStyle: TagStyle = .dogstatsd
     /// Serializer: write a metric's timestamp as DogStatsD `|T<unix seconds>`.
