@@ -1,0 +1,235 @@
+/// Aggregates StatsD samples between flushes as Telegraf's `inputs.statsd` does: counters add up
+/// (a sampled counter adds `Int64(value / rate)`), gauges are replaced or moved by a signed delta,
+/// sets count distinct members, timings and histograms become count, lower, upper, mean, median,
+/// stddev (population), sum and `<p>_percentile`, distributions pass through one metric each.
+///
+/// Series are told apart by name and tags (with `metric_type`), as Telegraf's cache key does.
+/// Flushed metrics come in Telegraf's gather order (distributions, timings, gauges, counters,
+/// sets), each kind in the order its series first appeared.
+///
+///     var agg = StatsDAggregator(options: .init(percentiles: [90]))
+///     agg.add(sample)
+///     let metrics = agg.flush(timestamp: now)
+public struct StatsDAggregator {
+    public struct Options: Sendable {
+        /// Percentiles written for timings (Telegraf's `percentiles`), e.g. `[50, 90, 99.9]`.
+        public var percentiles: [Double] = []
+        /// Values kept per timing for median and percentiles (Telegraf's `percentile_limit`).
+        public var percentileLimit: Int = 1000
+        /// Forget each kind's series after a flush (Telegraf's `delete_*`, all true by default).
+        public var deleteCounters = true
+        public var deleteGauges = true
+        public var deleteSets = true
+        public var deleteTimings = true
+
+        public init(percentiles: [Double] = [], percentileLimit: Int = 1000) {
+            self.percentiles = percentiles
+            self.percentileLimit = max(1, percentileLimit)
+        }
+    }
+
+    /// Running statistics of one timing series.
+    struct Timing {
+        var count: Int64 = 0
+        var shift = 0.0  // the first value: mean and variance are kept relative to it
+        var ex = 0.0
+        var ex2 = 0.0
+        var sum = 0.0
+        var lower = 0.0
+        var upper = 0.0
+        var kept: [Double] = []
+        var nextSlot = 0
+
+        mutating func add(_ v: Double, limit: Int) {
+            if count == 0 {
+                shift = v
+                lower = v
+                upper = v
+            }
+            count += 1
+            ex += v - shift
+            ex2 += (v - shift) * (v - shift)
+            sum += v
+            if v < lower { lower = v }
+            if v > upper { upper = v }
+            if kept.count < limit {
+                kept.append(v)
+            } else {
+                // Over the limit: overwrite the oldest, so the kept values stay the latest ones.
+                kept[nextSlot] = v
+                nextSlot = (nextSlot + 1) % limit
+            }
+        }
+
+        var mean: Double { shift + ex / Double(count) }
+        var stddev: Double {
+            let n = Double(count)
+            return max(0, (ex2 - ex * ex / n) / n).squareRoot()
+        }
+    }
+
+    enum State {
+        case counter(Int64)
+        case gauge(Double)
+        case set(Set<String>)
+        case timing(Timing)
+    }
+
+    struct Series {
+        var name: String
+        var tags: [Tag]
+        var state: State
+    }
+
+    public var options: Options
+    private var index: [String: Int] = [:]
+    private var series: [Series] = []
+    private var distributions: [Metric] = []
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Number of series held (distributions not counted).
+    public var seriesCount: Int { series.count }
+
+    /// Adds one sample.
+    public mutating func add(_ sample: StatsDSample) {
+        let m = sample.metric()
+        if sample.kind == .distribution {
+            var d = m
+            d.fields = [Field("value", m.fields[0].value)]
+            distributions.append(d)
+            return
+        }
+        var key = m.name
+        for t in m.tags {
+            key += "\u{0}" + t.key + "=" + t.value
+        }
+        let i: Int
+        if let found = index[key] {
+            i = found
+        } else {
+            let initial: State
+            switch sample.kind {
+            case .counter: initial = .counter(0)
+            case .gauge: initial = .gauge(0)
+            case .set: initial = .set([])
+            default: initial = .timing(Timing())
+            }
+            i = series.count
+            series.append(Series(name: m.name, tags: m.tags, state: initial))
+            index[key] = i
+        }
+        switch (series[i].state, sample.value) {
+        case (.counter(let total), _):
+            var v: Int64
+            switch sample.value {
+            case .integer(let x): v = x
+            case .number(let x): v = Self.truncate(x)
+            case .member: return
+            }
+            if let rate = sample.sampleRate, rate != 0 { v = Self.truncate(Double(v) / rate) }
+            series[i].state = .counter(total &+ v)
+        case (.gauge(let current), .number(let v)):
+            series[i].state = .gauge(sample.isDelta ? current + v : v)
+        case (.set(var members), .member(let member)):
+            series[i].state = .counter(0)  // drop the reference so the insert does not copy
+            members.insert(member)
+            series[i].state = .set(members)
+        case (.timing(var t), .number(let v)):
+            series[i].state = .counter(0)
+            var times = 1
+            if let rate = sample.sampleRate, rate > 0 {
+                times = max(1, Int(Self.truncate(1 / rate)))
+                times = min(times, 1_000_000)  // a tiny rate must not stall the process
+            }
+            for _ in 0..<times { t.add(v, limit: options.percentileLimit) }
+            series[i].state = .timing(t)
+        default:
+            break
+        }
+    }
+
+    /// The aggregates as metrics stamped `timestamp`; then each kind is reset if its delete option says so.
+    public mutating func flush(timestamp: Int64?) -> [Metric] {
+        var out: [Metric] = []
+        for var d in distributions {
+            d.timestamp = timestamp
+            out.append(d)
+        }
+        distributions.removeAll()
+        for pass in 0..<4 {
+            for s in series {
+                var fields: [Field] = []
+                switch (pass, s.state) {
+                case (0, .timing(let t)):
+                    fields = timingFields(t)
+                case (1, .gauge(let v)):
+                    fields = [Field("value", .float(v))]
+                case (2, .counter(let v)):
+                    fields = [Field("value", .int(v))]
+                case (3, .set(let members)):
+                    fields = [Field("value", .int(Int64(members.count)))]
+                default:
+                    continue
+                }
+                out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
+            }
+        }
+        let keep = series.enumerated().filter { _, s in
+            switch s.state {
+            case .counter: return !options.deleteCounters
+            case .gauge: return !options.deleteGauges
+            case .set: return !options.deleteSets
+            case .timing: return !options.deleteTimings
+            }
+        }
+        if keep.count != series.count {
+            var newIndex: [String: Int] = [:]
+            let oldKeys = Dictionary(uniqueKeysWithValues: index.map { ($1, $0) })
+            series = keep.map { $0.element }
+            for (n, (old, _)) in keep.enumerated() { if let k = oldKeys[old] { newIndex[k] = n } }
+            index = newIndex
+        }
+        return out
+    }
+
+    private func timingFields(_ t: Timing) -> [Field] {
+        let sorted = t.kept.sorted()
+        var median = 0.0
+        if !sorted.isEmpty {
+            median = sorted.count % 2 == 0 ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
+        }
+        var fields = [
+            Field("count", .int(t.count)),
+            Field("lower", .float(t.lower)),
+            Field("mean", .float(t.mean)),
+            Field("median", .float(median)),
+            Field("stddev", .float(t.stddev)),
+            Field("sum", .float(t.sum)),
+            Field("upper", .float(t.upper)),
+        ]
+        for p in options.percentiles where !sorted.isEmpty {
+            let q = min(p, 100)
+            let i = min(max(0, Int(Double(sorted.count) * q / 100)), sorted.count - 1)
+            fields.append(Field("\(Self.percentileName(p))_percentile", .float(sorted[i])))
+        }
+        return fields
+    }
+
+    /// Go's `%v` of a float64 percentile: `90`, `99.9`.
+    static func percentileName(_ p: Double) -> String {
+        var out: [UInt8] = []
+        NumberFormatting.appendFixed(p, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Go's `int64(f)`: toward zero, saturating instead of trapping out of range.
+    static func truncate(_ v: Double) -> Int64 {
+        if v.isNaN { return 0 }
+        if v >= 9.223_372_036_854_775_807e18 { return .max }
+        if v <= -9.223_372_036_854_775_808e18 { return .min }
+        return Int64(v)
+    }
+}

@@ -1,0 +1,396 @@
+/// Reads StatsD lines into ``StatsDSample``s at the byte level, following Telegraf's `inputs.statsd`
+/// line rules without aggregating: the API that `convert`, `listen`, `load` and aggregation share.
+///
+/// A line is `bucket:value|type[|@rate][:value|type[|@rate]...]`, with Influx-style bucket tags
+/// (`name,k=v`) and, with ``StatsDOptions/datadogExtensions``, DogStatsD segments: `|#k:v,bare`
+/// tags, `|c:<container id>`, `|T<unix seconds>`. Those segments are taken out before the line is
+/// split on `:`, so tag values may hold `:`. A bad sample ends its line with an error; the samples
+/// before it on the line have already been handed out, as in Telegraf.
+///
+///     var reader = StatsDLineParser(options: StatsDOptions())
+///     reader.parse(lineBytes, number: 1) { event in
+///         switch event {
+///         case .sample(let s, let timestamp): ...
+///         case .diagnostic(let d): ...
+///         }
+///     }
+public struct StatsDLineParser {
+    public enum Event {
+        /// One sample; `timestamp` (nanoseconds) when the line carried DogStatsD `|T`.
+        case sample(StatsDSample, timestamp: Int64?)
+        /// An error (the rest of the line is skipped) or a note (something ignored).
+        case diagnostic(Diagnostic)
+    }
+
+    /// Most tags (bucket and DogStatsD together) one line may carry.
+    public static let maxTagsPerLine = 1000
+
+    public var options: StatsDOptions
+    /// The line without its DogStatsD segments, when some were taken out.
+    private var scratch: [UInt8] = []
+    /// Where each piece of `scratch` came from: (offset in scratch, offset in the line).
+    private var pieces: [(dst: Int, src: Int)] = []
+    private var extensionTags: [Tag] = []
+
+    public init(options: StatsDOptions) {
+        self.options = options
+        scratch.reserveCapacity(256)
+    }
+
+    /// Parses one line (no `\n`; surrounding whitespace and a CR are ignored).
+    /// - Parameters:
+    ///   - line: the line's bytes; columns in diagnostics count from its first byte.
+    ///   - number: the 1-based line number diagnostics carry.
+    ///   - body: receives samples and diagnostics in line order.
+    public mutating func parse(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ body: (Event) -> Void) {
+        var s = 0
+        var e = line.count
+        while s < e, ASCII.isWhitespace(line[s]) { s += 1 }
+        while e > s, ASCII.isWhitespace(line[e - 1]) { e -= 1 }
+        if s == e { return }
+
+        if options.datadogExtensions {
+            if e - s >= 3, line[s] == UInt8(ascii: "_"), line[s + 1] == UInt8(ascii: "e"), line[s + 2] == UInt8(ascii: "{") {
+                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD event skipped: it is not a metric")))
+                return
+            }
+            if e - s >= 4, line[s] == UInt8(ascii: "_"), line[s + 1] == UInt8(ascii: "s"), line[s + 2] == UInt8(ascii: "c"), line[s + 3] == ASCII.pipe {
+                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD service check skipped: it is not a metric")))
+                return
+            }
+        }
+
+        extensionTags.removeAll(keepingCapacity: true)
+        pieces.removeAll(keepingCapacity: true)
+        var timestamp: Int64? = nil
+        var removed = false
+        if options.datadogExtensions {
+            removed = takeExtensions(line, s, e, &timestamp)
+        }
+        if removed {
+            scratch.withUnsafeBufferPointer { buf in
+                parseSamples(buf, line: number, timestamp: timestamp, body)
+            }
+        } else {
+            pieces.append((0, s))
+            parseSamples(UnsafeBufferPointer(rebasing: line[s..<e]), line: number, timestamp: timestamp, body)
+        }
+    }
+
+    /// The 1-based column in the original line of `offset` in the parsed text.
+    private func column(_ offset: Int) -> Int {
+        // Binary search for the last piece starting at or before `offset` (a long line may have many).
+        var lo = 0
+        var hi = pieces.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if pieces[mid].dst <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return pieces[lo].src + (offset - pieces[lo].dst) + 1
+    }
+
+    /// Takes DogStatsD `#tags`, `c:container` and `T<unix>` segments out of `line[s..<e]`.
+    /// Returns true when something was taken out; then `scratch` holds the rest and `pieces` maps it.
+    private mutating func takeExtensions(_ line: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ timestamp: inout Int64?) -> Bool {
+        // Cheap test first: most lines have no extension segment at all.
+        var any = false
+        var i = s
+        while i < e - 1 {
+            if line[i] == ASCII.pipe {
+                let c = line[i + 1]
+                if c == ASCII.hash
+                    || (i + 2 < e && ((c == UInt8(ascii: "c") && line[i + 2] == ASCII.colon) || (c == UInt8(ascii: "T") && ASCII.isDigit(line[i + 2]))))
+                {
+                    any = true
+                    break
+                }
+            }
+            i += 1
+        }
+        if !any { return false }
+
+        scratch.removeAll(keepingCapacity: true)
+        var removed = false
+        var segStart = s
+        var first = true
+        while segStart <= e {
+            var segEnd = segStart
+            while segEnd < e, line[segEnd] != ASCII.pipe { segEnd += 1 }
+            var keep = true
+            if !first, segEnd > segStart {
+                let c = line[segStart]
+                if c == ASCII.hash {
+                    parseDogStatsDTags(line, segStart + 1, segEnd)
+                    keep = false
+                } else if c == UInt8(ascii: "c"), segEnd - segStart >= 2, line[segStart + 1] == ASCII.colon,
+                    !Self.nextSegmentIsType(line, segEnd, e)
+                {
+                    // `|c:<id>` is a container id, unless it is a counter followed by the next
+                    // sample of a multi-value line (`a:1|c:2|g`).
+                    if options.datadogKeepContainerTag && segEnd - segStart > 2 {
+                        extensionTags.append(Tag("container", String(bytes: line, (segStart + 2)..<segEnd)))
+                    }
+                    keep = false
+                } else if c == UInt8(ascii: "T"), segEnd - segStart >= 2, let secs = Self.parseDigits(line, segStart + 1, segEnd) {
+                    let (ns, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+                    if !overflow { timestamp = ns }
+                    keep = false
+                }
+            }
+            if keep {
+                if first {
+                    pieces.append((0, segStart))
+                } else {
+                    // The `|` before the segment comes along, mapped to its own column.
+                    pieces.append((scratch.count, segStart - 1))
+                    scratch.append(ASCII.pipe)
+                }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[segStart..<segEnd]))
+            } else {
+                removed = true
+            }
+            first = false
+            segStart = segEnd + 1
+        }
+        if !removed { pieces.removeAll(keepingCapacity: true) }
+        return removed
+    }
+
+    /// True when the segment after the `|` at `pipe` is exactly a StatsD type (`g`, `ms`, ...).
+    private static func nextSegmentIsType(_ line: UnsafeBufferPointer<UInt8>, _ pipe: Int, _ e: Int) -> Bool {
+        guard pipe < e else { return false }
+        var end = pipe + 1
+        while end < e, line[end] != ASCII.pipe, line[end] != ASCII.colon { end += 1 }
+        return kind(line, pipe + 1, end) != nil
+    }
+
+    /// Decimal digits only, no sign; nil when empty, not digits, or too large.
+    private static func parseDigits(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        if s >= e { return nil }
+        var v: Int64 = 0
+        for i in s..<e {
+            let d = b[i] &- ASCII.zero
+            if d > 9 { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
+        }
+        return v
+    }
+
+    /// DogStatsD tags `k:v,bare,k2:v:with:colons`: a bare key is `true`, as is an empty value.
+    private mutating func parseDogStatsDTags(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+        var itemStart = s
+        while itemStart < e {
+            var itemEnd = itemStart
+            var colon = -1
+            while itemEnd < e, b[itemEnd] != ASCII.comma {
+                if colon < 0, b[itemEnd] == ASCII.colon { colon = itemEnd }
+                itemEnd += 1
+            }
+            if colon < 0 {
+                if itemEnd > itemStart { extensionTags.append(Tag(String(bytes: b, itemStart..<itemEnd), "true")) }
+            } else if colon > itemStart {
+                let key = String(bytes: b, itemStart..<colon)
+                extensionTags.append(Tag(key, colon + 1 < itemEnd ? String(bytes: b, (colon + 1)..<itemEnd) : "true"))
+            }
+            itemStart = itemEnd + 1
+        }
+    }
+
+    /// The sample kind named by `b[s..<e]`.
+    @inline(__always)
+    static func kind(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> StatsDSample.Kind? {
+        switch e - s {
+        case 1:
+            switch b[s] {
+            case UInt8(ascii: "c"): return .counter
+            case UInt8(ascii: "g"): return .gauge
+            case UInt8(ascii: "s"): return .set
+            case UInt8(ascii: "h"): return .histogram
+            case UInt8(ascii: "d"): return .distribution
+            default: return nil
+            }
+        case 2:
+            return b[s] == UInt8(ascii: "m") && b[s + 1] == UInt8(ascii: "s") ? .timing : nil
+        default:
+            return nil
+        }
+    }
+
+    /// Parses `bucket:bit:bit...` (extension segments already out).
+    private func parseSamples(_ b: UnsafeBufferPointer<UInt8>, line: Int, timestamp: Int64?, _ body: (Event) -> Void) {
+        let n = b.count
+        var colon = 0
+        while colon < n, b[colon] != ASCII.colon { colon += 1 }
+        if colon == n {
+            var pipe = 0
+            while pipe < n, b[pipe] != ASCII.pipe { pipe += 1 }
+            body(.diagnostic(.error(line: line, column: column(pipe), "expected ':' between the bucket and the value (bucket:value|type)")))
+            return
+        }
+        // Bucket: `name[,k=v,...]`.
+        var nameEnd = 0
+        while nameEnd < colon, b[nameEnd] != ASCII.comma { nameEnd += 1 }
+        if nameEnd == 0 {
+            body(.diagnostic(.error(line: line, column: column(0), "empty bucket name")))
+            return
+        }
+        let bucket = String(bytes: b, 0..<nameEnd)
+        var tags: [Tag] = []
+        if nameEnd < colon || !extensionTags.isEmpty {
+            tags.reserveCapacity(extensionTags.count + 2)
+            var i = nameEnd + 1
+            while i < colon {
+                var j = i
+                var eq = -1
+                while j < colon, b[j] != ASCII.comma {
+                    if eq < 0, b[j] == ASCII.equals { eq = j }
+                    j += 1
+                }
+                // Parts without `=`, an empty key or an empty value are dropped, as in Telegraf.
+                if eq > i, eq + 1 < j {
+                    tags.append(Tag(String(bytes: b, i..<eq), String(bytes: b, (eq + 1)..<j)))
+                }
+                i = j + 1
+            }
+            tags.append(contentsOf: extensionTags)
+            // Every sample of the line carries every tag: bound the product a long line can ask for.
+            if tags.count > Self.maxTagsPerLine {
+                body(.diagnostic(.error(line: line, column: column(0), "more than \(Self.maxTagsPerLine) tags on one line: skipped")))
+                return
+            }
+        }
+
+        var bitStart = colon + 1
+        while bitStart <= n {
+            var bitEnd = bitStart
+            while bitEnd < n, b[bitEnd] != ASCII.colon { bitEnd += 1 }
+            // value|type[|rate[|ignored...]]
+            var p1 = bitStart
+            while p1 < bitEnd, b[p1] != ASCII.pipe { p1 += 1 }
+            if p1 == bitEnd {
+                body(.diagnostic(.error(line: line, column: column(bitEnd), "expected '|' and a metric type after the value")))
+                return
+            }
+            var p2 = p1 + 1
+            while p2 < bitEnd, b[p2] != ASCII.pipe { p2 += 1 }
+            guard let kind = Self.kind(b, p1 + 1, p2) else {
+                let text = String(bytes: b, (p1 + 1)..<p2)
+                body(.diagnostic(.error(line: line, column: column(p1 + 1), text.isEmpty ? "missing metric type after '|'" : "invalid metric type \"\(text)\" (expected c, g, s, ms, h or d)")))
+                return
+            }
+            if p1 == bitStart {
+                body(.diagnostic(.error(line: line, column: column(bitStart), "empty value")))
+                return
+            }
+            let first = b[bitStart]
+            let signed = first == ASCII.plus || first == ASCII.minus
+            if signed && kind != .gauge && kind != .counter {
+                body(.diagnostic(.error(line: line, column: column(bitStart), "'\(first == ASCII.plus ? "+" : "-")' is allowed only for counters and gauges, not for type \(kind.rawValue)")))
+                return
+            }
+            let value: StatsDSample.Value
+            switch kind {
+            case .set:
+                value = .member(String(bytes: b, bitStart..<p1))
+            case .counter:
+                if let v = Self.parseInteger(b, bitStart, p1) {
+                    value = .integer(v)
+                } else if let v = Self.parseFloat(b, bitStart, p1) {
+                    value = .number(v)
+                } else {
+                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))))
+                    return
+                }
+            default:
+                if let v = Self.parseFloat(b, bitStart, p1) {
+                    value = .number(v)
+                } else {
+                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))))
+                    return
+                }
+            }
+            // A third part is a sample rate only with `@`; a bad one is ignored, as in Telegraf.
+            var rate: Double? = nil
+            if p2 < bitEnd {
+                var p3 = p2 + 1
+                while p3 < bitEnd, b[p3] != ASCII.pipe { p3 += 1 }
+                if p3 > p2 + 1 {
+                    var hasAt = false
+                    for i in (p2 + 1)..<p3 where b[i] == ASCII.at { hasAt = true; break }
+                    if hasAt && p3 - (p2 + 1) > 1 {
+                        if let r = Self.parseFloat(b, p2 + 2, p3), r != 0 {
+                            rate = r
+                        } else if Self.parseFloat(b, p2 + 2, p3) == nil {
+                            body(.diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "sample rate \"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: not a number")))
+                        }
+                    } else {
+                        body(.diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "\"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: a sample rate is written @RATE")))
+                    }
+                }
+            }
+            if kind == .distribution && !(options.datadogDistributions && options.datadogExtensions) {
+                body(.diagnostic(Diagnostic(.note, line: line, column: column(bitStart), "distribution sample skipped (needs --datadog-distributions and --datadog-extensions)")))
+            } else {
+                body(.sample(StatsDSample(bucket: bucket, value: value, kind: kind, sampleRate: rate, isDelta: signed && kind == .gauge, tags: tags), timestamp: timestamp))
+            }
+            bitStart = bitEnd + 1
+        }
+    }
+
+    /// `[+-]digits` as Int64; nil when not that shape or out of range (then it may be a float).
+    static func parseInteger(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        var i = s
+        var negative = false
+        if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus {
+            negative = b[i] == ASCII.minus
+            i += 1
+        }
+        if i == e { return nil }
+        var v: Int64 = 0
+        while i < e {
+            let d = b[i] &- ASCII.zero
+            if d > 9 { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
+            i += 1
+        }
+        return v
+    }
+
+    /// A finite decimal float: `[+-](digits[.digits]|.digits)[e[+-]digits]`; nil otherwise
+    /// (names such as `NaN` and `Inf`, hex floats and out-of-range values are refused).
+    static func parseFloat(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        var i = s
+        if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
+        var digits = 0
+        while i < e, ASCII.isDigit(b[i]) { i += 1; digits += 1 }
+        if i < e, b[i] == ASCII.dot {
+            i += 1
+            while i < e, ASCII.isDigit(b[i]) { i += 1; digits += 1 }
+        }
+        if digits == 0 { return nil }
+        if i < e, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
+            var expDigits = 0
+            while i < e, ASCII.isDigit(b[i]) { i += 1; expDigits += 1 }
+            if expDigits == 0 { return nil }
+        }
+        if i != e { return nil }
+        guard let v = Double(String(bytes: b, s..<e)), v.isFinite else { return nil }
+        return v
+    }
+
+    private static func badNumber(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
+        let text = String(bytes: b, s..<e)
+        if Double(text) != nil {
+            return "invalid value \"\(text)\": only finite decimal numbers are accepted"
+        }
+        return "invalid value \"\(text)\": expected a number"
+    }
+}

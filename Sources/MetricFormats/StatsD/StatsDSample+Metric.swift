@@ -1,0 +1,26 @@
+extension StatsDSample {
+    /// The sample as a metric, by Telegraf's naming without aggregation: name = bucket, tag
+    /// `metric_type` (counter, gauge, set, timing, histogram, distribution), field `value` (raw, not
+    /// scaled by the rate; a counter is an integer when its text is one, a set member is a string),
+    /// field `sample_rate` when given, field `delta=true` for a signed gauge.
+    ///
+    /// Tags are the sample's tags (bucket tags, then DogStatsD tags, which win on a repeated key),
+    /// then `metric_type`, sorted by key as Telegraf stores them.
+    /// - Parameter timestamp: nanoseconds since the epoch, or nil to let the receiver decide.
+    public func metric(timestamp: Int64? = nil) -> Metric {
+        var tags = self.tags
+        tags.append(Tag("metric_type", kind.metricType))
+        var fields: [Field] = []
+        fields.reserveCapacity(3)
+        switch value {
+        case .integer(let v): fields.append(Field("value", .int(v)))
+        case .number(let v): fields.append(Field("value", .float(v)))
+        case .member(let m): fields.append(Field("value", .string(m)))
+        }
+        if let sampleRate { fields.append(Field("sample_rate", .float(sampleRate))) }
+        if isDelta { fields.append(Field("delta", .bool(true))) }
+        var m = Metric(name: bucket, tags: tags, fields: fields, timestamp: timestamp)
+        m.sortTags()
+        return m
+    }
+}

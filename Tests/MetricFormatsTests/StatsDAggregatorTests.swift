@@ -1,0 +1,201 @@
+import Testing
+
+@testable import MetricFormats
+
+/// Telegraf's statsd_test.go aggregation results (TestParse_Gauges, _Sets, _Counters, _Timings,
+/// _MeasurementsWithMultipleValues, _InvalidSampleRate, _DataDogTags, _Distributions, _*_Delete).
+/// Telegraf's default `metric_separator` turns `a.b` into `a_b`; metricat keeps the bucket, so the
+/// names here keep their dots.
+@Suite struct StatsDAggregatorTests {
+    static func aggregate(_ lines: [String], _ agg: inout StatsDAggregator) {
+        var reader = StatsDLineParser(options: StatsDOptions())
+        for (n, line) in lines.enumerated() {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                reader.parse(buf, number: n + 1) { event in
+                    switch event {
+                    case .sample(let s, _): agg.add(s)
+                    case .diagnostic(let d): Issue.record("unexpected \(d) for \(line)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func flush(_ lines: [String], options: StatsDAggregator.Options = .init()) -> [Metric] {
+        var agg = StatsDAggregator(options: options)
+        aggregate(lines, &agg)
+        return agg.flush(timestamp: 1)
+    }
+
+    static func value(_ metrics: [Metric], _ name: String, _ type: String, _ field: String = "value") -> FieldValue? {
+        metrics.first { $0.name == name && $0.tag("metric_type") == type }?.field(field)
+    }
+
+    @Test func gauges() {
+        let m = Self.flush([
+            "plus.minus:100|g", "plus.minus:-10|g", "plus.minus:+30|g",
+            "plus.plus:100|g", "plus.plus:+100|g", "plus.plus:+100|g",
+            "minus.minus:100|g", "minus.minus:-100|g", "minus.minus:-100|g",
+            "lone.plus:+100|g", "lone.minus:-100|g",
+            "overwrite:100|g", "overwrite:300|g",
+            "scientific.notation:4.696E+5|g", "scientific.notation.minus:4.7E-5|g",
+        ])
+        let expected: [(String, Double)] = [
+            ("scientific.notation", 469600), ("scientific.notation.minus", 0.000047), ("plus.minus", 120), ("plus.plus", 300),
+            ("minus.minus", -100), ("lone.plus", 100), ("lone.minus", -100), ("overwrite", 300),
+        ]
+        for (name, v) in expected { #expect(Self.value(m, name, "gauge") == .float(v), "\(name)") }
+    }
+
+    @Test func sets() {
+        let m = Self.flush(
+            Array(repeating: "unique.user.ids:100|s", count: 5) + [
+                "unique.user.ids:101|s", "unique.user.ids:102|s", "unique.user.ids:102|s", "unique.user.ids:123456789|s",
+                "oneuser.id:100|s", "oneuser.id:100|s",
+                "scientific.notation.sets:4.696E+5|s", "scientific.notation.sets:4.696E+5|s", "scientific.notation.sets:4.697E+5|s",
+                "string.sets:foobar|s", "string.sets:foobar|s", "string.sets:bar|s",
+            ])
+        for (name, n) in [("scientific.notation.sets", 2), ("unique.user.ids", 4), ("oneuser.id", 1), ("string.sets", 2)] as [(String, Int64)] {
+            #expect(Self.value(m, name, "set") == .int(n), "\(name)")
+        }
+    }
+
+    @Test func counters() {
+        let m = Self.flush([
+            "small.inc:1|c", "big.inc:100|c", "big.inc:1|c", "big.inc:100000|c", "big.inc:1000000|c", "small.inc:1|c",
+            "zero.init:0|c", "sample.rate:1|c|@0.1", "sample.rate:1|c", "scientific.notation:4.696E+5|c",
+            "negative.test:100|c", "negative.test:-5|c",
+        ])
+        let expected: [(String, Int64)] = [
+            ("scientific.notation", 469600), ("small.inc", 2), ("big.inc", 1_100_101), ("zero.init", 0), ("sample.rate", 11), ("negative.test", 95),
+        ]
+        for (name, v) in expected { #expect(Self.value(m, name, "counter") == .int(v), "\(name)") }
+    }
+
+    @Test func timings() {
+        let m = Self.flush(["test.timing:1|ms", "test.timing:11|ms", "test.timing:1|ms", "test.timing:1|ms", "test.timing:1|ms"], options: .init(percentiles: [90]))
+        #expect(m.count == 1)
+        #expect(m.first?.fields == [
+            Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
+            Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
+        ])
+        #expect(m.first?.timestamp == 1)
+    }
+
+    /// TestParse_TimingsMultipleFieldsWithoutTemplate: without templates each bucket is its own series.
+    @Test func timingsWithoutTemplate() {
+        let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
+        let m = Self.flush(lines, options: .init(percentiles: [90]))
+        #expect(m.map(\.name) == ["test_timing.success", "test_timing.error"])
+        #expect(m.first { $0.name == "test_timing.success" }?.fields == [
+            Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
+            Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
+        ])
+        #expect(m.first { $0.name == "test_timing.error" }?.fields == [
+            Field("count", .int(5)), Field("lower", .float(2)), Field("mean", .float(6)), Field("median", .float(2)),
+            Field("stddev", .float(8)), Field("sum", .float(30)), Field("upper", .float(22)), Field("90_percentile", .float(22)),
+        ])
+    }
+
+    @Test func sampledTimingWithDogStatsDTags() {
+        let m = Self.flush(["my_timer:3|ms|@0.1|#live,host:localhost"])
+        #expect(m == [
+            Metric(
+                name: "my_timer", tags: [Tag("host", "localhost"), Tag("live", "true"), Tag("metric_type", "timing")],
+                fields: [
+                    Field("count", .int(10)), Field("lower", .float(3)), Field("mean", .float(3)), Field("median", .float(3)),
+                    Field("stddev", .float(0)), Field("sum", .float(30)), Field("upper", .float(3)),
+                ], timestamp: 1)
+        ])
+    }
+
+    @Test func multipleValuesEqualSingleLines() {
+        let single = Self.flush([
+            "valid.multiple:0|ms|@0.1", "valid.multiple:0|ms|", "valid.multiple:1|ms",
+            "valid.multiple.duplicate:1|c", "valid.multiple.duplicate:1|c", "valid.multiple.duplicate:2|c", "valid.multiple.duplicate:1|c",
+            "valid.multiple.duplicate:1|h", "valid.multiple.duplicate:1|h", "valid.multiple.duplicate:2|h", "valid.multiple.duplicate:1|h",
+            "valid.multiple.duplicate:1|s", "valid.multiple.duplicate:1|s", "valid.multiple.duplicate:2|s", "valid.multiple.duplicate:1|s",
+            "valid.multiple.duplicate:1|g", "valid.multiple.duplicate:1|g", "valid.multiple.duplicate:2|g", "valid.multiple.duplicate:1|g",
+            "valid.multiple.mixed:1|c", "valid.multiple.mixed:1|ms", "valid.multiple.mixed:2|s", "valid.multiple.mixed:1|g",
+        ])
+        let multiple = Self.flush([
+            "valid.multiple:0|ms|@0.1:0|ms|:1|ms",
+            "valid.multiple.duplicate:1|c:1|c:2|c:1|c",
+            "valid.multiple.duplicate:1|h:1|h:2|h:1|h",
+            "valid.multiple.duplicate:1|s:1|s:2|s:1|s",
+            "valid.multiple.duplicate:1|g:1|g:2|g:1|g",
+            "valid.multiple.mixed:1|c:1|ms:2|s:1|g",
+        ])
+        #expect(single == multiple)
+        // 10 zeros for the sampled one, one zero with an empty rate, and a 1.
+        #expect(Self.value(single, "valid.multiple", "timing", "count") == .int(12))
+        #expect(Self.value(single, "valid.multiple", "timing", "upper") == .float(1))
+        #expect(Self.value(single, "valid.multiple.duplicate", "set") == .int(2))
+        #expect(Self.value(single, "valid.multiple.duplicate", "counter") == .int(5))
+        #expect(Self.value(single, "valid.multiple.duplicate", "gauge") == .float(1))
+        #expect(Self.value(single, "valid.multiple.mixed", "set") == .int(1))
+        #expect(Self.value(single, "valid.multiple.mixed", "counter") == .int(1))
+        #expect(Self.value(single, "valid.multiple.mixed", "gauge") == .float(1))
+        #expect(Self.value(single, "valid.multiple.mixed", "timing", "count") == .int(1))
+    }
+
+    @Test func invalidSampleRatesAreIgnored() {
+        var agg = StatsDAggregator()
+        var reader = StatsDLineParser(options: StatsDOptions())
+        for line in ["invalid.sample.rate:45|c|0.1", "invalid.sample.rate.2:45|c|@foo", "invalid.sample.rate:45|g|@0.1", "invalid.sample.rate:45|s|@0.1"] {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                reader.parse(buf, number: 1) { if case .sample(let s, _) = $0 { agg.add(s) } }
+            }
+        }
+        let m = agg.flush(timestamp: nil)
+        #expect(Self.value(m, "invalid.sample.rate", "counter") == .int(45))
+        #expect(Self.value(m, "invalid.sample.rate.2", "counter") == .int(45))
+        #expect(Self.value(m, "invalid.sample.rate", "gauge") == .float(45))
+        #expect(Self.value(m, "invalid.sample.rate", "set") == .int(1))
+    }
+
+    @Test func sameNameDifferentTagsAreSeparateSeries() {
+        var agg = StatsDAggregator()
+        Self.aggregate(["test.counter,host=localhost:1|c", "test.counter,host=localhost,region=west:1|c"], &agg)
+        #expect(agg.seriesCount == 2)
+    }
+
+    @Test func distributionsPassThrough() {
+        let m = Self.flush(["test.distribution:1|d", "test.distribution2:2|d", "test.distribution:3|d"])
+        #expect(m.map(\.name) == ["test.distribution", "test.distribution2", "test.distribution"])
+        #expect(m.map { $0.field("value") } == [.float(1), .float(2), .float(3)])
+    }
+
+    @Test func deleteOptions() {
+        var keep = StatsDAggregator.Options()
+        keep.deleteCounters = false
+        keep.deleteGauges = false
+        var agg = StatsDAggregator(options: keep)
+        Self.aggregate(["valid:45|c", "valid:45|c", "g:1|g", "s:a|s", "t:1|ms"], &agg)
+        #expect(agg.flush(timestamp: nil).count == 4)
+        Self.aggregate(["valid:45|c", "g:+1|g"], &agg)
+        let second = agg.flush(timestamp: nil)
+        // Kept series go on from where they were; deleted ones start again.
+        #expect(Self.value(second, "valid", "counter") == .int(135))
+        #expect(Self.value(second, "g", "gauge") == .float(2))
+        #expect(second.count == 2)
+
+        var deleting = StatsDAggregator()
+        Self.aggregate(["valid:45|c", "valid:45|c"], &deleting)
+        #expect(Self.value(deleting.flush(timestamp: nil), "valid", "counter") == .int(90))
+        #expect(deleting.flush(timestamp: nil).isEmpty)
+        Self.aggregate(["valid:45|c"], &deleting)
+        #expect(Self.value(deleting.flush(timestamp: nil), "valid", "counter") == .int(45))
+    }
+
+    @Test func percentileLimitKeepsLatestValues() {
+        var agg = StatsDAggregator(options: .init(percentiles: [50, 99.9], percentileLimit: 3))
+        Self.aggregate(["t:100|ms", "t:1|ms", "t:2|ms", "t:3|ms"], &agg)
+        let m = agg.flush(timestamp: nil)
+        #expect(Self.value(m, "t", "timing", "count") == .int(4))
+        #expect(Self.value(m, "t", "timing", "upper") == .float(100))
+        #expect(Self.value(m, "t", "timing", "median") == .float(2))
+        #expect(Self.value(m, "t", "timing", "50_percentile") == .float(2))
+        #expect(Self.value(m, "t", "timing", "99.9_percentile") == .float(3))
+    }
+}
