@@ -118,12 +118,19 @@ public struct GraphiteSerializer: MetricSerializer {
                 if written > 0 { bucket.append(ASCII.dot) }
                 bucket.append(contentsOf: Self.placeholder)
             case .tags:
+                let before = bucket.count
                 if written > 0 { bucket.append(ASCII.dot) }
                 if tagsWritten {
                     bucket.append(ascii: "TAGS")
                 } else {
                     tagsWritten = true
+                    let start = bucket.count
                     appendUnnamedTags(metric.tags, named: template.named)
+                    // No tags left: leave the part out (Telegraf writes an empty part, a leading ".").
+                    if bucket.count == start {
+                        bucket.removeSubrange(before...)
+                        continue
+                    }
                 }
             case .tag(let key):
                 guard let value = metric.tag(key) else { continue }

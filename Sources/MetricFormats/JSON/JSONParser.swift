@@ -36,6 +36,8 @@ public struct JSONParser: MetricParser {
     private var overlong = false
     private var startLine = 0, startColumn = 0
     private var lastLineEnd = (line: 0, column: 0)
+    /// The end of the last line seen at all: where an unclosed top-level array is reported.
+    private var inputEnd = (line: 1, column: 1)
 
     public init(options: FormatOptions) throws(FormatError) {
         decoder = try JSONRecordDecoder(options: options)
@@ -45,6 +47,7 @@ public struct JSONParser: MetricParser {
 
     public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
         let n = line.count
+        inputEnd = (number, n + 1)
         var i = 0
         if atStart {
             atStart = false
@@ -146,12 +149,13 @@ public struct JSONParser: MetricParser {
             if kind == .scalar && !overlong {
                 completeRecord(handler)
             } else {
-                handler.report(.error(line: lastLineEnd.line, column: lastLineEnd.column, unclosedMessage()))
+                let end = lastLineEnd.line > 0 ? lastLineEnd : inputEnd
+                handler.report(.error(line: end.line, column: end.column, unclosedMessage()))
                 endRecord(failed: true, handler)
             }
         }
         if topArray {
-            handler.report(.error(line: lastLineEnd.line, column: lastLineEnd.column, "unexpected end of JSON input: the array opened at \(arrayLine):\(arrayColumn) is not closed"))
+            handler.report(.error(line: inputEnd.line, column: inputEnd.column, "unexpected end of JSON input: the array opened at \(arrayLine):\(arrayColumn) is not closed"))
             if strict && !held.isEmpty {
                 handler.report(.error(line: arrayLine, column: arrayColumn, "--json-strict: \(held.count) metrics of the unclosed array are dropped"))
             }
