@@ -141,7 +141,7 @@ import Testing
         let bad = Self.m("my cpu", [T("host", "web 1")], [("usage busy", .float(1))])
         let (out, diagnostics) = try Self.render([bad, bad])
         #expect(out == "web_1.my_cpu.usage_busy 1 1234567890\nweb_1.my_cpu.usage_busy 1 1234567890\n")
-        #expect(diagnostics == [#"warning: graphite path "web 1..my cpu.usage busy" written as "web_1.my_cpu.usage_busy": graphite does not allow some of its characters"#])
+        #expect(diagnostics == [#"warning: graphite path "web 1.my cpu.usage busy" written as "web_1.my_cpu.usage_busy": graphite does not allow some of its characters"#])
         let (_, tagged) = try Self.render([bad, bad], tagSupport: true)
         #expect(tagged == [
             #"warning: graphite tag "host=web 1" written as "host=web_1": graphite does not allow some of its characters"#,
