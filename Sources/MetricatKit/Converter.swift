@@ -134,6 +134,13 @@ public enum Converter {
     ) -> (any MetricParser)? {
         do {
             if handler.serializer == nil { handler.serializer = try format.makeSerializer(options.format) }
+            if format == .graphite, options.to == .graphite, !options.format.templates.isEmpty {
+                // One --templates list cannot configure both sides: it reads the input; --template writes.
+                var writing = options.format
+                writing.templates = []
+                handler.serializer = try MetricFormat.graphite.makeSerializer(writing)
+                diagnostics.note("--templates applies to the graphite input; the output uses --template")
+            }
             handler.precisionFlag = precisionFlag(for: format)
             return try format.makeParser(options.format)
         } catch {
