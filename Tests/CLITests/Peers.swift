@@ -4,6 +4,17 @@ import Testing
 /// Real collectors started by the tests on loopback, on free ports, in temporary directories, and
 /// stopped afterwards. A test whose peer is not installed is skipped with the package to install.
 enum Peers {
+    /// True when `program` is on the PATH (tests that need it are skipped otherwise, with the package named).
+    static func installed(_ program: String) -> Bool { which(program) != nil }
+
+    /// A Python that has the statsd, datadog and influxdb client packages (`METRICAT_CLIENTS_PYTHON`, else python3).
+    static let pythonClients: String? = {
+        guard let python = ProcessInfo.processInfo.environment["METRICAT_CLIENTS_PYTHON"] ?? which("python3"),
+            let probe = try? Background(python, ["-c", "import statsd, datadog, influxdb"]), probe.wait() == 0
+        else { return nil }
+        return python
+    }()
+
     static func require(_ program: String, package: String) throws -> String {
         guard let path = which(program) else {
             throw PeerMissing(message: "\(program) is not installed: apt-get install \(package) (.ci/run installs it)")
