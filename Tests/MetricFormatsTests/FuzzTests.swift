@@ -7,17 +7,7 @@ import Testing
 /// damage must still come through (for the line-based formats); and whatever metrics come out must
 /// serialize in every format without crashing.
 @Suite struct FuzzTests {
-    /// SplitMix64: reproducible, so a failure names its seed.
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Rng = SplitMix
 
     static let samples: [MetricFormat: [String]] = [
         .influx: [

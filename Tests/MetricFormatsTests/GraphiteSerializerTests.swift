@@ -185,7 +185,7 @@ import Testing
             (#"a\*"#, "a*", true), (#"a\*"#, "ab", false), ("*.*", "a.b", true), ("m{e,a}m*", "mam1", true),
         ]
         for (pattern, name, expected) in cases {
-            let g = try GraphiteGlob(pattern, flag: "--templates")
+            let g = try Glob(pattern, flag: "--templates")
             #expect(g.matches(name) == expected, "\(pattern) on \(name)")
         }
     }

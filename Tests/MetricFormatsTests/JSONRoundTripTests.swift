@@ -18,7 +18,7 @@ import Testing
         case 2: return .int(Int64.random(in: .min ... .max, using: &rng))
         case 3: return .uint(UInt64.random(in: UInt64(Int64.max) + 1 ... .max, using: &rng))
         case 4: return .bool(Bool.random(using: &rng))
-        case 5: return .float([1e-7, 1e21, 5e-324, 1.7976931348623157e308, -0.000123][Int.random(in: 0..<5, using: &rng)])
+        case 5: return .float([1e-7, 1e21, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -0.000123][Int.random(in: 0..<5, using: &rng)])
         default: return .string(randomText(&rng))
         }
     }

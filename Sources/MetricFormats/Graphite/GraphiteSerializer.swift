@@ -10,7 +10,7 @@
 public struct GraphiteSerializer: MetricSerializer {
     /// A `glob template` pair from `--templates`.
     struct FilteredTemplate {
-        var filter: GraphiteGlob
+        var filter: Glob
         var template: Template
     }
 
@@ -59,7 +59,7 @@ public struct GraphiteSerializer: MetricSerializer {
             case 1:
                 base = String(words[0])
             case 2:
-                let glob = try GraphiteGlob(String(words[0]), flag: "--templates")
+                let glob = try Glob(String(words[0]), flag: "--templates")
                 filtered.append(FilteredTemplate(filter: glob, template: Self.parseTemplate(String(words[1]))))
             default:
                 throw .invalidOption("--templates", "\"\(t)\" is not 'glob template' (graphite output example: --templates 'cpu tags.measurement.host.field')")

@@ -45,7 +45,7 @@ struct JSONQuery: Sendable {
             guard let n = Int(key), n >= 0, n < items.count else { return nil }
             return select(items[n], rest)
         case .object(let members):
-            let glob = GlobPattern(key)
+            let glob = GJSONWildcard(key)
             guard let m = members.first(where: { glob.matches($0.key) }) else { return nil }
             return select(m.value, rest)
         default:

@@ -10,8 +10,8 @@ struct JSONRecordDecoder {
     let timestampLayout: GoTimeLayout?
     let metricName: String
     let nameKey: String?
-    let tagKeys: [GlobPattern]
-    let stringFields: [GlobPattern]
+    let tagKeys: [Glob]
+    let stringFields: [Glob]
     let query: JSONQuery?
     let timeKey: String?
     let timeFormat: String?
@@ -29,8 +29,8 @@ struct JSONRecordDecoder {
         timestampLayout = o.timestampFormat.map { GoTimeLayout($0) }
         metricName = options.metricName ?? "json"
         nameKey = o.nameKey
-        tagKeys = o.tagKeys.map { GlobPattern($0) }
-        stringFields = o.stringFields.map { GlobPattern($0) }
+        tagKeys = try o.tagKeys.map { pattern throws(FormatError) in try Glob(pattern, flag: "--tag-keys") }
+        stringFields = try o.stringFields.map { pattern throws(FormatError) in try Glob(pattern, flag: "--json-string-fields") }
         if let q = o.query {
             guard let parsed = JSONQuery(q) else { throw .invalidOption("--json-query", "'\(q)' is not a path (example: --json-query obj.friends)") }
             query = parsed

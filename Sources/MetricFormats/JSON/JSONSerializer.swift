@@ -8,8 +8,8 @@
 public struct JSONSerializer: MetricSerializer {
     let units: Int64
     let layout: GoTimeLayout?
-    let nestedInclude: [GlobPattern]
-    let nestedExclude: [GlobPattern]
+    let nestedInclude: [Glob]
+    let nestedExclude: [Glob]
     let nesting: Bool
     let batch: Bool
     private var batchCount = 0
@@ -23,8 +23,8 @@ public struct JSONSerializer: MetricSerializer {
         }
         units = o.timestampUnits
         layout = o.timestampFormat.map { GoTimeLayout($0) }
-        nestedInclude = o.nestedFieldsInclude.map { GlobPattern($0) }
-        nestedExclude = o.nestedFieldsExclude.map { GlobPattern($0) }
+        nestedInclude = try o.nestedFieldsInclude.map { pattern throws(FormatError) in try Glob(pattern, flag: "--json-nested-fields-include") }
+        nestedExclude = try o.nestedFieldsExclude.map { pattern throws(FormatError) in try Glob(pattern, flag: "--json-nested-fields-exclude") }
         nesting = !o.nestedFieldsInclude.isEmpty || !o.nestedFieldsExclude.isEmpty
         batch = o.batch
     }

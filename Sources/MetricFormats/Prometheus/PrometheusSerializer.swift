@@ -19,8 +19,13 @@ public struct PrometheusSerializer: MetricSerializer {
     var lastLabels: [Tag] = []
     var lastKey = ""
 
+    let gaugeGlobs: [Glob]
+    let counterGlobs: [Glob]
+
     public init(options: FormatOptions) throws(FormatError) {
         self.options = options.prometheus
+        gaugeGlobs = try options.prometheus.metricTypesGauge.map { p throws(FormatError) in try Glob(p, flag: "--prometheus-metric-types-gauge") }
+        counterGlobs = try options.prometheus.metricTypesCounter.map { p throws(FormatError) in try Glob(p, flag: "--prometheus-metric-types-counter") }
     }
 
     /// Telegraf's value types, in Telegraf's order (families with one name sort by it).
@@ -138,8 +143,8 @@ public struct PrometheusSerializer: MetricSerializer {
     /// summary keeps its shape: its samples cannot be one counter).
     func mappedKind(_ name: String, _ kind: Kind) -> Kind {
         guard kind != .histogram && kind != .summary else { return kind }
-        if options.metricTypesGauge.contains(where: { PrometheusText.globMatches($0, name) }) { return .gauge }
-        if options.metricTypesCounter.contains(where: { PrometheusText.globMatches($0, name) }) { return .counter }
+        if gaugeGlobs.contains(where: { $0.matches(name) }) { return .gauge }
+        if counterGlobs.contains(where: { $0.matches(name) }) { return .counter }
         return kind
     }
 

@@ -218,35 +218,6 @@ enum PrometheusText {
         tags.insert(tag, at: i)
     }
 
-    /// Telegraf's filter globs on a name: `*` matches any run of characters, `?` one character,
-    /// everything else itself.
-    static func globMatches(_ pattern: String, _ name: String) -> Bool {
-        let p = Array(pattern.unicodeScalars)
-        let n = Array(name.unicodeScalars)
-        var pi = 0
-        var ni = 0
-        var star = -1
-        var mark = 0
-        while ni < n.count {
-            if pi < p.count, p[pi] == "?" || (p[pi] != "*" && p[pi] == n[ni]) {
-                pi += 1
-                ni += 1
-            } else if pi < p.count, p[pi] == "*" {
-                star = pi
-                mark = ni
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                ni = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
-    }
-
     /// ``parseFloat(_:)`` on a String (a `le` or `quantile` tag from another format).
     static func parseFloat(_ text: String) -> Double? {
         var text = text

@@ -1,18 +1,18 @@
 /// A glob as Telegraf's filters use it (gobwas/glob without separators): `*` any run of characters,
 /// `?` one character, `[abc]` `[a-z]` `[!abc]` one of a set, `{a,b}` alternatives, `\` escapes.
 /// A pattern without any of these matches only itself.
-struct GraphiteGlob {
-    private enum Token: Equatable {
+public struct Glob: Sendable {
+    private enum Token: Equatable, Sendable {
         case literal(Unicode.Scalar)
         case one
         case star
         case set([ClosedRange<Unicode.Scalar>], negated: Bool)
     }
 
-    let pattern: String
+    public let pattern: String
     private let alternatives: [[Token]]
 
-    init(_ pattern: String, flag: String) throws(FormatError) {
+    public init(_ pattern: String, flag: String) throws(FormatError) {
         self.pattern = pattern
         var expanded: [[Unicode.Scalar]] = []
         guard Self.expand(Array(pattern.unicodeScalars), into: &expanded) else {
@@ -136,7 +136,7 @@ struct GraphiteGlob {
         return tokens
     }
 
-    func matches(_ name: String) -> Bool {
+    public func matches(_ name: String) -> Bool {
         let s = Array(name.unicodeScalars)
         for tokens in alternatives where Self.match(tokens, s) { return true }
         return false

@@ -1,5 +1,6 @@
-/// A Telegraf filter glob: `*` matches any run of bytes, `?` one byte; anything else is literal.
-struct GlobPattern: Sendable {
+/// A GJSON path wildcard (`*` any run of bytes, `?` one byte, nothing else special): GJSON keys
+/// are not Telegraf filter globs (see ``Glob``), where `[` and `{` mean sets and alternatives.
+struct GJSONWildcard: Sendable {
     let pattern: [UInt8]
     let isLiteral: Bool
 
