@@ -249,13 +249,15 @@ public final class Sender {
     }
 }
 
-func monotonicNow() -> Int64 {
+/// CLOCK_MONOTONIC in nanoseconds.
+public func monotonicNow() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
-func sleepNanoseconds(_ ns: Int64) {
+/// Sleeps `ns` nanoseconds, resuming after signals.
+public func sleepNanoseconds(_ ns: Int64) {
     var req = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
     var rem = timespec()
     while nanosleep(&req, &rem) != 0 && errno == EINTR { req = rem }

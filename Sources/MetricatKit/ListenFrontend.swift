@@ -26,7 +26,7 @@ public struct ListenOptions: Sendable {
     public var expectMetric: MetricExpectation?
     public var json = false
     public var stats = false
-    /// Append what arrives (with receive times) to this file, for `send --replay`.
+    /// Append what arrives to this file in the ``Recording`` format, for `send --replay`.
     public var record: String?
     /// Print nothing but diagnostics and the summary.
     public var quiet = false

@@ -28,6 +28,9 @@ public struct SendOptions: Sendable {
     /// A JSON summary on stderr at the end.
     public var json = false
     public var announceDetection = false
+    /// Play back a `listen --record` file: at the recorded pace, or at `replayRate` lines/s.
+    public var replay: String?
+    public var replayRate: Double?
 
     public init(target: Endpoint, format: MetricFormat?) {
         self.target = target
@@ -57,6 +60,8 @@ public enum SendFrontend {
         var status: ExitStatus
         if let template = options.template {
             status = generate(template, options, formatOptions, sink: sink, output: output, diagnostics: diagnostics)
+        } else if let path = options.replay {
+            status = replay(path, options, formatOptions, sink: sink, output: output, diagnostics: diagnostics)
         } else {
             var to = options.format
             if case .http = options.target, to == nil { to = .influx }  // the write API takes line protocol
@@ -140,6 +145,62 @@ public enum SendFrontend {
                 if sigtimedwait(&mask, nil, &ts) > 0 { break }  // SIGINT or SIGTERM: stop cleanly
             }
         }
+        handler.finish()
+        return diagnostics.exitStatus
+    }
+}
+
+extension SendFrontend {
+    /// Plays back a recording: every line is parsed and re-rendered as in normal sending, at the
+    /// recorded pace (the gaps between receive times) or at a fixed rate.
+    static func replay(
+        _ path: String, _ options: SendOptions, _ formatOptions: FormatOptions, sink: ByteSink, output: LineOutput,
+        diagnostics: Diagnostics
+    ) -> ExitStatus {
+        let handler = SerializingHandler(serializer: nil, sink: sink, diagnostics: diagnostics, now: Clock.now())
+        handler.source = path
+        output.diagnosticsSource = path
+        var parser: (any MetricParser)?
+        var firstTime: Int64?
+        let start = Clock.monotonicNanoseconds()
+        var index = 0
+        Recording.read(path, diagnostics: diagnostics) { entry in
+            index += 1
+            if parser == nil {
+                var format = options.from
+                if format == nil, case .format(let f, _) = FormatDetector.detect(Array(entry.line) + [ASCII.newline]) { format = f }
+                guard let format else {
+                    diagnostics.report(.error(line: index, column: 1, "cannot tell the format of the recorded lines; set --from"), source: path)
+                    return false
+                }
+                do throws(FormatError) {
+                    parser = try format.makeParser(formatOptions)
+                    handler.serializer = try (options.format ?? format).makeSerializer(formatOptions)
+                } catch {
+                    diagnostics.ioError(error.description)
+                    return false
+                }
+            }
+            // When this line is due: its offset in the recording, or its index at the given rate.
+            let due: Int64
+            if let rate = options.replayRate {
+                due = start + Int64(Double(index - 1) / rate * 1e9)
+            } else {
+                let first = firstTime ?? entry.time
+                firstTime = first
+                due = start + max(0, entry.time - first)
+            }
+            let wait = due - Clock.monotonicNanoseconds()
+            if wait > 0 {
+                output.flush()
+                sleepNanoseconds(wait)
+            }
+            handler.currentLine = index
+            output.currentLine = index
+            parser!.parse(line: entry.line, number: index, into: handler)
+            return !diagnostics.shouldStop
+        }
+        if parser != nil { parser!.finish(into: handler) }
         handler.finish()
         return diagnostics.exitStatus
     }

@@ -61,6 +61,12 @@ struct Send: ParsableCommand {
     @Option(help: ArgumentHelp("'now' stamps generated metrics with the current time; by default the collector assigns it.", valueName: "now"))
     var timestamp: String?
 
+    @Option(help: ArgumentHelp("Play back a file written by 'listen --record', at the recorded pace.", valueName: "file"))
+    var replay: String?
+
+    @Option(help: ArgumentHelp("With --replay: send at this many lines per second instead of the recorded pace.", valueName: "lines/s"))
+    var rate: Double?
+
     @Option(help: ArgumentHelp("Largest datagram in bytes; whole lines are packed up to it.", valueName: "bytes"))
     var maxDatagram: Int = 1432
 
@@ -85,6 +91,9 @@ struct Send: ParsableCommand {
         if let timestamp, timestamp != "now" { throw ValidationError("--timestamp: only 'now' is accepted") }
         if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
         if let c = count, c < 1 { throw ValidationError("--count: must be at least 1") }
+        if replay != nil && (name != nil || !lines.isEmpty) { throw ValidationError("--replay plays a recording: give no lines and no --name") }
+        if rate != nil && replay == nil { throw ValidationError("--rate goes with --replay (example: --replay capture.rec --rate 1000)") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate: must be a positive number of lines per second") }
     }
 
     func run() throws {
@@ -100,6 +109,8 @@ struct Send: ParsableCommand {
         options.formatOptions = try formats.options(common: common)
         options.timestampNow = timestamp == "now"
         options.json = json
+        options.replay = replay
+        options.replayRate = rate
         options.announceDetection = StandardStreams.isTerminal(2)
         options.sender.maxDatagram = maxDatagram
         options.sender.retries = retry

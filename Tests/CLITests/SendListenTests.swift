@@ -206,4 +206,37 @@ import Testing
         #expect(out.first?.contains("\"env\":\"prod\"") == true)
         #expect(listen.stderr.contains("127.0.0.1:"), "\(listen.stderr)")
     }
+
+    @Test func aRecordingPlaysBackAtItsPaceOrAtAGivenRate() throws {
+        let dir = try temporaryDirectory("rec")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let record = dir.appendingPathComponent("capture.rec").path
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--record", record, "--count", "3", "--timeout", "10s", "-q"])
+        #expect(listen.waitFor(20) { _, _ in Self.isListening("udp://127.0.0.1:\(port)") })
+        #expect(try Binary.run(["send", "udp://127.0.0.1:\(port)", "a:1|c"]).status == 0)
+        usleep(400_000)
+        #expect(try Binary.run(["send", "udp://127.0.0.1:\(port)", "b:2|c", "c:3|g"]).status == 0)
+        #expect(listen.wait() == 0)
+        let recorded = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n")
+        #expect(recorded.count == 3)
+        #expect(recorded.allSatisfy { $0.split(separator: "\t").count == 3 && $0.contains("\t127.0.0.1:") })
+        let start = Date()
+        let paced = try Binary.run(["send", "-", "--replay", record])
+        let pacedSeconds = Date().timeIntervalSince(start)
+        #expect(paced.status == 0, "\(paced)")
+        #expect(paced.stdout == "a:1|c\nb:2|c\nc:3|g\n")
+        #expect(pacedSeconds >= 0.35, "the recorded gap of 0.4 s was not kept: \(pacedSeconds) s")
+        let fast = Date()
+        let rated = try Binary.run(["send", "-", "--replay", record, "--rate", "100", "--from", "statsd", "--format", "json"])
+        #expect(rated.status == 0, "\(rated)")
+        #expect(rated.stdout.split(separator: "\n").count == 3)
+        #expect(rated.stdout.contains("\"name\":\"b\""))
+        #expect(Date().timeIntervalSince(fast) < pacedSeconds)
+        let broken = dir.appendingPathComponent("broken.rec").path
+        try "not a recording\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let bad = try Binary.run(["send", "-", "--replay", broken])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("\(broken):1:1: not a recorded line"))
+    }
 }
