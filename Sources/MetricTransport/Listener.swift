@@ -182,9 +182,12 @@ public final class Listener {
     }
 
     /// Serves events until the delegate returns false, `deadline` (monotonic ns) passes, or a signal.
-    public func run(until deadline: Int64? = nil, _ delegate: (Received) -> Bool) -> StopReason {
+    /// `onIdle` runs before every wait for new events: the place to flush buffered output, so output
+    /// goes out in large writes under load and at once when traffic pauses.
+    public func run(until deadline: Int64? = nil, onIdle: () -> Void = {}, _ delegate: (Received) -> Bool) -> StopReason {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while true {
+            onIdle()
             var timeout: Int32 = -1
             if let deadline {
                 let left = deadline - monotonicNow()

@@ -55,7 +55,7 @@ public struct ListenSummary: Sendable {
 public final class ListenFrontend: MetricHandler {
     let options: ListenOptions
     let diagnostics: Diagnostics
-    let out = ByteSink(fd: 1, flushThreshold: 0)
+    let out = ByteSink(fd: 1, flushThreshold: 64 * 1024)
     var summary = ListenSummary()
     var regex: Regex<AnyRegexOutput>?
     var parsers: [String: any MetricParser] = [:]
@@ -127,7 +127,7 @@ public final class ListenFrontend: MetricHandler {
         while !done {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
-            reason = listener.run(until: until) { [unowned self] r in self.receive(r) }
+            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }) { [unowned self] r in self.receive(r) }
             if case .signal = reason { break }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if live {
