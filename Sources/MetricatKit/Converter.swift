@@ -40,8 +40,7 @@ public enum Converter {
             }
         }
         var parser: (any MetricParser)?
-        var from = options.from
-        if let from {
+        if let from = options.from {
             parser = makeParser(from, options, diagnostics, handler)
             if parser == nil { return .usage }
         }
@@ -62,16 +61,22 @@ public enum Converter {
             handler.source = path
             var framer = LineFramer(maxLineBytes: options.format.maxLineBytes)
             var sniffed: [UInt8] = []
+            var refused = false
             do {
                 try source.forEachChunk { chunk in
                     if parser == nil {
                         // Hold the start of the input until the format is known.
                         sniffed.append(contentsOf: chunk)
                         guard FormatDetector.hasEnough(sniffed) else { return true }
-                        guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { return false }
-                        from = chosen
+                        guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else {
+                            refused = true
+                            return false
+                        }
                         parser = makeParser(chosen, options, diagnostics, handler)
-                        guard parser != nil else { return false }
+                        guard parser != nil else {
+                            refused = true
+                            return false
+                        }
                         let held = sniffed
                         sniffed = []
                         held.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
@@ -85,10 +90,10 @@ public enum Converter {
             } catch {
                 diagnostics.ioError(error.description)
             }
-            if parser == nil && diagnostics.exitStatus == .ok {
+            if parser == nil && !refused {
+                // A short input: decide on what there is.
                 if sniffed.allSatisfy({ ASCII.isWhitespace($0) }) { continue }
                 guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { break inputLoop }
-                from = chosen
                 parser = makeParser(chosen, options, diagnostics, handler)
                 guard parser != nil else { break inputLoop }
                 sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
@@ -110,7 +115,6 @@ public enum Converter {
         if let failure = output.failure {
             diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
         }
-        _ = from
         return diagnostics.exitStatus
     }
 

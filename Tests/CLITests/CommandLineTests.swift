@@ -91,4 +91,15 @@ import Testing
         #expect(fixed.stderr.isEmpty)
         #expect(fixed.stdout.hasPrefix("cpu value=1 1700000000000"))
     }
+
+    @Test func autoDetectionCarriesOverFilesAfterABadOne() throws {
+        let dir = try temporaryDirectory("multi")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "cpu v= 1\n".write(to: dir.appendingPathComponent("bad.lp"), atomically: true, encoding: .utf8)
+        try "mem v=2 2\n".write(to: dir.appendingPathComponent("good.lp"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["convert", "--to", "influx", "bad.lp", "good.lp"], cwd: dir)
+        #expect(r.status == 65)
+        #expect(r.stdout == "mem v=2 2\n")
+        #expect(r.stderr == "bad.lp:1:7: expected field value\n")
+    }
 }
