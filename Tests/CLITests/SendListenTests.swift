@@ -11,6 +11,7 @@ import Testing
         ("graphite", ["a.b.c 1.5 1700000000", "servers.web1.load 0.25 1700000001"]),
         ("wavefront", ["\"cpu.idle\" 42.000000 1700000000 source=\"web1\" \"dc\"=\"eu\""]),
         ("csv", ["Timepoint,Measurement,Label,PID", "1700000000000000000,1.5,\"cpu,host=a usage\",42"]),
+        ("prometheus", ["# HELP up Telegraf collected metric", "# TYPE up untyped", "up{job=\"a\"} 1"]),
     ]
 
     static let transports = ["udp", "tcp", "unix", "unixgram"]
@@ -238,5 +239,13 @@ import Testing
         let bad = try Binary.run(["send", "-", "--replay", broken])
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("\(broken):1:1: not a recorded line"))
+    }
+
+    @Test func aClampedReceiveBufferIsReported() throws {
+        let r = try Binary.run(["listen", "udp://127.0.0.1:\(freePort())", "--rcvbuf", "1000000000", "--timeout", "100ms", "--json"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("asked for a 1000000000-byte receive buffer, the kernel granted"), "\(r.stderr)")
+        #expect(r.stderr.contains("net.core.rmem_max is"))
+        #expect(r.stderr.contains("\"kernel_drops\":0"))
     }
 }
