@@ -80,7 +80,7 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
                     getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
                 }
             }
-            let h = rc == 0 ? String(cString: host) : "?"
+            let h = rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
             return Endpoint.join(h, port)
         case AF_UNIX:
             let pathLength = Int(length) - MemoryLayout<sa_family_t>.size
