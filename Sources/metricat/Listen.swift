@@ -8,19 +8,19 @@ struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bind sockets and print what arrives, raw or decoded; a CI smoke check with --expect.",
         discussion: """
-            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each line as \\
-            it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \\
-            every interface. With --from the lines are decoded and re-rendered with --to; a line that \\
-            does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \\
+            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each line as \
+            it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \
+            every interface. With --from the lines are decoded and re-rendered with --to; a line that \
+            does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \
             see missing newlines.
 
-            As a CI smoke check: --count N exits 0 after N lines (metrics when decoding), --expect \\
-            REGEX or --expect-metric 'name,tag=v field>0' exit 0 as soon as a match arrives, and \\
-            --timeout D exits 1 when it expires first. SIGINT and SIGTERM stop it cleanly and \\
+            As a CI smoke check: --count N exits 0 after N lines (metrics when decoding), --expect \
+            REGEX or --expect-metric 'name,tag=v field>0' exit 0 as soon as a match arrives, and \
+            --timeout D exits 1 when it expires first. SIGINT and SIGTERM stop it cleanly and \
             remove its Unix socket files.
 
             Example:
-              metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s & \\
+              metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s &
               metricat send udp://127.0.0.1:8125 'deploys:1|c'; wait
             """
     )

@@ -8,17 +8,17 @@ struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Emit metrics to a collector over UDP, TCP, Unix sockets or InfluxDB's HTTP API.",
         discussion: """
-            Lines come from the arguments, else from stdin (streamed, so 'tail -f | metricat send' works). \\
-            They are parsed with --from and written in --format, so a malformed line never reaches the \\
-            collector: it is reported as FILE:LINE:COLUMN: reason and the rest goes on (exit 65). \\
-            Stream sockets get a newline after every line; datagrams pack whole lines up to \\
-            --max-datagram bytes and never split one. One connection serves the whole run; when the \\
-            peer goes away it is re-established with backoff and what was not written is resent. \\
+            Lines come from the arguments, else from stdin (streamed, so 'tail -f | metricat send' works). \
+            They are parsed with --from and written in --format, so a malformed line never reaches the \
+            collector: it is reported as FILE:LINE:COLUMN: reason and the rest goes on (exit 65). \
+            Stream sockets get a newline after every line; datagrams pack whole lines up to \
+            --max-datagram bytes and never split one. One connection serves the whole run; when the \
+            peer goes away it is re-established with backoff and what was not written is resent. \
             Lines that could finally not be delivered are counted and make the exit status 69.
 
-            Generated metrics: --name speed --field value=10 --field 'jitter=random(1,10)' --tag host=web1 \\
-            [--every 2s] [--count N | --duration D]. Generators: random(a,b) (integers when both bounds \\
-            are), counter (grows by 1-10 each time), seq (0, 1, 2, ...), sine(period), choice(a,b,...). \\
+            Generated metrics: --name speed --field value=10 --field 'jitter=random(1,10)' --tag host=web1 \
+            [--every 2s] [--count N | --duration D]. Generators: random(a,b) (integers when both bounds \
+            are), counter (grows by 1-10 each time), seq (0, 1, 2, ...), sine(period), choice(a,b,...). \
             Literals use line-protocol syntax: 10 (float), 10i, 10u, true, "text".
 
             Examples:
