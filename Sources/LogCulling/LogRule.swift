@@ -21,6 +21,11 @@ public struct LogRule: @unchecked Sendable {
     let regex: Regex<AnyRegexOutput>
     /// A literal every matching line contains, checked with a byte search before the regex runs.
     public let prefilter: [UInt8]?
+    /// The pattern starts with `prefilter`: a match can only start where the literal occurs, so the
+    /// regex runs anchored there instead of scanning the line.
+    public let leadingLiteral: Bool
+    /// The pattern is a plain literal: a byte search alone decides (no regex run at all).
+    public let plainLiteral: Bool
     let tagNames: [String]
 
     /// Parses `NAME=REGEX` for `kind`.
@@ -39,7 +44,7 @@ public struct LogRule: @unchecked Sendable {
         self.pattern = pattern
         guard !pattern.isEmpty else { throw .invalidRule(name, "empty regex") }
         do {
-            regex = try Regex(pattern)
+            regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
         } catch {
             throw .invalidRule("\(name)=\(pattern)", "the regex does not compile: \(error)")
         }
@@ -48,7 +53,10 @@ public struct LogRule: @unchecked Sendable {
             throw .invalidRule("\(name)=\(pattern)", "a \(kind.rawValue) rule needs a named capture 'value' (example: 'time=(?<value>[0-9.]+)ms')")
         }
         tagNames = names.filter { $0 != "value" }
-        prefilter = Self.requiredLiteral(pattern)
+        let lit = Self.requiredLiteral(pattern)
+        prefilter = lit?.bytes
+        leadingLiteral = lit?.leading ?? false
+        plainLiteral = lit?.bytes.count == pattern.utf8.count && kind == .count
     }
 
     /// Rules from a file: `KIND NAME REGEX` per line (`count errors ERROR (?<code>\d+)`), `#` comments.
@@ -94,14 +102,20 @@ public struct LogRule: @unchecked Sendable {
 
     /// The longest run of literal bytes that every match must contain, from the top level of a
     /// pattern without alternation or flags; nil when none of 3 bytes or more is certain.
-    static func requiredLiteral(_ pattern: String) -> [UInt8]? {
+    static func requiredLiteral(_ pattern: String) -> (bytes: [UInt8], leading: Bool)? {
         let b = Array(pattern.utf8)
-        if b.contains(0x7C) || pattern.contains("(?i") || pattern.contains("(?x") { return nil }
+        if b.contains(0x7C) || pattern.contains("(?i") || pattern.contains("(?x") || pattern.contains("(?s") { return nil }
         var best: [UInt8] = []
+        var bestLeading = false
         var run: [UInt8] = []
+        var runLeading = true  // the current run started at the very beginning of the pattern
         func endRun() {
-            if run.count > best.count { best = run }
+            if run.count > best.count || (run.count == best.count && runLeading && !best.isEmpty) {
+                best = run
+                bestLeading = runLeading
+            }
             run = []
+            runLeading = false
         }
         var i = 0
         var depth = 0
@@ -138,7 +152,7 @@ public struct LogRule: @unchecked Sendable {
             }
         }
         endRun()
-        return best.count >= 3 ? best : nil
+        return best.count >= 3 ? (best, bestLeading) : nil
     }
 }
 
@@ -168,17 +182,36 @@ final class RuleParser: LogParser {
         var text: String? = nil
         var any = false
         for (r, rule) in rules.enumerated() {
-            if let lit = rule.prefilter, !Self.contains(line, lit) { continue }
-            if text == nil {
-                guard let t = String(validating: line.bindMemory(to: UInt8.self), as: UTF8.self) else { return false }
-                text = t
+            var at = 0
+            if let lit = rule.prefilter {
+                guard let hit = Self.find(line, lit, from: 0) else { continue }
+                at = hit
             }
-            guard let match = try? rule.regex.firstMatch(in: text!) else { continue }
             var tags: [Tag] = []
             var value: Double? = nil
-            for el in match.output {
-                guard let name = el.name, let sub = el.substring else { continue }
-                if name == "value" { value = B.pythonFloat(String(sub)) } else { tags.append(Tag(name, String(sub))) }
+            if !rule.plainLiteral {
+                if text == nil {
+                    guard let t = String(validating: line.bindMemory(to: UInt8.self), as: UTF8.self) else { return false }
+                    text = t
+                }
+                let t = text!
+                var found: Regex<AnyRegexOutput>.Match? = nil
+                if rule.leadingLiteral, let lit = rule.prefilter {
+                    // Anchored runs at each occurrence of the literal the match must start with.
+                    var k: Int? = at
+                    while let start = k, found == nil {
+                        let i = t.utf8.index(t.startIndex, offsetBy: start)
+                        found = try? rule.regex.prefixMatch(in: t[i...])
+                        k = Self.find(line, lit, from: start + 1)
+                    }
+                } else {
+                    found = try? rule.regex.firstMatch(in: t)
+                }
+                guard let match = found else { continue }
+                for el in match.output {
+                    guard let name = el.name, let sub = el.substring else { continue }
+                    if name == "value" { value = B.pythonFloat(String(sub)) } else { tags.append(Tag(name, String(sub))) }
+                }
             }
             if rule.kind != .count && value == nil { continue }
             let key = tags.map(\.value).joined(separator: "\u{1F}")
@@ -200,19 +233,22 @@ final class RuleParser: LogParser {
     }
 
     /// Whether `needle` occurs in `line` (memchr on the first byte, then compare).
-    static func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+    static func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool { find(line, needle, from: 0) != nil }
+
+    /// The first offset `>= from` where `needle` occurs in `line`.
+    static func find(_ line: UnsafeRawBufferPointer, _ needle: [UInt8], from: Int) -> Int? {
         let n = line.count, m = needle.count
-        guard m <= n, let base = line.baseAddress else { return false }
+        guard m > 0, m <= n, let base = line.baseAddress else { return nil }
         let first = Int32(needle[0])
-        var i = 0
-        return needle.withUnsafeBytes { nb in
+        var i = from
+        return needle.withUnsafeBytes { nb -> Int? in
             while i <= n - m {
-                guard let hit = memchr(base + i, first, n - m - i + 1) else { return false }
+                guard let hit = memchr(base + i, first, n - m - i + 1) else { return nil }
                 let at = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + at, nb.baseAddress!, m) == 0 { return true }
+                if memcmp(base + at, nb.baseAddress!, m) == 0 { return at }
                 i = at + 1
             }
-            return false
+            return nil
         }
     }
 
