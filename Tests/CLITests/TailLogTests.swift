@@ -113,6 +113,21 @@ import Testing
         #expect(log.counts(d)["http_3xx"] == "1" && log.counts(d)["http_2xx"] == "1" && log.counts(d)["http_5xx"] == "0", "\(d)")
     }
 
+    @Test func aRotatedLogCompressedToGzIsReadToo() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        try log.run()
+        try log.append(Self.lines([404, 404]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + ".1")
+        let gz = try Background("/usr/bin/env", ["gzip", log.path + ".1"])
+        #expect(gz.wait() == 0)
+        #expect(FileManager.default.fileExists(atPath: log.path + ".1.gz"))
+        try log.write(Self.lines([500]))
+        let r = try log.run(["-v"])
+        #expect(log.counts(r)["http_4xx"] == "2" && log.counts(r)["http_5xx"] == "1" && log.counts(r)["http_2xx"] == "0", "\(r)")
+        #expect(r.stderr.contains(".1.gz"), "\(r.stderr)")
+    }
+
     @Test func copytruncateReadsTheRestOfTheCopy() throws {
         let log = try Log()
         try log.write(Self.lines([200, 200]))
