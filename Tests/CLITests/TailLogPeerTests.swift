@@ -29,6 +29,18 @@ import Testing
         #expect(rows5.contains { $0.0 == now + 1 && $0.1 == 1 }, "\(rows5)")
     }
 
+    @Test func influxDBsWriteAPIStoresTheRuleTags() throws {
+        let influx = try InfluxPeer()
+        try influx.query("CREATE DATABASE logs")
+        let now = Int(Date().timeIntervalSince1970)
+        let log = try prepared(now)
+        let r = try log.run(["--count", #"requests=" (?<status>\d{3}) "#, "--output", "http://127.0.0.1:\(influx.httpPort)/write?db=logs"], now: now)
+        #expect(r.status == 0, "\(r)")
+        let rows = try influx.waitFor("SELECT * FROM requests", db: "logs", contains: "404")
+        #expect(rows.contains("[\(now)000000000,\"200\",3]"), "\(rows)")
+        #expect(rows.contains("[\(now)000000000,\"404\",1]"), "\(rows)")
+    }
+
     @Test func statsdGaugesReachCollectd() throws {
         let collectd = try CollectdPeer()
         let now = Int(Date().timeIntervalSince1970)
