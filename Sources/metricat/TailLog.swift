@@ -14,33 +14,33 @@ struct TailLog: ParsableCommand {
         commandName: "tail-log",
         abstract: "Turn what a log gained since the last run into metrics, Logster-style.",
         discussion: """
-            Each run reads the lines the log gained since the previous run (a state file per log and \\
-            parser keeps the inode, device, byte offset, a fingerprint of the first line and the time of \\
-            the run), counts them with a parser and sends the metrics. The state is saved only after the \\
-            metrics were delivered, so a failed send reads the same lines again next time. A rotated log \\
-            (.1, .0, -YYYYMMDD), a copytruncate, a truncation and a log that regrew past the old offset \\
-            are detected: the rest of the old file is read, then the new one from the start. An \\
-            unterminated last line waits for its newline. The first run counts nothing and records the \\
+            Each run reads the lines the log gained since the previous run (a state file per log and \
+            parser keeps the inode, device, byte offset, a fingerprint of the first line and the time of \
+            the run), counts them with a parser and sends the metrics. The state is saved only after the \
+            metrics were delivered, so a failed send reads the same lines again next time. A rotated log \
+            (.1, .0, -YYYYMMDD), a copytruncate, a truncation and a log that regrew past the old offset \
+            are detected: the rest of the old file is read, then the new one from the start. An \
+            unterminated last line waits for its newline. The first run counts nothing and records the \
             end of the log, as Logster does (--from-start reads it all).
 
-            Parsers (Logster's metric names and arithmetic; its class names are aliases): sample (HTTP \\
-            status classes of an access log), log4j (--log-levels; also ISO8601 timestamps, which Logster \\
-            misses), postfix, squid (size is the bytes field; Logster sums the elapsed time, reported \\
-            here as elapsed_ms), apache-error (also Apache 2.4's [module:level]), metric (METRIC_COUNT and \\
-            METRIC_TIME lines, --percentiles), json (--key-separator). Rates are per second over the time \\
+            Parsers (Logster's metric names and arithmetic; its class names are aliases): sample (HTTP \
+            status classes of an access log), log4j (--log-levels; also ISO8601 timestamps, which Logster \
+            misses), postfix, squid (size is the bytes field; Logster sums the elapsed time, reported \
+            here as elapsed_ms), apache-error (also Apache 2.4's [module:level]), metric (METRIC_COUNT and \
+            METRIC_TIME lines, --percentiles), json (--key-separator). Rates are per second over the time \
             since the previous run; --totals gives raw counts; a duration of 0 divides by 1.
 
-            Rules, no code needed: --count 'NAME=REGEX', --sum/--timer/--gauge 'NAME=REGEX' with a \\
-            (?<value>...) capture; other named captures become tags. A rules file has one \\
+            Rules, no code needed: --count 'NAME=REGEX', --sum/--timer/--gauge 'NAME=REGEX' with a \
+            (?<value>...) capture; other named captures become tags. A rules file has one \
             'count|sum|timer|gauge NAME REGEX' per line.
 
-            Logster's command line carries over: logster OPTS PARSER FILE is metricat tail-log OPTS \\
-            PARSER FILE (or --parser PARSER FILE). -o stdout prints '<epoch> <name> <value>' (--format \\
-            logster); -o graphite --graphite-host H:P and -o statsd --statsd-host H:P send as Logster \\
+            Logster's command line carries over: logster OPTS PARSER FILE is metricat tail-log OPTS \
+            PARSER FILE (or --parser PARSER FILE). -o stdout prints '<epoch> <name> <value>' (--format \
+            logster); -o graphite --graphite-host H:P and -o statsd --statsd-host H:P send as Logster \
             does; --tailer, --logtail, --locker, --log-dir and --log-conf are accepted and ignored.
             Unlike Logster, --dry-run leaves the state as it was, and a lock left by a dead run does not block.
 
-            Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \\
+            Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \
             the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error.
 
             Examples:

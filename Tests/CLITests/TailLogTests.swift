@@ -258,4 +258,22 @@ import Testing
         let twoxx = r.stdout.split(separator: "\n").filter { $0.contains("http_2xx") }.map { $0.split(separator: " ")[2] }
         #expect(twoxx == ["2", "0"], "\(r.stdout)")
     }
+
+    @Test func followSurvivesARotation() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        let bg = try Background.metricat(["tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "6", log.path])
+        // The first cycle records the end of the log; then lines arrive, the log is rotated, more arrive.
+        #expect(bg.waitFor(5) { _, _ in FileManager.default.fileExists(atPath: log.state) })
+        try log.append(Self.lines([200, 404]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + ".1")
+        try log.write(Self.lines([500, 200]))
+        #expect(bg.wait(10) == 0, "\(bg.stderr)")
+        var sums: [String: Int] = [:]
+        for line in bg.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 3 { sums[String(parts[1]), default: 0] += Int(parts[2]) ?? 0 }
+        }
+        #expect(sums == ["http_1xx": 0, "http_2xx": 2, "http_3xx": 0, "http_4xx": 1, "http_5xx": 1], "\(bg.stdout)")
+    }
 }
