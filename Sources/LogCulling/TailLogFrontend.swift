@@ -170,7 +170,7 @@ public final class TailLogFrontend {
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 
-        let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules)])
+        let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
         let reader = LineReader(maxLine: options.maxLine)
         var end: Int64 = 0
         var runStats = TailLogStats()

@@ -276,4 +276,25 @@ import Testing
         }
         #expect(sums == ["http_1xx": 0, "http_2xx": 2, "http_3xx": 0, "http_4xx": 1, "http_5xx": 1], "\(bg.stdout)")
     }
+
+    @Test func aBigLogsFirstRunIsRecordedAndTheSamePathSpelledTwoWaysSharesItsState() throws {
+        // Logster on Python 3 never records a first run on a log over 64 KiB (logtail dies of SIGPIPE).
+        let log = try Log()
+        try log.write(String(repeating: Self.line(200), count: 2000))
+        let args = ["tail-log", "--parser", "sample", "-s", "st", "--totals"]
+        let first = try Binary.run(args + ["access.log"], cwd: log.dir)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first)")
+        try log.append(Self.lines([404]))
+        let second = try Binary.run(args + ["./access.log"], cwd: log.dir)
+        #expect(log.counts(second)["http_4xx"] == "1" && log.counts(second)["http_2xx"] == "0", "\(second)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: log.dir.appendingPathComponent("st").path).filter { $0.hasSuffix(".state") }.count == 1)
+    }
+
+    @Test func timerRulesUseThePercentilesFlag() throws {
+        let log = try Log()
+        try log.write("took 10ms\ntook 20ms\ntook 30ms\ntook 40ms\n")
+        let r = try Binary.run(["tail-log", "--state-file", log.state, "--from-start", "--timer", #"t=took (?<value>\d+)ms"#, "--percentiles", "50,75", log.path],
+            env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.stdout == "1700000000 t.mean 25.0\n1700000000 t.median 25.0\n1700000000 t.50th_percentile 25.0\n1700000000 t.75th_percentile 32.5\n", "\(r)")
+    }
 }
