@@ -19,6 +19,8 @@ public struct LogRule: @unchecked Sendable {
     public let name: String
     public let pattern: String
     let regex: Regex<AnyRegexOutput>
+    /// The same pattern compiled for ASCII lines, when it stays within ``ByteRegex``'s subset.
+    let byteRegex: ByteRegex?
     /// A literal every matching line contains, checked with a byte search before the regex runs.
     public let prefilter: [UInt8]?
     /// The pattern starts with `prefilter`: a match can only start where the literal occurs, so the
@@ -53,6 +55,7 @@ public struct LogRule: @unchecked Sendable {
             throw .invalidRule("\(name)=\(pattern)", "a \(kind.rawValue) rule needs a named capture 'value' (example: 'time=(?<value>[0-9.]+)ms')")
         }
         tagNames = names.filter { $0 != "value" }
+        byteRegex = ByteRegex(pattern)
         let lit = Self.requiredLiteral(pattern)
         prefilter = lit?.bytes
         leadingLiteral = lit?.leading ?? false
@@ -170,6 +173,7 @@ final class RuleParser: LogParser {
     var series: [[Series]]
     var index: [[String: Int]]
     let percentiles: [(String, Int)]
+    var captures: [Range<Int>?] = []
 
     init(_ rules: [LogRule], percentiles: [(String, Int)] = [("90", 90)]) {
         self.rules = rules
@@ -189,7 +193,25 @@ final class RuleParser: LogParser {
             }
             var tags: [Tag] = []
             var value: Double? = nil
-            if !rule.plainLiteral {
+            if !rule.plainLiteral, let br = rule.byteRegex, Self.isASCII(line) {
+                let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var matched = false
+                if rule.leadingLiteral, let lit = rule.prefilter {
+                    var k: Int? = at
+                    while let start = k, !matched {
+                        matched = br.firstMatch(p, line.count, from: start, anchored: true, captures: &captures)
+                        k = Self.find(line, lit, from: start + 1)
+                    }
+                } else {
+                    matched = br.firstMatch(p, line.count, captures: &captures)
+                }
+                guard matched else { continue }
+                for (g, name) in br.names.enumerated() {
+                    guard let name, let r = captures[g] else { continue }
+                    let text = B.string(p, r)
+                    if name == "value" { value = B.pythonFloat(text) } else { tags.append(Tag(name, text)) }
+                }
+            } else if !rule.plainLiteral {
                 if text == nil {
                     guard let t = String(validating: line.bindMemory(to: UInt8.self), as: UTF8.self) else { return false }
                     text = t
@@ -233,6 +255,21 @@ final class RuleParser: LogParser {
     }
 
     /// Whether `needle` occurs in `line` (memchr on the first byte, then compare).
+    /// True when every byte is below 0x80 (eight at a time).
+    static func isASCII(_ line: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = line.count
+        while i + 8 <= n {
+            if line.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if line[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
     static func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool { find(line, needle, from: 0) != nil }
 
     /// The first offset `>= from` where `needle` occurs in `line`.
