@@ -19,7 +19,7 @@ def generate(path, lines):
     rng = random.Random(42)
     statuses = [200] * 80 + [301, 302, 304] * 3 + [404] * 6 + [403, 500, 502, 503, 101]
     paths = ["/", "/index.html", "/api/v1/items?page=2", "/static/app.js", "/img/logo.png", "/login"]
-    agents = ["Mozilla/5.0 (X11; Linux x86_64) Gecko/2010", "curl/8.5.0 (x86_64-pc-linux-gnu)", "Mozilla/5.0 (Macintosh) Safari/6"]
+    agents = ["Mozilla/5.0 (X11; Linux x86_64)", "curl/8.5.0 (x86_64-linux)", "Mozilla/5.0 (Macintosh) Safari/6"]
     with open(path, "w") as f:
         for i in range(lines):
             proto = "HTTP/2.0" if rng.random() < 0.015 else "HTTP/1.1"
