@@ -86,7 +86,7 @@ struct TailLog: ParsableCommand {
     @Option(help: ArgumentHelp("Joins prefix, name and suffix in the logster format.", valueName: "sep"))
     var stdoutSeparator: String = "_"
 
-    @Option(help: ArgumentHelp("Logster's parser options string, split on spaces: '-l WARN,ERROR', '--percentiles 50,90', '-k _'.", valueName: "options"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Logster's parser options string, split on spaces: '-l WARN,ERROR', '--percentiles 50,90', '-k _'.", valueName: "options"))
     var parserOptions: String?
 
     @Option(help: ArgumentHelp("log4j: levels to count, in output order.", valueName: "L1,L2"))

@@ -297,4 +297,26 @@ import Testing
             env: ["METRICAT_NOW": "1700000000000000000"])
         #expect(r.stdout == "1700000000 t.mean 25.0\n1700000000 t.median 25.0\n1700000000 t.50th_percentile 25.0\n1700000000 t.75th_percentile 32.5\n", "\(r)")
     }
+
+    /// Every parser over a log file the test writes, through the binary, in Logster's stdout form.
+    @Test(arguments: [
+        ("log4j", "2024-05-01 12:00:00,123 ERROR a\n12:00:01 WARN b\n12:00:02 WARNING c\n12:00:03 INFO d\n", ["--log-levels", "WARN,ERROR"],
+         "WARN 2\nERROR 1\n"),
+        ("PostfixLogster", "x: to=<a>, delay=2.5, delays=1, status=sent (ok)\nx: to=<b>, delay=1, status=deferred\n", [],
+         "numSent 1\npctSent 50.0\nnumDeferred 1\npctDeferred 50.0\nnumBounced 0\npctBounced 0.0\nmailTxnsSec 2\nmailSentSec 1\navgDelay 2.5\n"),
+        ("squid", "1700000000.1 120 10.0.0.1 TCP_HIT/200 800 GET http://a/ - NONE/- -\n", [],
+         "http_1xx 0\nhttp_2xx 1\nhttp_3xx 0\nhttp_4xx 0\nhttp_5xx 0\nsize 800\nelapsed_ms 120\nsquid_TCP_MISS 0\nsquid_TCP_DENIED 0\nsquid_TCP_HIT 1\nsquid_TCP_MEM_HIT 0\nsquid_OTHER 0\n"),
+        ("apache-error", "[Sun Nov 22 2026] [error] x\n[Sun Nov 22 2026] [core:crit] y\n", [], "notice 0\nwarn 0\nerror 1\ncrit 1\nother 0\n"),
+        ("metric", "METRIC_COUNT metric=hits value=2 \nMETRIC_TIME metric=t value=4ms\nMETRIC_TIME metric=t value=.\n", ["--parser-options", "-p 50"],
+         "hits 2.0\nt.mean 4.0\nt.median 4.0\nt.50th_percentile 4.0\n"),
+        ("json", "{\"a\": {\"b\": 1}}\n{\"c\": [2.5]}\nnot json\n", [], "c.0 2.5\n"),
+    ])
+    func eachParserOverAGeneratedLog(parser: String, text: String, extra: [String], expected: String) throws {
+        let log = try Log()
+        try log.write(text)
+        let r = try Binary.run(["tail-log", "--parser", parser, "--state-file", log.state, "--from-start", "--totals"] + extra + [log.path],
+            env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == expected.split(separator: "\n").map { "1700000000 \($0)\n" }.joined(), "\(r)")
+    }
 }
