@@ -20,6 +20,10 @@ let package = Package(
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
         // senders with framing and reconnects, listeners, kernel drop counters.
         .target(name: "MetricTransport", dependencies: ["CMetricSys", "MetricFormats"]),
+        // The system zlib, for rotated logs compressed to .gz (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
+        .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",
@@ -27,12 +31,14 @@ let package = Package(
                 "MetricatKit",
                 "MetricFormats",
                 "MetricTransport",
+                "LogCulling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
+        .testTarget(name: "LogCullingTests", dependencies: ["LogCulling", "MetricFormats", "MetricatKit"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]
 )

@@ -689,10 +689,101 @@ _metricat_load() {
 
 _metricat_tail-log() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=()
-    __metricat_offer_flags_options 0
+    non_repeating_flags=(-d --dry-run -D --debug --totals --from-start --require --follow --verbose -v --version -h --help)
+    repeating_options=(-o --output --count --sum --timer --gauge)
+    non_repeating_options=(--parser -s --state-dir --state-file -p --prefix --metric-prefix -x --suffix --metric-suffix --format --graphite-host --graphite-protocol --statsd-host --stdout-separator --parser-options --log-levels --percentiles --key-separator --rules --interval --max-line --retry --retry-timeout -t --tailer --logtail --locker -l --log-dir --log-conf)
+    __metricat_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--parser')
+        return
+        ;;
+    '-s'|'--state-dir')
+        return
+        ;;
+    '--state-file')
+        return
+        ;;
+    '-p'|'--prefix'|'--metric-prefix')
+        return
+        ;;
+    '-x'|'--suffix'|'--metric-suffix')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--graphite-host')
+        return
+        ;;
+    '--graphite-protocol')
+        return
+        ;;
+    '--statsd-host')
+        return
+        ;;
+    '--stdout-separator')
+        return
+        ;;
+    '--parser-options')
+        return
+        ;;
+    '--log-levels')
+        return
+        ;;
+    '--percentiles')
+        return
+        ;;
+    '--key-separator')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--sum')
+        return
+        ;;
+    '--timer')
+        return
+        ;;
+    '--gauge')
+        return
+        ;;
+    '--rules')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--max-line')
+        return
+        ;;
+    '--retry')
+        return
+        ;;
+    '--retry-timeout')
+        return
+        ;;
+    '-t'|'--tailer')
+        return
+        ;;
+    '--logtail')
+        return
+        ;;
+    '--locker')
+        return
+        ;;
+    '-l'|'--log-dir')
+        return
+        ;;
+    '--log-conf')
+        return
+        ;;
+    esac
 }
 
 _metricat_help() {

@@ -247,7 +247,7 @@ public final class LineOutput {
     }
 
     /// Takes the serialized lines in `bytes`.
-    func write(_ bytes: inout [UInt8]) {
+    public func write(_ bytes: inout [UInt8]) {
         switch kind {
         case .stdout(let sink):
             sink.buffer.append(contentsOf: bytes)

@@ -14,9 +14,3 @@ struct Load: NotBuiltCommand {
     static let configuration = CommandConfiguration(
         abstract: "Flood a socket at a controlled rate and measure what gets dropped (not built yet).")
 }
-
-struct TailLog: NotBuiltCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tail-log",
-        abstract: "Turn what a log gained since the last run into metrics, Logster-style (not built yet).")
-}

@@ -1,0 +1,2 @@
+// The system zlib (Debian: zlib1g-dev), for reading compressed rotated logs.
+#include <zlib.h>

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a run remembers about a log: which file (inode, device), how far it was read (a byte offset
+/// just after a newline), a fingerprint of its first line (to tell a truncated-and-regrown or
+/// copytruncated log from the same one), and when the run started (for rates).
+public struct LogState: Sendable, Equatable {
+    public var inode: UInt64
+    public var device: UInt64
+    public var offset: Int64
+    /// FNV-1a of the first `fingerprintLength` bytes (the first line, at most 256 bytes).
+    public var fingerprint: UInt64
+    public var fingerprintLength: Int
+    /// Start of the run that wrote this state, in whole seconds since the epoch.
+    public var lastRun: Int64
+
+    public init(inode: UInt64, device: UInt64, offset: Int64, fingerprint: UInt64, fingerprintLength: Int, lastRun: Int64) {
+        self.inode = inode
+        self.device = device
+        self.offset = offset
+        self.fingerprint = fingerprint
+        self.fingerprintLength = fingerprintLength
+        self.lastRun = lastRun
+    }
+
+    static let header = "metricat-tail-log-state 1"
+
+    public var text: String {
+        "\(Self.header)\ninode \(inode)\ndevice \(device)\noffset \(offset)\nfingerprint \(fingerprintLength) \(String(fingerprint, radix: 16))\nlast-run \(lastRun)\n"
+    }
+
+    /// Reads a state file; also Logster's (logtail's) `<inode>\n<offset>\n` form, whose time is the
+    /// file's mtime, so a state directory can be carried over.
+    /// - Returns: nil when the file does not exist (a first run).
+    public static func load(_ path: String) throws(TailLogError) -> LogState? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .io(path, "cannot read the state file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd, &bytes, bytes.count)
+        guard n >= 0 else { throw .io(path, "cannot read the state file: \(String(cString: strerror(errno)))") }
+        let text = String(decoding: bytes[0..<n], as: UTF8.self)
+        let lines = text.split(separator: "\n").map(String.init)
+        if lines.first == header {
+            var values: [String: [String]] = [:]
+            for l in lines.dropFirst() {
+                let parts = l.split(separator: " ").map(String.init)
+                if let k = parts.first { values[k] = Array(parts.dropFirst()) }
+            }
+            guard let ino = values["inode"]?.first.flatMap({ UInt64($0) }), let dev = values["device"]?.first.flatMap({ UInt64($0) }),
+                let off = values["offset"]?.first.flatMap({ Int64($0) }), off >= 0,
+                let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), let fpv = UInt64(fp[1], radix: 16),
+                let last = values["last-run"]?.first.flatMap({ Int64($0) })
+            else { throw .badState(path, "damaged state file (remove it to start over from the end of the log)") }
+            return LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last)
+        }
+        if lines.count == 2, let ino = UInt64(lines[0]), let off = Int64(lines[1]), off >= 0 {
+            var st = stat()
+            fstat(fd, &st)
+            // No device or fingerprint in logtail's state: device 0 means "any", length 0 matches.
+            return LogState(inode: ino, device: 0, offset: off, fingerprint: Fingerprint.empty, fingerprintLength: 0, lastRun: Int64(st.st_mtim.tv_sec))
+        }
+        throw .badState(path, "not a tail-log state file (remove it to start over from the end of the log)")
+    }
+
+    /// Writes the state atomically: a temporary file in the same directory, fsync, rename.
+    public func save(_ path: String) throws(TailLogError) {
+        let tmp = path + ".tmp.\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path, "cannot write the state file: \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        let w = write(fd, bytes, bytes.count)
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard w == bytes.count, synced, rename(tmp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(tmp)
+            throw .io(path, "cannot write the state file: \(why)")
+        }
+    }
+}
+
+/// FNV-1a 64 over the first line of a file (at most 256 bytes).
+public enum Fingerprint {
+    public static let empty: UInt64 = 0xcbf2_9ce4_8422_2325
+    public static let maxBytes = 256
+
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h = empty
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    /// The first line of `bytes` (newline included), at most 256 bytes, and not past `limit`.
+    public static func of(prefix bytes: [UInt8], limit: Int64) -> (UInt64, Int) {
+        var n = min(bytes.count, maxBytes, Int(clamping: limit))
+        if let nl = bytes.prefix(n).firstIndex(of: 0x0A) { n = nl + 1 }
+        return bytes.withUnsafeBytes { (hash(UnsafeRawBufferPointer(rebasing: $0[0..<n])), n) }
+    }
+}
+
+/// One run per state file at a time: `flock` on `<state>.lock`. The kernel drops the lock when its
+/// process dies, so a lock file left by a crashed run does not block later runs (Logster's does).
+public final class LogLock {
+    let fd: Int32
+    public let path: String
+
+    /// - Returns: nil when another live process holds the lock (`holder` is its pid, if written).
+    public static func acquire(_ path: String) throws(TailLogError) -> (lock: LogLock?, holder: String) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path, "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let e = errno
+            var buf = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buf, 32, 0)
+            close(fd)
+            if e == EWOULDBLOCK { return (nil, n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingWhitespace() : "?") }
+            throw .io(path, "cannot lock: \(String(cString: strerror(e)))")
+        }
+        ftruncate(fd, 0)
+        let pid = Array("\(getpid())\n".utf8)
+        _ = pwrite(fd, pid, pid.count, 0)
+        return (LogLock(fd: fd, path: path), "")
+    }
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

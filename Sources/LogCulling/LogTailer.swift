@@ -1,0 +1,285 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file's identity and size.
+public struct FileIdentity: Sendable, Equatable {
+    public var inode: UInt64
+    public var device: UInt64
+    public var size: Int64
+
+    public static func of(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileIdentity(inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int64(st.st_size))
+    }
+
+    func same(as state: LogState) -> Bool {
+        inode == state.inode && (state.device == 0 || device == state.device)
+    }
+}
+
+/// One stretch of bytes a run reads: the rest of a rotated file, or the live log.
+public struct Segment: Sendable, Equatable {
+    public var path: String
+    /// Byte offset to start at (in the decompressed stream for `.gz`).
+    public var start: Int64
+    public var compressed: Bool
+    /// The live log: an unterminated last line is held back until its newline arrives.
+    public var live: Bool
+}
+
+/// Decides what a run reads, from the saved state and the files on disk: the rest of the old file
+/// (renamed away, copied, or compressed) and then the live log, from the right offsets.
+public enum TailPlanner {
+    public struct Plan: Sendable {
+        public var segments: [Segment] = []
+        /// One line each: what was detected (rotation, truncation) for `-v` and warnings.
+        public var notes: [String] = []
+        public var warnings: [String] = []
+    }
+
+    /// - Parameters:
+    ///   - state: the previous run's state; nil on a first run.
+    ///   - fromStart: on a first run, read the whole log (Logster counts nothing on a first run).
+    public static func plan(path: String, state: LogState?, current: FileIdentity, fromStart: Bool) -> Plan {
+        var plan = Plan()
+        guard let state else {
+            if fromStart {
+                plan.segments = [Segment(path: path, start: 0, compressed: false, live: true)]
+            } else {
+                plan.notes.append("\(path): first run: starting at the end of the log (\(current.size) bytes); --from-start reads what is there")
+                plan.segments = [Segment(path: path, start: LineReader.endOfLastLine(path: path, size: current.size), compressed: false, live: true)]
+            }
+            return plan
+        }
+        if current.same(as: state) {
+            if current.size >= state.offset && fingerprintMatches(path: path, compressed: false, state: state) {
+                plan.segments = [Segment(path: path, start: state.offset, compressed: false, live: true)]
+                return plan
+            }
+            // Same file, shorter or with another first line: copytruncate, or truncated (and regrown).
+            if let copy = findRotated(path: path, state: state, byIdentity: false) {
+                plan.notes.append("\(path): truncated after a copy to \(copy.path): reading the rest of the copy from byte \(state.offset), then the log from the start")
+                plan.segments.append(copy)
+            } else {
+                plan.warnings.append("\(path): the log was truncated (now \(current.size) bytes, \(state.offset) read before) and no rotated copy was found: reading it from the start")
+            }
+            plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
+            return plan
+        }
+        if let old = findRotated(path: path, state: state, byIdentity: true) ?? findRotated(path: path, state: state, byIdentity: false) {
+            plan.notes.append("\(path): rotated to \(old.path): reading its rest from byte \(state.offset), then the new log from the start")
+            plan.segments.append(old)
+        } else {
+            plan.warnings.append("\(path): the log was replaced and the old one was not found beside it (.0, .1, -YYYYMMDD, .gz): reading the new log from the start")
+        }
+        plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
+        return plan
+    }
+
+    /// Rotated siblings of `path` (`.0`, `.1`, `.1.gz`, `-20240501`, `-20240501.gz`, ...), newest first.
+    public static func rotatedNames(of path: String) -> [String] {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let d = opendir(dir.isEmpty ? "/" : dir) else { return [] }
+        defer { closedir(d) }
+        var found: [(String, Int)] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.count > base.count, name.hasPrefix(base) else { continue }
+            var rest = Substring(name.dropFirst(base.count))
+            if rest.hasSuffix(".gz") { rest = rest.dropLast(3) }
+            guard let sep = rest.first, sep == "." || sep == "-" else { continue }
+            let tail = rest.dropFirst()
+            guard !tail.isEmpty, tail.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) else { continue }
+            let full = (slash == nil ? "" : dir + "/") + name
+            var st = stat()
+            guard stat(full, &st) == 0 else { continue }
+            found.append((full, st.st_mtim.tv_sec))
+        }
+        // Newest first; on equal times the lower number (`.0` before `.1`) and the later date first.
+        return found.sorted { a, b in
+            if a.1 != b.1 { return a.1 > b.1 }
+            return a.0 < b.0
+        }.prefix(8).map(\.0)
+    }
+
+    static func findRotated(path: String, state: LogState, byIdentity: Bool) -> Segment? {
+        for name in rotatedNames(of: path) {
+            let gz = name.hasSuffix(".gz")
+            if byIdentity {
+                guard !gz, let id = FileIdentity.of(name), id.same(as: state), id.size >= state.offset else { continue }
+                return Segment(path: name, start: state.offset, compressed: false, live: false)
+            }
+            if gz && !GzipReader.available { continue }
+            if !gz, let id = FileIdentity.of(name), id.size < state.offset { continue }
+            if state.fingerprintLength > 0, fingerprintMatches(path: name, compressed: gz, state: state) {
+                return Segment(path: name, start: state.offset, compressed: gz, live: false)
+            }
+        }
+        return nil
+    }
+
+    static func fingerprintMatches(path: String, compressed: Bool, state: LogState) -> Bool {
+        if state.fingerprintLength == 0 { return true }
+        guard let head = LineReader.head(path: path, compressed: compressed, count: state.fingerprintLength), head.count == state.fingerprintLength else { return false }
+        return head.withUnsafeBytes { Fingerprint.hash($0) } == state.fingerprint
+    }
+}
+
+/// Reads lines from a segment in large chunks, splitting on `\n` with memchr; no per-line allocation.
+public struct LineReader {
+    public var maxLine: Int
+    public var chunk = 1 << 20
+
+    public init(maxLine: Int) { self.maxLine = maxLine }
+
+    public struct Result: Sendable {
+        /// Offset just past the last line handed out (a held-back partial line is not included).
+        public var end: Int64
+        public var lines = 0
+        public var tooLong = 0
+        public var bytes: Int64 = 0
+        /// Bytes of an unterminated last line held back.
+        public var heldBack = 0
+    }
+
+    /// Calls `body` with each line (no newline) from `segment.start` to the end of the file.
+    public func read(_ segment: Segment, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
+        let source: any ByteStream
+        if segment.compressed {
+            source = try GzipReader(path: segment.path, skip: segment.start)
+        } else {
+            source = try FileStream(path: segment.path, start: segment.start)
+        }
+        var result = Result(end: segment.start)
+        let cap = chunk + maxLine
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: cap, alignment: 16)
+        defer { buf.deallocate() }
+        let base = buf.baseAddress!
+        var filled = 0
+        var pos = segment.start  // stream offset of buf[0]
+        var skipping = false
+        while true {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[filled..<cap]))
+            if n == 0 { break }
+            filled += n
+            result.bytes += Int64(n)
+            var s = 0
+            if skipping {
+                guard let nl = memchr(base, 0x0A, filled) else { pos += Int64(filled); filled = 0; continue }
+                s = base.distance(to: nl) + 1
+                skipping = false
+            }
+            while s < filled, let nl = memchr(base + s, 0x0A, filled - s) {
+                let e = base.distance(to: nl)
+                if e - s > maxLine {
+                    result.tooLong += 1
+                } else {
+                    body(UnsafeRawBufferPointer(start: base + s, count: e - s), true)
+                    result.lines += 1
+                }
+                s = e + 1
+            }
+            if s > 0 {
+                let rest = filled - s
+                if rest > 0 { memmove(base, base + s, rest) }
+                pos += Int64(s)
+                filled = rest
+            }
+            result.end = pos
+            if filled > maxLine {  // no newline within maxLine bytes: skip to the next one
+                result.tooLong += 1
+                pos += Int64(filled)
+                filled = 0
+                skipping = true
+            }
+        }
+        if skipping {
+            if !segment.live { result.end = pos }
+        } else if filled > 0 {
+            if segment.live {
+                result.heldBack = filled
+            } else {
+                body(UnsafeRawBufferPointer(start: base, count: filled), false)
+                result.lines += 1
+                result.end = pos + Int64(filled)
+            }
+        }
+        return result
+    }
+
+    /// The first `count` bytes of a file (decompressed for `.gz`); nil when it cannot be read.
+    static func head(path: String, compressed: Bool, count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        do {
+            let source: any ByteStream = compressed ? try GzipReader(path: path, skip: 0) : try FileStream(path: path, start: 0)
+            while got < count {
+                let n = try out.withUnsafeMutableBytes { raw throws(TailLogError) in try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[got...])) }
+                if n == 0 { break }
+                got += n
+            }
+        } catch { return nil }
+        return Array(out[0..<got])
+    }
+
+    /// The offset just after the last newline of a file of `size` bytes (where a first run starts,
+    /// so a half-written last line is read whole next time).
+    static func endOfLastLine(path: String, size: Int64) -> Int64 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return size }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 65536)
+        var end = size
+        while end > 0 {
+            let start = max(0, end - Int64(buf.count))
+            let n = pread(fd, &buf, Int(end - start), off_t(start))
+            guard n > 0 else { return size }
+            if let i = buf[0..<n].lastIndex(of: 0x0A) { return start + Int64(i) + 1 }
+            end = start
+        }
+        return 0
+    }
+
+    /// The first line's fingerprint of the file at `path`, over at most `limit` bytes.
+    static func fingerprint(path: String, limit: Int64) -> (UInt64, Int) {
+        let head = head(path: path, compressed: false, count: Fingerprint.maxBytes) ?? []
+        return Fingerprint.of(prefix: head, limit: limit)
+    }
+}
+
+/// Bytes from a file or a decompressed stream.
+protocol ByteStream {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TailLogError) -> Int
+}
+
+final class FileStream: ByteStream {
+    let fd: Int32
+    let path: String
+
+    init(path: String, start: Int64) throws(TailLogError) {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path, "cannot open: \(String(cString: strerror(errno)))") }
+        if start > 0, lseek(fd, off_t(start), SEEK_SET) < 0 {
+            let e = errno
+            close(fd)
+            throw .io(path, "cannot seek to \(start): \(String(cString: strerror(e)))")
+        }
+        _ = posix_fadvise(fd, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TailLogError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw .io(path, "read failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(fd) }
+}

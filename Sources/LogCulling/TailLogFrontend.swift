@@ -1,0 +1,332 @@
+import MetricFormats
+import MetricTransport
+import MetricatKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How metrics are written to one output.
+public enum TailLogFormat: Sendable, Equatable {
+    /// Logster's stdout form `<epoch> <name> <value>`, names joined with `separator`, values as Python prints them.
+    case logster(separator: String)
+    /// Any serializer the other commands use; names joined with `.`.
+    case metric(MetricFormat)
+}
+
+/// One place metrics go, and in which format.
+public struct TailLogOutput: Sendable {
+    public var endpoint: Endpoint
+    public var format: TailLogFormat
+    public init(endpoint: Endpoint, format: TailLogFormat) {
+        self.endpoint = endpoint
+        self.format = format
+    }
+}
+
+/// What `metricat tail-log` does, as a value.
+public struct TailLogOptions: Sendable {
+    public var path: String
+    public var parser: ParserKind?
+    public var settings = ParserSettings()
+    public var rules: [LogRule] = []
+    /// The state file; its lock is `<stateFile>.lock`.
+    public var stateFile: String
+    public var outputs: [TailLogOutput] = [TailLogOutput(endpoint: .stdout, format: .logster(separator: "_"))]
+    public var prefix = ""
+    public var suffix = ""
+    public var formatOptions = FormatOptions()
+    public var sender = SenderOptions()
+    /// Print what would be sent (network outputs as `TARGET LINE`) and keep the state as it was.
+    public var dryRun = false
+    public var totals = false
+    public var fromStart = false
+    /// A missing log is an error (exit 66 is not used: 74) instead of a note and exit 0.
+    public var require = false
+    /// Show each unmatched line on stderr.
+    public var debug = false
+    public var verbose = false
+    public var maxLine = 1 << 20
+    /// Run continuously, emitting every this many nanoseconds.
+    public var follow: Int64?
+    /// Stop following after this many cycles (tests); nil: until SIGINT/SIGTERM.
+    public var followCycles: Int?
+
+    public init(path: String, stateFile: String) {
+        self.path = path
+        self.stateFile = stateFile
+    }
+
+    /// `<dir>/<parser>-<absolute log path with / as ->.state`: one state per log and parser.
+    public static func stateFile(dir: String, parserName: String, logPath: String) -> String {
+        var abs = logPath
+        if !abs.hasPrefix("/") {
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+            if getcwd(&buf, buf.count) != nil {
+                let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                abs = cwd + "/" + (abs.hasPrefix("./") ? String(abs.dropFirst(2)) : abs)
+            }
+        }
+        let flat = abs.split(separator: "/").joined(separator: "-")
+        return (dir.hasSuffix("/") ? dir : dir + "/") + parserName + "-" + flat + ".state"
+    }
+}
+
+/// What one run counted, for `-v`.
+public struct TailLogStats: Sendable {
+    public var lines = 0
+    public var unmatched = 0
+    public var invalidUTF8 = 0
+    public var tooLong = 0
+    public var bytes: Int64 = 0
+}
+
+/// Runs `tail-log`: lock, state, rotation, parse, deliver, then (only then) save the state.
+public final class TailLogFrontend {
+    let options: TailLogOptions
+    let diagnostics: Diagnostics
+    public private(set) var stats = TailLogStats()
+
+    public init(_ options: TailLogOptions, diagnostics: Diagnostics) {
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    public static func run(_ options: TailLogOptions, diagnostics: Diagnostics) -> ExitStatus {
+        TailLogFrontend(options, diagnostics: diagnostics).run()
+    }
+
+    func fail(_ message: String) { diagnostics.ioError("tail-log: \(message)") }
+
+    public func run() -> ExitStatus {
+        let lock: LogLock
+        do {
+            let (l, holder) = try LogLock.acquire(options.stateFile + ".lock")
+            guard let l else {
+                StandardStreams.writeError("metricat: tail-log: another run (pid \(holder)) holds \(options.stateFile).lock: not running twice on \(options.path)\n")
+                return .expectationFailed
+            }
+            lock = l
+        } catch {
+            fail(error.description)
+            return diagnostics.exitStatus
+        }
+        defer { withExtendedLifetime(lock) {} }
+        guard let interval = options.follow else { return cycle(followMode: false) }
+        return follow(interval: interval)
+    }
+
+    /// `--follow`: a cycle every interval until SIGINT/SIGTERM (or `followCycles`).
+    func follow(interval: Int64) -> ExitStatus {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        var old = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &mask, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        var status = ExitStatus.ok
+        var done = 0
+        let start = Clock.monotonicNanoseconds()
+        while true {
+            let s = cycle(followMode: true)
+            if s != .ok { status = s }
+            done += 1
+            if let n = options.followCycles, done >= n { break }
+            let wait = start + Int64(done) * interval - Clock.monotonicNanoseconds()
+            if wait > 0 {
+                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+                if sigtimedwait(&mask, nil, &ts) > 0 { break }
+            }
+        }
+        return status
+    }
+
+    func now() -> Int64 {
+        options.follow != nil ? Clock.nowNanoseconds() : Clock.now()
+    }
+
+    /// One Logster run: read what the log gained, emit, save the state.
+    func cycle(followMode: Bool) -> ExitStatus {
+        let startNs = now()
+        let startSec = startNs / 1_000_000_000
+        let state: LogState?
+        do {
+            state = try LogState.load(options.stateFile)
+        } catch {
+            fail(error.description)
+            return diagnostics.exitStatus
+        }
+        guard let current = FileIdentity.of(options.path) else {
+            let why = access(options.path, F_OK) == 0 ? "is not a regular file" : "does not exist"
+            if options.require {
+                fail("\(options.path) \(why)")
+                return .ioError
+            }
+            if !followMode { StandardStreams.writeError("metricat: tail-log: \(options.path) \(why): nothing to read (--require makes this an error)\n") }
+            return .ok
+        }
+        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart)
+        for w in plan.warnings { diagnostics.warning(w) }
+        for n in plan.notes { diagnostics.note(n) }
+
+        let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
+        let reader = LineReader(maxLine: options.maxLine)
+        var end: Int64 = 0
+        var runStats = TailLogStats()
+        let debug = options.debug
+        let firstRun = state == nil && !options.fromStart
+        for segment in plan.segments {
+            do {
+                let r: LineReader.Result
+                if firstRun {
+                    r = LineReader.Result(end: segment.start)
+                } else if parsers.count == 1 {
+                    let parser = parsers[0]
+                    r = try reader.read(segment) { line, complete in
+                        if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
+                    }
+                } else {
+                    r = try reader.read(segment) { line, complete in
+                        var any = false
+                        for p in parsers where p.parse(line, complete: complete) { any = true }
+                        if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
+                    }
+                }
+                runStats.lines += r.lines
+                runStats.tooLong += r.tooLong
+                runStats.bytes += r.bytes
+                if r.tooLong > 0 { diagnostics.warning("\(segment.path): \(r.tooLong) lines longer than \(options.maxLine) bytes skipped (--max-line)") }
+                if segment.live { end = r.end }
+            } catch {
+                fail(error.description)
+                return diagnostics.exitStatus
+            }
+        }
+        stats = runStats
+        let duration = state.map { max(0, startSec - $0.lastRun) } ?? 0
+        if diagnostics.verbose {
+            diagnostics.note("\(options.path): \(runStats.lines) lines (\(runStats.bytes) bytes) over \(duration) s, \(runStats.unmatched) unmatched, \(runStats.invalidUTF8) not valid UTF-8")
+        }
+        if !firstRun {
+            let rate = RateContext(duration: duration, totals: options.totals)
+            var metrics: [LogMetric] = []
+            for p in parsers { metrics += p.metrics(rate) }
+            let status = deliver(metrics, epoch: startSec)
+            if status != .ok {
+                StandardStreams.writeError("metricat: tail-log: not delivered: the state is kept, so these lines are read again next run\n")
+                return status
+            }
+        }
+        if options.dryRun {
+            diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
+            return diagnostics.exitStatus
+        }
+        // The state follows the live file as it is now (it may have been replaced while we read).
+        let (fp, fpLen) = LineReader.fingerprint(path: options.path, limit: end)
+        let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
+        do {
+            try newState.save(options.stateFile)
+        } catch {
+            fail(error.description)
+        }
+        return diagnostics.exitStatus
+    }
+
+    static func unmatched(_ line: UnsafeRawBufferPointer, debug: Bool, stats: inout TailLogStats, path: String) {
+        stats.unmatched += 1
+        let valid = String(validating: line.bindMemory(to: UInt8.self), as: UTF8.self) != nil
+        if !valid { stats.invalidUTF8 += 1 }
+        if debug {
+            StandardStreams.writeError("metricat: tail-log: \(path): unmatched\(valid ? "" : " (not valid UTF-8)"): \(escaped(line))\n")
+        }
+    }
+
+    /// A line as printable text: bytes that are not printable ASCII as `\xHH`.
+    static func escaped(_ line: UnsafeRawBufferPointer) -> String {
+        var s = ""
+        for b in line.prefix(400) {
+            if b >= 0x20 && b < 0x7F && b != 0x5C { s.unicodeScalars.append(Unicode.Scalar(b)) } else {
+                s += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
+            }
+        }
+        if line.count > 400 { s += "..." }
+        return s
+    }
+
+    /// `prefix SEP name SEP suffix`, as Logster joins them.
+    func fullName(_ name: String, separator: String) -> String {
+        var n = name
+        if !options.prefix.isEmpty { n = options.prefix + separator + n }
+        if !options.suffix.isEmpty { n = n + separator + options.suffix }
+        return n
+    }
+
+    /// The lines for one output.
+    func render(_ metrics: [LogMetric], format: TailLogFormat, epoch: Int64) -> Result<[UInt8], TailLogError> {
+        var out: [UInt8] = []
+        switch format {
+        case .logster(let sep):
+            for m in metrics {
+                var name = fullName(m.name, separator: sep)
+                for t in m.tags { name += sep + t.value }
+                out.append(contentsOf: "\(epoch) \(name) \(m.value.pythonText)\n".utf8)
+            }
+        case .metric(let f):
+            var serializer: any MetricSerializer
+            do {
+                serializer = try f.makeSerializer(options.formatOptions)
+            } catch {
+                return .failure(.invalidOption("--format", error.description))
+            }
+            let context = SerializerContext(now: epoch * 1_000_000_000) { [diagnostics] d in diagnostics.report(d, source: "tail-log") }
+            for m in metrics {
+                let metric = Metric(name: fullName(m.name, separator: "."), tags: m.tags, fields: [Field("value", m.value.fieldValue)], timestamp: epoch * 1_000_000_000)
+                serializer.serialize(metric, into: &out, context: context)
+            }
+            serializer.finish(into: &out, context: context)
+        }
+        return .success(out)
+    }
+
+    /// Writes to every output; any output that fails makes the run fail (69) so the state is kept.
+    func deliver(_ metrics: [LogMetric], epoch: Int64) -> ExitStatus {
+        if metrics.isEmpty { return .ok }
+        var status = ExitStatus.ok
+        for output in options.outputs {
+            var bytes: [UInt8]
+            switch render(metrics, format: output.format, epoch: epoch) {
+            case .success(let b): bytes = b
+            case .failure(let e):
+                fail(e.description)
+                return .usage
+            }
+            if options.dryRun, output.endpoint != .stdout {
+                var text: [UInt8] = []
+                for line in bytes.split(separator: 0x0A) {
+                    text.append(contentsOf: "\(output.endpoint) ".utf8)
+                    text.append(contentsOf: line)
+                    text.append(0x0A)
+                }
+                text.withUnsafeBytes { _ = StandardStreams.writeAll(1, $0) }
+                continue
+            }
+            let out: LineOutput
+            do {
+                out = try LineOutput.open(output.endpoint, options: options.sender, diagnostics: diagnostics)
+            } catch {
+                StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(error)\n")
+                status = .unavailable
+                continue
+            }
+            out.diagnosticsSource = "tail-log"
+            out.write(&bytes)
+            out.close()
+            if out.stats.failedLines > 0 {
+                StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(out.stats.failedLines) lines could not be delivered\n")
+                status = .unavailable
+            }
+        }
+        return status
+    }
+}

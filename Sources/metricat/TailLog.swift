@@ -1,0 +1,312 @@
+import ArgumentParser
+import LogCulling
+import MetricFormats
+import MetricTransport
+import MetricatKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `metricat tail-log`: maps flags (metricat's and Logster's) to ``TailLogOptions`` and runs ``TailLogFrontend``.
+struct TailLog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail-log",
+        abstract: "Turn what a log gained since the last run into metrics, Logster-style.",
+        discussion: """
+            Each run reads the lines the log gained since the previous run (a state file per log and \
+            parser keeps the inode, device, byte offset, a fingerprint of the first line and the time of \
+            the run), counts them with a parser and sends the metrics. The state is saved only after the \
+            metrics were delivered, so a failed send reads the same lines again next time. A rotated log \
+            (.1, .0, -YYYYMMDD), a copytruncate, a truncation and a log that regrew past the old offset \
+            are detected: the rest of the old file is read, then the new one from the start. An \
+            unterminated last line waits for its newline. The first run counts nothing and records the \
+            end of the log, as Logster does (--from-start reads it all).
+
+            Parsers (Logster's metric names and arithmetic; its class names are aliases): sample (HTTP \
+            status classes of an access log), log4j (--log-levels; also ISO8601 timestamps, which Logster \
+            misses), postfix, squid (size is the bytes field; Logster sums the elapsed time, reported \
+            here as elapsed_ms), apache-error (also Apache 2.4's [module:level]), metric (METRIC_COUNT and \
+            METRIC_TIME lines, --percentiles), json (--key-separator). Rates are per second over the time \
+            since the previous run; --totals gives raw counts; a duration of 0 divides by 1.
+
+            Rules, no code needed: --count 'NAME=REGEX', --sum/--timer/--gauge 'NAME=REGEX' with a \
+            (?<value>...) capture; other named captures become tags. A rules file has one \
+            'count|sum|timer|gauge NAME REGEX' per line.
+
+            Logster's command line carries over: logster OPTS PARSER FILE is metricat tail-log OPTS \
+            PARSER FILE (or --parser PARSER FILE). -o stdout prints '<epoch> <name> <value>' (--format \
+            logster); -o graphite --graphite-host H:P and -o statsd --statsd-host H:P send as Logster \
+            does; --tailer, --logtail, --locker, --log-dir and --log-conf are accepted and ignored.
+            Unlike Logster, --dry-run leaves the state as it was, and a lock left by a dead run does not block.
+
+            Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \
+            the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error.
+
+            Examples:
+              metricat tail-log --parser sample /var/log/nginx/access.log -o graphite --graphite-host 127.0.0.1:2003
+              metricat tail-log /var/log/app.log --count 'errors=ERROR (?<code>E\\d+)' --output udp://127.0.0.1:8125 --format statsd
+              metricat tail-log --parser sample --from-start --totals access.log
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The log file; Logster's 'PARSER FILE' order is accepted too.", valueName: "file"))
+    var positional: [String] = []
+
+    @Option(help: ArgumentHelp("The parser: \(ParserKind.names), or Logster's class name.", valueName: "name"))
+    var parser: String?
+
+    @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Directory for state files, one per log and parser (default: $XDG_STATE_HOME/metricat or ~/.local/state/metricat).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("The state file itself (its lock is FILE.lock).", valueName: "file"))
+    var stateFile: String?
+
+    @Option(name: [.customShort("p"), .customLong("prefix"), .customLong("metric-prefix")], help: ArgumentHelp("Put before every metric name.", valueName: "prefix"))
+    var prefix: String?
+
+    @Option(name: [.customShort("x"), .customLong("suffix"), .customLong("metric-suffix")], help: ArgumentHelp("Put after every metric name.", valueName: "suffix"))
+    var suffix: String?
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Where metrics go, repeatable: - or stdout, graphite, statsd (Logster's), or any address send takes (udp://, tcp://, unix://, http://.../write?db=).", valueName: "target"))
+    var output: [String] = []
+
+    @Option(help: ArgumentHelp("Format for address outputs and -: logster, \(MetricFormat.names) (default: logster on stdout, graphite on sockets, influx over HTTP).", valueName: "format"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("Logster's graphite output: HOST:PORT.", valueName: "host:port"))
+    var graphiteHost: String?
+
+    @Option(help: ArgumentHelp("Logster's graphite output: tcp or udp.", valueName: "protocol"))
+    var graphiteProtocol: String = "tcp"
+
+    @Option(help: ArgumentHelp("Logster's statsd output: HOST:PORT (gauges over UDP).", valueName: "host:port"))
+    var statsdHost: String?
+
+    @Option(help: ArgumentHelp("Joins prefix, name and suffix in the logster format.", valueName: "sep"))
+    var stdoutSeparator: String = "_"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Logster's parser options string, split on spaces: '-l WARN,ERROR', '--percentiles 50,90', '-k _'.", valueName: "options"))
+    var parserOptions: String?
+
+    @Option(help: ArgumentHelp("log4j: levels to count, in output order.", valueName: "L1,L2"))
+    var logLevels: String?
+
+    @Option(help: ArgumentHelp("metric parser and timer rules: percentiles to report.", valueName: "p1,p2"))
+    var percentiles: String?
+
+    @Option(help: ArgumentHelp("json: separator of flattened keys.", valueName: "sep"))
+    var keySeparator: String?
+
+    @Option(help: ArgumentHelp("A rule: lines matching REGEX, per second; named captures become tags. Repeatable.", valueName: "name=regex"))
+    var count: [String] = []
+
+    @Option(help: ArgumentHelp("A rule: sum of the (?<value>...) capture, per second. Repeatable.", valueName: "name=regex"))
+    var sum: [String] = []
+
+    @Option(help: ArgumentHelp("A rule: mean, median and percentiles of (?<value>...). Repeatable.", valueName: "name=regex"))
+    var timer: [String] = []
+
+    @Option(help: ArgumentHelp("A rule: the last (?<value>...) seen. Repeatable.", valueName: "name=regex"))
+    var gauge: [String] = []
+
+    @Option(help: ArgumentHelp("A rules file: 'count|sum|timer|gauge NAME REGEX' per line, # comments.", valueName: "file"))
+    var rules: String?
+
+    @Flag(name: [.customShort("d"), .long], help: "Print what would be sent (network outputs as 'TARGET LINE'); the state is left as it was.")
+    var dryRun = false
+
+    @Flag(name: [.customShort("D"), .long], help: "Show each line no parser or rule matched (and whether it is valid UTF-8) on stderr.")
+    var debug = false
+
+    @Flag(help: "Raw counts and sums instead of per-second rates.")
+    var totals = false
+
+    @Flag(help: "On a first run (no state), read the whole log instead of starting at its end.")
+    var fromStart = false
+
+    @Flag(help: "A missing log file is an error (exit 74) instead of a note and exit 0.")
+    var require = false
+
+    @Flag(help: "Keep running: read and emit every --interval, following rotations, until SIGINT/SIGTERM.")
+    var follow = false
+
+    @Option(help: ArgumentHelp("Time between emissions with --follow.", valueName: "duration"))
+    var interval: String = "10s"
+
+    @Option(help: .hidden)
+    var followCycles: Int?
+
+    @Option(help: ArgumentHelp("Longest line in bytes; longer ones are counted and skipped.", valueName: "bytes"))
+    var maxLine: Int = 1 << 20
+
+    @Option(help: ArgumentHelp("Reconnect attempts for socket outputs.", valueName: "n"))
+    var retry: Int = 2
+
+    @Option(help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
+    var retryTimeout: String = "2s"
+
+    @Flag(name: .shortAndLong, help: "Say more: rotation, lines read and unmatched, the first-run note.")
+    var verbose = false
+
+    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("Logster's tailer (ignored: the state is kept by metricat).", valueName: "name"))
+    var tailer: String?
+    @Option(help: ArgumentHelp("Logster's logtail path (ignored).", valueName: "path"))
+    var logtail: String?
+    @Option(help: ArgumentHelp("Logster's locker (ignored: flock is used).", valueName: "name"))
+    var locker: String?
+    @Option(name: [.customShort("l"), .long], help: ArgumentHelp("Logster's own log directory (ignored: messages go to stderr).", valueName: "dir"))
+    var logDir: String?
+    @Option(help: ArgumentHelp("Logster's logging config (ignored).", valueName: "file"))
+    var logConf: String?
+
+    mutating func validate() throws {
+        if positional.count == 2 && parser == nil {
+            parser = positional.removeFirst()
+        }
+        guard positional.count == 1 else {
+            throw ValidationError("give one log file (example: metricat tail-log --parser sample /var/log/nginx/access.log)")
+        }
+        if parser == nil && count.isEmpty && sum.isEmpty && timer.isEmpty && gauge.isEmpty && rules == nil {
+            throw ValidationError("give --parser NAME (\(ParserKind.names)) or a rule (--count NAME=REGEX)")
+        }
+        if let parser, ParserKind(name: parser) == nil {
+            throw ValidationError("--parser: '\(parser)' is not a parser (one of \(ParserKind.names), or Logster's SampleLogster, ...)")
+        }
+        if stateDir != nil && stateFile != nil { throw ValidationError("give --state-dir or --state-file, not both") }
+        if maxLine < 1 || maxLine > 1 << 30 { throw ValidationError("--max-line: must be between 1 and 1073741824 bytes") }
+        if !["tcp", "udp"].contains(graphiteProtocol) { throw ValidationError("--graphite-protocol: 'tcp' or 'udp'") }
+        if let f = format, f != "logster", MetricFormat(rawValue: f) == nil {
+            throw ValidationError("--format: '\(f)' is not a format (logster, \(MetricFormat.names))")
+        }
+    }
+
+    func run() throws {
+        let path = positional[0]
+        let kind = parser.flatMap(ParserKind.init(name:))
+        var settings = ParserSettings()
+        do {
+            if let kind, let parserOptions { try settings.apply(parserOptions: parserOptions, for: kind) }
+            if let logLevels { settings.logLevels = logLevels.split(separator: ",").map(String.init) }
+            if let percentiles { settings.percentiles = percentiles.split(separator: ",").map(String.init) }
+            if let keySeparator { settings.keySeparator = keySeparator }
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var ruleList: [LogRule] = []
+        do {
+            for (kind, specs) in [(LogRule.Kind.count, count), (.sum, sum), (.timer, timer), (.gauge, gauge)] {
+                for s in specs { ruleList.append(try LogRule(kind: kind, spec: s)) }
+            }
+            if let rules {
+                guard let text = readText(rules) else { throw ValidationError("--rules: cannot read \(rules)") }
+                ruleList += try LogRule.load(file: text, path: rules)
+            }
+        } catch let e as TailLogError {
+            throw ValidationError(e.description)
+        }
+        var name = kind?.rawValue ?? "rules"
+        if !ruleList.isEmpty {
+            let specs = ruleList.map { "\($0.kind.rawValue) \($0.name) \($0.pattern)" }.joined(separator: "\n")
+            name += "-" + String(specs.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }, radix: 16)
+        }
+        let statePath: String
+        if let stateFile {
+            statePath = stateFile
+        } else {
+            let dir = stateDir ?? defaultStateDir()
+            guard makeDirectories(dir) else { throw ValidationError("--state-dir: cannot create \(dir)") }
+            statePath = TailLogOptions.stateFile(dir: dir, parserName: name, logPath: path)
+        }
+        var options = TailLogOptions(path: path, stateFile: statePath)
+        options.parser = kind
+        options.settings = settings
+        options.rules = ruleList
+        options.outputs = try outputs()
+        options.prefix = prefix ?? ""
+        options.suffix = suffix ?? ""
+        options.dryRun = dryRun
+        options.totals = totals
+        options.fromStart = fromStart
+        options.require = require
+        options.debug = debug
+        options.verbose = verbose
+        options.maxLine = maxLine
+        options.sender.retries = retry
+        options.sender.retryTimeout = try parseDuration(retryTimeout, flag: "--retry-timeout")
+        if follow { options.follow = try parseDuration(interval, flag: "--interval") }
+        options.followCycles = followCycles
+        let diagnostics = Diagnostics(verbose: verbose)
+        for (flag, value) in [("--tailer", tailer), ("--logtail", logtail), ("--locker", locker), ("--log-dir", logDir), ("--log-conf", logConf)] where value != nil {
+            diagnostics.note("\(flag) is Logster's and is ignored")
+        }
+        let status = TailLogFrontend.run(options, diagnostics: diagnostics)
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+
+    /// The outputs, Logster's names included; `-` when none is given.
+    func outputs() throws -> [TailLogOutput] {
+        let named = format.flatMap(MetricFormat.init(rawValue:))
+        var list: [TailLogOutput] = []
+        for o in output.isEmpty ? ["-"] : output {
+            switch o {
+            case "stdout":
+                list.append(TailLogOutput(endpoint: .stdout, format: .logster(separator: stdoutSeparator)))
+            case "graphite":
+                guard let h = graphiteHost else { throw ValidationError("-o graphite needs --graphite-host HOST:PORT (example: --graphite-host 127.0.0.1:2003)") }
+                list.append(TailLogOutput(endpoint: try endpoint("\(graphiteProtocol)://\(h)", flag: "--graphite-host"), format: .metric(.graphite)))
+            case "statsd":
+                guard let h = statsdHost else { throw ValidationError("-o statsd needs --statsd-host HOST:PORT (example: --statsd-host 127.0.0.1:8125)") }
+                list.append(TailLogOutput(endpoint: try endpoint("udp://\(h)", flag: "--statsd-host"), format: .metric(.statsd)))
+            case "ganglia", "nsca", "cloudwatch":
+                throw ValidationError("-o \(o): Logster's \(o) output is not supported (use graphite, statsd, stdout or an address)")
+            default:
+                let e = try endpoint(o, flag: "--output")
+                let f: TailLogFormat
+                if let named { f = .metric(named) } else if format == "logster" || e == .stdout {
+                    f = .logster(separator: format == "logster" || named == nil ? (e == .stdout ? stdoutSeparator : ".") : ".")
+                } else if case .http = e { f = .metric(.influx) } else { f = .metric(.graphite) }
+                list.append(TailLogOutput(endpoint: e, format: f))
+            }
+        }
+        return list
+    }
+
+    func endpoint(_ text: String, flag: String) throws -> Endpoint {
+        do {
+            return try Endpoint(parsing: text, role: .send)
+        } catch {
+            throw ValidationError("\(flag): \(error.description)")
+        }
+    }
+
+    func defaultStateDir() -> String {
+        if let x = getenv("XDG_STATE_HOME"), x.pointee != 0 { return String(cString: x) + "/metricat" }
+        if let h = getenv("HOME"), h.pointee != 0 { return String(cString: h) + "/.local/state/metricat" }
+        return "/var/tmp/metricat"
+    }
+
+    func makeDirectories(_ dir: String) -> Bool {
+        var path = dir.hasPrefix("/") ? "" : "."
+        for part in dir.split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { return false }
+        }
+        return true
+    }
+
+    func readText(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n == 0 { break }
+            bytes += buf[0..<n]
+            if bytes.count > 1 << 20 { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

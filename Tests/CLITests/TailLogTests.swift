@@ -1,0 +1,322 @@
+import Foundation
+import Testing
+
+/// `tail-log` end to end: state, first run, rotation, truncation, partial lines, delivery failures, locks.
+@Suite struct TailLogTests {
+    /// A log, its state file, and runs of the binary at chosen times.
+    struct Log {
+        let dir: URL
+        var path: String { dir.appendingPathComponent("access.log").path }
+        var state: String { dir.appendingPathComponent("access.state").path }
+
+        init() throws { dir = try temporaryDirectory("taillog") }
+
+        func write(_ text: String, to file: String? = nil) throws {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file ?? path))
+        }
+
+        func append(_ text: String) throws {
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try h.seekToEnd()
+            try h.write(contentsOf: Data(text.utf8))
+            try h.close()
+        }
+
+        /// Runs `tail-log --parser sample --totals` on the log at `now` (seconds).
+        @discardableResult
+        func run(_ extra: [String] = [], now: Int = 1_700_000_000, totals: Bool = true) throws -> Binary.Result {
+            try Binary.run(
+                ["tail-log", "--parser", "sample", "--state-file", state] + (totals ? ["--totals"] : []) + extra + [path],
+                env: ["METRICAT_NOW": "\(now)000000000"])
+        }
+
+        /// `http_2xx` etc. from Logster's stdout lines.
+        func counts(_ r: Binary.Result) -> [String: String] {
+            var out: [String: String] = [:]
+            for line in r.stdout.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 3 { out[String(parts[1])] = String(parts[2]) }
+            }
+            return out
+        }
+    }
+
+    static func line(_ status: Int) -> String {
+        "10.0.0.1 - - [22/Nov/2026:01:02:03 +0000] \"GET /a HTTP/1.1\" \(status) 512 \"-\" \"curl/8\"\n"
+    }
+
+    static func lines(_ statuses: [Int]) -> String { statuses.map(line).joined() }
+
+    @Test func firstRunCountsNothingThenRatesAreOverTheTimeSinceTheLastRun() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 200, 404]))
+        let first = try log.run(now: 1_700_000_000, totals: false)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first)")
+        try log.append(Self.lines([200, 200, 500, 301]))
+        let second = try log.run(now: 1_700_000_010, totals: false)
+        #expect(second.status == 0, "\(second)")
+        #expect(second.stdout == """
+            1700000010 http_1xx 0.0
+            1700000010 http_2xx 0.2
+            1700000010 http_3xx 0.1
+            1700000010 http_4xx 0.0
+            1700000010 http_5xx 0.1
+
+            """)
+        let third = try log.run(now: 1_700_000_010)
+        #expect(log.counts(third)["http_2xx"] == "0", "a duration of 0 is no error: \(third)")
+        let state = try String(contentsOfFile: log.state, encoding: .utf8)
+        #expect(state.contains("offset \(Self.lines([200, 200, 404, 200, 200, 500, 301]).utf8.count)\n"), "\(state)")
+        #expect(state.contains("last-run 1700000010\n"))
+    }
+
+    @Test func fromStartPrefixSuffixSeparatorAndLogstersPositionalForm() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 404]))
+        let r = try Binary.run(
+            ["tail-log", "-s", log.dir.path, "--from-start", "--totals", "-p", "web", "-x", "all", "-o", "stdout", "--stdout-separator", ".", "SampleLogster", log.path],
+            env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("1700000000 web.http_2xx.all 1\n") && r.stdout.contains("1700000000 web.http_4xx.all 1\n"), "\(r.stdout)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: log.dir.path)
+        #expect(files.contains { $0.hasPrefix("sample-") && $0.hasSuffix("-access.log.state") }, "\(files)")
+    }
+
+    @Test func aPartialLastLineWaitsForItsNewline() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        let half = Self.line(500)
+        try log.append(Self.line(200) + half.dropLast(10))
+        let r1 = try log.run()
+        #expect(log.counts(r1)["http_2xx"] == "1" && log.counts(r1)["http_5xx"] == "0", "\(r1)")
+        try log.append(String(half.suffix(10)))
+        let r2 = try log.run()
+        #expect(log.counts(r2)["http_5xx"] == "1" && log.counts(r2)["http_2xx"] == "0", "\(r2)")
+    }
+
+    @Test func aRenamedLogIsFinishedThenTheNewOneReadFromTheStart() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        try log.run()
+        try log.append(Self.lines([404]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + ".1")
+        try log.write(Self.lines([500, 500]))
+        let r = try log.run(["-v"])
+        #expect(log.counts(r)["http_4xx"] == "1" && log.counts(r)["http_5xx"] == "2", "\(r)")
+        #expect(r.stderr.contains("rotated to \(log.path).1"), "\(r.stderr)")
+        // Date-stamped rotation (logrotate's dateext).
+        try log.append(Self.lines([301]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + "-20261122")
+        try log.write(Self.lines([200]))
+        let d = try log.run()
+        #expect(log.counts(d)["http_3xx"] == "1" && log.counts(d)["http_2xx"] == "1" && log.counts(d)["http_5xx"] == "0", "\(d)")
+    }
+
+    @Test func aRotatedLogCompressedToGzIsReadToo() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        try log.run()
+        try log.append(Self.lines([404, 404]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + ".1")
+        let gz = try Background("/usr/bin/env", ["gzip", log.path + ".1"])
+        #expect(gz.wait() == 0)
+        #expect(FileManager.default.fileExists(atPath: log.path + ".1.gz"))
+        try log.write(Self.lines([500]))
+        let r = try log.run(["-v"])
+        #expect(log.counts(r)["http_4xx"] == "2" && log.counts(r)["http_5xx"] == "1" && log.counts(r)["http_2xx"] == "0", "\(r)")
+        #expect(r.stderr.contains(".1.gz"), "\(r.stderr)")
+    }
+
+    @Test func copytruncateReadsTheRestOfTheCopy() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 200]))
+        try log.run()
+        try log.append(Self.lines([404]))
+        try FileManager.default.copyItem(atPath: log.path, toPath: log.path + ".1")
+        try log.write("")  // truncate in place: same inode
+        try log.append(Self.lines([500]))
+        let r = try log.run()
+        #expect(log.counts(r)["http_4xx"] == "1" && log.counts(r)["http_5xx"] == "1" && log.counts(r)["http_2xx"] == "0", "\(r)")
+    }
+
+    @Test func aTruncatedLogIsReadFromTheStartWithAWarning() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 200, 200]))
+        try log.run()
+        try log.write(Self.lines([404]))  // same inode, shorter, no copy beside it
+        let r = try log.run()
+        #expect(log.counts(r)["http_4xx"] == "1" && log.counts(r)["http_2xx"] == "0", "\(r)")
+        #expect(r.stderr.contains("truncated"), "\(r.stderr)")
+    }
+
+    @Test func aLogThatRegrewPastTheOldOffsetIsToldApartByItsFirstLine() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        try log.run()
+        // Same inode, rewritten with a different first line and now longer than the old offset:
+        // Logster would resume mid-way; the fingerprint says it is a new log.
+        try log.write("# new log\n" + Self.lines([500, 500, 500]))
+        let r = try log.run(["-v"])
+        #expect(log.counts(r)["http_5xx"] == "3", "\(r)")
+    }
+
+    @Test func anUnreachableOutputKeepsTheStateSoNothingIsLostOrCountedTwice() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        try log.append(Self.lines([200, 200]))
+        let before = try String(contentsOfFile: log.state, encoding: .utf8)
+        let failed = try log.run(["--output", "tcp://127.0.0.1:\(freePort())", "--retry", "0"])
+        #expect(failed.status == 69, "\(failed)")
+        #expect(failed.stderr.contains("read again next run"), "\(failed.stderr)")
+        #expect(try String(contentsOfFile: log.state, encoding: .utf8) == before)
+        let again = try log.run()
+        #expect(log.counts(again)["http_2xx"] == "2", "nothing lost: \(again)")
+        let once = try log.run()
+        #expect(log.counts(once)["http_2xx"] == "0", "nothing counted twice: \(once)")
+    }
+
+    @Test func aHeldLockStopsASecondRunAndAStaleOneDoesNot() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        try log.run()
+        let holder = try Background("/usr/bin/flock", [log.state + ".lock", "sleep", "5"])
+        defer { holder.process.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let blocked = try log.run()
+        #expect(blocked.status == 1, "\(blocked)")
+        #expect(blocked.stderr.contains("holds \(log.state).lock"), "\(blocked.stderr)")
+        holder.process.terminate()
+        holder.process.waitUntilExit()
+        // The lock file is still there, with a dead pid in it: not a reason to stop.
+        try "999999\n".write(toFile: log.state + ".lock", atomically: false, encoding: .utf8)
+        try log.append(Self.lines([404]))
+        let r = try log.run()
+        #expect(r.status == 0 && log.counts(r)["http_4xx"] == "1", "\(r)")
+    }
+
+    @Test func aMissingLogIsQuietUnlessRequired() throws {
+        let log = try Log()
+        let r = try log.run()
+        #expect(r.status == 0 && r.stdout.isEmpty, "\(r)")
+        #expect(r.stderr.contains("does not exist"), "\(r.stderr)")
+        let req = try log.run(["--require"])
+        #expect(req.status == 74, "\(req)")
+    }
+
+    @Test func dryRunPrintsWhatWouldBeSentAndKeepsTheState() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        try log.append(Self.lines([200]))
+        let before = try String(contentsOfFile: log.state, encoding: .utf8)
+        let r = try log.run(["-d", "-o", "graphite", "--graphite-host", "127.0.0.1:2003", "-o", "statsd", "--statsd-host", "127.0.0.1:8125", "-p", "web"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("tcp://127.0.0.1:2003 web.http_2xx 1 1700000000\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("udp://127.0.0.1:8125 web.http_2xx:1|g\n"), "\(r.stdout)")
+        #expect(try String(contentsOfFile: log.state, encoding: .utf8) == before)
+    }
+
+    @Test func unmatchedAndInvalidUTF8LinesAreShownWithDebugAndNeverAbort() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        var bytes = Data(Self.line(200).utf8)
+        bytes.append(contentsOf: Array("bad \u{1}".utf8) + [0xFF, 0xFE, 0x0A])
+        bytes.append(Data("GET / HTTP/2.0\" 200 1 x\n".utf8))
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log.path))
+        try h.seekToEnd()
+        try h.write(contentsOf: bytes)
+        try h.close()
+        let r = try log.run(["-D", "-v"])
+        #expect(r.status == 0 && log.counts(r)["http_2xx"] == "1", "\(r)")
+        #expect(r.stderr.contains("unmatched (not valid UTF-8): bad \\x01\\xff\\xfe"), "\(r.stderr)")
+        #expect(r.stderr.contains("2 unmatched, 1 not valid UTF-8"), "\(r.stderr)")
+    }
+
+    @Test func userRulesWithTagsInAnyFormat() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 404, 404]) + "took 12ms\ntook 8ms\n")
+        let r = try Binary.run([
+            "tail-log", "--state-file", log.state, "--from-start", "--totals", "--count", #"requests=" (?<status>\d{3}) "#,
+            "--timer", #"latency=took (?<value>\d+)ms"#, "--output", "-", "--format", "influx", log.path,
+        ], env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("requests,status=200 value=1i 1700000000000000000\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("requests,status=404 value=2i 1700000000000000000\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("latency.mean value=10 1700000000000000000\n"), "\(r.stdout)")
+        let bad = try Binary.run(["tail-log", "--sum", "x=no value capture", log.path])
+        #expect(bad.status == 2 && bad.stderr.contains("named capture 'value'"), "\(bad)")
+    }
+
+    @Test func followEmitsEveryIntervalAndStops() throws {
+        let log = try Log()
+        try log.write(Self.lines([200, 200]))
+        let r = try Binary.run(["tail-log", "--parser", "sample", "--state-file", log.state, "--from-start", "--totals", "--follow", "--interval", "200ms", "--follow-cycles", "2", log.path])
+        #expect(r.status == 0, "\(r)")
+        let twoxx = r.stdout.split(separator: "\n").filter { $0.contains("http_2xx") }.map { $0.split(separator: " ")[2] }
+        #expect(twoxx == ["2", "0"], "\(r.stdout)")
+    }
+
+    @Test func followSurvivesARotation() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        let bg = try Background.metricat(["tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "6", log.path])
+        // The first cycle records the end of the log; then lines arrive, the log is rotated, more arrive.
+        #expect(bg.waitFor(5) { _, _ in FileManager.default.fileExists(atPath: log.state) })
+        try log.append(Self.lines([200, 404]))
+        try FileManager.default.moveItem(atPath: log.path, toPath: log.path + ".1")
+        try log.write(Self.lines([500, 200]))
+        #expect(bg.wait(10) == 0, "\(bg.stderr)")
+        var sums: [String: Int] = [:]
+        for line in bg.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 3 { sums[String(parts[1]), default: 0] += Int(parts[2]) ?? 0 }
+        }
+        #expect(sums == ["http_1xx": 0, "http_2xx": 2, "http_3xx": 0, "http_4xx": 1, "http_5xx": 1], "\(bg.stdout)")
+    }
+
+    @Test func aBigLogsFirstRunIsRecordedAndTheSamePathSpelledTwoWaysSharesItsState() throws {
+        // Logster on Python 3 never records a first run on a log over 64 KiB (logtail dies of SIGPIPE).
+        let log = try Log()
+        try log.write(String(repeating: Self.line(200), count: 2000))
+        let args = ["tail-log", "--parser", "sample", "-s", "st", "--totals"]
+        let first = try Binary.run(args + ["access.log"], cwd: log.dir)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first)")
+        try log.append(Self.lines([404]))
+        let second = try Binary.run(args + ["./access.log"], cwd: log.dir)
+        #expect(log.counts(second)["http_4xx"] == "1" && log.counts(second)["http_2xx"] == "0", "\(second)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: log.dir.appendingPathComponent("st").path).filter { $0.hasSuffix(".state") }.count == 1)
+    }
+
+    @Test func timerRulesUseThePercentilesFlag() throws {
+        let log = try Log()
+        try log.write("took 10ms\ntook 20ms\ntook 30ms\ntook 40ms\n")
+        let r = try Binary.run(["tail-log", "--state-file", log.state, "--from-start", "--timer", #"t=took (?<value>\d+)ms"#, "--percentiles", "50,75", log.path],
+            env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.stdout == "1700000000 t.mean 25.0\n1700000000 t.median 25.0\n1700000000 t.50th_percentile 25.0\n1700000000 t.75th_percentile 32.5\n", "\(r)")
+    }
+
+    /// Every parser over a log file the test writes, through the binary, in Logster's stdout form.
+    @Test(arguments: [
+        ("log4j", "2024-05-01 12:00:00,123 ERROR a\n12:00:01 WARN b\n12:00:02 WARNING c\n12:00:03 INFO d\n", ["--log-levels", "WARN,ERROR"],
+         "WARN 2\nERROR 1\n"),
+        ("PostfixLogster", "x: to=<a>, delay=2.5, delays=1, status=sent (ok)\nx: to=<b>, delay=1, status=deferred\n", [],
+         "numSent 1\npctSent 50.0\nnumDeferred 1\npctDeferred 50.0\nnumBounced 0\npctBounced 0.0\nmailTxnsSec 2\nmailSentSec 1\navgDelay 2.5\n"),
+        ("squid", "1700000000.1 120 10.0.0.1 TCP_HIT/200 800 GET http://a/ - NONE/- -\n", [],
+         "http_1xx 0\nhttp_2xx 1\nhttp_3xx 0\nhttp_4xx 0\nhttp_5xx 0\nsize 800\nelapsed_ms 120\nsquid_TCP_MISS 0\nsquid_TCP_DENIED 0\nsquid_TCP_HIT 1\nsquid_TCP_MEM_HIT 0\nsquid_OTHER 0\n"),
+        ("apache-error", "[Sun Nov 22 2026] [error] x\n[Sun Nov 22 2026] [core:crit] y\n", [], "notice 0\nwarn 0\nerror 1\ncrit 1\nother 0\n"),
+        ("metric", "METRIC_COUNT metric=hits value=2 \nMETRIC_TIME metric=t value=4ms\nMETRIC_TIME metric=t value=.\n", ["--parser-options", "-p 50"],
+         "hits 2.0\nt.mean 4.0\nt.median 4.0\nt.50th_percentile 4.0\n"),
+        ("json", "{\"a\": {\"b\": 1}}\n{\"c\": [2.5]}\nnot json\n", [], "c.0 2.5\n"),
+    ])
+    func eachParserOverAGeneratedLog(parser: String, text: String, extra: [String], expected: String) throws {
+        let log = try Log()
+        try log.write(text)
+        let r = try Binary.run(["tail-log", "--parser", parser, "--state-file", log.state, "--from-start", "--totals"] + extra + [log.path],
+            env: ["METRICAT_NOW": "1700000000000000000"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == expected.split(separator: "\n").map { "1700000000 \($0)\n" }.joined(), "\(r)")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import LogCulling
+
+@Suite struct StateTests {
+    func tempPath(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logculling-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    @Test func roundTripsAndLeavesNoTemporaryFile() throws {
+        let path = tempPath("x.state")
+        #expect(try LogState.load(path) == nil)
+        let s = LogState(inode: 42, device: 2049, offset: 1234, fingerprint: 0xdead_beef, fingerprintLength: 80, lastRun: 1_700_000_000)
+        try s.save(path)
+        #expect(try LogState.load(path) == s)
+        let dir = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["x.state"])
+    }
+
+    @Test func logtailsStateIsCarriedOverAndDamageIsReported() throws {
+        let path = tempPath("logtail.state")
+        try "1234\n5678\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try #require(try LogState.load(path))
+        #expect(s.inode == 1234 && s.offset == 5678 && s.device == 0 && s.fingerprintLength == 0)
+        try "metricat-tail-log-state 1\ninode x\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TailLogError.self) { try LogState.load(path) }
+        try "garbage".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TailLogError.self) { try LogState.load(path) }
+    }
+
+    @Test func theFingerprintCoversTheFirstLineOnlyUpToWhatWasRead() {
+        let a = Fingerprint.of(prefix: Array("first line\nsecond\n".utf8), limit: 100)
+        let b = Fingerprint.of(prefix: Array("first line\nother\n".utf8), limit: 100)
+        #expect(a == b && a.1 == 11)
+        #expect(Fingerprint.of(prefix: Array("first line\n".utf8), limit: 0).1 == 0)
+        #expect(Fingerprint.of(prefix: [UInt8](repeating: 0x41, count: 1000), limit: 1000).1 == Fingerprint.maxBytes)
+    }
+
+    @Test func rotatedSiblingsAreFoundByName() throws {
+        let path = tempPath("app.log")
+        for suffix in ["", ".1", ".2.gz", "-20261122", ".bak", "x"] {
+            FileManager.default.createFile(atPath: path + suffix, contents: Data())
+        }
+        let names = Set(TailPlanner.rotatedNames(of: path).map { String($0.dropFirst(path.count)) })
+        #expect(names == [".1", ".2.gz", "-20261122"])
+    }
+
+    @Test func aLongLineIsSkippedAndCounted() throws {
+        let path = tempPath("long.log")
+        try ("short\n" + String(repeating: "x", count: 5000) + "\nafter\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var reader = LineReader(maxLine: 100)
+        reader.chunk = 64
+        var seen: [String] = []
+        let r = try reader.read(Segment(path: path, start: 0, compressed: false, live: true)) { line, _ in
+            seen.append(String(decoding: line, as: UTF8.self))
+        }
+        #expect(seen == ["short", "after"])
+        #expect(r.tooLong == 1 && r.end == 5000 + 13)
+    }
+}
