@@ -20,11 +20,14 @@ let package = Package(
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
         // senders with framing and reconnects, listeners, kernel drop counters.
         .target(name: "MetricTransport", dependencies: ["CMetricSys", "MetricFormats"]),
+        // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
+        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"]),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",
             dependencies: [
                 "MetricatKit",
+                "MetricLoad",
                 "MetricFormats",
                 "MetricTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +36,7 @@ let package = Package(
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
+        .testTarget(name: "MetricLoadTests", dependencies: ["MetricLoad", "MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]
 )

@@ -10,11 +10,6 @@ extension NotBuiltCommand {
     }
 }
 
-struct Load: NotBuiltCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Flood a socket at a controlled rate and measure what gets dropped (not built yet).")
-}
-
 struct TailLog: NotBuiltCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail-log",
