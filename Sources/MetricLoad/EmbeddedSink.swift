@@ -261,6 +261,6 @@ struct LineCounter {
     @inline(__always) mutating func line(_ l: UnsafeBufferPointer<UInt8>) {
         lines += 1
         guard let key else { return }
-        if let s = SequenceTracker.scan(l, key: key, hint: &hint) { tracker.record(s) } else { tracker.recordUnnumbered() }
+        if let s = SequenceTracker.scan(l, key: key, hint: &hint) { tracker.record(SequenceTracker.number(s)) } else { tracker.recordUnnumbered() }
     }
 }

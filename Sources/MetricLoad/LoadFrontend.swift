@@ -125,7 +125,7 @@ public enum LoadFrontend {
         if case .udp(let host, let port, _) = target, options.target != nil, isLocal(host) { targetPort = port }
         let dropsBefore = targetPort.flatMap { KernelCounters.udpDrops(port: $0) }
         if options.target != nil, targetPort != nil, dropsBefore == nil {
-            diagnostics.warning("\(target): no UDP socket is bound to port \(targetPort!) on this host: nothing is listening")
+            throw .unavailable("\(target): no UDP socket is bound to port \(targetPort!) on this host: nothing is listening")
         }
         let snmpBefore = KernelCounters.udpErrors()
 
@@ -147,7 +147,7 @@ public enum LoadFrontend {
             StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s offered \(c.offered) sent \(c.sent)\(received) errors \(errors)   ")
         }
         if live { StandardStreams.writeError("\n") }
-        sender.socket.close()
+        sender.close()
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
 

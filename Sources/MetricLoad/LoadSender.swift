@@ -52,6 +52,9 @@ public final class LoadSender {
         }
     }
 
+    /// Closes the socket (a stream peer then sees the end of the data).
+    public func close() { socket.close() }
+
     deinit {
         headers.deallocate()
         iov.deallocate()

@@ -104,7 +104,7 @@ public struct Payload: Sendable {
             lines.append(line)
         }
         for i in lines.indices {
-            if let o = lines[i].seqOffset { Self.writeDigits(0, width: Self.seqWidth, at: o, in: &lines[i].bytes) }
+            if let o = lines[i].seqOffset { Self.writeDigits(SequenceTracker.offset, width: Self.seqWidth, at: o, in: &lines[i].bytes) }
             if let o = lines[i].seriesOffset { Self.writeDigits(0, width: seriesWidth, at: o, in: &lines[i].bytes) }
         }
     }
@@ -193,11 +193,11 @@ public final class FrameRing {
     /// The decimal text of ``odometerValue``: lines get consecutive numbers, so the digits are counted
     /// up in place (one byte changes most of the time) instead of divided out for every line.
     private var odometer = [UInt8](repeating: 0x30, count: Payload.seqWidth)
-    private var odometerValue: UInt64 = 0
+    private var odometerValue: UInt64 = .max
 
     @inline(__always)
     private func setOdometer(_ value: UInt64) {
-        odometer.withUnsafeMutableBufferPointer { Payload.writeDigits(value, width: Payload.seqWidth, to: $0.baseAddress!) }
+        odometer.withUnsafeMutableBufferPointer { Payload.writeDigits(value + SequenceTracker.offset, width: Payload.seqWidth, to: $0.baseAddress!) }
         odometerValue = value
     }
 

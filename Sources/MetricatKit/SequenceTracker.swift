@@ -24,6 +24,15 @@ public struct SequenceTracker: Sendable {
     /// Lines whose sequence key was missing or not a number.
     public private(set) var unnumbered: UInt64 = 0
 
+    /// `load` writes sequence numbers plus this offset: twelve digits without leading zeros (which
+    /// some line-protocol parsers reject) whatever the number. Smaller values are taken as they are.
+    public static let offset: UInt64 = 100_000_000_000
+
+    /// The sequence number a scanned value stands for.
+    @inline(__always) public static func number(_ scanned: UInt64) -> UInt64 {
+        scanned >= offset ? scanned - offset : scanned
+    }
+
     public init(windowBits: Int = 22) {
         window = 1 << UInt64(windowBits)
         bits = [UInt64](repeating: 0, count: Int(window / 64))
@@ -87,7 +96,7 @@ public struct SequenceTracker: Sendable {
         unnumbered += 1
     }
 
-    /// Finds the number after `key` in a line of any format the load generator writes: `seq=12i`
+    /// Finds the number after `key` (the raw value; see ``number(_:)``) in a line of any format the load generator writes: `seq=12i`
     /// (Influx field), `,seq=000012` (tag), `"seq":"000012"` (JSON), `#seq:000012` (DogStatsD),
     /// `;seq=000012` (Graphite), `seq="000012"` (Wavefront). Leading zeros and spaces are skipped.
     public static func scan(_ line: UnsafeBufferPointer<UInt8>, key: [UInt8]) -> UInt64? {

@@ -62,11 +62,15 @@ final class SequenceTrackerTests: XCTestCase {
             ("cpu,host=a usage=1,subseq=5i", nil),
             ("cpu,host=a usage=1", nil),
             ("cpu seq=", nil),
+            ("cpu,host=a usage=1,seq=100000000042i", 100_000_000_042),
         ]
         let key = Array("seq".utf8)
         for (line, want) in cases {
             let got = Array(line.utf8).withUnsafeBufferPointer { SequenceTracker.scan($0, key: key) }
             XCTAssertEqual(got, want, line)
         }
+        // load writes numbers plus the offset; anything below it is a plain number (send --field seq=seq).
+        XCTAssertEqual(SequenceTracker.number(100_000_000_042), 42)
+        XCTAssertEqual(SequenceTracker.number(42), 42)
     }
 }
