@@ -51,7 +51,14 @@ public struct SequenceTracker: Sendable {
     public mutating func record(_ seq: UInt64) {
         received += 1
         let mask = window - 1
-        if seq >= next {
+        if seq == next {
+            // The common case: the next number. Its slot held a number now too old; overwrite it.
+            let slot = seq & mask
+            bits.withUnsafeMutableBufferPointer { $0[Int(slot >> 6)] |= 1 << (slot & 63) }
+            next = seq + 1
+            return
+        }
+        if seq > next {
             // Clear the slots the window slides over (they held numbers now too old to keep).
             let advance = seq + 1 - next
             if advance >= window {
@@ -132,8 +139,11 @@ public struct SequenceTracker: Sendable {
         let n = line.count
         let k = key.count
         guard let l = line.baseAddress, i + k < n else { return nil }
-        let matched = key.withUnsafeBufferPointer { memcmp(l + i, $0.baseAddress!, k) == 0 }
-        if !matched { return nil }
+        var j = 0
+        while j < k {
+            if l[i + j] != key[j] { return nil }
+            j += 1
+        }
         if i > 0 && isNameByte(l[i - 1]) { return nil }
         var p = i + k
         var skipped = 0
@@ -157,6 +167,17 @@ public struct SequenceTracker: Sendable {
             value = value &* 100_000_000 &+ x
             p += 8
             digits += 8
+        }
+        if p + 4 <= n && digits <= 15 {
+            let v = UInt64(UnsafeRawPointer(l + p).loadUnaligned(as: UInt32.self))
+            if (v & 0xF0F0_F0F0) == 0x3030_3030 && ((v &+ 0x0606_0606) & 0xF0F0_F0F0) == 0x3030_3030 {
+                let low = v &- 0x3030_3030
+                var x = (low &* 10 &+ (low >> 8)) & 0x00FF_00FF
+                x = (x &* 100 &+ (x >> 16)) & 0xFFFF
+                value = value &* 10_000 &+ x
+                p += 4
+                digits += 4
+            }
         }
         while p < n, digits < 19 {
             let d = l[p] &- 0x30
