@@ -101,7 +101,7 @@ public enum LoadFrontend {
         }
         report.target = options.target == nil ? "embedded sink \(target)" : target.description
         report.transport = Self.transportName(target)
-        guard case .some = Optional(target), target != .stdout else { throw .usage("load: a socket target is needed (udp://, tcp://, unix://, unixgram://)") }
+        if case .stdout = target { throw .usage("load: a socket target is needed (udp://, tcp://, unix://, unixgram://)") }
         if case .http = target { throw .usage("\(target): load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)") }
 
         // Frames: datagrams of `batch` lines, or 64 KiB stream writes.
@@ -140,11 +140,22 @@ public enum LoadFrontend {
         }
         let sender = LoadSender(socket: socket, target: target, ring: ring)
         let live = options.progress && StandardStreams.isTerminal(2) && options.ramp == nil
+        var previous = SendCounters()
+        var previousReceived: UInt64 = 0
         let counters = sender.run(rate: rate, duration: duration, count: options.count) { c in
             guard live else { return }
-            let received = sink.map { " received \($0.receivedSoFar)" } ?? ""
-            let errors = c.errors.values.reduce(0, +)
-            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s offered \(c.offered) sent \(c.sent)\(received) errors \(errors)   ")
+            // Per second since the last tick: offered, sent, received, the shortfall, sender errors.
+            let dt = max(Double(c.elapsedNanoseconds - previous.elapsedNanoseconds) / 1e9, 1e-3)
+            func per(_ a: UInt64, _ b: UInt64) -> String { RateText.format(Double(a &- b) / dt) }
+            var received = ""
+            if let sink {
+                let r = sink.receivedSoFar
+                received = "  received \(per(r, previousReceived))/s  behind \(c.sent >= r ? c.sent - r : 0)"
+                previousReceived = r
+            }
+            let errors = c.errors.values.reduce(0, +) - previous.errors.values.reduce(0, +)
+            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(received)  errors \(errors)/s   ")
+            previous = c
         }
         if live { StandardStreams.writeError("\n") }
         sender.close()

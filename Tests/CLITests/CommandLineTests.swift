@@ -11,7 +11,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["load"])
+    @Test(arguments: ["tail-log"])
     func commandsNotBuiltYetSaySoAndExit2(_ name: String) throws {
         let r = try Binary.run([name])
         #expect(r.status == 2)
