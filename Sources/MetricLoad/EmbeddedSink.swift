@@ -22,7 +22,7 @@ public final class EmbeddedSink: @unchecked Sendable {
     private var unixPath: String?
 
     // Owned by the sink thread until stop() joins it.
-    public var tracker: SequenceTracker { counting.tracker }
+    public var tracker: SequenceStreams { counting.tracker }
     public var lines: UInt64 { counting.lines }
     private var counting: LineCounter
     public private(set) var bytes: UInt64 = 0
@@ -219,7 +219,7 @@ public final class EmbeddedSink: @unchecked Sendable {
 /// Counts lines and their sequence numbers; the sink thread keeps one on its stack.
 struct LineCounter {
     let key: [UInt8]?
-    var tracker = SequenceTracker()
+    var tracker = SequenceStreams()
     var lines: UInt64 = 0
     /// Where the key was in the previous line (lines of one run share their layout).
     var hint = -1

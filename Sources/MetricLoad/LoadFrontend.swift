@@ -129,20 +129,24 @@ public enum LoadFrontend {
         }
         let snmpBefore = KernelCounters.udpErrors()
 
-        let socket: Socket
+        var senders: [LoadSender] = []
         do {
-            socket = try Socket.connect(to: target, nonBlocking: options.nonBlocking)
-            if target.isDatagram { _ = try? socket.setSendBuffer(4 << 20) }
-            report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
+            for _ in 0..<max(1, options.senders) {
+                let socket = try Socket.connect(to: target, nonBlocking: options.nonBlocking)
+                if target.isDatagram { _ = try? socket.setSendBuffer(4 << 20) }
+                report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
+                // Each sender patches its own copy of the frames.
+                let ring = senders.isEmpty ? ring : FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: ring.frameCount)
+                senders.append(LoadSender(socket: socket, target: target, ring: ring))
+            }
         } catch {
             sink?.stop()
             throw .unavailable("\(error)")
         }
-        let sender = LoadSender(socket: socket, target: target, ring: ring)
         let live = options.progress && StandardStreams.isTerminal(2) && options.ramp == nil
         var previous = SendCounters()
         var previousReceived: UInt64 = 0
-        let counters = sender.run(rate: rate, duration: duration, count: options.count) { c in
+        let tick: (SendCounters) -> Void = { c in
             guard live else { return }
             // Per second since the last tick: offered, sent, received, the shortfall, sender errors.
             let dt = max(Double(c.elapsedNanoseconds - previous.elapsedNanoseconds) / 1e9, 1e-3)
@@ -150,15 +154,28 @@ public enum LoadFrontend {
             var received = ""
             if let sink {
                 let r = sink.receivedSoFar
-                received = "  received \(per(r, previousReceived))/s  behind \(c.sent >= r ? c.sent - r : 0)"
+                received = "  received \(per(r, previousReceived))/s"
                 previousReceived = r
             }
             let errors = c.errors.values.reduce(0, +) - previous.errors.values.reduce(0, +)
-            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(received)  errors \(errors)/s   ")
+            let who = senders.count > 1 ? " (sender 1 of \(senders.count))" : ""
+            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(who)\(received)  errors \(errors)/s   ")
             previous = c
         }
+        let counters: SendCounters
+        if senders.count == 1 {
+            counters = senders[0].run(rate: rate, duration: duration, count: options.count, tick: tick)
+        } else {
+            let n = senders.count
+            let results = SenderThreads.run(n) { k in
+                let share = options.count.map { $0 / UInt64(n) + (UInt64(k) < $0 % UInt64(n) ? 1 : 0) }
+                return senders[k].run(rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
+                                      firstSeq: UInt64(k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
+            }
+            counters = SendCounters.sum(results)
+        }
         if live { StandardStreams.writeError("\n") }
-        sender.close()
+        for s in senders { s.close() }
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
 

@@ -27,6 +27,8 @@ public struct LoadOptions: Sendable {
     public var seqKey: String? = "seq"
     /// Put the sequence number in a tag rather than a field (the default for formats without fields).
     public var seqAsTag: Bool?
+    /// Sending threads, each with its own socket (connection) and its own sequence numbers (at most 9).
+    public var senders = 1
     /// Receive buffer the embedded sink asks for.
     public var sinkReceiveBuffer: Int32? = 8 << 20
     /// Unix datagram sends fail with EAGAIN instead of blocking (counted as sender drops).

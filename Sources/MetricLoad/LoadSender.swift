@@ -22,6 +22,51 @@ public struct SendCounters: Sendable, Equatable {
     public var elapsedNanoseconds: Int64 = 0
 
     public init() {}
+
+    /// The counters of several senders run side by side.
+    public static func sum(_ all: [SendCounters]) -> SendCounters {
+        var c = SendCounters()
+        for x in all {
+            c.offered += x.offered
+            c.attempted += x.attempted
+            c.sent += x.sent
+            c.datagrams += x.datagrams
+            c.bytes += x.bytes
+            for (k, v) in x.errors { c.errors[k, default: 0] += v }
+            c.reconnects += x.reconnects
+            c.elapsedNanoseconds = max(c.elapsedNanoseconds, x.elapsedNanoseconds)
+        }
+        return c
+    }
+}
+
+/// Runs `body(k)` for k in 0..<n on n threads and returns the results in order.
+enum SenderThreads {
+    final class Slot: @unchecked Sendable {
+        let k: Int
+        let body: (Int) -> SendCounters
+        var result = SendCounters()
+        init(k: Int, body: @escaping (Int) -> SendCounters) {
+            self.k = k
+            self.body = body
+        }
+    }
+
+    static func run(_ n: Int, _ body: @escaping (Int) -> SendCounters) -> [SendCounters] {
+        let slots = (0..<n).map { Slot(k: $0, body: body) }
+        var threads: [pthread_t] = []
+        for slot in slots {
+            var t = pthread_t()
+            pthread_create(&t, nil, { arg in
+                let slot = Unmanaged<Slot>.fromOpaque(arg!).takeUnretainedValue()
+                slot.result = slot.body(slot.k)
+                return nil
+            }, Unmanaged.passUnretained(slot).toOpaque())
+            threads.append(t)
+        }
+        for t in threads { pthread_join(t, nil) }
+        return slots.map(\.result)
+    }
 }
 
 /// Sends prebuilt frames on one socket on an absolute schedule: after t seconds, rate × t lines are

@@ -67,7 +67,7 @@ public final class ListenFrontend: MetricHandler {
     var done = false
     var recordFile: UnsafeMutablePointer<FILE>?
     var lineNumbers: [String: Int] = [:]
-    var sequence: SequenceTracker?
+    var sequence: SequenceStreams?
     var sequenceKey: [UInt8] = []
     var sequenceHint = -1
 
@@ -75,7 +75,7 @@ public final class ListenFrontend: MetricHandler {
         self.options = options
         self.diagnostics = diagnostics
         if let key = options.sequenceKey {
-            sequence = SequenceTracker()
+            sequence = SequenceStreams()
             sequenceKey = Array(key.utf8)
         }
     }
@@ -184,7 +184,7 @@ public final class ListenFrontend: MetricHandler {
         var sequenceKeys = ""
         if let t = sequence {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
-            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.next == 0 ? "null" : String(t.next - 1))"
+            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
         }
         return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)\(sequenceKeys)}"
     }

@@ -193,3 +193,41 @@ public struct SequenceTracker: Sendable {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
     }
 }
+
+/// Sequence accounting for several senders at once: `load --senders N` gives sender k the numbers
+/// from k × 10¹⁰, and each sender's numbers are tracked on their own (their lines interleave freely).
+public struct SequenceStreams: Sendable {
+    public static let span: UInt64 = 10_000_000_000
+    private var trackers: [SequenceTracker?] = Array(repeating: nil, count: 10)
+    public private(set) var unnumbered: UInt64 = 0
+
+    public init() {}
+
+    /// Records a number as returned by ``SequenceTracker/number(_:)``.
+    @inline(__always)
+    public mutating func record(_ n: UInt64) {
+        let stream = Int(min(n / Self.span, 9))
+        if trackers[stream] == nil { trackers[stream] = SequenceTracker() }
+        trackers[stream]!.record(n % Self.span)
+    }
+
+    public mutating func recordUnnumbered() { unnumbered += 1 }
+
+    private func sum(_ f: (SequenceTracker) -> UInt64) -> UInt64 { trackers.reduce(0) { $0 + ($1.map(f) ?? 0) } }
+    /// Lines received, duplicates and unnumbered lines included.
+    public var received: UInt64 { sum(\.received) + unnumbered }
+    public var duplicated: UInt64 { sum(\.duplicated) }
+    public var reordered: UInt64 { sum(\.reordered) }
+    public var late: UInt64 { sum(\.late) }
+    public var unique: UInt64 { sum(\.unique) }
+    /// Gaps below each sender's highest number.
+    public var gaps: UInt64 { sum(\.gaps) }
+    public var senders: Int { trackers.filter { $0 != nil }.count }
+    /// The highest number of the first sender, nil before any.
+    public var highest: UInt64? {
+        guard let t = trackers.first(where: { $0 != nil }) ?? nil, t.next > 0 else { return nil }
+        return t.next - 1
+    }
+
+    public func lost(sent: UInt64) -> UInt64 { sent > unique ? sent - unique : 0 }
+}

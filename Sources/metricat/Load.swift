@@ -84,6 +84,12 @@ struct Load: ParsableCommand {
     @Flag(help: "Send no sequence numbers (loss then comes from counts alone).")
     var noSeq = false
 
+    @Option(help: ArgumentHelp("Sending threads, each with its own socket and sequence numbers, for more than one core (1-9).", valueName: "n"))
+    var senders: Int?
+
+    @Option(help: ArgumentHelp("Stream connections, one sending thread each (the same as --senders for tcp:// and unix://).", valueName: "n"))
+    var connections: Int?
+
     @Option(help: ArgumentHelp("Receive buffer the embedded sink asks for (bytes; SO_RCVBUFFORCE when permitted).", valueName: "bytes"))
     var rcvbuf: Int32 = 8 << 20
 
@@ -124,6 +130,10 @@ struct Load: ParsableCommand {
         if series < 1 || series > 100_000_000 { throw ValidationError("--series: must be between 1 and 100000000") }
         if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
         if let size, size < 1 || size > 65507 { throw ValidationError("--size: must be between 1 and 65507 bytes") }
+        for (flag, v) in [("--senders", senders), ("--connections", connections)] {
+            if let v, v < 1 || v > 9 { throw ValidationError("\(flag): must be between 1 and 9") }
+        }
+        if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
         if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
         if let s = seqAs, s != "field", s != "tag" { throw ValidationError("--seq-as: expected field or tag") }
         if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
@@ -175,6 +185,7 @@ struct Load: ParsableCommand {
         }
         options.seqKey = noSeq ? nil : seqKey
         options.seqAsTag = seqAs.map { $0 == "tag" }
+        options.senders = senders ?? connections ?? 1
         options.sinkReceiveBuffer = rcvbuf
         options.nonBlocking = nonBlocking
         options.drain = try parseDuration(drain, flag: "--drain")

@@ -77,6 +77,17 @@ import Testing
         #expect(int(o, "lost") == 0)
     }
 
+    @Test(arguments: ["udp", "unix"])
+    func severalSendersKeepTheirOwnSequences(transport: String) throws {
+        let r = try Binary.run(["load", "--transport", transport, "--senders", "3", "--rate", "30k", "--count", "9000", "--drain", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(int(o, "sent") == 9000, "\(r.stdout)")
+        #expect(int(o, "received") == 9000)
+        #expect(int(o, "lost") == 0)
+        #expect(int(o, "duplicated") == 0)
+    }
+
     @Test func unreachableTargetsExit69() throws {
         let tcp = try Binary.run(["load", "tcp://127.0.0.1:\(freePort())", "--duration", "200ms"])
         #expect(tcp.status == 69, "\(tcp)")

@@ -73,4 +73,20 @@ final class SequenceTrackerTests: XCTestCase {
         XCTAssertEqual(SequenceTracker.number(100_000_000_042), 42)
         XCTAssertEqual(SequenceTracker.number(42), 42)
     }
+
+    func testSeveralSendersAreTrackedApart() {
+        var s = SequenceStreams()
+        // Two senders interleaved: sender 1's numbers start at 10^10. Neither is reordered within itself.
+        for i in 0..<1000 as Range<UInt64> {
+            s.record(i)
+            if i != 500 { s.record(SequenceStreams.span + i) }
+        }
+        s.record(SequenceStreams.span + 10)  // one duplicate
+        XCTAssertEqual(s.senders, 2)
+        XCTAssertEqual(s.reordered, 0)
+        XCTAssertEqual(s.duplicated, 1)
+        XCTAssertEqual(s.gaps, 1)
+        XCTAssertEqual(s.lost(sent: 2000), 1)
+        XCTAssertEqual(s.highest, 999)
+    }
 }
