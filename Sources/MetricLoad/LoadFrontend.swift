@@ -133,7 +133,7 @@ public enum LoadFrontend {
         do {
             for _ in 0..<max(1, options.senders) {
                 let socket = try Socket.connect(to: target, nonBlocking: options.nonBlocking)
-                if target.isDatagram { _ = try? socket.setSendBuffer(4 << 20) }
+                _ = try? socket.setSendBuffer(4 << 20)
                 report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
                 // Each sender patches its own copy of the frames.
                 let ring = senders.isEmpty ? ring : FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: ring.frameCount)

@@ -206,9 +206,15 @@ public struct SequenceStreams: Sendable {
     /// Records a number as returned by ``SequenceTracker/number(_:)``.
     @inline(__always)
     public mutating func record(_ n: UInt64) {
-        let stream = Int(min(n / Self.span, 9))
+        // Subtraction, not division: a 64-bit divide per line would cost more than the rest.
+        var v = n
+        var stream = 0
+        while v >= Self.span && stream < 9 {
+            v -= Self.span
+            stream += 1
+        }
         if trackers[stream] == nil { trackers[stream] = SequenceTracker() }
-        trackers[stream]!.record(n % Self.span)
+        trackers[stream]!.record(v)
     }
 
     public mutating func recordUnnumbered() { unnumbered += 1 }

@@ -88,6 +88,19 @@ import Testing
         #expect(int(o, "duplicated") == 0)
     }
 
+    @Test func nonBlockingUnixDatagramsCountSenderDropsApart() throws {
+        let r = try Binary.run(["load", "--transport", "unixgram", "--non-blocking", "--rate", "max", "--duration", "500ms", "--drain", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        let errors = try #require(o["errors"] as? [String: Any])
+        #expect(Set(errors.keys).isSubset(of: ["EAGAIN", "ENOBUFS"]), "\(errors)")
+        // What the full queue refused never left: it is a sender error, not loss at the receiver.
+        #expect(int(o, "lost") == 0, "\(r.stdout)")
+        #expect(int(o, "received") == int(o, "sent"))
+        let failed = errors.values.compactMap { ($0 as? NSNumber)?.intValue }.reduce(0, +)
+        #expect(int(o, "attempted") == (int(o, "sent") ?? 0) + failed, "one line per datagram: \(r.stdout)")
+    }
+
     @Test func unreachableTargetsExit69() throws {
         let tcp = try Binary.run(["load", "tcp://127.0.0.1:\(freePort())", "--duration", "200ms"])
         #expect(tcp.status == 69, "\(tcp)")
