@@ -57,6 +57,7 @@ public enum LoadFrontend {
         }
         var runs: [LoadReport] = []
         var knee: Double?
+        var stop: String?
         let threshold = options.maxLoss ?? 0.001
         for rate in ramp.rates {
             let r = try runOnce(options, payload: payload, rate: rate, duration: ramp.stepDuration, diagnostics: diagnostics)
@@ -64,10 +65,17 @@ public enum LoadFrontend {
             if options.progress {
                 StandardStreams.writeError("step \(RateText.format(rate))/s: sent \(RateText.format(r.rateSent))/s, loss \(r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "?")\n")
             }
-            let lossOK = (r.lossFraction ?? 0) <= threshold && r.rateSent >= rate * 0.99
-            if lossOK { knee = rate } else { break }
+            if let f = r.lossFraction, f > threshold {
+                stop = "loss \(RateText.fixed(f * 100, 3))% at \(RateText.format(rate)) lines/s is over \(RateText.fixed(threshold * 100, 3))%"
+                break
+            }
+            if r.rateSent < rate * 0.99 {
+                stop = "the sender reached only \(RateText.format(r.rateSent)) of \(RateText.format(rate)) lines/s: this machine's sending limit, not the receiver's (try --senders or --batch)"
+                break
+            }
+            knee = rate
         }
-        return LoadResult(runs: runs, ramp: true, knee: knee, maxLoss: threshold)
+        return LoadResult(runs: runs, ramp: true, knee: knee, maxLoss: threshold, stopReason: stop)
     }
 
     static func isLocal(_ host: String?) -> Bool {

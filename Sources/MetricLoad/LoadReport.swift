@@ -80,6 +80,8 @@ public struct LoadResult: Sendable {
     /// The highest offered rate whose loss stayed under `--max-loss` (ramp only).
     public var knee: Double?
     public var maxLoss: Double?
+    /// Why a ramp stopped before its last rate, for the table.
+    public var stopReason: String?
 
     /// The run's figures with the host facts; with a ramp, the last step's keys plus `steps` and `knee`.
     public func json() -> String {
@@ -124,6 +126,7 @@ public struct LoadResult: Sendable {
             if !notes.isEmpty { out += notes.joined(separator: "; ") + "\n" }
         }
         if ramp {
+            if let stopReason { out += "stopped: \(stopReason)\n" }
             out += "knee: " + (knee.map { "\(RateText.format($0)) lines/s (highest offered rate with loss <= \(RateText.fixed((maxLoss ?? 0) * 100, 3))%)" } ?? "none (every step lost more than --max-loss)") + "\n"
         }
         return out
