@@ -181,4 +181,21 @@ import Testing
         let body = try influx.waitFor("SELECT count(seq) FROM cpu", db: "udp", contains: "[0,\(received)]", timeout: 15)
         #expect(body.contains("[0,\(received)]"), "\(body)")
     }
+
+    @Test func collectdsStatsDCounterSumsWhatLoadReportsReceived() throws {
+        let collectd = try CollectdPeer()
+        // collectd's statsd plugin has no tags, so no sequence numbers: a counter of 1 per line, whose
+        // flushed total must equal the lines that reached its socket.
+        let r = try Binary.run([
+            "load", "udp://127.0.0.1:\(collectd.port)", "--format", "statsd", "--no-seq", "--name", "loadhits", "--field", "value=1",
+            "--tag", "metric_type=counter", "--rate", "2000", "--duration", "1s", "--json",
+        ])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        let received = try #require(int(o, "received"), "\(r.stdout)")
+        #expect(int(o, "sent") == 2000)
+        #expect(received == 2000 - (int(o, "kernel_drops") ?? -1))
+        let total = collectd.lastValue("derive-loadhits", timeout: 10, until: { $0 == Double(received) })
+        #expect(total == Double(received), "\(collectd.process.stdout.suffix(400))")
+    }
 }
