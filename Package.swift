@@ -24,11 +24,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
         .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
+        // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
+        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"]),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",
             dependencies: [
                 "MetricatKit",
+                "MetricLoad",
                 "MetricFormats",
                 "MetricTransport",
                 "LogCulling",
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
         .testTarget(name: "LogCullingTests", dependencies: ["LogCulling", "MetricFormats", "MetricatKit"]),
+        .testTarget(name: "MetricLoadTests", dependencies: ["MetricLoad", "MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]
 )

@@ -188,7 +188,7 @@ _metricat_send() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
     repeating_options=(--field --tag --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
-    non_repeating_options=(--format --from --name --every --count --duration --timestamp --max-datagram --retry --retry-timeout --max-line --default-tags --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
+    non_repeating_options=(--format --from --name --every --count --duration --timestamp --replay --rate --max-datagram --retry --retry-timeout --max-line --default-tags --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
     __metricat_offer_flags_options -1
 
     # Offer option value completions
@@ -219,6 +219,12 @@ _metricat_send() {
         return
         ;;
     '--timestamp')
+        return
+        ;;
+    '--replay')
+        return
+        ;;
+    '--rate')
         return
         ;;
     '--max-datagram')
@@ -363,9 +369,9 @@ _metricat_send() {
 
 _metricat_listen() {
     repeating_flags=()
-    non_repeating_flags=(--show-source --raw --quiet -q --json --stats --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
+    non_repeating_flags=(--show-source --raw --quiet -q --json --stats --sequence --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
     repeating_options=(--templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
-    non_repeating_options=(--from --to --count --timeout --expect --expect-metric --rcvbuf --max-connections --socket-mode --record --max-line --default-tags --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
+    non_repeating_options=(--from --to --count --timeout --expect --expect-metric --rcvbuf --max-connections --socket-mode --record --seq-key --max-line --default-tags --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
     __metricat_offer_flags_options -1
 
     # Offer option value completions
@@ -399,6 +405,9 @@ _metricat_listen() {
         return
         ;;
     '--record')
+        return
+        ;;
+    '--seq-key')
         return
         ;;
     '--max-line')
@@ -681,10 +690,218 @@ _metricat_convert() {
 
 _metricat_load() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=()
-    __metricat_offer_flags_options 0
+    non_repeating_flags=(--no-seq --non-blocking --json --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
+    repeating_options=(--field --tag --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
+    non_repeating_options=(--transport --format --rate --duration --count --size --series --batch --max-datagram --name --seq-key --seq-as --senders --connections --rcvbuf --drain --max-loss --ramp --step --step-duration --plot --sink-report --sink-wait --max-line --default-tags --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
+    __metricat_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--transport')
+        return
+        ;;
+    '--format')
+        __metricat_add_completions -W 'influx'$'\n''json'$'\n''wavefront'$'\n''statsd'$'\n''graphite'$'\n''prometheus'$'\n''csv'
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--series')
+        return
+        ;;
+    '--batch')
+        return
+        ;;
+    '--max-datagram')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--field')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--seq-key')
+        return
+        ;;
+    '--seq-as')
+        return
+        ;;
+    '--senders')
+        return
+        ;;
+    '--connections')
+        return
+        ;;
+    '--rcvbuf')
+        return
+        ;;
+    '--drain')
+        return
+        ;;
+    '--max-loss')
+        return
+        ;;
+    '--ramp')
+        return
+        ;;
+    '--step')
+        return
+        ;;
+    '--step-duration')
+        return
+        ;;
+    '--plot')
+        return
+        ;;
+    '--sink-report')
+        return
+        ;;
+    '--sink-wait')
+        return
+        ;;
+    '--max-line')
+        return
+        ;;
+    '--default-tags')
+        return
+        ;;
+    '--prefix')
+        return
+        ;;
+    '--metric-name')
+        return
+        ;;
+    '--templates')
+        return
+        ;;
+    '--influx-timestamp-precision'|'--precision')
+        return
+        ;;
+    '--influx-max-line-bytes')
+        return
+        ;;
+    '--json-timestamp-units')
+        return
+        ;;
+    '--json-timestamp-format')
+        return
+        ;;
+    '--json-nested-fields-include')
+        return
+        ;;
+    '--json-nested-fields-exclude')
+        return
+        ;;
+    '--json-input-shape')
+        __metricat_add_completions -W 'auto'$'\n''metric'$'\n''flat'
+        return
+        ;;
+    '--json-name-key')
+        return
+        ;;
+    '--tag-keys')
+        return
+        ;;
+    '--json-string-fields')
+        return
+        ;;
+    '--json-query')
+        return
+        ;;
+    '--json-time-key')
+        return
+        ;;
+    '--json-time-format')
+        return
+        ;;
+    '--json-timezone')
+        return
+        ;;
+    '--wavefront-source-override')
+        return
+        ;;
+    '--metric-separator')
+        return
+        ;;
+    '--statsd-tag-style')
+        __metricat_add_completions -W 'dogstatsd'$'\n''influx'$'\n''none'
+        return
+        ;;
+    '--separator')
+        return
+        ;;
+    '--template')
+        return
+        ;;
+    '--graphite-tag-sanitize-mode')
+        return
+        ;;
+    '--graphite-separator')
+        return
+        ;;
+    '--graphite-strict-sanitize-regex')
+        return
+        ;;
+    '--prometheus-metric-version')
+        return
+        ;;
+    '--prometheus-metric-types-counter')
+        return
+        ;;
+    '--prometheus-metric-types-gauge')
+        return
+        ;;
+    '--csv-header-row-count')
+        return
+        ;;
+    '--csv-column-names')
+        return
+        ;;
+    '--csv-column-types')
+        return
+        ;;
+    '--csv-tag-columns')
+        return
+        ;;
+    '--csv-measurement-column')
+        return
+        ;;
+    '--csv-timestamp-column')
+        return
+        ;;
+    '--csv-timestamp-format')
+        return
+        ;;
+    '--csv-delimiter')
+        return
+        ;;
+    '--csv-comment')
+        return
+        ;;
+    '--csv-skip-rows')
+        return
+        ;;
+    '--csv-skip-columns')
+        return
+        ;;
+    '--csv-skip-values')
+        return
+        ;;
+    esac
 }
 
 _metricat_tail-log() {

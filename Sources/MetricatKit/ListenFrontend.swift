@@ -30,6 +30,8 @@ public struct ListenOptions: Sendable {
     public var record: String?
     /// Print nothing but diagnostics and the summary.
     public var quiet = false
+    /// Count lost, duplicated and reordered lines from the sequence number under this key (`--sequence`).
+    public var sequenceKey: String?
 
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints
@@ -65,10 +67,17 @@ public final class ListenFrontend: MetricHandler {
     var done = false
     var recordFile: UnsafeMutablePointer<FILE>?
     var lineNumbers: [String: Int] = [:]
+    var sequence: SequenceStreams?
+    var sequenceKey: [UInt8] = []
+    var sequenceHint = -1
 
     init(_ options: ListenOptions, diagnostics: Diagnostics) {
         self.options = options
         self.diagnostics = diagnostics
+        if let key = options.sequenceKey {
+            sequence = SequenceStreams()
+            sequenceKey = Array(key.utf8)
+        }
     }
 
     public static func run(_ options: ListenOptions, diagnostics: Diagnostics) -> ExitStatus {
@@ -172,7 +181,12 @@ public final class ListenFrontend: MetricHandler {
 
     func summaryJSON() -> String {
         let s = summary
-        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)}"
+        var sequenceKeys = ""
+        if let t = sequence {
+            // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
+            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
+        }
+        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)\(sequenceKeys)}"
     }
 
     /// One event from the listener; returns false to stop.
@@ -192,6 +206,9 @@ public final class ListenFrontend: MetricHandler {
             if options.raw { hexDump(bytes, peer: peer, what: "read") }
         case .line(let bytes, let peer):
             summary.lines += 1
+            if sequence != nil {
+                if let n = SequenceTracker.scan(bytes, key: sequenceKey, hint: &sequenceHint) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
+            }
             if let f = recordFile {
                 fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
                 fwrite(bytes.baseAddress, 1, bytes.count, f)

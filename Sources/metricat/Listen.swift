@@ -73,6 +73,12 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Append every received line with its receive time and sender to FILE.", valueName: "file"))
     var record: String?
 
+    @Flag(help: "Count lost, duplicated and reordered lines from the sequence numbers 'metricat load' sends (in the --json summary).")
+    var sequence = false
+
+    @Option(help: ArgumentHelp("The key that carries the sequence number, for --sequence.", valueName: "key"))
+    var seqKey: String = "seq"
+
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
 
@@ -108,6 +114,7 @@ struct Listen: ParsableCommand {
         options.json = json
         options.stats = stats
         options.record = record
+        if sequence { options.sequenceKey = seqKey }
         options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
         options.listener.maxConnections = maxConnections
         options.listener.receiveBuffer = rcvbuf

@@ -11,14 +11,6 @@ import Testing
         }
     }
 
-    @Test(arguments: ["load"])
-    func commandsNotBuiltYetSaySoAndExit2(_ name: String) throws {
-        let r = try Binary.run([name])
-        #expect(r.status == 2)
-        #expect(r.stdout.isEmpty)
-        #expect(r.stderr == "metricat \(name): not built yet in this version\n")
-    }
-
     @Test func usageErrorsExit2() throws {
         let r = try Binary.run(["convert", "--to", "nosuch"])
         #expect(r.status == 2)

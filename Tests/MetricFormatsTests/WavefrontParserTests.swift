@@ -88,6 +88,7 @@ import Testing
         Bad(input: "\"test.metric\" -1.12-34 1530939936 \"source\"=\"mysource\" tag2=value2", error: "1:15: invalid metric value \"-1.12-34\""),
         Bad(input: "a 1 12345", error: "1:5: invalid timestamp \"12345\": expected 10 (s), 13 (ms), 16 (us) or 19 (ns) digits"),
         Bad(input: "a 1 99999999999999999999", error: "1:5: timestamp \"99999999999999999999\" is out of range"),
+        Bad(input: "a 1 9999999999", error: "1:5: timestamp \"9999999999\" is out of range"),
         Bad(input: "a 1e400", error: "1:3: invalid metric value \"1e400\""),
         Bad(input: "a +1", error: "1:3: expected metric value, found '+'"),
         Bad(input: "a infinite", error: "1:3: invalid metric value \"infinite\""),

@@ -91,7 +91,11 @@ public struct WavefrontParser: MetricParser {
             case 19: timestamp = ts / 1_000_000_000 * 1_000_000_000
             case 16: timestamp = ts / 1_000_000 * 1_000_000_000
             case 13: timestamp = ts / 1_000 * 1_000_000_000
-            case 10: timestamp = ts * 1_000_000_000
+            case 10:
+                // Seconds past 2262 do not fit in nanoseconds.
+                let (ns, over) = ts.multipliedReportingOverflow(by: 1_000_000_000)
+                if over { throw Failure(offset: tsStart, message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range") }
+                timestamp = ns
             default:
                 if ts != 0 {
                     throw Failure(

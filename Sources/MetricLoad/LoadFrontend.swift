@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MetricFormats
+import MetricTransport
+import MetricatKit
+
+/// Runs `load`: builds the payload once, starts the embedded sink (or snapshots the target's kernel
+/// counters), sends on schedule, drains, and reports loss three ways side by side.
+public enum LoadFrontend {
+    public static func run(_ options: LoadOptions, diagnostics: Diagnostics) -> ExitStatus {
+        do {
+            let result = try execute(options, diagnostics: diagnostics)
+            StandardStreams.writeError(result.table())
+            if options.json { StandardStreams.writeError(""); writeOut(result.json() + "\n") }
+            if let plot = options.plot, options.ramp != nil {
+                if !LoadPlot.write(result, to: plot) { diagnostics.ioError("\(plot): cannot write the plot: \(StandardStreams.describe(errno: errno))"); return .ioError }
+            }
+            for r in result.runs where r.rate != nil && r.rateSent < r.rate! * 0.99 && !result.ramp {
+                diagnostics.warning("sent \(RateText.format(r.rateSent)) lines/s, more than 1% below the target \(RateText.format(r.rate!)): the sender's limit on this machine")
+            }
+            if let last = result.runs.last, last.send.sent == 0, !last.send.errors.isEmpty {
+                diagnostics.ioError("\(last.target): nothing could be sent (\(last.send.errors.keys.sorted().joined(separator: ", ")))")
+                return .unavailable
+            }
+            if let maxLoss = options.maxLoss, !result.ramp, let f = result.runs.last?.lossFraction, f > maxLoss {
+                StandardStreams.writeError("metricat: load: loss \(RateText.fixed(f * 100, 3))% exceeds --max-loss \(RateText.fixed(maxLoss * 100, 3))%\n")
+                return .expectationFailed
+            }
+            if result.ramp, result.knee == nil { return .expectationFailed }
+            return diagnostics.exitStatus
+        } catch {
+            diagnostics.ioError(error.description)
+            return error.exitStatus
+        }
+    }
+
+    static func writeOut(_ s: String) {
+        var s = s
+        s.withUTF8 { _ = StandardStreams.writeAll(1, UnsafeRawBufferPointer($0)) }
+    }
+
+    static func execute(_ options: LoadOptions, diagnostics: Diagnostics) throws(LoadError) -> LoadResult {
+        let payload: Payload
+        do {
+            let asTag = options.seqAsTag ?? (options.format != .influx)
+            payload = try Payload(template: options.template, format: options.format, formatOptions: options.formatOptions,
+                                  seqKey: options.seqKey, seqAsTag: asTag, size: options.size, series: options.series)
+        } catch {
+            throw .usage(error.description)
+        }
+        if let size = options.size, let longest = payload.lines.map(\.bytes.count).max(), longest > size {
+            diagnostics.warning("--size \(size): the shortest line this template makes is \(longest) bytes")
+        }
+        guard let ramp = options.ramp else {
+            return LoadResult(runs: [try runOnce(options, payload: payload, rate: options.rate, duration: options.duration, diagnostics: diagnostics)], ramp: false, knee: nil, maxLoss: options.maxLoss)
+        }
+        var runs: [LoadReport] = []
+        var knee: Double?
+        var stop: String?
+        let threshold = options.maxLoss ?? 0.001
+        for rate in ramp.rates {
+            let r = try runOnce(options, payload: payload, rate: rate, duration: ramp.stepDuration, diagnostics: diagnostics)
+            runs.append(r)
+            if options.progress {
+                StandardStreams.writeError("step \(RateText.format(rate))/s: sent \(RateText.format(r.rateSent))/s, loss \(r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "?")\n")
+            }
+            if let f = r.lossFraction, f > threshold {
+                stop = "loss \(RateText.fixed(f * 100, 3))% at \(RateText.format(rate)) lines/s is over \(RateText.fixed(threshold * 100, 3))%"
+                break
+            }
+            if r.rateSent < rate * 0.99 {
+                stop = "the sender reached only \(RateText.format(r.rateSent)) of \(RateText.format(rate)) lines/s: this machine's sending limit, not the receiver's (try --senders or --batch)"
+                break
+            }
+            knee = rate
+        }
+        return LoadResult(runs: runs, ramp: true, knee: knee, maxLoss: threshold, stopReason: stop)
+    }
+
+    static func isLocal(_ host: String?) -> Bool {
+        guard let h = host else { return true }
+        return h == "127.0.0.1" || h == "::1" || h == "localhost" || h.hasPrefix("127.")
+    }
+
+    static func runOnce(_ options: LoadOptions, payload: Payload, rate: Double?, duration: Int64, diagnostics: Diagnostics) throws(LoadError) -> LoadReport {
+        var report = LoadReport()
+        report.format = options.format.rawValue
+        report.rate = rate
+        report.lineBytes = payload.averageLineBytes
+        report.receiveBufferMax = KernelCounters.receiveBufferMax()
+        var sink: EmbeddedSink?
+        var dir: String?
+        let target: Endpoint
+        if let t = options.target {
+            target = t
+        } else {
+            var template = Array("/tmp/metricat-load-XXXXXX".utf8CString)
+            guard let d = mkdtemp(&template) else { throw .io("cannot create a temporary directory: \(StandardStreams.describe(errno: errno))") }
+            dir = String(cString: d)
+            let s = try EmbeddedSink(transport: options.transport, directory: dir!, receiveBuffer: options.sinkReceiveBuffer, seqKey: options.seqKey)
+            report.receiveBuffer = s.granted
+            s.start()
+            sink = s
+            target = s.endpoint
+        }
+        defer {
+            if let dir { rmdir(dir) }
+        }
+        report.target = options.target == nil ? "embedded sink \(target)" : target.description
+        report.transport = Self.transportName(target)
+        if case .stdout = target { throw .usage("load: a socket target is needed (udp://, tcp://, unix://, unixgram://)") }
+        if case .http = target { throw .usage("\(target): load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)") }
+
+        // Frames: datagrams of `batch` lines, or 64 KiB stream writes.
+        let lineBytes = payload.lines.map(\.bytes.count).max() ?? 1
+        var linesPerFrame: Int
+        if target.isDatagram {
+            if lineBytes > options.maxDatagram { throw .usage("--max-datagram \(options.maxDatagram): a line is \(lineBytes) bytes; raise --max-datagram or lower --size") }
+            let fit = max(1, options.maxDatagram / lineBytes)
+            linesPerFrame = options.batch.map { min($0, fit) } ?? fit
+            if let b = options.batch, b > fit { diagnostics.note("--batch \(b): only \(fit) lines of \(lineBytes) bytes fit in --max-datagram \(options.maxDatagram)") }
+        } else {
+            linesPerFrame = max(payload.lines.count, options.streamWrite / lineBytes)
+            // Paced streams write what is due: at low rates keep writes near 1 ms worth of lines.
+            if let rate { linesPerFrame = min(linesPerFrame, max(payload.lines.count, Int(rate / 1000))) }
+        }
+        let ring = FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: target.isDatagram ? LoadSender.maxBatch * 2 : 2)
+        report.linesPerDatagram = linesPerFrame
+
+        // Kernel counters before.
+        var targetPort: UInt16?
+        if case .udp(let host, let port, _) = target, options.target != nil, isLocal(host) { targetPort = port }
+        let dropsBefore = targetPort.flatMap { KernelCounters.udpDrops(port: $0) }
+        if options.target != nil, targetPort != nil, dropsBefore == nil {
+            throw .unavailable("\(target): no UDP socket is bound to port \(targetPort!) on this host: nothing is listening")
+        }
+        let snmpBefore = KernelCounters.udpErrors()
+
+        var senders: [LoadSender] = []
+        do {
+            for _ in 0..<max(1, options.senders) {
+                let socket = try Socket.connect(to: target, nonBlocking: options.nonBlocking)
+                _ = try? socket.setSendBuffer(4 << 20)
+                report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
+                // Each sender patches its own copy of the frames.
+                let ring = senders.isEmpty ? ring : FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: ring.frameCount)
+                senders.append(LoadSender(socket: socket, target: target, ring: ring))
+            }
+        } catch {
+            sink?.stop()
+            throw .unavailable("\(error)")
+        }
+        let live = options.progress && StandardStreams.isTerminal(2) && options.ramp == nil
+        var previous = SendCounters()
+        var previousReceived: UInt64 = 0
+        let tick: (SendCounters) -> Void = { c in
+            guard live else { return }
+            // Per second since the last tick: offered, sent, received, the shortfall, sender errors.
+            let dt = max(Double(c.elapsedNanoseconds - previous.elapsedNanoseconds) / 1e9, 1e-3)
+            func per(_ a: UInt64, _ b: UInt64) -> String { RateText.format(Double(a &- b) / dt) }
+            var received = ""
+            if let sink {
+                let r = sink.receivedSoFar
+                received = "  received \(per(r, previousReceived))/s"
+                previousReceived = r
+            }
+            let errors = c.errors.values.reduce(0, +) - previous.errors.values.reduce(0, +)
+            let who = senders.count > 1 ? " (sender 1 of \(senders.count))" : ""
+            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(who)\(received)  errors \(errors)/s   ")
+            previous = c
+        }
+        let counters: SendCounters
+        if senders.count == 1 {
+            counters = senders[0].run(rate: rate, duration: duration, count: options.count, tick: tick)
+        } else {
+            let n = senders.count
+            let results = SenderThreads.run(n) { k in
+                let share = options.count.map { $0 / UInt64(n) + (UInt64(k) < $0 % UInt64(n) ? 1 : 0) }
+                return senders[k].run(rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
+                                      firstSeq: UInt64(k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
+            }
+            counters = SendCounters.sum(results)
+        }
+        if live { StandardStreams.writeError("\n") }
+        for s in senders { s.close() }
+        report.send = counters
+        report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
+
+        if let sink {
+            sink.drainAndStop(idle: options.drain)
+            report.kernelDrops = sink.kernelDrops()
+            report.received = sink.lines
+            report.receivedSource = "sequence"
+            if options.seqKey != nil {
+                let t = sink.tracker
+                report.duplicated = t.duplicated
+                report.reordered = t.reordered
+                report.late = t.late
+                report.unnumbered = t.unnumbered
+                report.lost = t.lost(sent: counters.sent)
+            } else {
+                report.lost = counters.sent > sink.lines ? counters.sent - sink.lines : 0
+            }
+        } else {
+            // A third-party receiver: give it the drain time, then read what the kernel saw.
+            usleep(useconds_t(options.drain / 1000))
+            if let port = targetPort, let before = dropsBefore, let after = KernelCounters.udpDrops(port: port) {
+                report.kernelDrops = after >= before ? after - before : 0
+            }
+            if let path = options.sinkReport {
+                let s = try SinkReport.read(path, wait: options.sinkReportWait)
+                report.received = s.received
+                report.duplicated = s.duplicated
+                report.reordered = s.reordered
+                report.receivedSource = "listen"
+                if let r = s.received {
+                    let unique = r - min(r, s.duplicated ?? 0)
+                    report.lost = counters.sent > unique ? counters.sent - unique : 0
+                }
+            } else if let drops = report.kernelDrops {
+                report.received = counters.sent >= drops ? counters.sent - drops : 0
+                report.lost = drops
+                report.receivedSource = "kernel"
+            }
+        }
+        if let a = snmpBefore, let b = KernelCounters.udpErrors() {
+            report.snmpReceiveBufferErrors = b.receiveBufferErrors - min(b.receiveBufferErrors, a.receiveBufferErrors)
+            report.snmpInErrors = b.inErrors - min(b.inErrors, a.inErrors)
+        }
+        return report
+    }
+
+    static func transportName(_ e: Endpoint) -> String {
+        switch e {
+        case .udp(_, _, let f): return f == .ipv6 ? "udp6" : "udp"
+        case .tcp(_, _, let f): return f == .ipv6 ? "tcp6" : "tcp"
+        case .unix: return "unix"
+        case .unixgram: return "unixgram"
+        case .stdout: return "stdout"
+        case .http: return "http"
+        }
+    }
+}
+
+/// The `--json` summary of `metricat listen --sequence`, read back by `load --sink-report`.
+public struct SinkReport: Sendable, Equatable {
+    public var received: UInt64?
+    public var lost: UInt64?
+    public var duplicated: UInt64?
+    public var reordered: UInt64?
+
+    /// Waits up to `wait` ns for `path` to hold a summary (listen writes it when it exits).
+    public static func read(_ path: String, wait: Int64) throws(LoadError) -> SinkReport {
+        let end = Clock.monotonicNanoseconds() + wait
+        while true {
+            if let text = readText(path), let r = parse(text) { return r }
+            if Clock.monotonicNanoseconds() >= end { break }
+            usleep(50_000)
+        }
+        throw .io("--sink-report \(path): no 'listen --sequence --json' summary with \"received\" appeared within \(wait / 1_000_000_000) s")
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Finds the last line that is a JSON object with `"received"` and reads the counters from it.
+    public static func parse(_ text: String) -> SinkReport? {
+        for line in text.split(separator: "\n").reversed() where line.hasPrefix("{") && line.contains("\"received\"") && line.contains("\"lost\"") {
+            func value(_ key: String) -> UInt64? {
+                guard let r = line.firstRange(of: "\"\(key)\":") else { return nil }
+                return UInt64(line[r.upperBound...].prefix { $0.isNumber })
+            }
+            return SinkReport(received: value("received"), lost: value("lost"), duplicated: value("duplicated"), reordered: value("reordered"))
+        }
+        return nil
+    }
+}

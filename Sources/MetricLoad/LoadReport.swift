@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MetricatKit
+
+/// Every figure of one run (or one ramp step), with the keys scripts rely on.
+public struct LoadReport: Sendable {
+    public var target = ""
+    public var transport = ""
+    public var format = ""
+    public var durationSeconds = 0.0
+    public var send = SendCounters()
+    /// Lines the receiver got (duplicates included); nil when nobody could say.
+    public var received: UInt64?
+    /// Where `received` comes from: `sequence` (embedded sink), `listen` (--sink-report), `kernel`
+    /// (sent minus the target socket's drops), or nil.
+    public var receivedSource: String?
+    public var lost: UInt64?
+    public var duplicated: UInt64?
+    public var reordered: UInt64?
+    public var late: UInt64?
+    public var unnumbered: UInt64?
+    /// Receive-buffer drops of the receiving socket (`/proc/net/udp`), nil when not found.
+    public var kernelDrops: UInt64?
+    /// Host-wide `Udp: RcvbufErrors` and `InErrors` changes over the run (`/proc/net/snmp`).
+    public var snmpReceiveBufferErrors: UInt64?
+    public var snmpInErrors: UInt64?
+    public var rate: Double?
+    public var lineBytes = 0.0
+    public var linesPerDatagram = 1
+    public var receiveBuffer: Int32?
+    public var receiveBufferMax: Int?
+    public var sendBuffer: Int32?
+
+    public init() {}
+
+    public var rateOffered: Double { durationSeconds > 0 ? Double(send.offered) / durationSeconds : 0 }
+    public var rateSent: Double { durationSeconds > 0 ? Double(send.sent) / durationSeconds : 0 }
+    public var rateReceived: Double? { received.map { durationSeconds > 0 ? Double($0 - (duplicated ?? 0)) / durationSeconds : 0 } }
+
+    /// Lost over offered... no: lost over sent, the fraction the receiving side lost.
+    public var lossFraction: Double? {
+        guard let lost else { return nil }
+        return send.sent > 0 ? Double(lost) / Double(send.sent) : 0
+    }
+
+    /// Lines that never left this host: sender errors and schedule shortfall are not loss at the receiver.
+    public var senderFailures: UInt64 { send.attempted - send.sent }
+
+    func jsonObject(indent: String = "") -> String {
+        func num(_ v: UInt64?) -> String { v.map(String.init) ?? "null" }
+        func dbl(_ v: Double?) -> String { v.map { JSONNumber.format($0) } ?? "null" }
+        func str(_ v: String?) -> String { v.map { JSONNumber.quote($0) } ?? "null" }
+        let errors = send.errors.keys.sorted().map { "\(JSONNumber.quote($0)):\(send.errors[$0]!)" }.joined(separator: ",")
+        var parts: [String] = [
+            "\"target\":\(str(target))", "\"transport\":\(str(transport))", "\"format\":\(str(format))",
+            "\"duration_s\":\(dbl(durationSeconds))", "\"offered\":\(send.offered)", "\"sent\":\(send.sent)",
+            "\"datagrams\":\(send.datagrams)", "\"bytes\":\(send.bytes)", "\"received\":\(num(received))",
+            "\"lost\":\(num(lost))", "\"duplicated\":\(num(duplicated))", "\"reordered\":\(num(reordered))",
+            "\"kernel_drops\":\(num(kernelDrops))", "\"errors\":{\(errors)}",
+            "\"rate_offered\":\(dbl(rateOffered))", "\"rate_sent\":\(dbl(rateSent))", "\"rate_received\":\(dbl(rateReceived))",
+        ]
+        parts += [
+            "\"rate_target\":\(dbl(rate))", "\"received_source\":\(str(receivedSource))", "\"late\":\(num(late))",
+            "\"unnumbered\":\(num(unnumbered))", "\"attempted\":\(send.attempted)", "\"reconnects\":\(send.reconnects)",
+            "\"snmp_rcvbuf_errors\":\(num(snmpReceiveBufferErrors))", "\"snmp_in_errors\":\(num(snmpInErrors))",
+            "\"line_bytes\":\(dbl(lineBytes))", "\"lines_per_datagram\":\(linesPerDatagram)",
+            "\"receive_buffer\":\(receiveBuffer.map { String($0) } ?? "null")",
+            "\"rmem_max\":\(receiveBufferMax.map { String($0) } ?? "null")",
+            "\"send_buffer\":\(sendBuffer.map { String($0) } ?? "null")",
+        ]
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+}
+
+/// A whole `load` result: one run, or the steps of a ramp and its knee.
+public struct LoadResult: Sendable {
+    public var runs: [LoadReport]
+    public var ramp: Bool
+    /// The highest offered rate whose loss stayed under `--max-loss` (ramp only).
+    public var knee: Double?
+    public var maxLoss: Double?
+    /// Why a ramp stopped before its last rate, for the table.
+    public var stopReason: String?
+
+    /// The run's figures with the host facts; with a ramp, the last step's keys plus `steps` and `knee`.
+    public func json() -> String {
+        guard let last = runs.last else { return "{}" }
+        var body = String(last.jsonObject().dropLast())
+        body += ",\"host\":\(HostFacts.json())"
+        if ramp {
+            body += ",\"steps\":[" + runs.map { $0.jsonObject() }.joined(separator: ",") + "]"
+            body += ",\"knee\":\(knee.map { JSONNumber.format($0) } ?? "null")"
+        }
+        body += ",\"max_loss\":\(maxLoss.map { JSONNumber.format($0) } ?? "null")"
+        return body + "}"
+    }
+
+    /// A readable table for stderr.
+    public func table() -> String {
+        var out = ""
+        guard let first = runs.first else { return out }
+        out += "metricat load: \(first.format) over \(first.transport) to \(first.target), \(RateText.fixed(first.lineBytes, 1))-byte lines, \(first.linesPerDatagram) per \(first.transport.hasPrefix("udp") || first.transport == "unixgram" ? "datagram" : "write")\n"
+        let header = ["offered/s", "sent/s", "received/s", "sent", "received", "lost", "loss", "dup", "reord", "kernel", "errors"]
+        var rows: [[String]] = [header]
+        for r in runs {
+            let errors = r.send.errors.isEmpty ? "0" : r.send.errors.keys.sorted().map { "\($0) \(r.send.errors[$0]!)" }.joined(separator: ", ")
+            rows.append([
+                RateText.format(r.rateOffered), RateText.format(r.rateSent), r.rateReceived.map(RateText.format) ?? "-",
+                String(r.send.sent), r.received.map(String.init) ?? "-", r.lost.map(String.init) ?? "-",
+                r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "-",
+                r.duplicated.map(String.init) ?? "-", r.reordered.map(String.init) ?? "-",
+                r.kernelDrops.map(String.init) ?? "-", errors,
+            ])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        for row in rows {
+            out += row.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ") + "\n"
+        }
+        if let last = runs.last {
+            var notes: [String] = []
+            if let s = last.receivedSource, s == "kernel" { notes.append("received = sent - the target socket's kernel drops (what reached the collector's socket)") }
+            if let rb = last.receiveBuffer { notes.append("receive buffer \(rb) bytes\(last.receiveBufferMax.map { " (rmem_max \($0))" } ?? "")") }
+            if let e = last.snmpReceiveBufferErrors { notes.append("host Udp RcvbufErrors +\(e), InErrors +\(last.snmpInErrors ?? 0)") }
+            if !notes.isEmpty { out += notes.joined(separator: "; ") + "\n" }
+        }
+        if ramp {
+            if let stopReason { out += "stopped: \(stopReason)\n" }
+            out += "knee: " + (knee.map { "\(RateText.format($0)) lines/s (highest offered rate with loss <= \(RateText.fixed((maxLoss ?? 0) * 100, 3))%)" } ?? "none (every step lost more than --max-loss)") + "\n"
+        }
+        return out
+    }
+}
+
+/// The machine a run used: kernel, CPUs, default socket buffers.
+public enum HostFacts {
+    public static func json() -> String {
+        var u = utsname()
+        uname(&u)
+        let release = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let cpus = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        func sysctl(_ name: String) -> String {
+            guard let f = fopen("/proc/sys/net/core/\(name)", "r") else { return "null" }
+            defer { fclose(f) }
+            var buf = [CChar](repeating: 0, count: 64)
+            guard fgets(&buf, 64, f) != nil else { return "null" }
+            let s = String(cString: buf).filter { $0.isNumber }
+            return s.isEmpty ? "null" : s
+        }
+        var load = [Double](repeating: 0, count: 3)
+        getloadavg(&load, 3)
+        return "{\"kernel\":\(JSONNumber.quote(release)),\"cpus\":\(cpus),\"rmem_default\":\(sysctl("rmem_default")),\"rmem_max\":\(sysctl("rmem_max")),\"wmem_default\":\(sysctl("wmem_default")),\"wmem_max\":\(sysctl("wmem_max")),\"loadavg\":[\(load.map { JSONNumber.format($0) }.joined(separator: ","))]}"
+    }
+}
+
+enum JSONNumber {
+    static func format(_ v: Double) -> String {
+        if !v.isFinite { return "null" }
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return RateText.fixed(v, 3)
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if c.value < 0x20 { out += "\\u00" + (c.value < 16 ? "0" : "") + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+}

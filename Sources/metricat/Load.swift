@@ -1,0 +1,215 @@
+import ArgumentParser
+import MetricFormats
+import MetricLoad
+import MetricTransport
+import MetricatKit
+
+/// `metricat load`: maps flags to ``LoadOptions`` and runs ``LoadFrontend``.
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Flood a socket at a controlled rate and measure honestly what gets dropped.",
+        discussion: """
+            With no TARGET, an embedded sink on loopback (its own thread, --transport udp by default) \\
+            receives everything and the run reports what this machine drops. With a TARGET (a collector \\
+            such as Telegraf, statsd or InfluxDB's UDP listener) it reports what the kernel dropped on \\
+            the target's socket when it is on this host, or reads the receiver's own counts back from \\
+            'metricat listen --sequence --json' with --sink-report.
+
+            Every line carries a sequence number (--seq-key, a field for influx, a tag elsewhere), so \\
+            lost, duplicated and reordered lines are counted exactly. Loss is shown three ways side by \\
+            side: sequence accounting at the receiver, the kernel's receive-buffer drops \\
+            (/proc/net/udp, /proc/net/snmp), and sender errors by errno (EAGAIN, ENOBUFS, ECONNREFUSED).
+
+            Pacing follows an absolute schedule (rate x elapsed) with sendmmsg batches of up to 32 \\
+            datagrams; --rate max sends as fast as the kernel takes it. --ramp 10k..1M steps the \\
+            rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \\
+            --max-loss (default 0.1% for a ramp).
+
+            Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \\
+            target is unreachable.
+
+            Examples:
+              metricat load
+              metricat load --rate max --size 64 --batch max
+              metricat load udp://127.0.0.1:8094 --rate 50k --duration 10s --max-loss 0.1%
+              metricat load udp://127.0.0.1:8125 --format statsd --ramp 10k..800k --plot knee.svg
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; none starts an embedded sink.", valueName: "target"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("The embedded sink's transport: udp, udp6, tcp, tcp6, unix, unixgram.", valueName: "transport"))
+    var transport: String = "udp"
+
+    @Option(help: ArgumentHelp("Format of the lines: influx, json, wavefront, statsd, graphite.", valueName: "format"))
+    var format: MetricFormat = .influx
+
+    @Option(help: ArgumentHelp("Lines per second (5000, 10k, 2M) or max.", valueName: "rate"))
+    var rate: String = "100k"
+
+    @Option(help: ArgumentHelp("How long to send (e.g. 3s, 1m).", valueName: "duration"))
+    var duration: String = "3s"
+
+    @Option(help: ArgumentHelp("Send this many lines instead of running for --duration.", valueName: "n"))
+    var count: String?
+
+    @Option(help: ArgumentHelp("Pad every line to this many bytes (newline included) with a pad tag.", valueName: "bytes"))
+    var size: Int?
+
+    @Option(help: ArgumentHelp("Distinct series: a series tag with this many values.", valueName: "n"))
+    var series: Int = 1
+
+    @Option(help: ArgumentHelp("Lines per datagram, or max to pack up to --max-datagram.", valueName: "n|max"))
+    var batch: String = "1"
+
+    @Option(help: ArgumentHelp("Largest datagram in bytes.", valueName: "bytes"))
+    var maxDatagram: Int = 1432
+
+    @Option(help: ArgumentHelp("Measurement name of the generated metrics (default cpu).", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("A field, repeatable: key=VALUE or key=GENERATOR (default usage_user=12.5, usage_system=3.25).", valueName: "key=value"))
+    var field: [String] = []
+
+    @Option(help: ArgumentHelp("A tag, repeatable (default host=loadgen).", valueName: "key=value"))
+    var tag: [String] = []
+
+    @Option(help: ArgumentHelp("Key that carries the sequence number.", valueName: "key"))
+    var seqKey: String = "seq"
+
+    @Option(help: ArgumentHelp("Carry the sequence number as a field or a tag (default: field for influx, tag otherwise).", valueName: "field|tag"))
+    var seqAs: String?
+
+    @Flag(help: "Send no sequence numbers (loss then comes from counts alone).")
+    var noSeq = false
+
+    @Option(help: ArgumentHelp("Sending threads, each with its own socket and sequence numbers, for more than one core (1-9).", valueName: "n"))
+    var senders: Int?
+
+    @Option(help: ArgumentHelp("Stream connections, one sending thread each (the same as --senders for tcp:// and unix://).", valueName: "n"))
+    var connections: Int?
+
+    @Option(help: ArgumentHelp("Receive buffer the embedded sink asks for (bytes; SO_RCVBUFFORCE when permitted).", valueName: "bytes"))
+    var rcvbuf: Int32 = 8 << 20
+
+    @Flag(help: "Non-blocking sends: a full Unix datagram queue counts as EAGAIN sender drops instead of blocking.")
+    var nonBlocking = false
+
+    @Option(help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
+    var drain: String = "500ms"
+
+    @Option(help: ArgumentHelp("Exit 1 when loss exceeds this (0.1% or 0.001); the knee threshold of a ramp.", valueName: "fraction"))
+    var maxLoss: String?
+
+    @Option(help: ArgumentHelp("Step the rate up: FROM..TO (e.g. 10k..2M).", valueName: "from..to"))
+    var ramp: String?
+
+    @Option(help: ArgumentHelp("Ramp step: xFACTOR or +RATE.", valueName: "step"))
+    var step: String = "x2"
+
+    @Option(help: ArgumentHelp("Length of each ramp step.", valueName: "duration"))
+    var stepDuration: String = "3s"
+
+    @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
+    var plot: String?
+
+    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE.", valueName: "file"))
+    var sinkReport: String?
+
+    @Option(help: ArgumentHelp("How long to wait for --sink-report to appear.", valueName: "duration"))
+    var sinkWait: String = "10s"
+
+    @Flag(help: "Print every figure as JSON on stdout at the end.")
+    var json = false
+
+    @OptionGroup var common: CommonFlags
+    @OptionGroup var formats: FormatFlags
+
+    func validate() throws {
+        if series < 1 || series > 100_000_000 { throw ValidationError("--series: must be between 1 and 100000000") }
+        if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
+        if let size, size < 1 || size > 65507 { throw ValidationError("--size: must be between 1 and 65507 bytes") }
+        for (flag, v) in [("--senders", senders), ("--connections", connections)] {
+            if let v, v < 1 || v > 9 { throw ValidationError("\(flag): must be between 1 and 9") }
+        }
+        if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
+        if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
+        if let s = seqAs, s != "field", s != "tag" { throw ValidationError("--seq-as: expected field or tag") }
+        if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
+        if target != nil && transport != "udp" { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
+        if sinkReport != nil && target == nil { throw ValidationError("--sink-report reads a remote receiver's counts; it needs a TARGET") }
+    }
+
+    func run() throws {
+        var options = LoadOptions()
+        if let target {
+            do {
+                options.target = try Endpoint(parsing: target, role: .send)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        options.transport = transport
+        options.format = format
+        options.formatOptions = try formats.options(common: common)
+        if rate == "max" {
+            options.rate = nil
+        } else {
+            guard let r = RateText.parse(rate), r > 0, r <= 1e9 else { throw ValidationError("--rate: '\(rate)' is not a rate (example: --rate 5000, --rate 10k, --rate 2M or --rate max)") }
+            options.rate = r
+        }
+        options.duration = try parseDuration(duration, flag: "--duration")
+        if let count {
+            guard let c = RateText.parse(count), c >= 1, c < 1e15, c == c.rounded() else { throw ValidationError("--count: '\(count)' is not a count of lines (example: --count 100000 or --count 1M)") }
+            options.count = UInt64(c)
+        }
+        options.size = size
+        options.series = series
+        if batch == "max" {
+            options.batch = nil
+        } else {
+            guard let b = Int(batch), b >= 1, b <= 65507 else { throw ValidationError("--batch: '\(batch)' is not a line count (example: --batch 20 or --batch max)") }
+            options.batch = b
+        }
+        options.maxDatagram = maxDatagram
+        if name != nil || !field.isEmpty || !tag.isEmpty {
+            do {
+                let fields = try field.map { let (k, v) = try MetricTemplate.parseField($0); return (key: k, value: v) }
+                options.template = MetricTemplate(
+                    name: name ?? "cpu", tags: tag.isEmpty && name == nil ? options.template.tags : try tag.map(MetricTemplate.parseTag),
+                    fields: fields.isEmpty ? options.template.fields : fields)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        options.seqKey = noSeq ? nil : seqKey
+        options.seqAsTag = seqAs.map { $0 == "tag" }
+        options.senders = senders ?? connections ?? 1
+        options.sinkReceiveBuffer = rcvbuf
+        options.nonBlocking = nonBlocking
+        options.drain = try parseDuration(drain, flag: "--drain")
+        if let maxLoss {
+            let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
+            guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
+                throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
+            }
+            options.maxLoss = maxLoss.hasSuffix("%") ? v / 100 : v
+        }
+        if let ramp {
+            guard var r = Ramp.parse(ramp) else { throw ValidationError("--ramp: '\(ramp)' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)") }
+            guard let s = Ramp.parseStep(step) else { throw ValidationError("--step: '\(step)' is not xFACTOR (> 1) or +RATE (example: --step x2 or --step +50k)") }
+            r.step = s
+            r.stepDuration = try parseDuration(stepDuration, flag: "--step-duration")
+            options.ramp = r
+        }
+        options.plot = plot
+        options.sinkReport = sinkReport
+        options.sinkReportWait = try parseDuration(sinkWait, flag: "--sink-wait")
+        options.json = json
+        options.progress = true
+        let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
+        let status = LoadFrontend.run(options, diagnostics: diagnostics)
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+/// `metricat load` run as a binary: every transport against the embedded sink and against
+/// `metricat listen --sequence`, its exit statuses, the ramp, and InfluxDB's UDP listener.
+@Suite(.serialized) struct LoadTests {
+    static let requiredKeys = [
+        "target", "transport", "format", "duration_s", "offered", "sent", "datagrams", "bytes", "received", "lost",
+        "duplicated", "reordered", "kernel_drops", "errors", "rate_offered", "rate_sent", "rate_received",
+    ]
+
+    func report(_ r: Binary.Result) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+        return try #require(object as? [String: Any], "\(r)")
+    }
+
+    func int(_ o: [String: Any], _ key: String) -> Int? { (o[key] as? NSNumber)?.intValue }
+
+    @Test(arguments: ["udp", "udp6", "tcp", "unix", "unixgram"])
+    func everyTransportAgainstTheEmbeddedSink(transport: String) throws {
+        let r = try Binary.run(["load", "--transport", transport, "--rate", "20k", "--duration", "500ms", "--drain", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        for key in Self.requiredKeys { #expect(o.keys.contains(key), "missing \(key)") }
+        #expect(o["transport"] as? String == transport)
+        #expect(int(o, "offered") == 10_000, "\(r.stdout)")
+        // A busy machine may leave the schedule's tail unsent (the report says so); what was sent all arrives.
+        let sent = try #require(int(o, "sent"))
+        #expect(sent >= 9_900, "\(r.stdout)")
+        #expect(int(o, "received") == sent)
+        #expect(int(o, "lost") == 0)
+        #expect(int(o, "duplicated") == 0)
+        #expect(int(o, "reordered") == 0)
+        #expect((o["errors"] as? [String: Any])?.isEmpty == true)
+        #expect(r.stderr.contains("offered/s"), "the table: \(r.stderr)")
+        if transport.hasPrefix("udp") { #expect(int(o, "kernel_drops") == 0) }
+    }
+
+    @Test(arguments: ["udp", "tcp", "unix", "unixgram"])
+    func everyTransportAgainstListenSequence(transport: String) throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = transport.hasPrefix("unix") ? "\(transport)://\(dir.path)/l.sock" : "\(transport)://127.0.0.1:\(freePort())"
+        let listen = try Background.metricat(["listen", address, "--sequence", "--json", "-q"])
+        defer { listen.stop() }
+        #expect(listen.waitFor(5) { _, _ in
+            transport.hasPrefix("unix") ? FileManager.default.fileExists(atPath: "\(dir.path)/l.sock") : true
+        })
+        usleep(200_000)
+        let r = try Binary.run(["load", address, "--rate", "10k", "--count", "5000", "--batch", "5", "--drain", "100ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(int(o, "sent") == 5000, "\(r)")
+        listen.signal(SIGTERM)
+        _ = listen.wait(5)
+        let summaryLine = try #require(listen.stderr.split(separator: "\n").last { $0.hasPrefix("{") }, "\(listen.stderr)")
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(summaryLine.utf8)) as? [String: Any])
+        #expect(int(s, "received") == 5000, "\(summaryLine)")
+        #expect(int(s, "lost") == 0)
+        #expect(int(s, "duplicated") == 0)
+        #expect(int(s, "reordered") == 0)
+        #expect(int(s, "highest") == 4999)
+    }
+
+    @Test func sinkReportReadsListensCountsBack() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "1500ms"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "5k", "--count", "3000", "--sink-report", listen.stderrURL.path, "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["received_source"] as? String == "listen")
+        #expect(int(o, "received") == 3000, "\(r.stdout)")
+        #expect(int(o, "lost") == 0)
+    }
+
+    @Test(arguments: ["udp", "unix"])
+    func severalSendersKeepTheirOwnSequences(transport: String) throws {
+        let r = try Binary.run(["load", "--transport", transport, "--senders", "3", "--rate", "30k", "--count", "9000", "--drain", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(int(o, "sent") == 9000, "\(r.stdout)")
+        #expect(int(o, "received") == 9000)
+        #expect(int(o, "lost") == 0)
+        #expect(int(o, "duplicated") == 0)
+    }
+
+    @Test func nonBlockingUnixDatagramsCountSenderDropsApart() throws {
+        let r = try Binary.run(["load", "--transport", "unixgram", "--non-blocking", "--rate", "max", "--duration", "500ms", "--drain", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        let errors = try #require(o["errors"] as? [String: Any])
+        #expect(Set(errors.keys).isSubset(of: ["EAGAIN", "ENOBUFS"]), "\(errors)")
+        // What the full queue refused never left: it is a sender error, not loss at the receiver.
+        #expect(int(o, "lost") == 0, "\(r.stdout)")
+        #expect(int(o, "received") == int(o, "sent"))
+        let failed = errors.values.compactMap { ($0 as? NSNumber)?.intValue }.reduce(0, +)
+        #expect(int(o, "attempted") == (int(o, "sent") ?? 0) + failed, "one line per datagram: \(r.stdout)")
+    }
+
+    @Test func unreachableTargetsExit69() throws {
+        let tcp = try Binary.run(["load", "tcp://127.0.0.1:\(freePort())", "--duration", "200ms"])
+        #expect(tcp.status == 69, "\(tcp)")
+        #expect(tcp.stderr.contains("ECONNREFUSED"), "\(tcp.stderr)")
+        let udp = try Binary.run(["load", "udp://127.0.0.1:\(freePort())", "--duration", "200ms"])
+        #expect(udp.status == 69, "\(udp)")
+        #expect(udp.stderr.contains("nothing is listening"), "\(udp.stderr)")
+        let unix = try Binary.run(["load", "unix:///tmp/metricat-no-such-\(getpid()).sock", "--duration", "200ms"])
+        #expect(unix.status == 69, "\(unix)")
+    }
+
+    @Test func maxLossDecidesTheExitStatus() throws {
+        // A tiny receive buffer at full speed: whatever the machine drops, the status must agree with the report.
+        let r = try Binary.run(["load", "--rcvbuf", "1", "--rate", "max", "--duration", "500ms", "--drain", "200ms", "--max-loss", "0%", "--json"])
+        let o = try report(r)
+        let lost = try #require(int(o, "lost"))
+        #expect(r.status == (lost > 0 ? 1 : 0), "\(r)")
+        if lost > 0 {
+            #expect(r.stderr.contains("exceeds --max-loss"))
+            // Every datagram the sink missed, the kernel dropped on its socket.
+            #expect(int(o, "kernel_drops") == lost, "\(r.stdout)")
+        }
+        let fine = try Binary.run(["load", "--rate", "5k", "--duration", "300ms", "--max-loss", "1%"])
+        #expect(fine.status == 0, "\(fine)")
+    }
+
+    @Test func badFlagsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["--rate", "fast"], "--rate: 'fast' is not a rate"),
+            (["--format", "csv"], "not a push format"),
+            (["--max-loss", "5"], "--max-loss: '5' is not a fraction"),
+            (["--ramp", "9k..1k"], "--ramp: '9k..1k'"),
+            (["--plot", "x.svg"], "--plot draws a ramp"),
+            (["--transport", "sctp"], "--transport 'sctp'"),
+            (["--batch", "0"], "--batch: '0'"),
+            (["--size", "60000", "--max-datagram", "1432"], "raise --max-datagram"),
+        ]
+        for (args, message) in cases {
+            let r = try Binary.run(["load"] + args + ["--duration", "100ms"])
+            #expect(r.status == 2, "\(args): \(r)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func rampFindsTheKneeAndDrawsIt() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("knee.svg").path
+        let r = try Binary.run(["load", "--ramp", "2k..8k", "--step", "x2", "--step-duration", "300ms", "--drain", "100ms", "--json", "--plot", svg])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        let steps = try #require(o["steps"] as? [[String: Any]])
+        #expect(steps.count == 3)
+        #expect(steps.map { int($0, "offered") } == [600, 1200, 2400], "\(r.stdout)")
+        for s in steps { #expect(int(s, "lost") == 0) }
+        #expect(int(o, "knee") == 8000)
+        let drawing = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(drawing.hasPrefix("<svg"))
+        #expect(drawing.contains("knee 8000/s"))
+        #expect(r.stderr.contains("knee: 8000 lines/s"), "\(r.stderr)")
+    }
+
+    @Test func influxDBStoresWhatLoadReportsReceived() throws {
+        let influx = try InfluxPeer()
+        // One series per line, so InfluxDB cannot fold two points into one.
+        let r = try Binary.run([
+            "load", "udp://127.0.0.1:\(influx.udpPort)", "--rate", "2000", "--duration", "2s", "--format", "influx", "--series", "5000", "--json",
+        ])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["received_source"] as? String == "kernel")
+        // A busy InfluxDB may overflow its socket's buffer: those lines are the kernel's drops, not received.
+        let received = try #require(int(o, "received"))
+        let drops = try #require(int(o, "kernel_drops"))
+        #expect(int(o, "sent") == 4000, "\(r.stdout)")
+        #expect(received == 4000 - drops)
+        #expect(drops < 4000, "InfluxDB received nothing: \(r.stdout)")
+        let body = try influx.waitFor("SELECT count(seq) FROM cpu", db: "udp", contains: "[0,\(received)]", timeout: 15)
+        #expect(body.contains("[0,\(received)]"), "\(body)")
+    }
+
+    @Test func collectdsStatsDCounterSumsWhatLoadReportsReceived() throws {
+        let collectd = try CollectdPeer()
+        // collectd's statsd plugin has no tags, so no sequence numbers: a counter of 1 per line, whose
+        // flushed total must equal the lines that reached its socket.
+        let r = try Binary.run([
+            "load", "udp://127.0.0.1:\(collectd.port)", "--format", "statsd", "--no-seq", "--name", "loadhits", "--field", "value=1",
+            "--tag", "metric_type=counter", "--rate", "2000", "--duration", "1s", "--json",
+        ])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        let received = try #require(int(o, "received"), "\(r.stdout)")
+        #expect(int(o, "sent") == 2000)
+        #expect(received == 2000 - (int(o, "kernel_drops") ?? -1))
+        let total = collectd.lastValue("derive-loadhits", timeout: 10, until: { $0 == Double(received) })
+        #expect(total == Double(received), "\(collectd.process.stdout.suffix(400))")
+    }
+}
