@@ -9,23 +9,23 @@ struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Flood a socket at a controlled rate and measure honestly what gets dropped.",
         discussion: """
-            With no TARGET, an embedded sink on loopback (its own thread, --transport udp by default) \\
-            receives everything and the run reports what this machine drops. With a TARGET (a collector \\
-            such as Telegraf, statsd or InfluxDB's UDP listener) it reports what the kernel dropped on \\
-            the target's socket when it is on this host, or reads the receiver's own counts back from \\
+            With no TARGET, an embedded sink on loopback (its own thread, --transport udp by default) \
+            receives everything and the run reports what this machine drops. With a TARGET (a collector \
+            such as Telegraf, statsd or InfluxDB's UDP listener) it reports what the kernel dropped on \
+            the target's socket when it is on this host, or reads the receiver's own counts back from \
             'metricat listen --sequence --json' with --sink-report.
 
-            Every line carries a sequence number (--seq-key, a field for influx, a tag elsewhere), so \\
-            lost, duplicated and reordered lines are counted exactly. Loss is shown three ways side by \\
-            side: sequence accounting at the receiver, the kernel's receive-buffer drops \\
+            Every line carries a sequence number (--seq-key, a field for influx, a tag elsewhere), so \
+            lost, duplicated and reordered lines are counted exactly. Loss is shown three ways side by \
+            side: sequence accounting at the receiver, the kernel's receive-buffer drops \
             (/proc/net/udp, /proc/net/snmp), and sender errors by errno (EAGAIN, ENOBUFS, ECONNREFUSED).
 
-            Pacing follows an absolute schedule (rate x elapsed) with sendmmsg batches of up to 32 \\
-            datagrams; --rate max sends as fast as the kernel takes it. --ramp 10k..1M steps the \\
-            rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \\
+            Pacing follows an absolute schedule (rate x elapsed) with sendmmsg batches of up to 32 \
+            datagrams; --rate max sends as fast as the kernel takes it. --ramp 10k..1M steps the \
+            rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \
             --max-loss (default 0.1% for a ramp).
 
-            Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \\
+            Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \
             target is unreachable.
 
             Examples:
