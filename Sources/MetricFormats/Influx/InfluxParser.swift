@@ -29,6 +29,8 @@ public struct InfluxParser: MetricParser {
     var scratch: [UInt8] = []
     /// Strings of tokens seen on earlier lines.
     let tokens = InfluxTokenCache()
+    /// Headers (measurement and tags) seen on earlier lines.
+    let headers = InfluxHeaderCache()
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -197,10 +199,31 @@ public struct InfluxParser: MetricParser {
             i = 0
             while i < stop, isSpace(p[i]) { i += 1 }
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
-            metric.tags.removeAll(keepingCapacity: true)
             metric.fields.removeAll(keepingCapacity: true)
             metric.timestamp = nil
-            guard parseHeader(p, stop, &i, handler) else { return nil }
+            // A header seen before (without escapes) comes from the cache, tags and all.
+            let headerStart = i
+            if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
+                headerEnd > headerStart
+            {
+                let slot = InfluxHeaderCache.slot(p + headerStart, headerEnd - headerStart)
+                if let entry = headers.lookup(slot, p + headerStart, headerEnd - headerStart) {
+                    metric.name = entry.name
+                    metric.tags = entry.tags
+                    tagsInOrder = entry.tagsInOrder
+                    i = headerEnd
+                } else {
+                    metric.tags.removeAll(keepingCapacity: true)
+                    guard parseHeader(p, stop, &i, handler) else { return nil }
+                    if i == headerEnd {
+                        let entry = InfluxHeaderCache.Entry(name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
+                        headers.store(slot, p + headerStart, headerEnd - headerStart, entry)
+                    }
+                }
+            } else {
+                metric.tags.removeAll(keepingCapacity: true)
+                guard parseHeader(p, stop, &i, handler) else { return nil }
+            }
             // Fields need at least one whitespace byte before them.
             if i == stop {
                 reportAt(handler, i, "expected fields")
