@@ -25,7 +25,9 @@ extension InfluxSerializer {
             for k in 0..<p10.count {
                 let scaled = a * p10[k]
                 if scaled >= 9.007_199_254_740_992e15 { break }
-                let m = scaled.rounded()
+                // Below 2^52 adding one half is exact, so truncating rounds half away from zero as
+                // rounded() does, without a call into libm; above, scaled is already an integer.
+                let m = scaled < 4.503_599_627_370_496e15 ? Double(Int64(scaled + 0.5)) : scaled
                 // The nearest integer first, then its neighbours (the product itself was rounded).
                 var found: Double = 0
                 if m / p10[k] == a {
