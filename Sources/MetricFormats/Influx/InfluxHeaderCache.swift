@@ -21,10 +21,27 @@ final class InfluxHeaderCache {
         let name: String
         let tags: [Tag]
         let tagsInOrder: Bool
+        /// The field keys of the last record with this header.
+        var fieldKeys: FieldKeys?
         init(name: String, tags: [Tag], tagsInOrder: Bool) {
             self.name = name
             self.tags = tags
             self.tagsInOrder = tagsInOrder
+        }
+    }
+
+    /// Field keys as a record had them: raw bytes one after the other (key `n` ends at `ends[n]`),
+    /// their Strings, and whether they are all different. Immutable, so reading it costs no retain.
+    final class FieldKeys {
+        let bytes: InfluxLineBuffer
+        let ends: [Int]
+        let keys: [String]
+        let distinct: Bool
+        init(bytes: InfluxLineBuffer, ends: [Int], keys: [String], distinct: Bool) {
+            self.bytes = bytes
+            self.ends = ends
+            self.keys = keys
+            self.distinct = distinct
         }
     }
 
@@ -69,13 +86,23 @@ final class InfluxHeaderCache {
         return Int(truncatingIfNeeded: ((h ^ (h >> 31)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - slotBits))
     }
 
+    /// Two ways: a header lives in its slot or in the slot's partner (`slot ^ 1`).
     @inline(__always)
     func lookup(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Entry? {
-        guard lengths[slot] == n, memcmp(keys + slot * Self.maxHeaderBytes, p, n) == 0 else { return nil }
-        return entries[slot]
+        if lengths[slot] == n && memcmp(keys + slot * Self.maxHeaderBytes, p, n) == 0 { return entries[slot] }
+        let other = slot ^ 1
+        if lengths[other] == n && memcmp(keys + other * Self.maxHeaderBytes, p, n) == 0 { return entries[other] }
+        return nil
     }
 
+    /// Puts the header in its slot; what was there moves to the partner, replacing the older one.
     func store(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ entry: Entry) {
+        let other = slot ^ 1
+        if lengths[slot] >= 0 {
+            (keys + other * Self.maxHeaderBytes).update(from: keys + slot * Self.maxHeaderBytes, count: lengths[slot])
+            lengths[other] = lengths[slot]
+            entries[other] = entries[slot]
+        }
         (keys + slot * Self.maxHeaderBytes).update(from: p, count: n)
         lengths[slot] = n
         entries[slot] = entry

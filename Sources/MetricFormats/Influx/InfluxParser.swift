@@ -31,6 +31,12 @@ public struct InfluxParser: MetricParser {
     let tokens = InfluxTokenCache()
     /// Headers (measurement and tags) seen on earlier lines.
     let headers = InfluxHeaderCache()
+    /// The cache entry of the record's header, when it has one: it predicts the field keys.
+    var header: InfluxHeaderCache.Entry?
+    /// Start and end (the `=`) of each field key of the record, to learn a new prediction.
+    var fieldKeySpans: [Int] = []
+    /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
+    var keysDistinct = false
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -201,6 +207,7 @@ public struct InfluxParser: MetricParser {
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
             metric.fields.removeAll(keepingCapacity: true)
             metric.timestamp = nil
+            header = nil
             // A header seen before (without escapes) comes from the cache, tags and all.
             let headerStart = i
             if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
@@ -211,6 +218,7 @@ public struct InfluxParser: MetricParser {
                     metric.name = entry.name
                     metric.tags = entry.tags
                     tagsInOrder = entry.tagsInOrder
+                    header = entry
                     i = headerEnd
                 } else {
                     metric.tags.removeAll(keepingCapacity: true)
@@ -218,6 +226,7 @@ public struct InfluxParser: MetricParser {
                     if i == headerEnd {
                         let entry = InfluxHeaderCache.Entry(name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
                         headers.store(slot, p + headerStart, headerEnd - headerStart, entry)
+                        header = entry
                     }
                 }
             } else {
@@ -241,9 +250,41 @@ public struct InfluxParser: MetricParser {
         }
         // Fields.
         var inValue = resumeAt != nil
+        // Field keys are predicted from the last record of the same header: a key whose raw bytes and
+        // `=` are where the prediction says takes the predicted String without a scan.
+        let prediction = resumeAt == nil ? header?.fieldKeys : nil
+        let learning = resumeAt == nil ? header : nil
+        var fieldNumber = 0
+        var allPredicted = prediction != nil
+        var distinct = prediction?.distinct ?? false
+        if resumeAt == nil { fieldKeySpans.removeAll(keepingCapacity: true) } else { keysDistinct = false }
         while true {
             if !inValue {
-                guard parseFieldKey(p, stop, &i, handler) else { return nil }
+                let keyStart = i
+                var predicted = false
+                if allPredicted, let prediction, fieldNumber < prediction.keys.count {
+                    let from = fieldNumber == 0 ? 0 : prediction.ends[fieldNumber - 1]
+                    let n = prediction.ends[fieldNumber] - from
+                    if i + n < stop && p[i + n] == ASCII.equals
+                        && InfluxTokenCache.same(UnsafeRawPointer(prediction.bytes.base + from), UnsafeRawPointer(p + i), n)
+                    {
+                        fieldKey = prediction.keys[fieldNumber]
+                        i += n + 1
+                        predicted = true
+                    }
+                }
+                if !predicted {
+                    allPredicted = false
+                    distinct = false
+                    guard parseFieldKey(p, stop, &i, handler) else { return nil }
+                }
+                // Keys known to differ from every earlier key of the record skip the repeat check.
+                keysDistinct = distinct
+                if learning != nil {
+                    fieldKeySpans.append(keyStart)
+                    fieldKeySpans.append(i - 1)  // the `=`
+                }
+                fieldNumber += 1
             }
             inValue = false
             if i == stop {
@@ -285,8 +326,40 @@ public struct InfluxParser: MetricParser {
                 return nil
             }
         }
+        if let learning, !(allPredicted && fieldNumber == prediction!.keys.count) {
+            learnFieldKeys(p, learning)
+        }
         emit(handler)
         return nil
+    }
+
+    /// Keeps the field keys of the record just parsed (spans in `fieldKeySpans`) as the prediction
+    /// for the next record with the same header.
+    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ entry: InfluxHeaderCache.Entry) {
+        let bytes = InfluxLineBuffer(capacity: 64)
+        var ends: [Int] = []
+        var keys: [String] = []
+        var k = 0
+        while k + 1 < fieldKeySpans.count {
+            let start = fieldKeySpans[k], end = fieldKeySpans[k + 1]
+            k += 2
+            bytes.append(p + start, end - start)
+            ends.append(bytes.count)
+            var escaped = false
+            for j in start..<end where p[j] == ASCII.backslash {
+                escaped = true
+                break
+            }
+            keys.append(escaped ? unescapeKey(p, start, end) : tokens.string(p + start, end - start))
+        }
+        var distinct = true
+        for a in keys.indices where distinct {
+            for b in keys.indices where b > a && keys[a] == keys[b] {
+                distinct = false
+                break
+            }
+        }
+        entry.fieldKeys = InfluxHeaderCache.FieldKeys(bytes: bytes, ends: ends, keys: keys, distinct: distinct)
     }
 
     mutating func emit(_ handler: MetricHandler) {
@@ -451,6 +524,10 @@ public struct InfluxParser: MetricParser {
 
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
     @inline(__always) mutating func addField(_ value: FieldValue) {
+        if keysDistinct {
+            metric.fields.append(Field(fieldKey, value))
+            return
+        }
         let count = fieldKey.utf8.count
         for k in metric.fields.indices where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
             metric.fields[k].value = value
