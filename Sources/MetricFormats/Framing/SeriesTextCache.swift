@@ -50,15 +50,18 @@ final class SeriesTextCache {
         return slot(h, bits: slotBits)
     }
 
-    /// The text kept for the metric's series, if any.
+    /// The text kept for the metric's series, if any. Two ways: in its slot or the partner (`slot ^ 1`).
     @inline(__always)
     func lookup(_ slot: Int, _ metric: Metric) -> Entry? {
-        guard let entry = slots[slot], entry.name == metric.name, entry.tags == metric.tags else { return nil }
-        return entry
+        if let entry = slots[slot], entry.name == metric.name, entry.tags == metric.tags { return entry }
+        if let entry = slots[slot ^ 1], entry.name == metric.name, entry.tags == metric.tags { return entry }
+        return nil
     }
 
+    /// Keeps the text in the series' slot; what was there moves to the partner, replacing the older one.
     func store(_ slot: Int, _ metric: Metric, _ text: UnsafeBufferPointer<UInt8>) {
         if text.count > Self.maxTextBytes { return }
+        if let previous = slots[slot] { slots[slot ^ 1] = previous }
         slots[slot] = Entry(name: metric.name, tags: metric.tags, text: Array(text))
     }
 }
