@@ -111,7 +111,7 @@ final class InfluxHeaderCache {
     /// The end of the header starting at `p[i]`: the first space, tab, LF, FF or CR (a comma goes on
     /// to the next tag); nil when a backslash comes first (escapes are left to the full parser).
     @inline(__always)
-    static func headerEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> Int? {
+    static func headerEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int, _ cls: UnsafePointer<UInt8>) -> Int? {
         let raw = UnsafeRawPointer(p)
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -126,7 +126,6 @@ final class InfluxHeaderCache {
             if hits != 0 { break }
             j += 8
         }
-        let cls = InfluxByteClass.table
         while j < stop {
             let c = cls[Int(p[j])]
             if c & (InfluxByteClass.end | InfluxByteClass.backslash) != 0 {
@@ -137,4 +136,12 @@ final class InfluxHeaderCache {
         }
         return j
     }
+}
+
+/// Positions of a record's field keys (start and end of each), stored with plain writes; records
+/// with more than ``capacity`` fields are not learned.
+final class InfluxKeySpans {
+    static let capacity = 64
+    let base = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
+    deinit { base.deallocate() }
 }

@@ -34,7 +34,9 @@ public struct InfluxParser: MetricParser {
     /// The cache entry of the record's header, when it has one: it predicts the field keys.
     var header: InfluxHeaderCache.Entry?
     /// Start and end (the `=`) of each field key of the record, to learn a new prediction.
-    var fieldKeySpans: [Int] = []
+    let fieldKeySpans = InfluxKeySpans()
+    /// The byte classes, read once (a static is reached through a once-check on every use).
+    let byteClass = InfluxByteClass.table
     /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
     var keysDistinct = false
 
@@ -210,7 +212,7 @@ public struct InfluxParser: MetricParser {
             header = nil
             // A header seen before (without escapes) comes from the cache, tags and all.
             let headerStart = i
-            if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
+            if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
                 headerEnd > headerStart
             {
                 let slot = InfluxHeaderCache.slot(p + headerStart, headerEnd - headerStart)
@@ -257,7 +259,7 @@ public struct InfluxParser: MetricParser {
         var fieldNumber = 0
         var allPredicted = prediction != nil
         var distinct = prediction?.distinct ?? false
-        if resumeAt == nil { fieldKeySpans.removeAll(keepingCapacity: true) } else { keysDistinct = false }
+        if resumeAt != nil { keysDistinct = false }
         while true {
             if !inValue {
                 let keyStart = i
@@ -280,9 +282,9 @@ public struct InfluxParser: MetricParser {
                 }
                 // Keys known to differ from every earlier key of the record skip the repeat check.
                 keysDistinct = distinct
-                if learning != nil {
-                    fieldKeySpans.append(keyStart)
-                    fieldKeySpans.append(i - 1)  // the `=`
+                if learning != nil && fieldNumber < InfluxKeySpans.capacity {
+                    fieldKeySpans.base[2 &* fieldNumber] = keyStart
+                    fieldKeySpans.base[2 &* fieldNumber &+ 1] = i - 1  // the `=`
                 }
                 fieldNumber += 1
             }
@@ -326,8 +328,8 @@ public struct InfluxParser: MetricParser {
                 return nil
             }
         }
-        if let learning, !(allPredicted && fieldNumber == prediction!.keys.count) {
-            learnFieldKeys(p, learning)
+        if let learning, fieldNumber <= InfluxKeySpans.capacity, !(allPredicted && fieldNumber == prediction!.keys.count) {
+            learnFieldKeys(p, learning, fieldNumber)
         }
         emit(handler)
         return nil
@@ -335,14 +337,12 @@ public struct InfluxParser: MetricParser {
 
     /// Keeps the field keys of the record just parsed (spans in `fieldKeySpans`) as the prediction
     /// for the next record with the same header.
-    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ entry: InfluxHeaderCache.Entry) {
+    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ entry: InfluxHeaderCache.Entry, _ count: Int) {
         let bytes = InfluxLineBuffer(capacity: 64)
         var ends: [Int] = []
         var keys: [String] = []
-        var k = 0
-        while k + 1 < fieldKeySpans.count {
-            let start = fieldKeySpans[k], end = fieldKeySpans[k + 1]
-            k += 2
+        for k in 0..<count {
+            let start = fieldKeySpans.base[2 * k], end = fieldKeySpans.base[2 * k + 1]
             bytes.append(p + start, end - start)
             ends.append(bytes.count)
             var escaped = false
