@@ -48,7 +48,7 @@ final class InfluxLineBuffer {
         append(s.utf8Start, s.utf8CodeUnitCount)
     }
 
-    /// Decimal digits of `v`, written back to front two at a time into a scratch area, then copied.
+    /// Decimal digits of `v`, written back to front two at a time straight into the buffer.
     func append(_ v: UInt64) {
         reserve(20)
         if v < 10 {
@@ -56,31 +56,45 @@ final class InfluxLineBuffer {
             count += 1
             return
         }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            let pairs = InfluxLineBuffer.digitPairs
-            var i = raw.count
-            var n = v
-            while n >= 100 {
-                let r = Int(n % 100)
-                n /= 100
-                i -= 2
-                raw[i] = pairs[2 * r]
-                raw[i + 1] = pairs[2 * r + 1]
-            }
-            if n >= 10 {
-                i -= 2
-                raw[i] = pairs[2 * Int(n)]
-                raw[i + 1] = pairs[2 * Int(n) + 1]
-            } else {
-                i -= 1
-                raw[i] = ASCII.zero &+ UInt8(n)
-            }
-            let digits = raw.count - i
-            (base + count).update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: digits)
-            count += digits
+        let digits = InfluxLineBuffer.digitCount(v)
+        let pairs = InfluxLineBuffer.digitPairs
+        var w = base + count + digits
+        var n = v
+        while n >= 100 {
+            let r = Int(truncatingIfNeeded: n % 100)
+            n /= 100
+            w -= 2
+            w[0] = pairs[2 &* r]
+            w[1] = pairs[2 &* r &+ 1]
         }
+        if n >= 10 {
+            let r = Int(truncatingIfNeeded: n)
+            w[-2] = pairs[2 &* r]
+            w[-1] = pairs[2 &* r &+ 1]
+        } else {
+            w[-1] = ASCII.zero &+ UInt8(truncatingIfNeeded: n)
+        }
+        count += digits
     }
+
+    /// The number of decimal digits of `v` (at least 1): from its bit length, corrected by one compare.
+    @inline(__always)
+    static func digitCount(_ v: UInt64) -> Int {
+        let bits = 64 - (v | 1).leadingZeroBitCount
+        let guess = (bits &* 1233) >> 12  // floor(bits * log10(2)), one below or equal to the answer
+        return guess + (v >= powersOfTen[guess] ? 1 : 0)
+    }
+
+    /// 10^0 ... 10^19. Written once at first use and only read after that.
+    nonisolated(unsafe) static let powersOfTen: UnsafePointer<UInt64> = {
+        let t = UnsafeMutablePointer<UInt64>.allocate(capacity: 20)
+        var p: UInt64 = 1
+        for k in 0..<20 {
+            t[k] = p
+            if k < 19 { p &*= 10 }
+        }
+        return UnsafePointer(t)
+    }()
 
     /// "00" "01" ... "99".
     /// Written once at first use and only read after that.

@@ -29,6 +29,16 @@ public struct InfluxParser: MetricParser {
     var scratch: [UInt8] = []
     /// Strings of tokens seen on earlier lines.
     let tokens = InfluxTokenCache()
+    /// Headers (measurement and tags) seen on earlier lines.
+    let headers = InfluxHeaderCache()
+    /// The cache entry of the record's header, when it has one: it predicts the field keys.
+    var header: InfluxHeaderCache.Entry?
+    /// Start and end (the `=`) of each field key of the record, to learn a new prediction.
+    let fieldKeySpans = InfluxKeySpans()
+    /// The byte classes, read once (a static is reached through a once-check on every use).
+    let byteClass = InfluxByteClass.table
+    /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
+    var keysDistinct = false
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -197,10 +207,34 @@ public struct InfluxParser: MetricParser {
             i = 0
             while i < stop, isSpace(p[i]) { i += 1 }
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
-            metric.tags.removeAll(keepingCapacity: true)
             metric.fields.removeAll(keepingCapacity: true)
             metric.timestamp = nil
-            guard parseHeader(p, stop, &i, handler) else { return nil }
+            header = nil
+            // A header seen before (without escapes) comes from the cache, tags and all.
+            let headerStart = i
+            if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
+                headerEnd > headerStart
+            {
+                let slot = InfluxHeaderCache.slot(p + headerStart, headerEnd - headerStart)
+                if let entry = headers.lookup(slot, p + headerStart, headerEnd - headerStart) {
+                    metric.name = entry.name
+                    metric.tags = entry.tags
+                    tagsInOrder = entry.tagsInOrder
+                    header = entry
+                    i = headerEnd
+                } else {
+                    metric.tags.removeAll(keepingCapacity: true)
+                    guard parseHeader(p, stop, &i, handler) else { return nil }
+                    if i == headerEnd {
+                        let entry = InfluxHeaderCache.Entry(name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
+                        headers.store(slot, p + headerStart, headerEnd - headerStart, entry)
+                        header = entry
+                    }
+                }
+            } else {
+                metric.tags.removeAll(keepingCapacity: true)
+                guard parseHeader(p, stop, &i, handler) else { return nil }
+            }
             // Fields need at least one whitespace byte before them.
             if i == stop {
                 reportAt(handler, i, "expected fields")
@@ -218,9 +252,41 @@ public struct InfluxParser: MetricParser {
         }
         // Fields.
         var inValue = resumeAt != nil
+        // Field keys are predicted from the last record of the same header: a key whose raw bytes and
+        // `=` are where the prediction says takes the predicted String without a scan.
+        let prediction = resumeAt == nil ? header?.fieldKeys : nil
+        let learning = resumeAt == nil ? header : nil
+        var fieldNumber = 0
+        var allPredicted = prediction != nil
+        var distinct = prediction?.distinct ?? false
+        if resumeAt != nil { keysDistinct = false }
         while true {
             if !inValue {
-                guard parseFieldKey(p, stop, &i, handler) else { return nil }
+                let keyStart = i
+                var predicted = false
+                if allPredicted, let prediction, fieldNumber < prediction.keys.count {
+                    let from = fieldNumber == 0 ? 0 : prediction.ends[fieldNumber - 1]
+                    let n = prediction.ends[fieldNumber] - from
+                    if i + n < stop && p[i + n] == ASCII.equals
+                        && InfluxTokenCache.same(UnsafeRawPointer(prediction.bytes.base + from), UnsafeRawPointer(p + i), n)
+                    {
+                        fieldKey = prediction.keys[fieldNumber]
+                        i += n + 1
+                        predicted = true
+                    }
+                }
+                if !predicted {
+                    allPredicted = false
+                    distinct = false
+                    guard parseFieldKey(p, stop, &i, handler) else { return nil }
+                }
+                // Keys known to differ from every earlier key of the record skip the repeat check.
+                keysDistinct = distinct
+                if learning != nil && fieldNumber < InfluxKeySpans.capacity {
+                    fieldKeySpans.base[2 &* fieldNumber] = keyStart
+                    fieldKeySpans.base[2 &* fieldNumber &+ 1] = i - 1  // the `=`
+                }
+                fieldNumber += 1
             }
             inValue = false
             if i == stop {
@@ -262,8 +328,38 @@ public struct InfluxParser: MetricParser {
                 return nil
             }
         }
+        if let learning, fieldNumber <= InfluxKeySpans.capacity, !(allPredicted && fieldNumber == prediction!.keys.count) {
+            learnFieldKeys(p, learning, fieldNumber)
+        }
         emit(handler)
         return nil
+    }
+
+    /// Keeps the field keys of the record just parsed (spans in `fieldKeySpans`) as the prediction
+    /// for the next record with the same header.
+    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ entry: InfluxHeaderCache.Entry, _ count: Int) {
+        let bytes = InfluxLineBuffer(capacity: 64)
+        var ends: [Int] = []
+        var keys: [String] = []
+        for k in 0..<count {
+            let start = fieldKeySpans.base[2 * k], end = fieldKeySpans.base[2 * k + 1]
+            bytes.append(p + start, end - start)
+            ends.append(bytes.count)
+            var escaped = false
+            for j in start..<end where p[j] == ASCII.backslash {
+                escaped = true
+                break
+            }
+            keys.append(escaped ? unescapeKey(p, start, end) : tokens.string(p + start, end - start))
+        }
+        var distinct = true
+        for a in keys.indices where distinct {
+            for b in keys.indices where b > a && keys[a] == keys[b] {
+                distinct = false
+                break
+            }
+        }
+        entry.fieldKeys = InfluxHeaderCache.FieldKeys(bytes: bytes, ends: ends, keys: keys, distinct: distinct)
     }
 
     mutating func emit(_ handler: MetricHandler) {
@@ -428,6 +524,10 @@ public struct InfluxParser: MetricParser {
 
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
     @inline(__always) mutating func addField(_ value: FieldValue) {
+        if keysDistinct {
+            metric.fields.append(Field(fieldKey, value))
+            return
+        }
         let count = fieldKey.utf8.count
         for k in metric.fields.indices where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
             metric.fields[k].value = value
@@ -572,7 +672,7 @@ public struct InfluxParser: MetricParser {
         let negative = p[j] == ASCII.minus
         if negative { j += 1 }
         let intStart = j
-        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        j = InfluxParser.digitRun(p, j, stop)
         let intDigits = j - intStart
         var fracDigits = 0
         var hasDot = false
@@ -580,7 +680,7 @@ public struct InfluxParser: MetricParser {
             hasDot = true
             j += 1
             let fracStart = j
-            while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+            j = InfluxParser.digitRun(p, j, stop)
             fracDigits = j - fracStart
         }
         if intDigits == 0 && fracDigits == 0 {
@@ -641,7 +741,22 @@ public struct InfluxParser: MetricParser {
             reportAt(handler, j, p[j] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
             return false
         }
-        let value = InfluxParser.parseDouble(p + start, j - start)
+        let value: Double
+        if !hasExponent && intDigits + fracDigits <= 19 {
+            // Up to 19 digits fit in UInt64: the same exact path as parseDouble without a second
+            // byte-by-byte pass (leading zeros add nothing; the decimals give the power of ten).
+            let whole = InfluxParser.digits(p, intStart, intStart + intDigits).0
+            let fraction = hasDot ? InfluxParser.digits(p, intStart + intDigits + 1, j).0 : 0
+            let mantissa = whole &* InfluxLineBuffer.powersOfTen[fracDigits] &+ fraction
+            if mantissa < (1 << 53) {
+                let v = Double(mantissa) / InfluxParser.powersOfTen[fracDigits]
+                value = negative ? -v : v
+            } else {
+                value = InfluxParser.parseDouble(p + start, j - start)
+            }
+        } else {
+            value = InfluxParser.parseDouble(p + start, j - start)
+        }
         if !value.isFinite {
             reportAt(handler, start, "invalid float: out of range")
             return false
@@ -656,8 +771,16 @@ public struct InfluxParser: MetricParser {
     static func digits(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, Bool) {
         var magnitude: UInt64 = 0
         if end - start <= 19 {
-            // 19 digits fit in UInt64 (< 10^19 < 2^64): no overflow check per digit.
-            for k in start..<end { magnitude = magnitude &* 10 &+ UInt64(p[k] &- ASCII.zero) }
+            // 19 digits fit in UInt64 (< 10^19 < 2^64): no overflow check per digit; eight at a time.
+            var k = start
+            while k + 8 <= end {
+                magnitude = magnitude &* 100_000_000 &+ eightDigits(UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+                k += 8
+            }
+            while k < end {
+                magnitude = magnitude &* 10 &+ UInt64(p[k] &- ASCII.zero)
+                k += 1
+            }
             return (magnitude, false)
         }
         for k in start..<end {
@@ -667,6 +790,34 @@ public struct InfluxParser: MetricParser {
             magnitude = sum
         }
         return (magnitude, false)
+    }
+
+    /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest byte).
+    @inline(__always)
+    static func eightDigits(_ w: UInt64) -> UInt64 {
+        var v = w &- 0x3030_3030_3030_3030
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
+    }
+
+    /// The end of the run of ASCII digits starting at `j`, testing eight bytes at a time.
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Int {
+        var j = start
+        let raw = UnsafeRawPointer(p)
+        while j + 8 <= stop {
+            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            // Every byte is 0x30...0x39: high nibble 3, and still 3 after adding 6.
+            if w & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
+                || (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
+            {
+                break
+            }
+            j += 8
+        }
+        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        return j
     }
 
     static let powersOfTen: [Double] = [
@@ -737,7 +888,7 @@ public struct InfluxParser: MetricParser {
         let negative = p[j] == ASCII.minus
         if negative { j += 1 }
         let digitStart = j
-        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
+        j = InfluxParser.digitRun(p, j, stop)
         let (magnitude, overflow) = InfluxParser.digits(p, digitStart, j)
         if j < stop && !isSpace(p[j]) {
             reportAt(handler, j, "invalid timestamp")

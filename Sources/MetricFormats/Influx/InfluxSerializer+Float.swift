@@ -25,7 +25,9 @@ extension InfluxSerializer {
             for k in 0..<p10.count {
                 let scaled = a * p10[k]
                 if scaled >= 9.007_199_254_740_992e15 { break }
-                let m = scaled.rounded()
+                // Below 2^52 adding one half is exact, so truncating rounds half away from zero as
+                // rounded() does, without a call into libm; above, scaled is already an integer.
+                let m = scaled < 4.503_599_627_370_496e15 ? Double(Int64(scaled + 0.5)) : scaled
                 // The nearest integer first, then its neighbours (the product itself was rounded).
                 var found: Double = 0
                 if m / p10[k] == a {
@@ -52,36 +54,30 @@ extension InfluxSerializer {
         text.withUnsafeBufferPointer { out.append($0.baseAddress!, $0.count) }
     }
 
-    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`).
+    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`):
+    /// the whole part, the point, then the rest zero-padded to `decimals` digits, written in place.
     static func appendDecimal(_ m: UInt64, decimals: Int, to out: InfluxLineBuffer) {
         if decimals == 0 {
             out.append(m)
             return
         }
-        var digits = 0
-        var n = m
-        while n > 0 {
-            digits += 1
-            n /= 10
+        let scale = InfluxLineBuffer.powersOfTen[decimals]
+        out.reserve(decimals + 22)
+        out.append(m / scale)
+        out.append(ASCII.dot)
+        let pairs = InfluxLineBuffer.digitPairs
+        var n = m % scale
+        var w = out.base + out.count + decimals
+        var left = decimals
+        while left >= 2 {
+            let r = Int(truncatingIfNeeded: n % 100)
+            n /= 100
+            w -= 2
+            w[0] = pairs[2 &* r]
+            w[1] = pairs[2 &* r &+ 1]
+            left -= 2
         }
-        out.reserve(digits + decimals + 2)
-        if digits <= decimals {
-            out.append(ASCII.zero)
-            out.append(ASCII.dot)
-            for _ in 0..<(decimals - digits) { out.append(ASCII.zero) }
-            out.append(m)
-        } else {
-            // Write the digits, then open a gap for the point.
-            let start = out.count
-            out.append(m)
-            let point = start + digits - decimals
-            out.append(ASCII.zero)  // room for one more byte
-            var k = out.count - 1
-            while k > point {
-                out.base[k] = out.base[k - 1]
-                k -= 1
-            }
-            out.base[point] = ASCII.dot
-        }
+        if left == 1 { w[-1] = ASCII.zero &+ UInt8(truncatingIfNeeded: n) }
+        out.count += decimals
     }
 }

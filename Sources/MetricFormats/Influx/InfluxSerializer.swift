@@ -20,6 +20,8 @@ public struct InfluxSerializer: MetricSerializer {
     let pair = InfluxLineBuffer()
     let line = InfluxLineBuffer(capacity: 1024)
     var order: [Int] = []
+    /// Headers (`name,tags `) of recently seen series.
+    let headerCache = SeriesTextCache()
     /// Names already warned about, so each sanitized name is reported once.
     var warned: Set<String> = []
 
@@ -35,18 +37,25 @@ public struct InfluxSerializer: MetricSerializer {
     }
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
-        var metric = metric
-        // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.
-        var sorted = true
-        if metric.tags.count > 1 {
-            for k in 1..<metric.tags.count where !(metric.tags[k - 1].key < metric.tags[k].key) {
-                sorted = false
-                break
-            }
-        }
-        if !sorted { metric.sortTags() }
         header.removeAll()
-        guard buildHeader(metric, context) else { return }
+        // A series seen before has its header ready (its warnings, once per name, were given then).
+        let slot = SeriesTextCache.slot(metric)
+        if let entry = headerCache.lookup(slot, metric) {
+            entry.text.withUnsafeBufferPointer { header.append($0.baseAddress!, $0.count) }
+        } else {
+            var series = metric
+            // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.
+            var sorted = true
+            if series.tags.count > 1 {
+                for k in 1..<series.tags.count where !(series.tags[k - 1].key < series.tags[k].key) {
+                    sorted = false
+                    break
+                }
+            }
+            if !sorted { series.sortTags() }
+            guard buildHeader(series, context) else { return }
+            headerCache.store(slot, metric, header.bytes)
+        }
         footer.removeAll()
         if !omitTimestamp, let ts = metric.timestamp {
             footer.append(ASCII.space)

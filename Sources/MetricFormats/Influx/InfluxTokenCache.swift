@@ -12,7 +12,8 @@ import Darwin
 /// Direct-mapped: a token's bytes pick one slot; a hit returns the stored String, a miss decodes the
 /// token and replaces the slot. Only tokens of up to ``maxTokenBytes`` bytes are kept.
 final class InfluxTokenCache {
-    static let slotCount = 1024
+    static let slotBits = 10
+    static let slotCount = 1 << slotBits
     static let maxTokenBytes = 32
 
     private let keys: UnsafeMutablePointer<UInt8>
@@ -69,7 +70,10 @@ final class InfluxTokenCache {
             h = h &* 0x9E37_79B9_7F4A_7C15
         }
         h ^= UInt64(n) &* 0x1656_67B1_9E37_79F9
-        let slot = Int(truncatingIfNeeded: (h ^ (h >> 29)) & UInt64(Self.slotCount - 1))
+        // The top bits of a product depend on every bit of the hash; the low bits, which picked the
+        // slot before, did not see the middle bytes of the first word (host names that differ there
+        // shared a slot and kept replacing each other).
+        let slot = Int(truncatingIfNeeded: ((h ^ (h >> 29)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.slotBits))
         let key = keys + slot * Self.maxTokenBytes
         if Int(lengths[slot]) == n && Self.same(UnsafeRawPointer(key), raw, n) {
             return strings[slot]

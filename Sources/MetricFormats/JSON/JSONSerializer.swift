@@ -13,8 +13,12 @@ public struct JSONSerializer: MetricSerializer {
     let nesting: Bool
     let batch: Bool
     private var batchCount = 0
-    /// Scratch: field indexes in key order, reused across metrics.
-    private var order: [Int] = []
+    /// The metric's text is assembled here with plain stores, then copied out once.
+    private let line = InfluxLineBuffer(capacity: 1024)
+    /// Sorted, escaped field keys per key sequence (consecutive metrics of one measurement share them).
+    private let fieldPlans = JSONKeyPlanCache()
+    /// The name-and-tags text per series.
+    private let series = SeriesTextCache()
 
     public init(options: FormatOptions) throws(FormatError) {
         let o = options.json
@@ -43,27 +47,38 @@ public struct JSONSerializer: MetricSerializer {
             context.report(.error("metric '\(metric.name)' has no field JSON can carry: skipped"))
             return
         }
+        line.removeAll()
         if batch {
-            out.append(ascii: batchCount == 0 ? "{\"metrics\":[" : ",")
+            line.append(ascii: batchCount == 0 ? "{\"metrics\":[" : ",")
             batchCount += 1
         }
-        out.append(ascii: "{\"fields\":{")
-        appendFields(metric.fields, into: &out)
-        out.append(ascii: "},\"name\":")
-        JSONText.appendString(metric.name, to: &out)
-        out.append(ascii: ",\"tags\":{")
-        appendTags(metric.tags, into: &out)
-        out.append(ascii: "},\"timestamp\":")
+        line.append(ascii: "{\"fields\":{")
+        appendFields(metric.fields)
+        // `},"name":...,"tags":{...},"timestamp":`, kept per series.
+        let slot = SeriesTextCache.slot(metric)
+        if let entry = series.lookup(slot, metric) {
+            entry.text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
+        } else {
+            let start = line.count
+            line.append(ascii: "},\"name\":")
+            JSONText.appendString(metric.name, to: line)
+            line.append(ascii: ",\"tags\":{")
+            appendTags(metric.tags)
+            line.append(ascii: "},\"timestamp\":")
+            series.store(slot, metric, UnsafeBufferPointer(start: line.base + start, count: line.count - start))
+        }
         let ns = metric.timestamp ?? context.now
         if let layout {
-            out.append(ASCII.quote)
-            layout.format(nanoseconds: ns, into: &out)
-            out.append(ASCII.quote)
+            var text: [UInt8] = [ASCII.quote]
+            layout.format(nanoseconds: ns, into: &text)
+            text.append(ASCII.quote)
+            text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
         } else {
-            NumberFormatting.append(ns / units, to: &out)
+            line.append(ns / units)
         }
-        out.append(UInt8(ascii: "}"))
-        if !batch { out.append(ASCII.newline) }
+        line.append(UInt8(ascii: "}"))
+        if !batch { line.append(ASCII.newline) }
+        out.append(contentsOf: line.bytes)
     }
 
     public mutating func finish(into out: inout [UInt8], context: SerializerContext) {
@@ -76,65 +91,47 @@ public struct JSONSerializer: MetricSerializer {
         batchCount = 0
     }
 
-    private mutating func appendFields(_ fields: [Field], into out: inout [UInt8]) {
-        fillOrder(count: fields.count) { fields[$0].key }
+    private func appendFields(_ fields: [Field]) {
+        let plan = fieldPlans.plan(fields.count) { fields[$0].key }
+        let keyText = plan.text.base
         var first = true
-        for n in 0..<order.count {
-            let field = fields[order[n]]
-            // A repeated key: the last one wins, as in a Go map.
-            if n + 1 < order.count, fields[order[n + 1]].key == field.key { continue }
+        var keyStart = 0
+        for n in 0..<plan.order.count {
+            let keyEnd = plan.ends[n]
+            defer { keyStart = keyEnd }
+            let field = fields[plan.order[n]]
             if case .float(let v) = field.value, !v.isFinite { continue }
-            if !first { out.append(ASCII.comma) }
+            if !first { line.append(ASCII.comma) }
             first = false
-            JSONText.appendString(field.key, to: &out)
-            out.append(ASCII.colon)
+            line.append(keyText + keyStart, keyEnd - keyStart)
             switch field.value {
-            case .float(let v): JSONText.appendNumber(v, to: &out)
-            case .int(let v): NumberFormatting.append(v, to: &out)
-            case .uint(let v): NumberFormatting.append(v, to: &out)
-            case .bool(let v): out.append(ascii: v ? "true" : "false")
+            case .float(let v): JSONText.appendNumber(v, to: line)
+            case .int(let v): line.append(v)
+            case .uint(let v): line.append(v)
+            case .bool(let v): line.append(ascii: v ? "true" : "false")
             case .string(let s):
-                if nesting, isNested(field.key), JSONText.appendCompactJSON(of: s, to: &out) { break }
-                JSONText.appendString(s, to: &out)
+                if nesting, isNested(field.key) {
+                    var text: [UInt8] = []
+                    if JSONText.appendCompactJSON(of: s, to: &text) {
+                        text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
+                        break
+                    }
+                }
+                JSONText.appendString(s, to: line)
             }
         }
     }
 
-    private mutating func appendTags(_ tags: [Tag], into out: inout [UInt8]) {
-        fillOrder(count: tags.count) { tags[$0].key }
-        var first = true
-        for n in 0..<order.count {
-            let tag = tags[order[n]]
-            if n + 1 < order.count, tags[order[n + 1]].key == tag.key { continue }
-            if !first { out.append(ASCII.comma) }
-            first = false
-            JSONText.appendString(tag.key, to: &out)
-            out.append(ASCII.colon)
-            JSONText.appendString(tag.value, to: &out)
-        }
-    }
-
-    /// Puts `0..<count` in `order`, sorted by key bytes (stable); skips the sort when already sorted.
-    private mutating func fillOrder(count: Int, key: (Int) -> String) {
-        order.removeAll(keepingCapacity: true)
-        for i in 0..<count { order.append(i) }
-        if count < 2 { return }
-        var sorted = true
-        for i in 1..<count where JSONText.precedes(key(i), key(i - 1)) {
-            sorted = false
-            break
-        }
-        if sorted { return }
-        // Insertion sort: the arrays are small and nearly sorted; stable, so the last repeat wins.
-        for i in 1..<count {
-            let v = order[i]
-            let k = key(v)
-            var j = i
-            while j > 0, JSONText.precedes(k, key(order[j - 1])) {
-                order[j] = order[j - 1]
-                j -= 1
-            }
-            order[j] = v
+    private func appendTags(_ tags: [Tag]) {
+        let plan = JSONKeyPlan(keys: tags.map(\.key))
+        let keyText = plan.text.base
+        var keyStart = 0
+        for n in 0..<plan.order.count {
+            if n > 0 { line.append(ASCII.comma) }
+            let keyEnd = plan.ends[n]
+            line.append(keyText + keyStart, keyEnd - keyStart)
+            keyStart = keyEnd
+            JSONText.appendString(tags[plan.order[n]].value, to: line)
         }
     }
 

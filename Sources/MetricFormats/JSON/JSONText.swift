@@ -9,7 +9,7 @@ import Darwin
 /// JSON text as Go's `encoding/json` writes it: string escaping (HTML characters, U+2028/2029,
 /// control characters) and compact values with sorted object keys.
 enum JSONText {
-    private static let hex: StaticString = "0123456789abcdef"
+    static let hex: StaticString = "0123456789abcdef"
 
     /// Appends `s` as a quoted JSON string with Go's escaping.
     @inline(__always)
