@@ -118,13 +118,7 @@ public final class TailLogFrontend {
 
     /// `--follow`: a cycle every interval until SIGINT/SIGTERM (or `followCycles`).
     func follow(interval: Int64) -> ExitStatus {
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGTERM)
-        var old = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &mask, &old)
-        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        let signals = StopSignals()
         var status = ExitStatus.ok
         var done = 0
         let start = Clock.monotonicNanoseconds()
@@ -133,11 +127,7 @@ public final class TailLogFrontend {
             if s != .ok { status = s }
             done += 1
             if let n = options.followCycles, done >= n { break }
-            let wait = start + Int64(done) * interval - Clock.monotonicNanoseconds()
-            if wait > 0 {
-                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-                if sigtimedwait(&mask, nil, &ts) > 0 { break }
-            }
+            if signals.sleep(nanoseconds: start + Int64(done) * interval - Clock.monotonicNanoseconds()) { break }
         }
         return status
     }

@@ -117,13 +117,7 @@ public enum SendFrontend {
         var rng = SystemRandomNumberGenerator()
         let count = options.count ?? (options.every == nil && options.duration == nil ? 1 : Int.max)
         let start = Clock.monotonicNanoseconds()
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGTERM)
-        var old = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &mask, &old)
-        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        let signals = StopSignals()
         var sent = 0
         while sent < count {
             if let d = options.duration, Clock.monotonicNanoseconds() - start >= d { break }
@@ -139,11 +133,7 @@ public enum SendFrontend {
             if sent >= count { break }
             var next = start + Int64(sent) * every
             if let d = options.duration { next = min(next, start + d) }
-            let wait = next - Clock.monotonicNanoseconds()
-            if wait > 0 {
-                var ts = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
-                if sigtimedwait(&mask, nil, &ts) > 0 { break }  // SIGINT or SIGTERM: stop cleanly
-            }
+            if signals.sleep(nanoseconds: next - Clock.monotonicNanoseconds()) { break }  // SIGINT or SIGTERM
         }
         handler.finish()
         return diagnostics.exitStatus
