@@ -35,7 +35,10 @@ public final class SerializingHandler: MetricHandler {
 
     public func handle(_ metric: Metric) {
         metricsIn += 1
-        if !warnedPrecision, let ts = metric.timestamp, let precisionFlag,
+        // Only timestamps before 1970-04-26 as nanoseconds can look like another unit: the range test
+        // keeps the per-metric cost to two compares (no call, no String copy of the flag).
+        if !warnedPrecision, let ts = metric.timestamp, ts >= 100_000_000, ts < 10_000_000_000_000_000,
+            let precisionFlag,
             let text = TimestampSanity.suspiciousPrecision(nanoseconds: ts, flag: precisionFlag)
         {
             warnedPrecision = true

@@ -4,6 +4,9 @@ final class InfluxLineBuffer {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var capacity: Int
     var count = 0
+    /// The shared tables, read once here: a static `let` costs a once-check call on every use.
+    let pairs: UnsafePointer<UInt8> = InfluxLineBuffer.digitPairs
+    let tens: UnsafePointer<UInt64> = InfluxLineBuffer.powersOfTen
 
     init(capacity: Int = 256) {
         self.capacity = capacity
@@ -56,8 +59,10 @@ final class InfluxLineBuffer {
             count += 1
             return
         }
-        let digits = InfluxLineBuffer.digitCount(v)
-        let pairs = InfluxLineBuffer.digitPairs
+        let bits = 64 - v.leadingZeroBitCount
+        let guess = (bits &* 1233) >> 12  // as digitCount, with this buffer's copy of the table
+        let digits = guess + (v >= tens[guess] ? 1 : 0)
+        let pairs = self.pairs
         var w = base + count + digits
         var n = v
         while n >= 100 {

@@ -61,11 +61,11 @@ extension InfluxSerializer {
             out.append(m)
             return
         }
-        let scale = InfluxLineBuffer.powersOfTen[decimals]
+        let scale = out.tens[decimals]
         out.reserve(decimals + 22)
         out.append(m / scale)
         out.append(ASCII.dot)
-        let pairs = InfluxLineBuffer.digitPairs
+        let pairs = out.pairs
         var n = m % scale
         var w = out.base + out.count + decimals
         var left = decimals
