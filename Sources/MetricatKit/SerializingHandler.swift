@@ -10,26 +10,39 @@ public final class SerializingHandler: MetricHandler {
     public let sink: ByteSink
     public let diagnostics: Diagnostics
     /// The input name diagnostics show (`-` for stdin).
-    public var source: String = "-"
+    public var source: String {
+        get { position.source }
+        set { position.source = newValue }
+    }
     /// The line being parsed; serializer findings get this position.
-    public var currentLine: Int = 0
+    public var currentLine: Int {
+        get { position.line }
+        set { position.line = newValue }
+    }
     /// The flag a precision warning names (`--precision` for line protocol); nil for formats whose
     /// timestamp unit is fixed or self-describing (no warning then).
     public var precisionFlag: String?
     /// Metrics handed in, and metrics that produced output.
     public private(set) var metricsIn = 0
     private var warnedPrecision = false
-    private var context: SerializerContext!
+    /// Where serializer findings are reported from; shared with `context`'s closure.
+    private final class Position {
+        var source = "-"
+        var line = 0
+    }
+    private let position = Position()
+    /// A constant, so that handing it to the serializer per metric costs no reference counting.
+    private let context: SerializerContext
 
     public init(serializer: (any MetricSerializer)?, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String? = nil, now: Int64) {
         self.serializer = serializer
         self.sink = sink
         self.diagnostics = diagnostics
         self.precisionFlag = precisionFlag
-        self.context = SerializerContext(now: now) { [unowned self] d in
+        self.context = SerializerContext(now: now) { [position] d in
             var d = d
-            if d.line == nil { d.line = self.currentLine }
-            self.diagnostics.report(d, source: self.source)
+            if d.line == nil { d.line = position.line }
+            diagnostics.report(d, source: position.source)
         }
     }
 

@@ -7,18 +7,35 @@ final class SeriesTextCache {
     /// Longer texts are made every time instead of kept.
     static let maxTextBytes = 1024
 
-    final class Entry {
-        let name: String
-        let tags: [Tag]
-        let text: [UInt8]
-        init(name: String, tags: [Tag], text: [UInt8]) {
-            self.name = name
-            self.tags = tags
-            self.text = text
-        }
+    /// Per slot, in flat storage (no object per series: a lookup costs no reference counting):
+    /// the series' name and tags, and its text (nil: empty slot).
+    private let names: UnsafeMutablePointer<String>
+    private let tags: UnsafeMutablePointer<[Tag]>
+    private let texts: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    private let textCounts: UnsafeMutablePointer<Int>
+
+    init() {
+        let n = Self.slotCount
+        names = .allocate(capacity: n)
+        names.initialize(repeating: "", count: n)
+        tags = .allocate(capacity: n)
+        tags.initialize(repeating: [], count: n)
+        texts = .allocate(capacity: n)
+        texts.initialize(repeating: nil, count: n)
+        textCounts = .allocate(capacity: n)
+        textCounts.initialize(repeating: 0, count: n)
     }
 
-    private var slots: [Entry?] = Array(repeating: nil, count: slotCount)
+    deinit {
+        let n = Self.slotCount
+        for k in 0..<n { texts[k]?.deallocate() }
+        names.deinitialize(count: n)
+        names.deallocate()
+        tags.deinitialize(count: n)
+        tags.deallocate()
+        texts.deallocate()
+        textCounts.deallocate()
+    }
 
     /// The two words of a String: its bytes when small, its storage otherwise. Equal words mean equal
     /// Strings; different words may still be equal Strings (a cache miss, not a wrong answer).
@@ -50,18 +67,36 @@ final class SeriesTextCache {
         return slot(h, bits: slotBits)
     }
 
-    /// The text kept for the metric's series, if any. Two ways: in its slot or the partner (`slot ^ 1`).
+    /// The text kept for the metric's series, if any, valid until the next ``store``. Two ways: in its
+    /// slot or the partner (`slot ^ 1`).
     @inline(__always)
-    func lookup(_ slot: Int, _ metric: Metric) -> Entry? {
-        if let entry = slots[slot], entry.name == metric.name, entry.tags == metric.tags { return entry }
-        if let entry = slots[slot ^ 1], entry.name == metric.name, entry.tags == metric.tags { return entry }
+    func lookup(_ slot: Int, _ metric: Metric) -> UnsafeBufferPointer<UInt8>? {
+        if let text = texts[slot], names[slot] == metric.name, tags[slot] == metric.tags {
+            return UnsafeBufferPointer(start: text, count: textCounts[slot])
+        }
+        let other = slot ^ 1
+        if let text = texts[other], names[other] == metric.name, tags[other] == metric.tags {
+            return UnsafeBufferPointer(start: text, count: textCounts[other])
+        }
         return nil
     }
 
     /// Keeps the text in the series' slot; what was there moves to the partner, replacing the older one.
     func store(_ slot: Int, _ metric: Metric, _ text: UnsafeBufferPointer<UInt8>) {
         if text.count > Self.maxTextBytes { return }
-        if let previous = slots[slot] { slots[slot ^ 1] = previous }
-        slots[slot] = Entry(name: metric.name, tags: metric.tags, text: Array(text))
+        let other = slot ^ 1
+        if texts[slot] != nil {
+            texts[other]?.deallocate()
+            texts[other] = texts[slot]
+            textCounts[other] = textCounts[slot]
+            names[other] = names[slot]
+            tags[other] = tags[slot]
+        }
+        let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(text.count, 1))
+        if let base = text.baseAddress { copy.initialize(from: base, count: text.count) }
+        texts[slot] = copy
+        textCounts[slot] = text.count
+        names[slot] = metric.name
+        tags[slot] = metric.tags
     }
 }

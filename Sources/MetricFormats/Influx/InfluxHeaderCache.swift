@@ -12,57 +12,71 @@ import Darwin
 /// Only headers without a backslash are kept (their bytes alone decide the result), up to
 /// ``maxHeaderBytes`` bytes, and only after they parsed without error. Direct-mapped: a miss
 /// replaces the slot. A hit hands out the same `[Tag]` array every time.
+///
+/// Everything lives in flat per-slot storage addressed by the slot number, not in objects: a parser
+/// holds a slot number from line to line, which costs no reference counting (an atomic operation per
+/// object and line otherwise).
 final class InfluxHeaderCache {
     static let slotBits = 10
     static let slotCount = 1 << slotBits
     static let maxHeaderBytes = 192
-
-    final class Entry {
-        let name: String
-        let tags: [Tag]
-        let tagsInOrder: Bool
-        /// The field keys of the last record with this header.
-        var fieldKeys: FieldKeys?
-        init(name: String, tags: [Tag], tagsInOrder: Bool) {
-            self.name = name
-            self.tags = tags
-            self.tagsInOrder = tagsInOrder
-        }
-    }
-
-    /// Field keys as a record had them: raw bytes one after the other (key `n` ends at `ends[n]`),
-    /// their Strings, and whether they are all different. Immutable, so reading it costs no retain.
-    final class FieldKeys {
-        let bytes: InfluxLineBuffer
-        let ends: [Int]
-        let keys: [String]
-        let distinct: Bool
-        init(bytes: InfluxLineBuffer, ends: [Int], keys: [String], distinct: Bool) {
-            self.bytes = bytes
-            self.ends = ends
-            self.keys = keys
-            self.distinct = distinct
-        }
-    }
+    /// Field keys predicted per header: at most this many keys of at most ``maxKeyBytes`` bytes in all.
+    static let maxKeys = 16
+    static let maxKeyBytes = 160
 
     private let keys: UnsafeMutablePointer<UInt8>
     private let lengths: UnsafeMutablePointer<Int>
-    private let entries: UnsafeMutablePointer<Entry?>
+    /// Per slot: the measurement, the tags, whether the tags came sorted.
+    let names: UnsafeMutablePointer<String>
+    let tags: UnsafeMutablePointer<[Tag]>
+    let tagsInOrder: UnsafeMutablePointer<Bool>
+    /// Per slot, the field keys of the last record with this header: their raw bytes one after the
+    /// other (key `n` ends at `keyEnds[n]`), their Strings, how many (-1: none), all different.
+    let keyBytes: UnsafeMutablePointer<UInt8>
+    let keyEnds: UnsafeMutablePointer<Int>
+    let keyStrings: UnsafeMutablePointer<String>
+    let keyCount: UnsafeMutablePointer<Int>
+    let keysDistinct: UnsafeMutablePointer<Bool>
 
     init() {
-        keys = .allocate(capacity: Self.slotCount * Self.maxHeaderBytes)
-        keys.initialize(repeating: 0, count: Self.slotCount * Self.maxHeaderBytes)
-        lengths = .allocate(capacity: Self.slotCount)
-        lengths.initialize(repeating: -1, count: Self.slotCount)
-        entries = .allocate(capacity: Self.slotCount)
-        entries.initialize(repeating: nil, count: Self.slotCount)
+        let n = Self.slotCount
+        keys = .allocate(capacity: n * Self.maxHeaderBytes)
+        keys.initialize(repeating: 0, count: n * Self.maxHeaderBytes)
+        lengths = .allocate(capacity: n)
+        lengths.initialize(repeating: -1, count: n)
+        names = .allocate(capacity: n)
+        names.initialize(repeating: "", count: n)
+        tags = .allocate(capacity: n)
+        tags.initialize(repeating: [], count: n)
+        tagsInOrder = .allocate(capacity: n)
+        tagsInOrder.initialize(repeating: true, count: n)
+        keyBytes = .allocate(capacity: n * Self.maxKeyBytes)
+        keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes)
+        keyEnds = .allocate(capacity: n * Self.maxKeys)
+        keyEnds.initialize(repeating: 0, count: n * Self.maxKeys)
+        keyStrings = .allocate(capacity: n * Self.maxKeys)
+        keyStrings.initialize(repeating: "", count: n * Self.maxKeys)
+        keyCount = .allocate(capacity: n)
+        keyCount.initialize(repeating: -1, count: n)
+        keysDistinct = .allocate(capacity: n)
+        keysDistinct.initialize(repeating: false, count: n)
     }
 
     deinit {
+        let n = Self.slotCount
         keys.deallocate()
         lengths.deallocate()
-        entries.deinitialize(count: Self.slotCount)
-        entries.deallocate()
+        names.deinitialize(count: n)
+        names.deallocate()
+        tags.deinitialize(count: n)
+        tags.deallocate()
+        tagsInOrder.deallocate()
+        keyBytes.deallocate()
+        keyEnds.deallocate()
+        keyStrings.deinitialize(count: n * Self.maxKeys)
+        keyStrings.deallocate()
+        keyCount.deallocate()
+        keysDistinct.deallocate()
     }
 
     /// The slot for the header bytes `p[0..<n]` (`0 < n <= maxHeaderBytes`).
@@ -86,26 +100,41 @@ final class InfluxHeaderCache {
         return Int(truncatingIfNeeded: ((h ^ (h >> 31)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - slotBits))
     }
 
-    /// Two ways: a header lives in its slot or in the slot's partner (`slot ^ 1`).
+    /// The slot holding the header `p[0..<n]`, or -1. Two ways: a header lives in its slot or in the
+    /// slot's partner (`slot ^ 1`).
     @inline(__always)
-    func lookup(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Entry? {
-        if lengths[slot] == n && memcmp(keys + slot * Self.maxHeaderBytes, p, n) == 0 { return entries[slot] }
+    func lookup(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        if lengths[slot] == n && memcmp(keys + slot * Self.maxHeaderBytes, p, n) == 0 { return slot }
         let other = slot ^ 1
-        if lengths[other] == n && memcmp(keys + other * Self.maxHeaderBytes, p, n) == 0 { return entries[other] }
-        return nil
+        if lengths[other] == n && memcmp(keys + other * Self.maxHeaderBytes, p, n) == 0 { return other }
+        return -1
     }
 
     /// Puts the header in its slot; what was there moves to the partner, replacing the older one.
-    func store(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ entry: Entry) {
+    /// The new header has no field keys yet.
+    func store(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, name: String, tags: [Tag], tagsInOrder: Bool) {
         let other = slot ^ 1
         if lengths[slot] >= 0 {
             (keys + other * Self.maxHeaderBytes).update(from: keys + slot * Self.maxHeaderBytes, count: lengths[slot])
             lengths[other] = lengths[slot]
-            entries[other] = entries[slot]
+            names[other] = names[slot]
+            self.tags[other] = self.tags[slot]
+            self.tagsInOrder[other] = self.tagsInOrder[slot]
+            let count = keyCount[slot]
+            if count > 0 {
+                (keyBytes + other * Self.maxKeyBytes).update(from: keyBytes + slot * Self.maxKeyBytes, count: keyEnds[slot * Self.maxKeys + count - 1])
+                (keyEnds + other * Self.maxKeys).update(from: keyEnds + slot * Self.maxKeys, count: count)
+                (keyStrings + other * Self.maxKeys).update(from: keyStrings + slot * Self.maxKeys, count: count)
+            }
+            keyCount[other] = count
+            keysDistinct[other] = keysDistinct[slot]
         }
         (keys + slot * Self.maxHeaderBytes).update(from: p, count: n)
         lengths[slot] = n
-        entries[slot] = entry
+        names[slot] = name
+        self.tags[slot] = tags
+        self.tagsInOrder[slot] = tagsInOrder
+        keyCount[slot] = -1
     }
 
     /// The end of the header starting at `p[i]`: the first space, tab, LF, FF or CR (a comma goes on

@@ -31,14 +31,17 @@ public struct InfluxParser: MetricParser {
     let tokens = InfluxTokenCache()
     /// Headers (measurement and tags) seen on earlier lines.
     let headers = InfluxHeaderCache()
-    /// The cache entry of the record's header, when it has one: it predicts the field keys.
-    var header: InfluxHeaderCache.Entry?
+    /// The cache slot of the record's header, when it has one (else -1): it predicts the field keys.
+    var headerSlot = -1
     /// Start and end (the `=`) of each field key of the record, to learn a new prediction.
     let fieldKeySpans = InfluxKeySpans()
     /// The byte classes, read once (a static is reached through a once-check on every use).
     let byteClass = InfluxByteClass.table
     /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
     var keysDistinct = false
+    /// Fields of the record so far: `metric.fields` keeps the previous record's beyond this, which
+    /// are overwritten in place (cheaper than emptying the array per line) and trimmed in `emit`.
+    var fieldCount = 0
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -207,28 +210,28 @@ public struct InfluxParser: MetricParser {
             i = 0
             while i < stop, isSpace(p[i]) { i += 1 }
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
-            metric.fields.removeAll(keepingCapacity: true)
+            fieldCount = 0
             metric.timestamp = nil
-            header = nil
+            headerSlot = -1
             // A header seen before (without escapes) comes from the cache, tags and all.
             let headerStart = i
             if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
                 headerEnd > headerStart
             {
                 let slot = InfluxHeaderCache.slot(p + headerStart, headerEnd - headerStart)
-                if let entry = headers.lookup(slot, p + headerStart, headerEnd - headerStart) {
-                    metric.name = entry.name
-                    metric.tags = entry.tags
-                    tagsInOrder = entry.tagsInOrder
-                    header = entry
+                let hit = headers.lookup(slot, p + headerStart, headerEnd - headerStart)
+                if hit >= 0 {
+                    metric.name = headers.names[hit]
+                    metric.tags = headers.tags[hit]
+                    tagsInOrder = headers.tagsInOrder[hit]
+                    headerSlot = hit
                     i = headerEnd
                 } else {
                     metric.tags.removeAll(keepingCapacity: true)
                     guard parseHeader(p, stop, &i, handler) else { return nil }
                     if i == headerEnd {
-                        let entry = InfluxHeaderCache.Entry(name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
-                        headers.store(slot, p + headerStart, headerEnd - headerStart, entry)
-                        header = entry
+                        headers.store(slot, p + headerStart, headerEnd - headerStart, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
+                        headerSlot = slot
                     }
                 }
             } else {
@@ -254,23 +257,27 @@ public struct InfluxParser: MetricParser {
         var inValue = resumeAt != nil
         // Field keys are predicted from the last record of the same header: a key whose raw bytes and
         // `=` are where the prediction says takes the predicted String without a scan.
-        let prediction = resumeAt == nil ? header?.fieldKeys : nil
-        let learning = resumeAt == nil ? header : nil
+        let learning = resumeAt == nil ? headerSlot : -1
+        let predictedCount = learning >= 0 ? headers.keyCount[learning] : -1
+        let cacheSlot = max(learning, 0)
+        let predictedBytes = headers.keyBytes + cacheSlot * InfluxHeaderCache.maxKeyBytes
+        let predictedEnds = headers.keyEnds + cacheSlot * InfluxHeaderCache.maxKeys
+        let predictedKeys = headers.keyStrings + cacheSlot * InfluxHeaderCache.maxKeys
         var fieldNumber = 0
-        var allPredicted = prediction != nil
-        var distinct = prediction?.distinct ?? false
+        var allPredicted = predictedCount >= 0
+        var distinct = predictedCount >= 0 && headers.keysDistinct[cacheSlot]
         if resumeAt != nil { keysDistinct = false }
         while true {
             if !inValue {
                 let keyStart = i
                 var predicted = false
-                if allPredicted, let prediction, fieldNumber < prediction.keys.count {
-                    let from = fieldNumber == 0 ? 0 : prediction.ends[fieldNumber - 1]
-                    let n = prediction.ends[fieldNumber] - from
+                if allPredicted, fieldNumber < predictedCount {
+                    let from = fieldNumber == 0 ? 0 : predictedEnds[fieldNumber - 1]
+                    let n = predictedEnds[fieldNumber] - from
                     if i + n < stop && p[i + n] == ASCII.equals
-                        && InfluxTokenCache.same(UnsafeRawPointer(prediction.bytes.base + from), UnsafeRawPointer(p + i), n)
+                        && InfluxTokenCache.same(UnsafeRawPointer(predictedBytes + from), UnsafeRawPointer(p + i), n)
                     {
-                        fieldKey = prediction.keys[fieldNumber]
+                        fieldKey = predictedKeys[fieldNumber]
                         i += n + 1
                         predicted = true
                     }
@@ -282,7 +289,7 @@ public struct InfluxParser: MetricParser {
                 }
                 // Keys known to differ from every earlier key of the record skip the repeat check.
                 keysDistinct = distinct
-                if learning != nil && fieldNumber < InfluxKeySpans.capacity {
+                if learning >= 0 && fieldNumber < InfluxKeySpans.capacity {
                     fieldKeySpans.base[2 &* fieldNumber] = keyStart
                     fieldKeySpans.base[2 &* fieldNumber &+ 1] = i - 1  // the `=`
                 }
@@ -328,7 +335,7 @@ public struct InfluxParser: MetricParser {
                 return nil
             }
         }
-        if let learning, fieldNumber <= InfluxKeySpans.capacity, !(allPredicted && fieldNumber == prediction!.keys.count) {
+        if learning >= 0, fieldNumber <= InfluxKeySpans.capacity, !(allPredicted && fieldNumber == predictedCount) {
             learnFieldKeys(p, learning, fieldNumber)
         }
         emit(handler)
@@ -336,30 +343,40 @@ public struct InfluxParser: MetricParser {
     }
 
     /// Keeps the field keys of the record just parsed (spans in `fieldKeySpans`) as the prediction
-    /// for the next record with the same header.
-    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ entry: InfluxHeaderCache.Entry, _ count: Int) {
-        let bytes = InfluxLineBuffer(capacity: 64)
-        var ends: [Int] = []
-        var keys: [String] = []
+    /// for the next record with the header in cache slot `slot`; too many or too long: no prediction.
+    mutating func learnFieldKeys(_ p: UnsafePointer<UInt8>, _ slot: Int, _ count: Int) {
+        let spans = fieldKeySpans.base
+        var total = 0
+        for k in 0..<min(count, InfluxHeaderCache.maxKeys) { total += spans[2 * k + 1] - spans[2 * k] }
+        guard count > 0, count <= InfluxHeaderCache.maxKeys, total <= InfluxHeaderCache.maxKeyBytes else {
+            headers.keyCount[slot] = -1
+            return
+        }
+        let bytes = headers.keyBytes + slot * InfluxHeaderCache.maxKeyBytes
+        let ends = headers.keyEnds + slot * InfluxHeaderCache.maxKeys
+        let keys = headers.keyStrings + slot * InfluxHeaderCache.maxKeys
+        var used = 0
         for k in 0..<count {
-            let start = fieldKeySpans.base[2 * k], end = fieldKeySpans.base[2 * k + 1]
-            bytes.append(p + start, end - start)
-            ends.append(bytes.count)
+            let start = spans[2 * k], end = spans[2 * k + 1]
+            (bytes + used).update(from: p + start, count: end - start)
+            used += end - start
+            ends[k] = used
             var escaped = false
             for j in start..<end where p[j] == ASCII.backslash {
                 escaped = true
                 break
             }
-            keys.append(escaped ? unescapeKey(p, start, end) : tokens.string(p + start, end - start))
+            keys[k] = escaped ? unescapeKey(p, start, end) : tokens.string(p + start, end - start)
         }
         var distinct = true
-        for a in keys.indices where distinct {
-            for b in keys.indices where b > a && keys[a] == keys[b] {
+        for a in 0..<count where distinct {
+            for b in (a + 1)..<max(count, a + 1) where keys[a] == keys[b] {
                 distinct = false
                 break
             }
         }
-        entry.fieldKeys = InfluxHeaderCache.FieldKeys(bytes: bytes, ends: ends, keys: keys, distinct: distinct)
+        headers.keyCount[slot] = count
+        headers.keysDistinct[slot] = distinct
     }
 
     mutating func emit(_ handler: MetricHandler) {
@@ -368,6 +385,7 @@ public struct InfluxParser: MetricParser {
             tagsInOrder = false
         }
         if !tagsInOrder { metric.sortTags() }
+        if metric.fields.count > fieldCount { metric.fields.removeLast(metric.fields.count - fieldCount) }
         handler.handle(metric)
     }
 
@@ -524,16 +542,19 @@ public struct InfluxParser: MetricParser {
 
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
     @inline(__always) mutating func addField(_ value: FieldValue) {
-        if keysDistinct {
+        if !keysDistinct {
+            let count = fieldKey.utf8.count
+            for k in 0..<fieldCount where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
+                metric.fields[k].value = value
+                return
+            }
+        }
+        if fieldCount < metric.fields.count {
+            metric.fields[fieldCount] = Field(fieldKey, value)
+        } else {
             metric.fields.append(Field(fieldKey, value))
-            return
         }
-        let count = fieldKey.utf8.count
-        for k in metric.fields.indices where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
-            metric.fields[k].value = value
-            return
-        }
-        metric.fields.append(Field(fieldKey, value))
+        fieldCount += 1
     }
 
     // MARK: - Unescaping

@@ -28,6 +28,9 @@ extension InfluxSerializer {
                 // Below 2^52 adding one half is exact, so truncating rounds half away from zero as
                 // rounded() does, without a call into libm; above, scaled is already an integer.
                 let m = scaled < 4.503_599_627_370_496e15 ? Double(Int64(scaled + 0.5)) : scaled
+                // An `m'` with `m' / 10^k == a` lies within about m' * 2^-52 of the product, so a product
+                // farther than scaled * 2^-49 from every integer rules this k out without a division.
+                if abs(scaled - m) > scaled * 0x1p-49 { continue }
                 // The nearest integer first, then its neighbours (the product itself was rounded).
                 var found: Double = 0
                 if m / p10[k] == a {
@@ -54,20 +57,22 @@ extension InfluxSerializer {
         text.withUnsafeBufferPointer { out.append($0.baseAddress!, $0.count) }
     }
 
-    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`):
-    /// the whole part, the point, then the rest zero-padded to `decimals` digits, written in place.
+    /// `m` with a decimal point `decimals` digits from the right (`1234, 2` -> `12.34`, `5, 3` -> `0.005`),
+    /// written back to front in place; only divisions by constants (a division by a variable power
+    /// of ten costs tens of cycles).
     static func appendDecimal(_ m: UInt64, decimals: Int, to out: InfluxLineBuffer) {
         if decimals == 0 {
             out.append(m)
             return
         }
-        let scale = out.tens[decimals]
-        out.reserve(decimals + 22)
-        out.append(m / scale)
-        out.append(ASCII.dot)
+        let bits = 64 - (m | 1).leadingZeroBitCount
+        let guess = (bits &* 1233) >> 12
+        let digits = guess + (m >= out.tens[guess] ? 1 : 0)
+        let total = max(digits - decimals, 1) + 1 + decimals
+        out.reserve(total)
         let pairs = out.pairs
-        var n = m % scale
-        var w = out.base + out.count + decimals
+        var w = out.base + out.count + total
+        var n = m
         var left = decimals
         while left >= 2 {
             let r = Int(truncatingIfNeeded: n % 100)
@@ -77,7 +82,18 @@ extension InfluxSerializer {
             w[1] = pairs[2 &* r &+ 1]
             left -= 2
         }
-        if left == 1 { w[-1] = ASCII.zero &+ UInt8(truncatingIfNeeded: n) }
-        out.count += decimals
+        if left == 1 {
+            w -= 1
+            w[0] = ASCII.zero &+ UInt8(truncatingIfNeeded: n % 10)
+            n /= 10
+        }
+        w -= 1
+        w[0] = ASCII.dot
+        repeat {
+            w -= 1
+            w[0] = ASCII.zero &+ UInt8(truncatingIfNeeded: n % 10)
+            n /= 10
+        } while n > 0
+        out.count += total
     }
 }

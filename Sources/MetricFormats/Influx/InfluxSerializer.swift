@@ -40,8 +40,8 @@ public struct InfluxSerializer: MetricSerializer {
         header.removeAll()
         // A series seen before has its header ready (its warnings, once per name, were given then).
         let slot = SeriesTextCache.slot(metric)
-        if let entry = headerCache.lookup(slot, metric) {
-            entry.text.withUnsafeBufferPointer { header.append($0.baseAddress!, $0.count) }
+        if let text = headerCache.lookup(slot, metric) {
+            header.append(text.baseAddress!, text.count)
         } else {
             var series = metric
             // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.

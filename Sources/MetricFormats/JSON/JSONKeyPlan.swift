@@ -50,22 +50,39 @@ final class JSONKeyPlan {
     }
 }
 
-/// Recently seen key sequences and their plans, direct-mapped by a hash of the keys' raw String
-/// bits: a metric whose keys are the same Strings as before (parsers hand out one String per
-/// repeated token) finds its plan with a few comparisons instead of sorting and escaping again.
+/// Recently seen key sequences and their plans, two-way by a hash of the keys' raw String bits: a
+/// metric whose keys are the same Strings as before (parsers hand out one String per repeated token)
+/// finds its plan with a few comparisons instead of sorting and escaping again. Two ways, because
+/// the raw bits of a long key are its storage address: with one way, two sequences that happen to
+/// share a slot would replace each other on every metric.
 final class JSONKeyPlanCache {
     static let slotBits = 6
     static let slotCount = 1 << slotBits
-    private var slots: [JSONKeyPlan?] = Array(repeating: nil, count: slotCount)
+    /// The plans, owned here and handed out unretained (no atomic count per metric); a plan stays
+    /// valid until the next miss.
+    private let slots: UnsafeMutablePointer<Unmanaged<JSONKeyPlan>?>
 
-    func plan(_ count: Int, _ key: (Int) -> String) -> JSONKeyPlan {
+    init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: nil, count: Self.slotCount)
+    }
+
+    deinit {
+        for k in 0..<Self.slotCount { slots[k]?.release() }
+        slots.deallocate()
+    }
+
+    func plan(_ count: Int, _ key: (Int) -> String) -> Unmanaged<JSONKeyPlan> {
         var h = UInt64(truncatingIfNeeded: count)
         for i in 0..<count { h = SeriesTextCache.mix(h, key(i)) }
         let slot = SeriesTextCache.slot(h, bits: Self.slotBits)
-        if let plan = slots[slot], plan.matches(count, key) { return plan }
-        let plan = JSONKeyPlan(keys: (0..<count).map(key))
+        if let plan = slots[slot], plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
+        if let plan = slots[slot ^ 1], plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
+        // The slot's plan moves to the partner, replacing the older one.
+        let plan = Unmanaged.passRetained(JSONKeyPlan(keys: (0..<count).map(key)))
+        slots[slot ^ 1]?.release()
+        slots[slot ^ 1] = slots[slot]
         slots[slot] = plan
         return plan
     }
 }
-

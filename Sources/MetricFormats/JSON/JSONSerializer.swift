@@ -36,9 +36,10 @@ public struct JSONSerializer: MetricSerializer {
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         // Skip what JSON cannot carry before writing anything.
         var usable = 0
-        for f in metric.fields {
-            if case .float(let v) = f.value, !v.isFinite {
-                context.report(.error("field '\(f.key)' of '\(metric.name)' is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")), which JSON cannot carry: skipped"))
+        // By index: copying each Field out would count references on its Strings.
+        for k in metric.fields.indices {
+            if case .float(let v) = metric.fields[k].value, !v.isFinite {
+                context.report(.error("field '\(metric.fields[k].key)' of '\(metric.name)' is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")), which JSON cannot carry: skipped"))
             } else {
                 usable += 1
             }
@@ -56,8 +57,8 @@ public struct JSONSerializer: MetricSerializer {
         appendFields(metric.fields)
         // `},"name":...,"tags":{...},"timestamp":`, kept per series.
         let slot = SeriesTextCache.slot(metric)
-        if let entry = series.lookup(slot, metric) {
-            entry.text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
+        if let text = series.lookup(slot, metric) {
+            line.append(text.baseAddress!, text.count)
         } else {
             let start = line.count
             line.append(ascii: "},\"name\":")
@@ -73,6 +74,9 @@ public struct JSONSerializer: MetricSerializer {
             layout.format(nanoseconds: ns, into: &text)
             text.append(ASCII.quote)
             text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
+        } else if units == 1_000_000_000 {
+            // The default unit, divided by a constant (a multiply) instead of a variable (a slow divide).
+            line.append(ns / 1_000_000_000)
         } else {
             line.append(ns / units)
         }
@@ -92,32 +96,33 @@ public struct JSONSerializer: MetricSerializer {
     }
 
     private func appendFields(_ fields: [Field]) {
-        let plan = fieldPlans.plan(fields.count) { fields[$0].key }
-        let keyText = plan.text.base
-        var first = true
-        var keyStart = 0
-        for n in 0..<plan.order.count {
-            let keyEnd = plan.ends[n]
-            defer { keyStart = keyEnd }
-            let field = fields[plan.order[n]]
-            if case .float(let v) = field.value, !v.isFinite { continue }
-            if !first { line.append(ASCII.comma) }
-            first = false
-            line.append(keyText + keyStart, keyEnd - keyStart)
-            switch field.value {
-            case .float(let v): JSONText.appendNumber(v, to: line)
-            case .int(let v): line.append(v)
-            case .uint(let v): line.append(v)
-            case .bool(let v): line.append(ascii: v ? "true" : "false")
-            case .string(let s):
-                if nesting, isNested(field.key) {
-                    var text: [UInt8] = []
-                    if JSONText.appendCompactJSON(of: s, to: &text) {
-                        text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
-                        break
+        fieldPlans.plan(fields.count) { fields[$0].key }._withUnsafeGuaranteedRef { plan in
+            let keyText = plan.text.base
+            var first = true
+            var keyStart = 0
+            for n in 0..<plan.order.count {
+                let keyEnd = plan.ends[n]
+                defer { keyStart = keyEnd }
+                let index = plan.order[n]
+                if case .float(let v) = fields[index].value, !v.isFinite { continue }
+                if !first { line.append(ASCII.comma) }
+                first = false
+                line.append(keyText + keyStart, keyEnd - keyStart)
+                switch fields[index].value {
+                case .float(let v): JSONText.appendNumber(v, to: line)
+                case .int(let v): line.append(v)
+                case .uint(let v): line.append(v)
+                case .bool(let v): line.append(ascii: v ? "true" : "false")
+                case .string(let s):
+                    if nesting, isNested(fields[index].key) {
+                        var text: [UInt8] = []
+                        if JSONText.appendCompactJSON(of: s, to: &text) {
+                            text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
+                            break
+                        }
                     }
+                    JSONText.appendString(s, to: line)
                 }
-                JSONText.appendString(s, to: line)
             }
         }
     }
