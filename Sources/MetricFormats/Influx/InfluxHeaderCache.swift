@@ -50,8 +50,9 @@ final class InfluxHeaderCache {
         tags.initialize(repeating: [], count: n)
         tagsInOrder = .allocate(capacity: n)
         tagsInOrder.initialize(repeating: true, count: n)
-        keyBytes = .allocate(capacity: n * Self.maxKeyBytes)
-        keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes)
+        // Eight spare bytes at the end: a short key is compared with one eight-byte load.
+        keyBytes = .allocate(capacity: n * Self.maxKeyBytes + 8)
+        keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes + 8)
         keyEnds = .allocate(capacity: n * Self.maxKeys)
         keyEnds.initialize(repeating: 0, count: n * Self.maxKeys)
         keyStrings = .allocate(capacity: n * Self.maxKeys)

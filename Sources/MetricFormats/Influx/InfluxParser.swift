@@ -37,6 +37,8 @@ public struct InfluxParser: MetricParser {
     let fieldKeySpans = InfluxKeySpans()
     /// The byte classes, read once (a static is reached through a once-check on every use).
     let byteClass = InfluxByteClass.table
+    /// 10^0 ... 10^19, read once for the same reason.
+    let tens = InfluxLineBuffer.powersOfTen
     /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
     var keysDistinct = false
     /// Fields of the record so far: `metric.fields` keeps the previous record's beyond this, which
@@ -275,7 +277,7 @@ public struct InfluxParser: MetricParser {
                     let from = fieldNumber == 0 ? 0 : predictedEnds[fieldNumber - 1]
                     let n = predictedEnds[fieldNumber] - from
                     if i + n < stop && p[i + n] == ASCII.equals
-                        && InfluxTokenCache.same(UnsafeRawPointer(predictedBytes + from), UnsafeRawPointer(p + i), n)
+                        && InfluxParser.sameKey(predictedBytes + from, p + i, n, readable: end - i)
                     {
                         fieldKey = predictedKeys[fieldNumber]
                         i += n + 1
@@ -723,7 +725,8 @@ public struct InfluxParser: MetricParser {
         let suffix: UInt8 = j < stop ? p[j] : 0
         if suffix == UInt8(ascii: "i") || suffix == UInt8(ascii: "u") {
             let unsigned = suffix == UInt8(ascii: "u")
-            let kind = unsigned ? "invalid unsigned integer" : "invalid integer"
+            // Made only for an error: building it on every integer costs a String release.
+            var kind: String { unsigned ? "invalid unsigned integer" : "invalid integer" }
             if hasDot || hasExponent || intDigits == 0 {
                 reportAt(handler, start, "\(kind): digits only before '\(Character(Unicode.Scalar(suffix)))'")
                 return false
@@ -768,7 +771,7 @@ public struct InfluxParser: MetricParser {
             // byte-by-byte pass (leading zeros add nothing; the decimals give the power of ten).
             let whole = InfluxParser.digits(p, intStart, intStart + intDigits).0
             let fraction = hasDot ? InfluxParser.digits(p, intStart + intDigits + 1, j).0 : 0
-            let mantissa = whole &* InfluxLineBuffer.powersOfTen[fracDigits] &+ fraction
+            let mantissa = whole &* tens[fracDigits] &+ fraction
             if mantissa < (1 << 53) {
                 let v = Double(mantissa) / InfluxParser.powersOfTen[fracDigits]
                 value = negative ? -v : v
@@ -785,6 +788,17 @@ public struct InfluxParser: MetricParser {
         addField(.float(value))
         i = j
         return true
+    }
+
+    /// Byte equality of a predicted key (in the header cache, readable eight bytes past any key) and
+    /// the line's `n` bytes at `b`: a short key with eight readable line bytes is one masked compare.
+    @inline(__always)
+    static func sameKey(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int, readable: Int) -> Bool {
+        if n < 8 && readable >= 8 {
+            let x = UnsafeRawPointer(a).loadUnaligned(as: UInt64.self) ^ UnsafeRawPointer(b).loadUnaligned(as: UInt64.self)
+            return x & ((1 &<< UInt64(8 &* n)) &- 1) == 0
+        }
+        return InfluxTokenCache.same(UnsafeRawPointer(a), UnsafeRawPointer(b), n)
     }
 
     /// The value of the decimal digits `p[start..<end]`, and whether it overflows UInt64.
