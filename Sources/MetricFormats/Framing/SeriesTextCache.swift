@@ -1,8 +1,12 @@
 /// A text made from a metric's name and tags (a line-protocol header, JSON's name-and-tags part) for
 /// recently seen series, direct-mapped by a hash of the name's and tags' raw String bits: parsers
 /// hand out one String per repeated token, so a repeated series costs a hash and a comparison.
+///
+/// 4096 slots, two ways: a long String's raw bits are its address, so which series share a pair of
+/// slots changes from run to run; with a few hundred series in 1024 slots, a pair holding three of
+/// them (each evicting another on every metric) was likely enough to show in the benchmark.
 final class SeriesTextCache {
-    static let slotBits = 10
+    static let slotBits = 12
     static let slotCount = 1 << slotBits
     /// Longer texts are made every time instead of kept.
     static let maxTextBytes = 1024
