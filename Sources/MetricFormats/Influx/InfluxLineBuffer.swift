@@ -39,7 +39,15 @@ final class InfluxLineBuffer {
 
     @inline(__always) func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         reserve(n)
-        (base + count).update(from: p, count: n)
+        let w = UnsafeMutableRawPointer(base + count)
+        let r = UnsafeRawPointer(p)
+        if n >= 8 && n <= 16 {
+            // Keys and short values: two overlapping eight-byte moves instead of a call to memcpy.
+            w.storeBytes(of: r.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            w.storeBytes(of: r.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), toByteOffset: n &- 8, as: UInt64.self)
+        } else {
+            (base + count).update(from: p, count: n)
+        }
         count += n
     }
 

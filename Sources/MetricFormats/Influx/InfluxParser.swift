@@ -37,8 +37,6 @@ public struct InfluxParser: MetricParser {
     let fieldKeySpans = InfluxKeySpans()
     /// The byte classes, read once (a static is reached through a once-check on every use).
     let byteClass = InfluxByteClass.table
-    /// 10^0 ... 10^19, read once for the same reason.
-    let tens = InfluxLineBuffer.powersOfTen
     /// Every field key so far was predicted and the prediction has no repeats: no repeat check.
     var keysDistinct = false
     /// Fields of the record so far: `metric.fields` keeps the previous record's beyond this, which
@@ -695,7 +693,15 @@ public struct InfluxParser: MetricParser {
         let negative = p[j] == ASCII.minus
         if negative { j += 1 }
         let intStart = j
-        j = InfluxParser.digitRun(p, j, stop)
+        // One pass reads the digits and their value (exact while there are at most 19 of them):
+        // metric values are short, so a byte loop beats finding the run first and reading it again.
+        var mantissa: UInt64 = 0
+        while j < stop {
+            let d = p[j] &- ASCII.zero
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            j += 1
+        }
         let intDigits = j - intStart
         var fracDigits = 0
         var hasDot = false
@@ -703,7 +709,12 @@ public struct InfluxParser: MetricParser {
             hasDot = true
             j += 1
             let fracStart = j
-            j = InfluxParser.digitRun(p, j, stop)
+            while j < stop {
+                let d = p[j] &- ASCII.zero
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                j += 1
+            }
             fracDigits = j - fracStart
         }
         if intDigits == 0 && fracDigits == 0 {
@@ -743,7 +754,7 @@ public struct InfluxParser: MetricParser {
                 reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
                 return false
             }
-            let (magnitude, overflow) = InfluxParser.digits(p, intStart, j)
+            let (magnitude, overflow) = intDigits <= 19 ? (mantissa, false) : InfluxParser.digits(p, intStart, j)
             if unsigned {
                 if overflow {
                     reportAt(handler, start, "\(kind): out of range")
@@ -769,9 +780,6 @@ public struct InfluxParser: MetricParser {
         if !hasExponent && intDigits + fracDigits <= 19 {
             // Up to 19 digits fit in UInt64: the same exact path as parseDouble without a second
             // byte-by-byte pass (leading zeros add nothing; the decimals give the power of ten).
-            let whole = InfluxParser.digits(p, intStart, intStart + intDigits).0
-            let fraction = hasDot ? InfluxParser.digits(p, intStart + intDigits + 1, j).0 : 0
-            let mantissa = whole &* tens[fracDigits] &+ fraction
             if mantissa < (1 << 53) {
                 let v = Double(mantissa) / InfluxParser.powersOfTen[fracDigits]
                 value = negative ? -v : v
