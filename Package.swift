@@ -30,7 +30,7 @@ let package = Package(
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
         .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
         // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
-        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"]),
+        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"], swiftSettings: releaseSettings),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",
