@@ -310,10 +310,11 @@ struct LineCounter {
             let found = cms_newlines(base + from, n - from, newlines, RunBatch.newlineCapacity)
             var j = 0
             while j < found {
-                let end = from + Int(newlines[j])
-                if end > start { line(UnsafeBufferPointer(start: base + start, count: end - start)) }
-                start = end + 1
-                j += 1
+                // Offsets below n (a buffer is far below Int.max): no overflow checks in this loop.
+                let end = from &+ Int(truncatingIfNeeded: newlines[j])
+                if end > start { line(UnsafeBufferPointer(start: base + start, count: end &- start)) }
+                start = end &+ 1
+                j &+= 1
             }
             if found < RunBatch.newlineCapacity { break }
         }
@@ -365,7 +366,7 @@ struct LineCounter {
 /// The storage of a ``LineCounter``: the runs it read but did not record yet, and newline offsets.
 final class RunBatch {
     static let capacity = 4096
-    static let newlineCapacity = 4096
+    static let newlineCapacity = 256
     let runs = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * RunBatch.capacity)
     let newlines = UnsafeMutablePointer<UInt32>.allocate(capacity: RunBatch.newlineCapacity)
     deinit {

@@ -335,6 +335,15 @@ public struct SequenceScanner: Sendable {
             expectedLow &+= 1 << 24
             return
         }
+        // Trailing nines within the last four digits: they become zeros and the digit before them
+        // goes up by one, all in the register (the last digit is the low byte once swapped).
+        let x = expectedLow.byteSwapped
+        let nines = (x ^ 0x3939_3939).trailingZeroBitCount / 8
+        if nines < 4 {
+            let wrap: UInt32 = (1 << (8 * UInt32(nines))) &- 1
+            expectedLow = (((x & ~wrap) | (0x3030_3030 & wrap)) &+ (1 << (8 * UInt32(nines)))).byteSwapped
+            return
+        }
         #endif
         carry()
     }

@@ -227,6 +227,19 @@ final class SequenceBulkTests: XCTestCase {
         }
     }
 
+    func testScannerCountsUpThroughEveryCarry() {
+        // Every carry pattern of the last five digits, and the ones that reach the first eight.
+        let key = Array("seq".utf8)
+        var scanner = SequenceScanner(key: key)
+        for first: UInt64 in [100_000_000_000, 100_099_990_000, 199_999_980_000] {
+            for n in first..<(first + 30_000) {
+                let line = Array("m,pad=xx v=1,seq=\(n)i".utf8)
+                let got = line.withUnsafeBufferPointer { scanner.scan($0) }
+                if got != n { XCTFail("\(n): read \(String(describing: got))"); return }
+            }
+        }
+    }
+
     func testScannerAfterTheLastTwelveDigitNumber() {
         var scanner = SequenceScanner(key: "seq")
         for (line, want): (String, UInt64?) in [("a seq=999999999998", 999_999_999_998), ("a seq=999999999999", 999_999_999_999),
