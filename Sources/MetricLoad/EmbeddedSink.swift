@@ -328,19 +328,24 @@ struct LineCounter {
     @inline(__always) mutating func line(_ l: UnsafeBufferPointer<UInt8>) {
         lines &+= 1
         guard counting else { return }
-        guard let s = scanner.scan(l) else {
-            tracker.recordUnnumbered()
-            return
-        }
-        let v = SequenceTracker.number(s)
+        if let s = scanner.scan(l) { take(SequenceTracker.number(s)) } else { unnumbered() }
+    }
+
+    @inline(__always) mutating func take(_ v: UInt64) {
         if v == runFirst &+ runCount && runCount > 0 {
             runCount &+= 1
         } else {
-            endRun()
-            runFirst = v
-            runCount = 1
+            startRun(v)
         }
     }
+
+    @inline(never) mutating func startRun(_ v: UInt64) {
+        endRun()
+        runFirst = v
+        runCount = 1
+    }
+
+    @inline(never) mutating func unnumbered() { tracker.recordUnnumbered() }
 
     private mutating func endRun() {
         guard runCount > 0 else { return }

@@ -335,8 +335,17 @@ public struct SequenceScanner: Sendable {
             expectedLow &+= 1 << 24
             return
         }
-        // Trailing nines within the last four digits: they become zeros and the digit before them
-        // goes up by one, all in the register (the last digit is the low byte once swapped).
+        #endif
+        carry()
+    }
+
+    /// The last digit was a 9. Trailing nines within the last four digits become zeros and the
+    /// digit before them goes up by one, in the register (the last digit is the low byte once
+    /// swapped); a carry into the first eight digits goes through the byte odometer. Past
+    /// 999999999999 no twelve-digit text is expected (a digit that is not one never matches).
+    @usableFromInline @inline(never)
+    mutating func carry() {
+        #if _endian(little)
         let x = expectedLow.byteSwapped
         let nines = (x ^ 0x3939_3939).trailingZeroBitCount / 8
         if nines < 4 {
@@ -345,13 +354,6 @@ public struct SequenceScanner: Sendable {
             return
         }
         #endif
-        carry()
-    }
-
-    /// The last digit was a 9: the byte odometer, over all twelve digits. Past 999999999999 no
-    /// twelve-digit text is expected (a digit that is not one never matches).
-    @usableFromInline @inline(never)
-    mutating func carry() {
         var digits = (expectedHigh, UInt64(expectedLow))
         let overflow = withUnsafeMutableBytes(of: &digits) { b -> Bool in
             var i = 11
