@@ -119,37 +119,37 @@ public final class EmbeddedSink: @unchecked Sendable {
         let batch = 64
         let size = 65536
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: batch * size, alignment: 16)
-        defer { buffer.deallocate() }
-        var iov = [iovec](repeating: iovec(), count: batch)
-        var headers = [cms_mmsghdr](repeating: cms_mmsghdr(), count: batch)
-        for i in 0..<batch { iov[i] = iovec(iov_base: buffer + i * size, iov_len: size) }
+        let iov = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        let headers = UnsafeMutablePointer<cms_mmsghdr>.allocate(capacity: batch)
+        defer {
+            buffer.deallocate()
+            iov.deallocate()
+            headers.deallocate()
+        }
+        // Set once: recvmmsg writes only msg_len, msg_flags and (without name or control buffers) zero lengths.
+        for i in 0..<batch {
+            iov[i] = iovec(iov_base: buffer + i * size, iov_len: size)
+            headers[i] = cms_mmsghdr()
+            headers[i].msg_hdr.msg_iov = iov + i
+            headers[i].msg_hdr.msg_iovlen = 1
+        }
         var pfd = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
-        iov.withUnsafeMutableBufferPointer { iovp in
-            while !stopFlag.load(ordering: .relaxed) {
-                pfd.revents = 0
-                if poll(&pfd, 1, 20) <= 0 { continue }
-                while true {
-                    for i in 0..<batch {
-                        headers[i].msg_hdr.msg_iov = iovp.baseAddress! + i
-                        headers[i].msg_hdr.msg_iovlen = 1
-                        headers[i].msg_hdr.msg_name = nil
-                        headers[i].msg_hdr.msg_namelen = 0
-                        headers[i].msg_hdr.msg_control = nil
-                        headers[i].msg_hdr.msg_controllen = 0
-                    }
-                    let n = cms_recvmmsg(socket.fd, &headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
-                    if n <= 0 { break }
-                    for i in 0..<Int(n) {
-                        let len = Int(headers[i].msg_len)
-                        state.reads += 1
-                        state.bytes += UInt64(len)
-                        state.consume(UnsafeBufferPointer(start: (buffer + i * size).assumingMemoryBound(to: UInt8.self), count: len), keepTail: false)
-                    }
-                    state.flush()
-                    liveLines.store(state.lines, ordering: .relaxed)
-                    lastReceive.store(Clock.monotonicNanoseconds(), ordering: .relaxed)
-                    if Int(n) < batch { break }
+        while !stopFlag.load(ordering: .relaxed) {
+            pfd.revents = 0
+            if poll(&pfd, 1, 20) <= 0 { continue }
+            while true {
+                let n = cms_recvmmsg(socket.fd, headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
+                if n <= 0 { break }
+                for i in 0..<Int(n) {
+                    let len = Int(headers[i].msg_len)
+                    state.reads &+= 1
+                    state.bytes &+= UInt64(len)
+                    state.consume(UnsafeBufferPointer(start: (buffer + i * size).assumingMemoryBound(to: UInt8.self), count: len), keepTail: false)
                 }
+                state.flush()
+                liveLines.store(state.lines, ordering: .relaxed)
+                lastReceive.store(Clock.monotonicNanoseconds(), ordering: .relaxed)
+                if Int(n) < batch { break }
             }
         }
     }
