@@ -125,7 +125,14 @@ public enum LoadFrontend {
             // Paced streams write what is due: at low rates keep writes near 1 ms worth of lines.
             if let rate { linesPerFrame = min(linesPerFrame, max(payload.lines.count, Int(rate / 1000))) }
         }
-        let ring = FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: target.isDatagram ? LoadSender.maxBatch * 2 : 2)
+        // UDP GSO: only as fast as possible, only to this host (the loopback device segments in
+        // software; a NIC or a route elsewhere may refuse it or has not been checked), unless --no-gso.
+        var gsoSegments = 0
+        if case .udp(let host, _, _) = target, rate == nil, options.gso, options.target == nil || isLocal(host) {
+            gsoSegments = LoadSender.gsoSegments(frameBytes: lineBytes * linesPerFrame)
+        }
+        let frameCount = !target.isDatagram ? 2 : gsoSegments > 1 ? LoadSender.gsoFrameCount(segments: gsoSegments) : LoadSender.maxBatch * 2
+        let ring = FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: frameCount)
         report.linesPerDatagram = linesPerFrame
 
         // Kernel counters before.
@@ -145,8 +152,11 @@ public enum LoadFrontend {
                 report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
                 // Each sender patches its own copy of the frames.
                 let ring = senders.isEmpty ? ring : FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: ring.frameCount)
-                senders.append(LoadSender(socket: socket, target: target, ring: ring))
+                let sender = LoadSender(socket: socket, target: target, ring: ring)
+                if gsoSegments > 1 { sender.enableGSO(segments: gsoSegments) }
+                senders.append(sender)
             }
+            if case .udp = target { report.gso = senders.allSatisfy { $0.gsoSegments > 0 } }
         } catch {
             sink?.stop()
             throw .unavailable("\(error)")
@@ -183,6 +193,11 @@ public enum LoadFrontend {
             counters = SendCounters.sum(results)
         }
         if live { StandardStreams.writeError("\n") }
+        if let e = senders.compactMap(\.gsoRefused).first {
+            report.gso = false
+            diagnostics.note("UDP GSO: the kernel refused segmented sends (\(Errno(rawValue: e).name)); the run went on with one datagram per send")
+        }
+        report.gsoSegments = report.gso == true ? senders[0].gsoSegments : nil
         for s in senders { s.close() }
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
@@ -191,6 +206,7 @@ public enum LoadFrontend {
             sink.drainAndStop(idle: options.drain)
             report.kernelDrops = sink.kernelDrops()
             report.received = sink.lines
+            report.receivedDatagrams = sink.datagrams
             report.receivedSource = "sequence"
             if options.seqKey != nil {
                 let t = sink.tracker

@@ -31,6 +31,8 @@ public struct LoadOptions: Sendable {
     public var senders = 1
     /// Receive buffer the embedded sink asks for.
     public var sinkReceiveBuffer: Int32? = 8 << 20
+    /// UDP GSO for `--rate max` to this host (`--no-gso` turns it off).
+    public var gso = true
     /// Unix datagram sends fail with EAGAIN instead of blocking (counted as sender drops).
     public var nonBlocking = false
     /// Idle time at the receiver before counting (ns).

@@ -185,6 +185,13 @@ public final class FrameRing {
 
     deinit { storage.deallocate() }
 
+    /// The size every full frame has, or nil when the prototype lines differ in length.
+    public var uniformFrameBytes: Int? {
+        let first = lineEnd[linesPerFrame - 1]
+        for f in 1..<max(frameCount, 1) where lineEnd[f * linesPerFrame + linesPerFrame - 1] != first { return nil }
+        return first
+    }
+
     /// Largest frame in bytes.
     public var maxFrameBytes: Int {
         (0..<frameCount).map { lineEnd[$0 * linesPerFrame + linesPerFrame - 1] }.max() ?? 0

@@ -96,6 +96,9 @@ struct Load: ParsableCommand {
     @Flag(help: "Non-blocking sends: a full Unix datagram queue counts as EAGAIN sender drops instead of blocking.")
     var nonBlocking = false
 
+    @Flag(help: "Send one datagram per send message even with --rate max to this host (no UDP GSO).")
+    var noGso = false
+
     @Option(help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
     var drain: String = "500ms"
 
@@ -188,6 +191,7 @@ struct Load: ParsableCommand {
         options.senders = senders ?? connections ?? 1
         options.sinkReceiveBuffer = rcvbuf
         options.nonBlocking = nonBlocking
+        options.gso = !noGso
         options.drain = try parseDuration(drain, flag: "--drain")
         if let maxLoss {
             let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss

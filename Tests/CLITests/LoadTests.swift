@@ -88,6 +88,69 @@ import Testing
         #expect(int(o, "duplicated") == 0)
     }
 
+    @Test(arguments: ["1", "max"])
+    func udpGSOSendsDatagramsTheSinkCountsOneByOne(batch: String) throws {
+        let r = try Binary.run(["load", "--rate", "max", "--count", "60000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "200ms", "--json"])
+        let o = try report(r)
+        #expect(o["gso"] as? Bool == true, "\(r.stdout)")
+        // 64-byte datagrams, 64 to a send; 22 lines (1408 bytes) to a datagram, 46 to a send (64 KiB).
+        #expect(int(o, "lines_per_datagram") == (batch == "1" ? 1 : 22), "\(r.stdout)")
+        #expect(int(o, "gso_segments") == (batch == "1" ? 64 : 46), "\(r.stdout)")
+        #expect(r.stderr.contains("UDP GSO: up to"), "\(r.stderr)")
+        let sent = try #require(int(o, "sent"))
+        let datagrams = try #require(int(o, "datagrams"))
+        #expect(sent == 60000)
+        #expect(datagrams == (batch == "1" ? 60000 : (60000 + 21) / 22), "\(r.stdout)")
+        // Every datagram the sender handed over either reached the sink as a datagram of its own or
+        // was dropped by the kernel on the sink's socket (the sender outruns one receiving thread).
+        let got = try #require(int(o, "received_datagrams"))
+        let drops = try #require(int(o, "kernel_drops"))
+        #expect(got + drops == datagrams, "\(r.stdout)")
+        let received = try #require(int(o, "received"))
+        if batch == "1" { #expect(received == got) }
+        #expect(received + (int(o, "lost") ?? -1) == sent, "\(r.stdout)")
+        #expect(int(o, "duplicated") == 0)
+        #expect(r.status == 0, "\(r)")
+
+        let plain = try Binary.run(["load", "--rate", "max", "--count", "20000", "--batch", batch, "--no-gso", "--json"])
+        let p = try report(plain)
+        #expect(p["gso"] as? Bool == false, "\(plain.stdout)")
+        #expect(p["gso_segments"] is NSNull)
+        // Paced runs never use GSO; non-UDP transports have no such thing.
+        let paced = try report(try Binary.run(["load", "--rate", "20k", "--count", "2000", "--json"]))
+        #expect(paced["gso"] as? Bool == false)
+        let unix = try report(try Binary.run(["load", "--transport", "unix", "--rate", "max", "--count", "2000", "--json"]))
+        #expect(unix["gso"] is NSNull)
+    }
+
+    @Test(arguments: ["1", "max"])
+    func udpGSOReachesListenAsSeparateDatagrams(batch: String) throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "16777216"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "max", "--count", "20000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "300ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["gso"] as? Bool == true, "\(r.stdout)")
+        let datagrams = try #require(int(o, "datagrams"))
+        let drops = try #require(int(o, "kernel_drops"), "\(r.stdout)")
+        listen.signal(SIGTERM)
+        _ = listen.wait(5)
+        let summaryLine = try #require(listen.stderr.split(separator: "\n").last { $0.hasPrefix("{") }, "\(listen.stderr)")
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(summaryLine.utf8)) as? [String: Any])
+        let got = try #require(int(s, "datagrams"))
+        // listen saw the segments as datagrams of their own: one line each, or 22 to a 1432-byte one.
+        #expect(got + drops == datagrams, "listen \(summaryLine), load \(r.stdout)")
+        if batch == "1" { #expect(int(s, "received") == got, "\(summaryLine)") }
+        #expect((int(s, "received") ?? 0) + (int(s, "lost") ?? 0) <= 20000, "\(summaryLine)")
+        #expect(int(s, "duplicated") == 0)
+        if drops == 0 {
+            #expect(int(s, "received") == 20000, "\(summaryLine)")
+            #expect(int(s, "reordered") == 0)
+        }
+    }
+
     @Test func nonBlockingUnixDatagramsCountSenderDropsApart() throws {
         let r = try Binary.run(["load", "--transport", "unixgram", "--non-blocking", "--rate", "max", "--duration", "500ms", "--drain", "200ms", "--json"])
         #expect(r.status == 0, "\(r)")
