@@ -224,8 +224,8 @@ public enum LoadFrontend {
             if let port = targetPort, let before = dropsBefore, let after = KernelCounters.udpDrops(port: port) {
                 report.kernelDrops = after >= before ? after - before : 0
             }
-            if let path = options.sinkReport {
-                let s = try SinkReport.read(path, wait: options.sinkReportWait)
+            if let source = options.sinkReport {
+                let s = try SinkReport.read(source, wait: options.sinkReportWait)
                 report.received = s.received
                 report.duplicated = s.duplicated
                 report.reordered = s.reordered
@@ -259,12 +259,47 @@ public enum LoadFrontend {
     }
 }
 
+/// Where `load --sink-report` reads the receiver's summary: a file, or an http:// URL.
+public enum SinkReportSource: Sendable, Equatable, CustomStringConvertible {
+    case file(String)
+    case http(HTTPURL)
+
+    /// A value with a scheme is a URL (only http:// is read); anything else is a file name.
+    public init(parsing text: String) throws(LoadError) {
+        guard HTTPURL.looksLikeURL(text) else {
+            self = .file(text)
+            return
+        }
+        do {
+            self = .http(try HTTPURL(parsing: text))
+        } catch {
+            throw .usage("--sink-report \(error)")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let p): return p
+        case .http(let u): return u.description
+        }
+    }
+}
+
 /// The `--json` summary of `metricat listen --sequence`, read back by `load --sink-report`.
 public struct SinkReport: Sendable, Equatable {
     public var received: UInt64?
     public var lost: UInt64?
     public var duplicated: UInt64?
     public var reordered: UInt64?
+
+    /// Waits up to `wait` ns for `source` to hold a summary (listen writes it when it exits): a file
+    /// is read again every 50 ms, a URL fetched again every 100 ms (each GET bounded to 5 s).
+    public static func read(_ source: SinkReportSource, wait: Int64) throws(LoadError) -> SinkReport {
+        switch source {
+        case .file(let path): return try read(path, wait: wait)
+        case .http(let url): return try fetch(url, wait: wait)
+        }
+    }
 
     /// Waits up to `wait` ns for `path` to hold a summary (listen writes it when it exits).
     public static func read(_ path: String, wait: Int64) throws(LoadError) -> SinkReport {
@@ -275,6 +310,38 @@ public struct SinkReport: Sendable, Equatable {
             usleep(50_000)
         }
         throw .io("--sink-report \(path): no 'listen --sequence --json' summary with \"received\" appeared within \(wait / 1_000_000_000) s")
+    }
+
+    /// GETs `url` until its body holds a summary or `wait` ns passed; the error names what the last
+    /// try saw (no connection, an HTTP status other than 200, a body without the summary).
+    public static func fetch(_ url: HTTPURL, wait: Int64) throws(LoadError) -> SinkReport {
+        let start = Clock.monotonicNanoseconds()
+        let end = start + wait
+        var last = "nothing tried"
+        while true {
+            let left = end - Clock.monotonicNanoseconds()
+            switch HTTPGet.get(url, timeout: min(max(left, 200_000_000), 5_000_000_000)) {
+            case .success(let response):
+                if response.status == 200 {
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    if let r = parse(text) { return r }
+                    var start = String(text.prefix(60).map { $0.isNewline || $0 == "\t" ? " " : $0 })
+                    while start.last == " " { start.removeLast() }
+                    last = start.isEmpty
+                        ? "HTTP 200 with an empty body: no 'listen --sequence --json' summary"
+                        : "HTTP 200, but the body holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"\(start)\""
+                } else {
+                    last = "HTTP \(response.status)\(response.reason.isEmpty ? "" : " " + response.reason)"
+                }
+            case .failure(let f):
+                last = f.description
+            }
+            let now = Clock.monotonicNanoseconds()
+            if now >= end { break }
+            usleep(useconds_t(min(100_000_000, end - now) / 1000))
+        }
+        let waited = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        throw .io("--sink-report \(url): \(last) (tried for \(RateText.fixed(waited, 1)) s, --sink-wait)")
     }
 
     static func readText(_ path: String) -> String? {

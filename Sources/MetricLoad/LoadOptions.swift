@@ -41,8 +41,8 @@ public struct LoadOptions: Sendable {
     public var maxLoss: Double?
     public var json = false
     public var progress = false
-    /// `listen --sequence --json` output to read back for the receiver's counts.
-    public var sinkReport: String?
+    /// `listen --sequence --json` output to read back for the receiver's counts: a file or an http:// URL.
+    public var sinkReport: SinkReportSource?
     public var sinkReportWait: Int64 = 10_000_000_000
     /// `--ramp FROM..TO`.
     public var ramp: Ramp?

@@ -77,6 +77,70 @@ import Testing
         #expect(int(o, "lost") == 0)
     }
 
+    /// `python3 -m http.server` on 127.0.0.1 serving `dir`, once it accepts connections (up to 10 s).
+    /// Stop it with `forceStop()`: a child of the test runner may ignore SIGTERM.
+    func httpServer(_ dir: URL) throws -> (Background, UInt16) {
+        let python = try #require(which("python3"), "python3 serves the summary over HTTP")
+        let port = freePort()
+        let server = try Background(python, ["-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory", dir.path])
+        for _ in 0..<200 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = port.bigEndian
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+            close(fd)
+            if ok { break }
+            usleep(50_000)
+        }
+        return (server, port)
+    }
+
+    @Test func sinkReportReadsListensCountsBackOverHTTP() throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "1500ms"])
+        defer { listen.stop() }
+        // The directory holding listen's stderr, where the summary appears when listen exits.
+        let (server, httpPort) = try httpServer(listen.stderrURL.deletingLastPathComponent())
+        defer { server.forceStop() }
+        usleep(300_000)
+        // Until listen exits the file is there but empty: load keeps asking (HTTP 200, no summary yet).
+        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "5k", "--count", "3000", "--sink-report", "http://127.0.0.1:\(httpPort)/stderr", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["received_source"] as? String == "listen")
+        #expect(int(o, "received") == 3000, "\(r.stdout)")
+        #expect(int(o, "lost") == 0)
+        #expect(int(o, "duplicated") == 0)
+    }
+
+    @Test func sinkReportURLErrorsSayWhatIsWrong() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("hello\n".utf8).write(to: dir.appendingPathComponent("plain.txt"))
+        let (server, httpPort) = try httpServer(dir)
+        defer { server.forceStop() }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let closed = freePort()
+        let cases: [(String, Int32, String)] = [
+            ("http://127.0.0.1:\(closed)/sink.json", 74, "--sink-report http://127.0.0.1:\(closed)/sink.json: connection refused (ECONNREFUSED)"),
+            ("http://127.0.0.1:\(httpPort)/missing.json", 74, "--sink-report http://127.0.0.1:\(httpPort)/missing.json: HTTP 404"),
+            ("http://127.0.0.1:\(httpPort)/plain.txt", 74, "holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"hello\""),
+            ("https://127.0.0.1:\(httpPort)/sink.json", 2, "https is not supported"),
+            ("gopher://127.0.0.1/x", 2, "unknown scheme 'gopher'"),
+        ]
+        for (url, status, message) in cases {
+            let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "100", "--drain", "50ms", "--sink-report", url, "--sink-wait", "400ms"])
+            #expect(r.status == status, "\(url): \(r)")
+            #expect(r.stderr.contains(message), "\(url): \(r.stderr)")
+            if status == 74 { #expect(r.stderr.contains("(tried for 0."), "retried until --sink-wait: \(r.stderr)") }
+        }
+    }
+
     @Test(arguments: ["udp", "unix"])
     func severalSendersKeepTheirOwnSequences(transport: String) throws {
         let r = try Binary.run(["load", "--transport", transport, "--senders", "3", "--rate", "30k", "--count", "9000", "--drain", "200ms", "--json"])
