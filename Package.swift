@@ -20,7 +20,8 @@ let package = Package(
         // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
         // that decides the exit status, and the convert pipeline.
         .target(name: "MetricatKit", dependencies: ["MetricFormats", "MetricTransport"], swiftSettings: releaseSettings),
-        // A header-only shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible.
+        // A C shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible, and the
+        // newline index of the line counters (SSE2 compares, which Swift's SIMD types do lane by lane).
         .target(name: "CMetricSys"),
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
         // senders with framing and reconnects, listeners, kernel drop counters.
