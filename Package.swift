@@ -20,7 +20,8 @@ let package = Package(
         // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
         // that decides the exit status, and the convert pipeline.
         .target(name: "MetricatKit", dependencies: ["MetricFormats", "MetricTransport"], swiftSettings: releaseSettings),
-        // A header-only shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible.
+        // A C shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible, and the
+        // newline index of the line counters (SSE2 compares, which Swift's SIMD types do lane by lane).
         .target(name: "CMetricSys"),
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer with typed errno,
         // senders with framing and reconnects, listeners, kernel drop counters.
@@ -30,7 +31,7 @@ let package = Package(
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
         .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
         // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
-        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"]),
+        .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"], swiftSettings: releaseSettings),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(
             name: "metricat",

@@ -25,8 +25,9 @@ public final class EmbeddedSink: @unchecked Sendable {
     public var tracker: SequenceStreams { counting.tracker }
     public var lines: UInt64 { counting.lines }
     private var counting: LineCounter
-    public private(set) var bytes: UInt64 = 0
-    public private(set) var datagrams: UInt64 = 0
+    public var bytes: UInt64 { counting.bytes }
+    /// Datagrams, or reads on stream connections.
+    public var datagrams: UInt64 { counting.reads }
     public private(set) var connections = 0
 
     /// Binds `transport` (`udp`, `udp6`, `tcp`, `unix`, `unixgram`) on loopback or in `directory`.
@@ -110,6 +111,7 @@ public final class EmbeddedSink: @unchecked Sendable {
         // The counters live on this thread's stack while it runs (no exclusivity checks per line).
         var state = counting
         if socket.isDatagram { serveDatagrams(&state) } else { serveStreams(&state) }
+        state.flush()
         counting = state
     }
 
@@ -117,36 +119,37 @@ public final class EmbeddedSink: @unchecked Sendable {
         let batch = 64
         let size = 65536
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: batch * size, alignment: 16)
-        defer { buffer.deallocate() }
-        var iov = [iovec](repeating: iovec(), count: batch)
-        var headers = [cms_mmsghdr](repeating: cms_mmsghdr(), count: batch)
-        for i in 0..<batch { iov[i] = iovec(iov_base: buffer + i * size, iov_len: size) }
+        let iov = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        let headers = UnsafeMutablePointer<cms_mmsghdr>.allocate(capacity: batch)
+        defer {
+            buffer.deallocate()
+            iov.deallocate()
+            headers.deallocate()
+        }
+        // Set once: recvmmsg writes only msg_len, msg_flags and (without name or control buffers) zero lengths.
+        for i in 0..<batch {
+            iov[i] = iovec(iov_base: buffer + i * size, iov_len: size)
+            headers[i] = cms_mmsghdr()
+            headers[i].msg_hdr.msg_iov = iov + i
+            headers[i].msg_hdr.msg_iovlen = 1
+        }
         var pfd = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
-        iov.withUnsafeMutableBufferPointer { iovp in
-            while !stopFlag.load(ordering: .relaxed) {
-                pfd.revents = 0
-                if poll(&pfd, 1, 20) <= 0 { continue }
-                while true {
-                    for i in 0..<batch {
-                        headers[i].msg_hdr.msg_iov = iovp.baseAddress! + i
-                        headers[i].msg_hdr.msg_iovlen = 1
-                        headers[i].msg_hdr.msg_name = nil
-                        headers[i].msg_hdr.msg_namelen = 0
-                        headers[i].msg_hdr.msg_control = nil
-                        headers[i].msg_hdr.msg_controllen = 0
-                    }
-                    let n = cms_recvmmsg(socket.fd, &headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
-                    if n <= 0 { break }
-                    for i in 0..<Int(n) {
-                        let len = Int(headers[i].msg_len)
-                        datagrams += 1
-                        bytes += UInt64(len)
-                        state.consume(UnsafeBufferPointer(start: (buffer + i * size).assumingMemoryBound(to: UInt8.self), count: len), partial: nil)
-                    }
-                    liveLines.store(state.lines, ordering: .relaxed)
-                    lastReceive.store(Clock.monotonicNanoseconds(), ordering: .relaxed)
-                    if Int(n) < batch { break }
+        while !stopFlag.load(ordering: .relaxed) {
+            pfd.revents = 0
+            if poll(&pfd, 1, 20) <= 0 { continue }
+            while true {
+                let n = cms_recvmmsg(socket.fd, headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
+                if n <= 0 { break }
+                for i in 0..<Int(n) {
+                    let len = Int(headers[i].msg_len)
+                    state.reads &+= 1
+                    state.bytes &+= UInt64(len)
+                    state.consume(UnsafeBufferPointer(start: (buffer + i * size).assumingMemoryBound(to: UInt8.self), count: len), keepTail: false)
                 }
+                state.flush()
+                liveLines.store(state.lines, ordering: .relaxed)
+                lastReceive.store(Clock.monotonicNanoseconds(), ordering: .relaxed)
+                if Int(n) < batch { break }
             }
         }
     }
@@ -154,13 +157,9 @@ public final class EmbeddedSink: @unchecked Sendable {
     private func serveStreams(_ state: inout LineCounter) {
         try? socket.setNonBlocking()
         var fds: [pollfd] = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)]
-        var partials: [Int32: [UInt8]] = [:]
-        let size = 256 * 1024
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        defer {
-            buffer.deallocate()
-            for f in fds.dropFirst() { close(f.fd) }
-        }
+        // conns[i - 1] belongs to fds[i].
+        var conns: [StreamConnection] = []
+        defer { for f in fds.dropFirst() { close(f.fd) } }
         while true {
             let stopping = stopFlag.load(ordering: .relaxed)
             if stopping && fds.count == 1 { return }
@@ -176,7 +175,7 @@ public final class EmbeddedSink: @unchecked Sendable {
                     let fd = dup(conn.fd)
                     conn.close()
                     fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
-                    partials[fd] = []
+                    conns.append(StreamConnection())
                     connections += 1
                 }
             }
@@ -184,30 +183,31 @@ public final class EmbeddedSink: @unchecked Sendable {
             while i < fds.count {
                 if fds[i].revents == 0 { i += 1; continue }
                 let fd = fds[i].fd
+                let conn = conns[i - 1]
                 var closed = false
                 for _ in 0..<16 {
-                    let n = recv(fd, buffer, size, Int32(MSG_DONTWAIT))
+                    let room = StreamConnection.size - conn.kept
+                    let n = recv(fd, conn.buffer + conn.kept, room, Int32(MSG_DONTWAIT))
                     if n == 0 { closed = true; break }
                     if n < 0 {
                         if errno == EINTR { continue }
                         if errno != EAGAIN { closed = true }
                         break
                     }
-                    bytes += UInt64(n)
-                    datagrams += 1
-                    var partial = partials[fd] ?? []
-                    partials[fd] = nil
-                    withUnsafeMutablePointer(to: &partial) { state.consume(UnsafeBufferPointer(start: buffer, count: n), partial: $0) }
-                    partials[fd] = partial
+                    state.bytes += UInt64(n)
+                    state.reads += 1
+                    conn.take(n, into: &state)
+                    state.flush()
                     liveLines.store(state.lines, ordering: .relaxed)
                     lastReceive.store(Clock.monotonicNanoseconds(), ordering: .relaxed)
-                    if n < size { break }
+                    if n < room { break }
                 }
                 if closed {
-                    if let rest = partials[fd], !rest.isEmpty { rest.withUnsafeBufferPointer { state.line($0) } }
-                    partials[fd] = nil
+                    conn.finish(into: &state)
+                    state.flush()
                     close(fd)
                     fds.remove(at: i)
+                    conns.remove(at: i - 1)
                 } else {
                     i += 1
                 }
@@ -216,51 +216,166 @@ public final class EmbeddedSink: @unchecked Sendable {
     }
 }
 
-/// Counts lines and their sequence numbers; the sink thread keeps one on its stack.
+/// One stream connection of the sink: its receive buffer, which starts with the unterminated end of
+/// the previous read (moved to the front), so a line split across reads is read in place.
+final class StreamConnection {
+    static let size = 256 * 1024
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: StreamConnection.size)
+    /// Bytes at the front of `buffer` that belong to a line not yet ended.
+    var kept = 0
+    /// A line filled the whole buffer: it was counted then, and its rest is skipped up to its newline.
+    var overlong = false
+
+    deinit { buffer.deallocate() }
+
+    /// Counts the lines in the `n` bytes just read behind ``kept``.
+    func take(_ n: Int, into state: inout LineCounter) {
+        var from = 0
+        if overlong {
+            guard let hit = memchr(buffer, 0x0A, n) else { return }
+            from = UnsafeRawPointer(hit) - UnsafeRawPointer(buffer) + 1
+            overlong = false
+        }
+        if from > 0 {
+            // Only the skipped rest of a long line precedes `from`; nothing is kept.
+            let count = n - from
+            let done = state.consume(UnsafeBufferPointer(start: buffer + from, count: count), keepTail: true)
+            keep(from + done, total: n)
+            return
+        }
+        let total = kept + n
+        let done = state.consume(UnsafeBufferPointer(start: buffer, count: total), keepTail: true)
+        if done == 0 && total == Self.size {
+            // No newline in a whole buffer: count the line now and skip the rest of it as it comes.
+            state.line(UnsafeBufferPointer(start: buffer, count: total))
+            kept = 0
+            overlong = true
+            return
+        }
+        keep(done, total: total)
+    }
+
+    private func keep(_ done: Int, total: Int) {
+        kept = total - done
+        if kept > 0 && done > 0 { memmove(buffer, buffer + done, kept) }
+    }
+
+    /// The connection ended: an unterminated last line still counts.
+    func finish(into state: inout LineCounter) {
+        if kept > 0 && !overlong { state.line(UnsafeBufferPointer(start: buffer, count: kept)) }
+        kept = 0
+    }
+}
+
+/// Counts lines and their sequence numbers; the sink thread keeps one on its stack. Consecutive
+/// numbers are gathered into runs (a line that continues the run adds one to its length), and the
+/// runs of a read are recorded with one call (``flush()``).
 struct LineCounter {
-    let key: [UInt8]?
+    let counting: Bool
+    var scanner: SequenceScanner
     var tracker = SequenceStreams()
     var lines: UInt64 = 0
-    /// Where the key was in the previous line (lines of one run share their layout).
-    var hint = -1
+    /// Bytes and reads (datagrams, or stream reads) taken in.
+    var bytes: UInt64 = 0
+    var reads: UInt64 = 0
+    /// The run being read: numbers runFirst ..< runFirst + runCount.
+    var runFirst: UInt64 = 0
+    var runCount: UInt64 = 0
+    /// Finished runs since the last ``flush()``: `runs[0..<2 * pending]`, first and length (storage
+    /// owned by `batch`).
+    let batch: RunBatch
+    let runs: UnsafeMutablePointer<UInt64>
+    var pending = 0
+    let newlines: UnsafeMutablePointer<UInt32>
 
-    init(key: [UInt8]?) { self.key = key }
+    init(key: [UInt8]?) {
+        counting = key != nil
+        scanner = SequenceScanner(key: key ?? [])
+        batch = RunBatch()
+        runs = batch.runs
+        newlines = batch.newlines
+    }
 
-    /// Splits `b` into lines; with `partial`, an unterminated tail is kept there for the next read.
-    mutating func consume(_ b: UnsafeBufferPointer<UInt8>, partial: UnsafeMutablePointer<[UInt8]>?) {
-        var start = 0
+    /// Counts the lines of `b`. With `keepTail`, an unterminated last line is left alone and the
+    /// bytes up to it are returned; without, it counts as a line too and `b.count` is returned.
+    /// The newlines are found a block at a time (``cms_newlines``), not with a call per line.
+    @discardableResult
+    mutating func consume(_ b: UnsafeBufferPointer<UInt8>, keepTail: Bool) -> Int {
         let n = b.count
-        guard n > 0 else { return }
-        let base = b.baseAddress!
-        if let partial, !partial.pointee.isEmpty {
-            guard let hit = memchr(base, 0x0A, n) else {
-                if partial.pointee.count < 1 << 20 { partial.pointee.append(contentsOf: b) }
-                return
-            }
-            let nl = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-            partial.pointee.append(contentsOf: b[0..<nl])
-            partial.pointee.withUnsafeBufferPointer { line($0) }
-            partial.pointee.removeAll(keepingCapacity: true)
-            start = nl + 1
-        }
+        guard n > 0, let base = b.baseAddress else { return 0 }
+        var start = 0
+        // Each pass indexes up to `capacity` newlines from `start`: bounded by n / capacity + 1 passes.
         while start < n {
-            guard let hit = memchr(base + start, 0x0A, n - start) else {
-                if let partial {
-                    partial.pointee.append(contentsOf: b[start..<n])
-                } else {
-                    line(UnsafeBufferPointer(rebasing: b[start..<n]))
-                }
-                return
+            let from = start
+            let found = cms_newlines(base + from, n - from, newlines, RunBatch.newlineCapacity)
+            var j = 0
+            while j < found {
+                // Offsets below n (a buffer is far below Int.max): no overflow checks in this loop.
+                let end = from &+ Int(truncatingIfNeeded: newlines[j])
+                if end > start { line(UnsafeBufferPointer(start: base + start, count: end &- start)) }
+                start = end &+ 1
+                j &+= 1
             }
-            let end = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-            if end > start { line(UnsafeBufferPointer(rebasing: b[start..<end])) }
-            start = end + 1
+            if found < RunBatch.newlineCapacity { break }
         }
+        if start < n {
+            if keepTail { return start }
+            line(UnsafeBufferPointer(start: base + start, count: n - start))
+        }
+        return n
     }
 
     @inline(__always) mutating func line(_ l: UnsafeBufferPointer<UInt8>) {
-        lines += 1
-        guard let key else { return }
-        if let s = SequenceTracker.scan(l, key: key, hint: &hint) { tracker.record(SequenceTracker.number(s)) } else { tracker.recordUnnumbered() }
+        lines &+= 1
+        guard counting else { return }
+        if let s = scanner.scan(l) { take(SequenceTracker.number(s)) } else { unnumbered() }
+    }
+
+    @inline(__always) mutating func take(_ v: UInt64) {
+        if v == runFirst &+ runCount && runCount > 0 {
+            runCount &+= 1
+        } else {
+            startRun(v)
+        }
+    }
+
+    @inline(never) mutating func startRun(_ v: UInt64) {
+        endRun()
+        runFirst = v
+        runCount = 1
+    }
+
+    @inline(never) mutating func unnumbered() { tracker.recordUnnumbered() }
+
+    private mutating func endRun() {
+        guard runCount > 0 else { return }
+        if pending == RunBatch.capacity { recordRuns() }
+        runs[2 * pending] = runFirst
+        runs[2 * pending + 1] = runCount
+        pending += 1
+        runCount = 0
+    }
+
+    private mutating func recordRuns() {
+        tracker.record(runs: UnsafeBufferPointer(start: runs, count: 2 * pending))
+        pending = 0
+    }
+
+    /// Records the numbers read since the last call.
+    mutating func flush() {
+        endRun()
+        if pending > 0 { recordRuns() }
+    }
+}
+
+/// The storage of a ``LineCounter``: the runs it read but did not record yet, and newline offsets.
+final class RunBatch {
+    static let capacity = 4096
+    static let newlineCapacity = 256
+    let runs = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * RunBatch.capacity)
+    let newlines = UnsafeMutablePointer<UInt32>.allocate(capacity: RunBatch.newlineCapacity)
+    deinit {
+        runs.deallocate()
+        newlines.deallocate()
     }
 }

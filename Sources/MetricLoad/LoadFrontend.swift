@@ -125,7 +125,14 @@ public enum LoadFrontend {
             // Paced streams write what is due: at low rates keep writes near 1 ms worth of lines.
             if let rate { linesPerFrame = min(linesPerFrame, max(payload.lines.count, Int(rate / 1000))) }
         }
-        let ring = FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: target.isDatagram ? LoadSender.maxBatch * 2 : 2)
+        // UDP GSO: only as fast as possible, only to this host (the loopback device segments in
+        // software; a NIC or a route elsewhere may refuse it or has not been checked), unless --no-gso.
+        var gsoSegments = 0
+        if case .udp(let host, _, _) = target, rate == nil, options.gso, options.target == nil || isLocal(host) {
+            gsoSegments = LoadSender.gsoSegments(frameBytes: lineBytes * linesPerFrame)
+        }
+        let frameCount = !target.isDatagram ? 2 : gsoSegments > 1 ? LoadSender.gsoFrameCount(segments: gsoSegments) : LoadSender.maxBatch * 2
+        let ring = FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: frameCount)
         report.linesPerDatagram = linesPerFrame
 
         // Kernel counters before.
@@ -145,8 +152,11 @@ public enum LoadFrontend {
                 report.sendBuffer = try? socket.getOption(SOL_SOCKET, SO_SNDBUF)
                 // Each sender patches its own copy of the frames.
                 let ring = senders.isEmpty ? ring : FrameRing(payload: payload, linesPerFrame: linesPerFrame, frameCount: ring.frameCount)
-                senders.append(LoadSender(socket: socket, target: target, ring: ring))
+                let sender = LoadSender(socket: socket, target: target, ring: ring)
+                if gsoSegments > 1 { sender.enableGSO(segments: gsoSegments) }
+                senders.append(sender)
             }
+            if case .udp = target { report.gso = senders.allSatisfy { $0.gsoSegments > 0 } }
         } catch {
             sink?.stop()
             throw .unavailable("\(error)")
@@ -183,6 +193,11 @@ public enum LoadFrontend {
             counters = SendCounters.sum(results)
         }
         if live { StandardStreams.writeError("\n") }
+        if let e = senders.compactMap(\.gsoRefused).first {
+            report.gso = false
+            diagnostics.note("UDP GSO: the kernel refused segmented sends (\(Errno(rawValue: e).name)); the run went on with one datagram per send")
+        }
+        report.gsoSegments = report.gso == true ? senders[0].gsoSegments : nil
         for s in senders { s.close() }
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
@@ -191,6 +206,7 @@ public enum LoadFrontend {
             sink.drainAndStop(idle: options.drain)
             report.kernelDrops = sink.kernelDrops()
             report.received = sink.lines
+            report.receivedDatagrams = sink.datagrams
             report.receivedSource = "sequence"
             if options.seqKey != nil {
                 let t = sink.tracker
@@ -208,8 +224,8 @@ public enum LoadFrontend {
             if let port = targetPort, let before = dropsBefore, let after = KernelCounters.udpDrops(port: port) {
                 report.kernelDrops = after >= before ? after - before : 0
             }
-            if let path = options.sinkReport {
-                let s = try SinkReport.read(path, wait: options.sinkReportWait)
+            if let source = options.sinkReport {
+                let s = try SinkReport.read(source, wait: options.sinkReportWait)
                 report.received = s.received
                 report.duplicated = s.duplicated
                 report.reordered = s.reordered
@@ -243,12 +259,47 @@ public enum LoadFrontend {
     }
 }
 
+/// Where `load --sink-report` reads the receiver's summary: a file, or an http:// URL.
+public enum SinkReportSource: Sendable, Equatable, CustomStringConvertible {
+    case file(String)
+    case http(HTTPURL)
+
+    /// A value with a scheme is a URL (only http:// is read); anything else is a file name.
+    public init(parsing text: String) throws(LoadError) {
+        guard HTTPURL.looksLikeURL(text) else {
+            self = .file(text)
+            return
+        }
+        do {
+            self = .http(try HTTPURL(parsing: text))
+        } catch {
+            throw .usage("--sink-report \(error)")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let p): return p
+        case .http(let u): return u.description
+        }
+    }
+}
+
 /// The `--json` summary of `metricat listen --sequence`, read back by `load --sink-report`.
 public struct SinkReport: Sendable, Equatable {
     public var received: UInt64?
     public var lost: UInt64?
     public var duplicated: UInt64?
     public var reordered: UInt64?
+
+    /// Waits up to `wait` ns for `source` to hold a summary (listen writes it when it exits): a file
+    /// is read again every 50 ms, a URL fetched again every 100 ms (each GET bounded to 5 s).
+    public static func read(_ source: SinkReportSource, wait: Int64) throws(LoadError) -> SinkReport {
+        switch source {
+        case .file(let path): return try read(path, wait: wait)
+        case .http(let url): return try fetch(url, wait: wait)
+        }
+    }
 
     /// Waits up to `wait` ns for `path` to hold a summary (listen writes it when it exits).
     public static func read(_ path: String, wait: Int64) throws(LoadError) -> SinkReport {
@@ -259,6 +310,38 @@ public struct SinkReport: Sendable, Equatable {
             usleep(50_000)
         }
         throw .io("--sink-report \(path): no 'listen --sequence --json' summary with \"received\" appeared within \(wait / 1_000_000_000) s")
+    }
+
+    /// GETs `url` until its body holds a summary or `wait` ns passed; the error names what the last
+    /// try saw (no connection, an HTTP status other than 200, a body without the summary).
+    public static func fetch(_ url: HTTPURL, wait: Int64) throws(LoadError) -> SinkReport {
+        let start = Clock.monotonicNanoseconds()
+        let end = start + wait
+        var last = "nothing tried"
+        while true {
+            let left = end - Clock.monotonicNanoseconds()
+            switch HTTPGet.get(url, timeout: min(max(left, 200_000_000), 5_000_000_000)) {
+            case .success(let response):
+                if response.status == 200 {
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    if let r = parse(text) { return r }
+                    var start = String(text.prefix(60).map { $0.isNewline || $0 == "\t" ? " " : $0 })
+                    while start.last == " " { start.removeLast() }
+                    last = start.isEmpty
+                        ? "HTTP 200 with an empty body: no 'listen --sequence --json' summary"
+                        : "HTTP 200, but the body holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"\(start)\""
+                } else {
+                    last = "HTTP \(response.status)\(response.reason.isEmpty ? "" : " " + response.reason)"
+                }
+            case .failure(let f):
+                last = f.description
+            }
+            let now = Clock.monotonicNanoseconds()
+            if now >= end { break }
+            usleep(useconds_t(min(100_000_000, end - now) / 1000))
+        }
+        let waited = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        throw .io("--sink-report \(url): \(last) (tried for \(RateText.fixed(waited, 1)) s, --sink-wait)")
     }
 
     static func readText(_ path: String) -> String? {

@@ -31,6 +31,8 @@ public struct LoadOptions: Sendable {
     public var senders = 1
     /// Receive buffer the embedded sink asks for.
     public var sinkReceiveBuffer: Int32? = 8 << 20
+    /// UDP GSO for `--rate max` to this host (`--no-gso` turns it off).
+    public var gso = true
     /// Unix datagram sends fail with EAGAIN instead of blocking (counted as sender drops).
     public var nonBlocking = false
     /// Idle time at the receiver before counting (ns).
@@ -39,8 +41,8 @@ public struct LoadOptions: Sendable {
     public var maxLoss: Double?
     public var json = false
     public var progress = false
-    /// `listen --sequence --json` output to read back for the receiver's counts.
-    public var sinkReport: String?
+    /// `listen --sequence --json` output to read back for the receiver's counts: a file or an http:// URL.
+    public var sinkReport: SinkReportSource?
     public var sinkReportWait: Int64 = 10_000_000_000
     /// `--ramp FROM..TO`.
     public var ramp: Ramp?

@@ -31,6 +31,12 @@ public struct LoadReport: Sendable {
     public var receiveBuffer: Int32?
     public var receiveBufferMax: Int?
     public var sendBuffer: Int32?
+    /// UDP only: whether the sender used GSO (several datagrams cut from one send by the kernel), and
+    /// how many datagrams per send.
+    public var gso: Bool?
+    public var gsoSegments: Int?
+    /// Datagrams (or stream reads) the embedded sink received.
+    public var receivedDatagrams: UInt64?
 
     public init() {}
 
@@ -68,6 +74,8 @@ public struct LoadReport: Sendable {
             "\"receive_buffer\":\(receiveBuffer.map { String($0) } ?? "null")",
             "\"rmem_max\":\(receiveBufferMax.map { String($0) } ?? "null")",
             "\"send_buffer\":\(sendBuffer.map { String($0) } ?? "null")",
+            "\"gso\":\(gso.map { $0 ? "true" : "false" } ?? "null")", "\"gso_segments\":\(gsoSegments.map { String($0) } ?? "null")",
+            "\"received_datagrams\":\(num(receivedDatagrams))",
         ]
         return "{" + parts.joined(separator: ",") + "}"
     }
@@ -123,6 +131,7 @@ public struct LoadResult: Sendable {
             if let s = last.receivedSource, s == "kernel" { notes.append("received = sent - the target socket's kernel drops (what reached the collector's socket)") }
             if let rb = last.receiveBuffer { notes.append("receive buffer \(rb) bytes\(last.receiveBufferMax.map { " (rmem_max \($0))" } ?? "")") }
             if let e = last.snmpReceiveBufferErrors { notes.append("host Udp RcvbufErrors +\(e), InErrors +\(last.snmpInErrors ?? 0)") }
+            if last.gso == true, let n = last.gsoSegments { notes.append("UDP GSO: up to \(n) datagrams per send") }
             if !notes.isEmpty { out += notes.joined(separator: "; ") + "\n" }
         }
         if ramp {

@@ -72,8 +72,16 @@ enum SenderThreads {
 /// Sends prebuilt frames on one socket on an absolute schedule: after t seconds, rate × t lines are
 /// due; whatever is due goes out in sendmmsg batches of at most 32 datagrams (or one stream write of
 /// up to 64 KiB), then the sender sleeps until the next frame is due. No per-datagram allocation.
+///
+/// With UDP GSO (``enableGSO(segments:)``), one send message carries up to 64 datagrams of one size
+/// (the kernel's UDP_SEGMENT cuts it; each still arrives as its own datagram), and one sendmmsg call
+/// carries ``gsoMessages`` such messages.
 public final class LoadSender {
     public static let maxBatch = 32
+    /// Send messages per sendmmsg call with GSO.
+    public static let gsoMessages = 8
+    /// The kernel's limit on segments per GSO send (UDP_MAX_SEGMENTS; 64 before Linux 6.10).
+    public static let gsoMaxSegments = 64
     let ring: FrameRing
     var socket: Socket
     let target: Endpoint
@@ -81,6 +89,13 @@ public final class LoadSender {
     private var headers: UnsafeMutablePointer<cms_mmsghdr>
     private var iov: UnsafeMutablePointer<iovec>
     private var nextFrame = 0
+    /// Datagrams per GSO send message; 0 when GSO is off.
+    public private(set) var gsoSegments = 0
+    /// The errno with which the kernel refused GSO sends (GSO is then off for the rest of the run).
+    public private(set) var gsoRefused: Int32?
+    /// Per GSO message: lines and datagrams in it.
+    private var messageLines: UnsafeMutablePointer<UInt64>
+    private var messageSegments: UnsafeMutablePointer<Int>
 
     public init(socket: Socket, target: Endpoint, ring: FrameRing) {
         self.socket = socket
@@ -95,6 +110,38 @@ public final class LoadSender {
             headers[i].msg_hdr.msg_iov = iov + i
             headers[i].msg_hdr.msg_iovlen = 1
         }
+        messageLines = .allocate(capacity: Self.gsoMessages)
+        messageLines.initialize(repeating: 0, count: Self.gsoMessages)
+        messageSegments = .allocate(capacity: Self.gsoMessages)
+        messageSegments.initialize(repeating: 0, count: Self.gsoMessages)
+    }
+
+    /// Frames the ring should hold for GSO sends of `segments` datagrams: two calls' worth.
+    public static func gsoFrameCount(segments: Int) -> Int { segments * gsoMessages * 2 }
+
+    /// Datagrams per GSO message for frames of `bytes`: at most 64, and 64 KiB in all.
+    public static func gsoSegments(frameBytes bytes: Int) -> Int { min(gsoMaxSegments, 65_000 / max(bytes, 1)) }
+
+    /// Turns on UDP GSO (UDP_SEGMENT, Linux 4.18) with up to `segments` datagrams per send message,
+    /// when the target is UDP, every frame has the same size and the kernel takes the option.
+    /// Returns whether it is on.
+    @discardableResult
+    public func enableGSO(segments: Int) -> Bool {
+        guard case .udp = target, let bytes = ring.uniformFrameBytes, segments > 1 else { return false }
+        var size = Int32(bytes)
+        guard setsockopt(socket.fd, Int32(IPPROTO_UDP), Self.udpSegment, &size, socklen_t(MemoryLayout<Int32>.size)) == 0 else { return false }
+        gsoSegments = segments
+        return true
+    }
+
+    /// UDP_SEGMENT from linux/udp.h (not in Glibc's headers).
+    static let udpSegment: Int32 = 103
+
+    private func disableGSO(_ e: Int32) {
+        var zero: Int32 = 0
+        _ = setsockopt(socket.fd, Int32(IPPROTO_UDP), Self.udpSegment, &zero, socklen_t(MemoryLayout<Int32>.size))
+        gsoSegments = 0
+        gsoRefused = e
     }
 
     /// Closes the socket (a stream peer then sees the end of the data).
@@ -103,6 +150,8 @@ public final class LoadSender {
     deinit {
         headers.deallocate()
         iov.deallocate()
+        messageLines.deallocate()
+        messageSegments.deallocate()
     }
 
     /// Runs until `duration` ns passed or `count` lines were attempted; `rate` nil is as fast as possible.
@@ -113,7 +162,7 @@ public final class LoadSender {
         let deadline = count == nil ? start + duration : Int64.max
         let limit = count ?? UInt64.max
         let perFrame = UInt64(ring.linesPerFrame)
-        let perCall = datagram ? perFrame * UInt64(Self.maxBatch) : perFrame
+        var perCall: UInt64 { datagram ? perFrame * UInt64(gsoSegments > 0 ? gsoSegments * Self.gsoMessages : Self.maxBatch) : perFrame }
         var nextTick = start + 1_000_000_000
         var seq = firstSeq
         var now = start
@@ -136,7 +185,7 @@ public final class LoadSender {
                 due = limit - c.attempted
             }
             let n = min(due, perCall)
-            if datagram { sendDatagrams(lines: n, seq: &seq, c: &c) } else { sendStream(lines: n, seq: &seq, c: &c) }
+            send(lines: n, seq: &seq, c: &c)
             if let tick, now >= nextTick {
                 c.elapsedNanoseconds = now - start
                 c.offered = rate.map { min(UInt64($0 * Double(now - start) / 1e9), limit) } ?? c.attempted
@@ -151,7 +200,7 @@ public final class LoadSender {
             if scheduled > c.attempted && Double(scheduled - c.attempted) <= max(Double(perCall), rate * 0.02) {
                 while c.attempted < scheduled {
                     let n = min(scheduled - c.attempted, perCall)
-                    if datagram { sendDatagrams(lines: n, seq: &seq, c: &c) } else { sendStream(lines: n, seq: &seq, c: &c) }
+                    send(lines: n, seq: &seq, c: &c)
                 }
             }
         }
@@ -168,6 +217,116 @@ public final class LoadSender {
     static func sleep(_ ns: Int64) {
         var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
         nanosleep(&ts, nil)
+    }
+
+    @inline(__always)
+    private func send(lines: UInt64, seq: inout UInt64, c: inout SendCounters) {
+        if !datagram {
+            sendStream(lines: lines, seq: &seq, c: &c)
+        } else if gsoSegments > 0 {
+            sendSegmented(lines: lines, seq: &seq, c: &c)
+        } else {
+            sendDatagrams(lines: lines, seq: &seq, c: &c)
+        }
+    }
+
+    /// GSO: up to ``gsoMessages`` messages of up to ``gsoSegments`` consecutive frames each (frames
+    /// lie one after the other in the ring, so a message is one iovec; none wraps the ring's end).
+    private func sendSegmented(lines: UInt64, seq: inout UInt64, c: inout SendCounters) {
+        let perFrame = UInt64(ring.linesPerFrame)
+        var left = lines
+        var m = 0
+        while left > 0 && m < Self.gsoMessages {
+            var base: UnsafeMutableRawPointer?
+            var length = 0
+            var segments = 0
+            var messageLineCount: UInt64 = 0
+            while left > 0 && segments < gsoSegments {
+                let n = min(left, perFrame)
+                let (p, len) = ring.prepare(frame: nextFrame, lines: Int(n), firstSeq: seq + lines - left)
+                if base == nil { base = p }
+                length += len
+                messageLineCount += n
+                left -= n
+                segments += 1
+                nextFrame = (nextFrame + 1) % ring.frameCount
+                if nextFrame == 0 { break }
+            }
+            iov[m] = iovec(iov_base: base, iov_len: length)
+            messageLines[m] = messageLineCount
+            messageSegments[m] = segments
+            m += 1
+        }
+        seq += lines
+        c.attempted += lines
+        var i = 0
+        while i < m {
+            let r = cms_sendmmsg(socket.fd, headers + i, UInt32(m - i), Int32(MSG_NOSIGNAL))
+            if r > 0 {
+                for j in i..<(i + Int(r)) {
+                    c.bytes += UInt64(headers[j].msg_len)
+                    c.datagrams += UInt64(messageSegments[j])
+                    c.sent += messageLines[j]
+                }
+                i += Int(r)
+                continue
+            }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EINVAL || e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP {
+                // The kernel does not segment for this socket or route: GSO off for good, and these
+                // messages go out again one datagram per frame.
+                disableGSO(e)
+                resendUnsegmented(from: i, to: m, c: &c)
+                return
+            }
+            c.errors[Errno(rawValue: e).name, default: 0] += UInt64(messageSegments[i])
+            i += 1  // the message that failed is dropped; the rest are tried
+        }
+    }
+
+    /// Sends GSO messages `from..<to` (already prepared) as one datagram per frame.
+    private func resendUnsegmented(from: Int, to: Int, c: inout SendCounters) {
+        guard let frameBytes = ring.uniformFrameBytes else { return }
+        let perFrame = UInt64(ring.linesPerFrame)
+        // Copied first: the iovecs are reused below.
+        var frames: [(UnsafeMutableRawPointer, Int, UInt64)] = []
+        for j in from..<to {
+            var p = iov[j].iov_base!
+            var bytesLeft = iov[j].iov_len
+            var linesLeft = messageLines[j]
+            while bytesLeft > 0 {
+                let len = min(bytesLeft, frameBytes)
+                let n = min(linesLeft, perFrame)
+                frames.append((p, len, n))
+                p += len
+                bytesLeft -= len
+                linesLeft -= n
+            }
+        }
+        var k = 0
+        while k < frames.count {
+            let count = min(Self.maxBatch, frames.count - k)
+            for j in 0..<count { iov[j] = iovec(iov_base: frames[k + j].0, iov_len: frames[k + j].1) }
+            var i = 0
+            while i < count {
+                let r = cms_sendmmsg(socket.fd, headers + i, UInt32(count - i), Int32(MSG_NOSIGNAL))
+                if r > 0 {
+                    for j in i..<(i + Int(r)) {
+                        c.bytes += UInt64(headers[j].msg_len)
+                        c.datagrams += 1
+                        c.sent += frames[k + j].2
+                    }
+                    i += Int(r)
+                    continue
+                }
+                let e = errno
+                if e == EINTR { continue }
+                c.errors[Errno(rawValue: e).name, default: 0] += 1
+                i += 1
+            }
+            k += count
+        }
     }
 
     private func sendDatagrams(lines: UInt64, seq: inout UInt64, c: inout SendCounters) {

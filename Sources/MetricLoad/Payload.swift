@@ -185,6 +185,13 @@ public final class FrameRing {
 
     deinit { storage.deallocate() }
 
+    /// The size every full frame has, or nil when the prototype lines differ in length.
+    public var uniformFrameBytes: Int? {
+        let first = lineEnd[linesPerFrame - 1]
+        for f in 1..<max(frameCount, 1) where lineEnd[f * linesPerFrame + linesPerFrame - 1] != first { return nil }
+        return first
+    }
+
     /// Largest frame in bytes.
     public var maxFrameBytes: Int {
         (0..<frameCount).map { lineEnd[$0 * linesPerFrame + linesPerFrame - 1] }.max() ?? 0
@@ -212,23 +219,42 @@ public final class FrameRing {
         let p = UInt64(payload.lines.count)
         if odometerValue != firstSeq { setOdometer(firstSeq) }
         odometer.withUnsafeMutableBufferPointer { od in
-            let digits = od.baseAddress!
+            let digits = UnsafeMutableRawPointer(od.baseAddress!)
+            // The twelve digits held in two registers: bytes 0-7 and 8-11; the last digit is the top
+            // byte of `low`. Most lines only add one to it; a carry goes through the byte loop.
+            var high = UnsafeRawPointer(digits).loadUnaligned(as: UInt64.self)
+            var low = UInt32(littleEndian: UnsafeRawPointer(digits + 8).loadUnaligned(as: UInt32.self))
             seqSlot.withUnsafeBufferPointer { seqSlots in
                 for j in 0..<lines {
                     let s = seqSlots[base + j]
-                    if s >= 0 { (storage + s).update(from: digits, count: width) }
+                    if s >= 0 {
+                        let slot = UnsafeMutableRawPointer(storage + s)
+                        slot.storeBytes(of: high, as: UInt64.self)
+                        slot.storeBytes(of: low.littleEndian, toByteOffset: 8, as: UInt32.self)
+                    }
                     if series > 1 {
                         let r = seriesSlot[base + j]
                         if r >= 0 { Payload.writeDigits(((firstSeq + UInt64(j)) / p) % series, width: sw, to: storage + r) }
                     }
+                    if low >> 24 < 0x39 {
+                        low &+= 1 << 24
+                        continue
+                    }
+                    digits.storeBytes(of: high, as: UInt64.self)
+                    digits.storeBytes(of: low.littleEndian, toByteOffset: 8, as: UInt32.self)
+                    let d = digits.assumingMemoryBound(to: UInt8.self)
                     var i = width - 1
                     while i >= 0 {
-                        if digits[i] < 0x39 { digits[i] += 1; break }
-                        digits[i] = 0x30
+                        if d[i] < 0x39 { d[i] += 1; break }
+                        d[i] = 0x30
                         i -= 1
                     }
+                    high = UnsafeRawPointer(digits).loadUnaligned(as: UInt64.self)
+                    low = UInt32(littleEndian: UnsafeRawPointer(digits + 8).loadUnaligned(as: UInt32.self))
                 }
             }
+            digits.storeBytes(of: high, as: UInt64.self)
+            digits.storeBytes(of: low.littleEndian, toByteOffset: 8, as: UInt32.self)
         }
         odometerValue = firstSeq + UInt64(lines)
         return (UnsafeMutableRawPointer(storage + frameStart[frame]), lineEnd[base + lines - 1])

@@ -22,6 +22,7 @@ public struct Errno: RawRepresentable, Error, Sendable, Hashable, CustomStringCo
     public static let inProgress = Errno(rawValue: EINPROGRESS)
     public static let addressInUse = Errno(rawValue: EADDRINUSE)
     public static let notFound = Errno(rawValue: ENOENT)
+    public static let timedOut = Errno(rawValue: ETIMEDOUT)
 
     /// `ECONNREFUSED`, `EAGAIN`, ...: the name scripts can match on (`errors` in `--json` reports).
     public var name: String {
@@ -57,6 +58,8 @@ public struct Errno: RawRepresentable, Error, Sendable, Hashable, CustomStringCo
         case EHOSTUNREACH: return "EHOSTUNREACH"
         case EINPROGRESS: return "EINPROGRESS"
         case EISCONN: return "EISCONN"
+        case ENOPROTOOPT: return "ENOPROTOOPT"
+        case EOPNOTSUPP: return "EOPNOTSUPP"
         default: return "E\(rawValue)"
         }
     }

@@ -68,15 +68,14 @@ public final class ListenFrontend: MetricHandler {
     var recordFile: UnsafeMutablePointer<FILE>?
     var lineNumbers: [String: Int] = [:]
     var sequence: SequenceStreams?
-    var sequenceKey: [UInt8] = []
-    var sequenceHint = -1
+    var sequenceScanner = SequenceScanner(key: [])
 
     init(_ options: ListenOptions, diagnostics: Diagnostics) {
         self.options = options
         self.diagnostics = diagnostics
         if let key = options.sequenceKey {
             sequence = SequenceStreams()
-            sequenceKey = Array(key.utf8)
+            sequenceScanner = SequenceScanner(key: key)
         }
     }
 
@@ -207,7 +206,7 @@ public final class ListenFrontend: MetricHandler {
         case .line(let bytes, let peer):
             summary.lines += 1
             if sequence != nil {
-                if let n = SequenceTracker.scan(bytes, key: sequenceKey, hint: &sequenceHint) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
+                if let n = sequenceScanner.scan(bytes) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
             }
             if let f = recordFile {
                 fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)

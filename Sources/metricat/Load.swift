@@ -13,7 +13,8 @@ struct Load: ParsableCommand {
             receives everything and the run reports what this machine drops. With a TARGET (a collector \
             such as Telegraf, statsd or InfluxDB's UDP listener) it reports what the kernel dropped on \
             the target's socket when it is on this host, or reads the receiver's own counts back from \
-            'metricat listen --sequence --json' with --sink-report.
+            'metricat listen --sequence --json' with --sink-report, from a file or an http:// URL \
+            (plain HTTP/1.1 GET, retried until --sink-wait; no https).
 
             Every line carries a sequence number (--seq-key, a field for influx, a tag elsewhere), so \
             lost, duplicated and reordered lines are counted exactly. Loss is shown three ways side by \
@@ -21,18 +22,21 @@ struct Load: ParsableCommand {
             (/proc/net/udp, /proc/net/snmp), and sender errors by errno (EAGAIN, ENOBUFS, ECONNREFUSED).
 
             Pacing follows an absolute schedule (rate x elapsed) with sendmmsg batches of up to 32 \
-            datagrams; --rate max sends as fast as the kernel takes it. --ramp 10k..1M steps the \
+            datagrams; --rate max sends as fast as the kernel takes it (over UDP to this host with \
+            GSO: up to 64 datagrams cut by the kernel from one send, each arriving on its own; \
+            --no-gso sends one datagram per message). --ramp 10k..1M steps the \
             rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \
             --max-loss (default 0.1% for a ramp).
 
             Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \
-            target is unreachable.
+            target is unreachable, 74 when --sink-report brought no summary within --sink-wait.
 
             Examples:
               metricat load
               metricat load --rate max --size 64 --batch max
               metricat load udp://127.0.0.1:8094 --rate 50k --duration 10s --max-loss 0.1%
               metricat load udp://127.0.0.1:8125 --format statsd --ramp 10k..800k --plot knee.svg
+              metricat load udp://db1:8094 --sink-report http://db1:8000/sink.json
             """
     )
 
@@ -96,6 +100,9 @@ struct Load: ParsableCommand {
     @Flag(help: "Non-blocking sends: a full Unix datagram queue counts as EAGAIN sender drops instead of blocking.")
     var nonBlocking = false
 
+    @Flag(help: "Send one datagram per send message even with --rate max to this host (no UDP GSO).")
+    var noGso = false
+
     @Option(help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
     var drain: String = "500ms"
 
@@ -114,10 +121,10 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL.", valueName: "file|url"))
     var sinkReport: String?
 
-    @Option(help: ArgumentHelp("How long to wait for --sink-report to appear.", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
     var sinkWait: String = "10s"
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
@@ -188,6 +195,7 @@ struct Load: ParsableCommand {
         options.senders = senders ?? connections ?? 1
         options.sinkReceiveBuffer = rcvbuf
         options.nonBlocking = nonBlocking
+        options.gso = !noGso
         options.drain = try parseDuration(drain, flag: "--drain")
         if let maxLoss {
             let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
@@ -204,7 +212,13 @@ struct Load: ParsableCommand {
             options.ramp = r
         }
         options.plot = plot
-        options.sinkReport = sinkReport
+        if let sinkReport {
+            do {
+                options.sinkReport = try SinkReportSource(parsing: sinkReport)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         options.sinkReportWait = try parseDuration(sinkWait, flag: "--sink-wait")
         options.json = json
         options.progress = true

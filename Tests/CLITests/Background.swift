@@ -59,6 +59,13 @@ final class Background: @unchecked Sendable {
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
+    /// SIGKILL and wait (for helpers such as an HTTP server that need no clean exit).
+    func forceStop() {
+        guard process.isRunning else { return }
+        signal(SIGKILL)
+        _ = wait(5)
+    }
+
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)

@@ -77,6 +77,70 @@ import Testing
         #expect(int(o, "lost") == 0)
     }
 
+    /// `python3 -m http.server` on 127.0.0.1 serving `dir`, once it accepts connections (up to 10 s).
+    /// Stop it with `forceStop()`: a child of the test runner may ignore SIGTERM.
+    func httpServer(_ dir: URL) throws -> (Background, UInt16) {
+        let python = try #require(which("python3"), "python3 serves the summary over HTTP")
+        let port = freePort()
+        let server = try Background(python, ["-m", "http.server", "--bind", "127.0.0.1", "\(port)", "--directory", dir.path])
+        for _ in 0..<200 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = port.bigEndian
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+            close(fd)
+            if ok { break }
+            usleep(50_000)
+        }
+        return (server, port)
+    }
+
+    @Test func sinkReportReadsListensCountsBackOverHTTP() throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "1500ms"])
+        defer { listen.stop() }
+        // The directory holding listen's stderr, where the summary appears when listen exits.
+        let (server, httpPort) = try httpServer(listen.stderrURL.deletingLastPathComponent())
+        defer { server.forceStop() }
+        usleep(300_000)
+        // Until listen exits the file is there but empty: load keeps asking (HTTP 200, no summary yet).
+        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "5k", "--count", "3000", "--sink-report", "http://127.0.0.1:\(httpPort)/stderr", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["received_source"] as? String == "listen")
+        #expect(int(o, "received") == 3000, "\(r.stdout)")
+        #expect(int(o, "lost") == 0)
+        #expect(int(o, "duplicated") == 0)
+    }
+
+    @Test func sinkReportURLErrorsSayWhatIsWrong() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("hello\n".utf8).write(to: dir.appendingPathComponent("plain.txt"))
+        let (server, httpPort) = try httpServer(dir)
+        defer { server.forceStop() }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let closed = freePort()
+        let cases: [(String, Int32, String)] = [
+            ("http://127.0.0.1:\(closed)/sink.json", 74, "--sink-report http://127.0.0.1:\(closed)/sink.json: connection refused (ECONNREFUSED)"),
+            ("http://127.0.0.1:\(httpPort)/missing.json", 74, "--sink-report http://127.0.0.1:\(httpPort)/missing.json: HTTP 404"),
+            ("http://127.0.0.1:\(httpPort)/plain.txt", 74, "holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"hello\""),
+            ("https://127.0.0.1:\(httpPort)/sink.json", 2, "https is not supported"),
+            ("gopher://127.0.0.1/x", 2, "unknown scheme 'gopher'"),
+        ]
+        for (url, status, message) in cases {
+            let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "100", "--drain", "50ms", "--sink-report", url, "--sink-wait", "400ms"])
+            #expect(r.status == status, "\(url): \(r)")
+            #expect(r.stderr.contains(message), "\(url): \(r.stderr)")
+            if status == 74 { #expect(r.stderr.contains("(tried for 0."), "retried until --sink-wait: \(r.stderr)") }
+        }
+    }
+
     @Test(arguments: ["udp", "unix"])
     func severalSendersKeepTheirOwnSequences(transport: String) throws {
         let r = try Binary.run(["load", "--transport", transport, "--senders", "3", "--rate", "30k", "--count", "9000", "--drain", "200ms", "--json"])
@@ -86,6 +150,69 @@ import Testing
         #expect(int(o, "received") == 9000)
         #expect(int(o, "lost") == 0)
         #expect(int(o, "duplicated") == 0)
+    }
+
+    @Test(arguments: ["1", "max"])
+    func udpGSOSendsDatagramsTheSinkCountsOneByOne(batch: String) throws {
+        let r = try Binary.run(["load", "--rate", "max", "--count", "60000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "200ms", "--json"])
+        let o = try report(r)
+        #expect(o["gso"] as? Bool == true, "\(r.stdout)")
+        // 64-byte datagrams, 64 to a send; 22 lines (1408 bytes) to a datagram, 46 to a send (64 KiB).
+        #expect(int(o, "lines_per_datagram") == (batch == "1" ? 1 : 22), "\(r.stdout)")
+        #expect(int(o, "gso_segments") == (batch == "1" ? 64 : 46), "\(r.stdout)")
+        #expect(r.stderr.contains("UDP GSO: up to"), "\(r.stderr)")
+        let sent = try #require(int(o, "sent"))
+        let datagrams = try #require(int(o, "datagrams"))
+        #expect(sent == 60000)
+        #expect(datagrams == (batch == "1" ? 60000 : (60000 + 21) / 22), "\(r.stdout)")
+        // Every datagram the sender handed over either reached the sink as a datagram of its own or
+        // was dropped by the kernel on the sink's socket (the sender outruns one receiving thread).
+        let got = try #require(int(o, "received_datagrams"))
+        let drops = try #require(int(o, "kernel_drops"))
+        #expect(got + drops == datagrams, "\(r.stdout)")
+        let received = try #require(int(o, "received"))
+        if batch == "1" { #expect(received == got) }
+        #expect(received + (int(o, "lost") ?? -1) == sent, "\(r.stdout)")
+        #expect(int(o, "duplicated") == 0)
+        #expect(r.status == 0, "\(r)")
+
+        let plain = try Binary.run(["load", "--rate", "max", "--count", "20000", "--batch", batch, "--no-gso", "--json"])
+        let p = try report(plain)
+        #expect(p["gso"] as? Bool == false, "\(plain.stdout)")
+        #expect(p["gso_segments"] is NSNull)
+        // Paced runs never use GSO; non-UDP transports have no such thing.
+        let paced = try report(try Binary.run(["load", "--rate", "20k", "--count", "2000", "--json"]))
+        #expect(paced["gso"] as? Bool == false)
+        let unix = try report(try Binary.run(["load", "--transport", "unix", "--rate", "max", "--count", "2000", "--json"]))
+        #expect(unix["gso"] is NSNull)
+    }
+
+    @Test(arguments: ["1", "max"])
+    func udpGSOReachesListenAsSeparateDatagrams(batch: String) throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "16777216"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "max", "--count", "20000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "300ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["gso"] as? Bool == true, "\(r.stdout)")
+        let datagrams = try #require(int(o, "datagrams"))
+        let drops = try #require(int(o, "kernel_drops"), "\(r.stdout)")
+        listen.signal(SIGTERM)
+        _ = listen.wait(5)
+        let summaryLine = try #require(listen.stderr.split(separator: "\n").last { $0.hasPrefix("{") }, "\(listen.stderr)")
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(summaryLine.utf8)) as? [String: Any])
+        let got = try #require(int(s, "datagrams"))
+        // listen saw the segments as datagrams of their own: one line each, or 22 to a 1432-byte one.
+        #expect(got + drops == datagrams, "listen \(summaryLine), load \(r.stdout)")
+        if batch == "1" { #expect(int(s, "received") == got, "\(summaryLine)") }
+        #expect((int(s, "received") ?? 0) + (int(s, "lost") ?? 0) <= 20000, "\(summaryLine)")
+        #expect(int(s, "duplicated") == 0)
+        if drops == 0 {
+            #expect(int(s, "received") == 20000, "\(summaryLine)")
+            #expect(int(s, "reordered") == 0)
+        }
     }
 
     @Test func nonBlockingUnixDatagramsCountSenderDropsApart() throws {

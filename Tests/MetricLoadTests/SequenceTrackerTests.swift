@@ -90,3 +90,161 @@ final class SequenceTrackerTests: XCTestCase {
         XCTAssertEqual(s.highest, 999)
     }
 }
+
+/// The bulk paths (runs, the learned-layout scanner, the sink's line counter) give exactly what the
+/// one-at-a-time paths give, on streams with gaps, duplicates, reorderings and changing layouts.
+final class SequenceBulkTests: XCTestCase {
+    /// A fixed-seed generator, so a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Numbers mostly in order, with jumps, small and window-sized steps back, and repeats.
+    func messyStream(_ count: Int, seed: UInt64, start: UInt64 = 0) -> [UInt64] {
+        var rng = SplitMix(state: seed)
+        var out: [UInt64] = []
+        var n = start
+        while out.count < count {
+            switch rng.next() % 100 {
+            case 0: n += rng.next() % 300  // gap
+            case 1: n = n >= 50 ? n - rng.next() % 50 : n  // reordered or duplicate
+            case 2: n = n >= 300 ? n - 300 : n  // behind a 256-number window
+            case 3: n += 5000  // jump over the window
+            default: break
+            }
+            out.append(n)
+            n += 1
+        }
+        return out
+    }
+
+    func assertSame(_ a: SequenceTracker, _ b: SequenceTracker, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.received, b.received, "received \(what)", file: file, line: line)
+        XCTAssertEqual(a.duplicated, b.duplicated, "duplicated \(what)", file: file, line: line)
+        XCTAssertEqual(a.reordered, b.reordered, "reordered \(what)", file: file, line: line)
+        XCTAssertEqual(a.late, b.late, "late \(what)", file: file, line: line)
+        XCTAssertEqual(a.next, b.next, "next \(what)", file: file, line: line)
+        XCTAssertEqual(a.gaps, b.gaps, "gaps \(what)", file: file, line: line)
+    }
+
+    /// Splits a stream into runs of consecutive numbers, as the sink does.
+    func runs(_ stream: [UInt64]) -> [(UInt64, UInt64)] {
+        var out: [(UInt64, UInt64)] = []
+        for n in stream {
+            if let last = out.last, last.0 + last.1 == n { out[out.count - 1].1 += 1 } else { out.append((n, 1)) }
+        }
+        return out
+    }
+
+    func testRunsCountLikeSingleNumbers() {
+        for seed: UInt64 in 1...20 {
+            let stream = messyStream(20_000, seed: seed)
+            var one = SequenceTracker(windowBits: 8)
+            for n in stream { one.record(n) }
+            var bulk = SequenceTracker(windowBits: 8)
+            for (first, count) in runs(stream) { bulk.record(run: first, count: count) }
+            assertSame(one, bulk, "seed \(seed)")
+            // The window afterwards holds the same numbers: the same late arrivals count the same.
+            for back: UInt64 in [1, 2, 17, 100, 255, 256, 257] where back <= one.next {
+                var a = one, b = bulk
+                a.record(one.next - back)
+                b.record(one.next - back)
+                assertSame(a, b, "seed \(seed), \(back) back")
+            }
+        }
+    }
+
+    func testLongRunsWrapTheWindow() {
+        var one = SequenceTracker(windowBits: 6)
+        var bulk = SequenceTracker(windowBits: 6)
+        for (first, count): (UInt64, UInt64) in [(0, 10), (10, 64), (74, 1000), (2000, 63), (1990, 20), (2063, 129), (0, 5)] {
+            for n in first..<(first + count) { one.record(n) }
+            bulk.record(run: first, count: count)
+            assertSame(one, bulk, "run \(first)+\(count)")
+        }
+        // 1990...1998 fell behind the window (next was 2063), and so did 0...4 at the end.
+        XCTAssertEqual(bulk.late, 9 + 5)
+    }
+
+    func testStreamsRecordRunsLikeSingleNumbers() {
+        let span = SequenceStreams.span
+        // Three senders interleaved in chunks, one run across the boundary between senders 1 and 2.
+        var stream: [UInt64] = []
+        let a = messyStream(3000, seed: 7)
+        let b = messyStream(3000, seed: 8, start: span)
+        let c = messyStream(3000, seed: 9, start: 9 * span + 12)
+        for i in stride(from: 0, to: 3000, by: 100) {
+            stream += a[i..<(i + 100)] + b[i..<(i + 100)] + c[i..<(i + 100)]
+        }
+        stream += (2 * span - 5)..<(2 * span + 5)
+        var one = SequenceStreams()
+        for n in stream { one.record(n) }
+        var bulk = SequenceStreams()
+        let flat = runs(stream).flatMap { [$0.0, $0.1] }
+        flat.withUnsafeBufferPointer { bulk.record(runs: $0) }
+        XCTAssertEqual(one.received, bulk.received)
+        XCTAssertEqual(one.duplicated, bulk.duplicated)
+        XCTAssertEqual(one.reordered, bulk.reordered)
+        XCTAssertEqual(one.gaps, bulk.gaps)
+        XCTAssertGreaterThanOrEqual(one.senders, 4)
+        XCTAssertEqual(one.senders, bulk.senders)
+        XCTAssertEqual(one.highest, bulk.highest)
+    }
+
+    func testScannerReadsWhatScanReads() {
+        let key = Array("seq".utf8)
+        var lines: [String] = []
+        // A run in one layout across digit carries (…9 → …0, 099999 → 100000).
+        for n: UInt64 in 100_000_099_990...100_000_100_012 { lines.append("m,pad=xx v=1,seq=\(n)i") }
+        // The layout changes: a tag, JSON, a key at the very start, a shorter prefix.
+        for n: UInt64 in 100_000_000_500...100_000_000_503 { lines.append("m,host=a,seq=\(n) v=1") }
+        for n: UInt64 in 100_000_000_600...100_000_000_602 { lines.append("{\"tags\":{\"seq\":\"\(n)\"}}") }
+        for n: UInt64 in 100_000_000_700...100_000_000_702 { lines.append("seq=\(n) rest") }
+        // Numbers that are not the next one, other widths, look-alikes, and no number at all.
+        lines += [
+            "m,pad=xx v=1,seq=100000000005i", "m,pad=xx v=1,seq=100000000005i", "m,pad=xx v=1,seq=100000000004i",
+            "m,pad=xx v=1,seq=1000000000051i", "m,pad=xx v=1,seq=10000000005i", "m,pad=xx v=1,seq=42i",
+            "m,pad=xx v=1,seq=10000000x005i", "m,pad=xx v=1,xseq=100000000006i", "m,pad=xx v=1,seq=100000000007",
+            "m,pad=xx v=1,seq=", "m,pad=xx v=1,seq", "", "seq", "m,pad=xx v=1,seq==100000000008i",
+            "m,pad=xx v=1,sEq=100000000009i", "m,pad=xx v=1,seq=999999999998i", "m,pad=xx v=1,seq=999999999999i",
+            "m,pad=xx v=1,seq=000000000000i", "m,pad=xx v=1,seq=000000000001i",
+            "m,pad=xx v=1,seq=100000000010i\r", "m,pad=xx w=1,seq=100000000011i",
+        ]
+        var scanner = SequenceScanner(key: key)
+        var hint = -1
+        for line in lines {
+            let bytes = Array(line.utf8)
+            let want = bytes.withUnsafeBufferPointer { SequenceTracker.scan($0, key: key, hint: &hint) }
+            let got = bytes.withUnsafeBufferPointer { scanner.scan($0) }
+            XCTAssertEqual(got, want, line)
+        }
+    }
+
+    func testScannerCountsUpThroughEveryCarry() {
+        // Every carry pattern of the last five digits, and the ones that reach the first eight.
+        let key = Array("seq".utf8)
+        var scanner = SequenceScanner(key: key)
+        for first: UInt64 in [100_000_000_000, 100_099_990_000, 199_999_980_000] {
+            for n in first..<(first + 30_000) {
+                let line = Array("m,pad=xx v=1,seq=\(n)i".utf8)
+                let got = line.withUnsafeBufferPointer { scanner.scan($0) }
+                if got != n { XCTFail("\(n): read \(String(describing: got))"); return }
+            }
+        }
+    }
+
+    func testScannerAfterTheLastTwelveDigitNumber() {
+        var scanner = SequenceScanner(key: "seq")
+        for (line, want): (String, UInt64?) in [("a seq=999999999998", 999_999_999_998), ("a seq=999999999999", 999_999_999_999),
+                                                 ("a seq=000000000000", 0), ("a seq=1000000000000", 1_000_000_000_000)] {
+            XCTAssertEqual(Array(line.utf8).withUnsafeBufferPointer { scanner.scan($0) }, want, line)
+        }
+    }
+}

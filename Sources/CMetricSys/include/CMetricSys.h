@@ -6,6 +6,8 @@
    .c file, compiled with _GNU_SOURCE, implements them. */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <stdint.h>
+#include <stddef.h>
 #include <time.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -25,5 +27,8 @@ int cms_so_rxq_ovfl(void);
 /* The drop counter in a recvmsg control buffer, or -1 when it holds none. */
 long long cms_rxq_ovfl_count(struct msghdr *m);
 size_t cms_cmsg_space_u32(void);
+/* Offsets of the newlines in p[0..n), in order, into out (at most cap of them); returns how many.
+   When it returns cap, the search stops at out[cap - 1]. n must be below 4 GiB. */
+size_t cms_newlines(const uint8_t *p, size_t n, uint32_t *out, size_t cap);
 
 #endif
