@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Times `metricat convert` against Python's line-protocol-parser and `cat` on one generated file,
 in one run on one machine, and prints lines/s, MB/s, peak memory and the ratios.
+Every command runs once per round, R rounds, and its best time counts: on a shared machine whose
+speed drifts, the ratios then compare runs made under the same conditions.
 Usage: Benchmarks/run.py [--lines N] [--repeat R]   (run bench.sh to set everything up)"""
 import argparse
 import os
@@ -8,21 +10,30 @@ import subprocess
 import sys
 import time
 
-def measure(cmd, stdin_path, repeat):
-    best = None
-    peak = 0
+def run_once(cmd, stdin_path):
+    """Wall time and peak RSS (KiB) of one run of cmd with the file on stdin and stdout discarded."""
+    with open(stdin_path, "rb") as f, open(os.devnull, "wb") as null:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdin=f, stdout=null, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(p.pid, 0)
+        elapsed = time.perf_counter() - start
+        err = p.stderr.read().decode(errors="replace")
+        p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(cmd)} failed: {err[:500]}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure_all(runs, stdin_path, repeat):
+    """Best time and peak memory of every command over `repeat` rounds. Each round runs every
+    command once, so all of them see the same spells of a shared machine's speed."""
+    best = {name: None for name, _ in runs}
+    peak = {name: 0 for name, _ in runs}
     for _ in range(repeat):
-        with open(stdin_path, "rb") as f, open(os.devnull, "wb") as null:
-            start = time.perf_counter()
-            p = subprocess.Popen(cmd, stdin=f, stdout=null, stderr=subprocess.PIPE)
-            _, status, usage = os.wait4(p.pid, 0)
-            elapsed = time.perf_counter() - start
-            err = p.stderr.read().decode(errors="replace")
-            p.stderr.close()
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"{' '.join(cmd)} failed: {err[:500]}")
-        best = elapsed if best is None else min(best, elapsed)
-        peak = max(peak, usage.ru_maxrss)  # KiB on Linux
+        for name, cmd in runs:
+            t, rss = run_once(cmd, stdin_path)
+            best[name] = t if best[name] is None else min(best[name], t)
+            peak[name] = max(peak[name], rss)
     return best, peak
 
 def main():
@@ -45,13 +56,13 @@ def main():
         ("metricat convert --to influx", [args.metricat, "convert", "--from", "influx", "--to", "influx"]),
         ("python line-protocol-parser + json.dumps", [args.python, os.path.join(here, "lpp_to_json.py")]),
     ]
-    results = {}
-    print(f"input: {args.data}: {args.lines} lines, {size / 1e6:.1f} MB, {size / args.lines:.0f} bytes/line; best of {args.repeat}")
+    print(f"input: {args.data}: {args.lines} lines, {size / 1e6:.1f} MB, {size / args.lines:.0f} bytes/line; "
+          f"best of {args.repeat} rounds, every command once per round; load average {os.getloadavg()[0]:.2f}")
     print(f"{'command':44} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak MB':>8}")
-    for name, cmd in runs:
-        t, peak = measure(cmd, args.data, args.repeat if "python" not in name else 1)
-        results[name] = t
-        print(f"{name:44} {t:8.3f} {args.lines / t:12,.0f} {size / t / 1e6:8.1f} {peak / 1024:8.1f}")
+    results, peaks = measure_all(runs, args.data, args.repeat)
+    for name, _ in runs:
+        t = results[name]
+        print(f"{name:44} {t:8.3f} {args.lines / t:12,.0f} {size / t / 1e6:8.1f} {peaks[name] / 1024:8.1f}")
     py = results["python line-protocol-parser + json.dumps"]
     mj = results["metricat convert --to json"]
     mi = results["metricat convert --to influx"]
