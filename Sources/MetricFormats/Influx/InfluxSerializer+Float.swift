@@ -25,9 +25,10 @@ extension InfluxSerializer {
             for k in 0..<p10.count {
                 let scaled = a * p10[k]
                 if scaled >= 9.007_199_254_740_992e15 { break }
-                // Below 2^52 adding one half is exact, so truncating rounds half away from zero as
-                // rounded() does, without a call into libm; above, scaled is already an integer.
-                let m = scaled < 4.503_599_627_370_496e15 ? Double(Int64(scaled + 0.5)) : scaled
+                // The nearest integer: below 2^52, adding and taking away 2^52 rounds to an integer
+                // in two instructions (ties go to even, and the neighbours are tried below anyway);
+                // above, scaled is already an integer.
+                let m = scaled < 4.503_599_627_370_496e15 ? (scaled + 4.503_599_627_370_496e15) - 4.503_599_627_370_496e15 : scaled
                 // An `m'` with `m' / 10^k == a` lies within about m' * 2^-52 of the product, so a product
                 // farther than scaled * 2^-49 from every integer rules this k out without a division.
                 if abs(scaled - m) > scaled * 0x1p-49 { continue }
