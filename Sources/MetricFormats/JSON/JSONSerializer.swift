@@ -54,7 +54,7 @@ public struct JSONSerializer: MetricSerializer {
             batchCount += 1
         }
         line.append(ascii: "{\"fields\":{")
-        appendFields(metric.fields)
+        metric.fields.withUnsafeBufferPointer { appendFields($0) }
         // `},"name":...,"tags":{...},"timestamp":`, kept per series.
         let slot = SeriesTextCache.slot(metric)
         if let text = series.lookup(slot, metric) {
@@ -95,7 +95,8 @@ public struct JSONSerializer: MetricSerializer {
         batchCount = 0
     }
 
-    private func appendFields(_ fields: [Field]) {
+    /// The fields in key order; through a buffer pointer, so the key closure below holds no reference.
+    private func appendFields(_ fields: UnsafeBufferPointer<Field>) {
         fieldPlans.plan(fields.count) { fields[$0].key }._withUnsafeGuaranteedRef { plan in
             let keyText = plan.text.base
             var first = true
