@@ -59,6 +59,20 @@ import Testing
         #expect(text == #"{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":"# + expected + "}\n")
     }
 
+    /// The serializer reuses the digits of the last second written; a run that goes back and forth
+    /// between seconds (and below zero) must still write each metric's own second.
+    @Test func timestampSecondsChangingBackAndForth() {
+        let seconds: [Int64] = [1_700_000_000, 1_700_000_000, 1_700_000_001, 1_700_000_000, 9, 10, -1, 0, 1_700_000_001]
+        let metrics = seconds.enumerated().map { k, s in
+            Metric(name: "m", fields: [Field("v", .int(Int64(k)))], timestamp: s * 1_000_000_000 + (s < 0 ? -5 : 5))
+        }
+        let (text, _) = Self.render(metrics)
+        let written = text.split(separator: "\n").map { line -> String in
+            String(line.split(separator: ":").last!.dropLast())
+        }
+        #expect(written == seconds.map { String($0) })
+    }
+
     @Test func missingTimestampUsesNow() {
         let (text, _) = Self.render([Metric(name: "m", fields: [Field("v", .int(1))])], now: 1_700_000_000_000_000_000)
         #expect(text == #"{"fields":{"v":1},"name":"m","tags":{},"timestamp":1700000000}"# + "\n")

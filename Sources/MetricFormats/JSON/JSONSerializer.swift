@@ -19,6 +19,9 @@ public struct JSONSerializer: MetricSerializer {
     private let fieldPlans = JSONKeyPlanCache()
     /// The name-and-tags text per series.
     private let series = SeriesTextCache()
+    /// The last timestamp written in seconds, and its digits.
+    private var lastSecond = Int64.min
+    private let lastSecondText = InfluxLineBuffer(capacity: 24)
 
     public init(options: FormatOptions) throws(FormatError) {
         let o = options.json
@@ -75,8 +78,15 @@ public struct JSONSerializer: MetricSerializer {
             text.append(ASCII.quote)
             text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
         } else if units == 1_000_000_000 {
-            // The default unit, divided by a constant (a multiply) instead of a variable (a slow divide).
-            line.append(ns / 1_000_000_000)
+            // The default unit, divided by a constant (a multiply) instead of a variable (a slow divide);
+            // metrics of one second (a collection interval's batch) reuse the digits written last.
+            let second = ns / 1_000_000_000
+            if second != lastSecond {
+                lastSecondText.removeAll()
+                lastSecondText.append(second)
+                lastSecond = second
+            }
+            line.append(lastSecondText.base, lastSecondText.count)
         } else {
             line.append(ns / units)
         }
