@@ -6,7 +6,18 @@ import MetricFormats
 /// It also warns once per run about a timestamp that looks like the wrong precision.
 public final class SerializingHandler: MetricHandler {
     /// Set once the output format is known (with `send`'s default it follows the detected input).
-    public var serializer: (any MetricSerializer)?
+    public var serializer: (any MetricSerializer)? {
+        get { owner?.current ?? nil }
+        set {
+            owner = newValue.map { SerializingHandler.box($0) }
+            box = owner.map { Unmanaged.passUnretained($0) }
+        }
+    }
+    /// The serializer in a class specialized for its type, so a call per metric goes straight to it
+    /// (a mutating call through `any MetricSerializer` checks its box's uniqueness every time).
+    /// `owner` keeps it; `box` reaches it per metric without counting a reference.
+    private var owner: SerializerBox?
+    private var box: Unmanaged<SerializerBox>?
     public let sink: ByteSink
     public let diagnostics: Diagnostics
     /// The input name diagnostics show (`-` for stdin).
@@ -35,7 +46,8 @@ public final class SerializingHandler: MetricHandler {
     private let context: SerializerContext
 
     public init(serializer: (any MetricSerializer)?, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String? = nil, now: Int64) {
-        self.serializer = serializer
+        self.owner = serializer.map { SerializingHandler.box($0) }
+        self.box = owner.map { Unmanaged.passUnretained($0) }
         self.sink = sink
         self.diagnostics = diagnostics
         self.precisionFlag = precisionFlag
@@ -57,7 +69,7 @@ public final class SerializingHandler: MetricHandler {
             warnedPrecision = true
             diagnostics.report(.warning(line: currentLine, text), source: source)
         }
-        serializer?.serialize(metric, into: &sink.buffer, context: context)
+        box?._withUnsafeGuaranteedRef { $0.serialize(metric, into: &sink.buffer, context: context) }
         sink.flushIfNeeded()
     }
 
@@ -67,7 +79,31 @@ public final class SerializingHandler: MetricHandler {
 
     /// End of all input: lets the serializer write what it holds, and flushes.
     public func finish() {
-        serializer?.finish(into: &sink.buffer, context: context)
+        owner?.finish(into: &sink.buffer, context: context)
         sink.flush()
     }
+}
+
+/// A serializer held by reference, so that ``SerializingHandler`` calls it without copying it or
+/// checking its uniqueness; ``TypedSerializerBox`` is the one for each serializer type.
+private class SerializerBox {
+    var current: (any MetricSerializer)? { nil }
+    func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {}
+    func finish(into out: inout [UInt8], context: SerializerContext) {}
+}
+
+private final class TypedSerializerBox<S: MetricSerializer>: SerializerBox {
+    var serializer: S
+    init(_ serializer: S) { self.serializer = serializer }
+    override var current: (any MetricSerializer)? { serializer }
+    override func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        serializer.serialize(metric, into: &out, context: context)
+    }
+    override func finish(into out: inout [UInt8], context: SerializerContext) {
+        serializer.finish(into: &out, context: context)
+    }
+}
+
+extension SerializingHandler {
+    fileprivate static func box<S: MetricSerializer>(_ serializer: S) -> SerializerBox { TypedSerializerBox(serializer) }
 }
