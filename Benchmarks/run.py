@@ -29,12 +29,16 @@ def measure_all(runs, stdin_path, repeat):
     command once, so all of them see the same spells of a shared machine's speed."""
     best = {name: None for name, _ in runs}
     peak = {name: 0 for name, _ in runs}
+    rounds = []
     for _ in range(repeat):
+        times = {}
         for name, cmd in runs:
             t, rss = run_once(cmd, stdin_path)
+            times[name] = t
             best[name] = t if best[name] is None else min(best[name], t)
             peak[name] = max(peak[name], rss)
-    return best, peak
+        rounds.append(times)
+    return best, peak, rounds
 
 def main():
     ap = argparse.ArgumentParser()
@@ -59,7 +63,7 @@ def main():
     print(f"input: {args.data}: {args.lines} lines, {size / 1e6:.1f} MB, {size / args.lines:.0f} bytes/line; "
           f"best of {args.repeat} rounds, every command once per round; load average {os.getloadavg()[0]:.2f}")
     print(f"{'command':44} {'seconds':>8} {'lines/s':>12} {'MB/s':>8} {'peak MB':>8}")
-    results, peaks = measure_all(runs, args.data, args.repeat)
+    results, peaks, rounds = measure_all(runs, args.data, args.repeat)
     for name, _ in runs:
         t = results[name]
         print(f"{name:44} {t:8.3f} {args.lines / t:12,.0f} {size / t / 1e6:8.1f} {peaks[name] / 1024:8.1f}")
@@ -67,7 +71,9 @@ def main():
     mj = results["metricat convert --to json"]
     mi = results["metricat convert --to influx"]
     print()
-    print(f"ratio metricat --to json   vs python: {py / mj:6.1f}x faster")
+    per_round = sorted(r["python line-protocol-parser + json.dumps"] / r["metricat convert --to json"] for r in rounds)
+    print(f"ratio metricat --to json   vs python: {py / mj:6.1f}x faster (best against best); within each round "
+          f"{per_round[0]:.1f}x to {per_round[-1]:.1f}x, median {per_round[len(per_round) // 2]:.1f}x")
     print(f"ratio metricat --to influx vs python: {py / mi:6.1f}x faster")
     print(f"ratio metricat --to json   vs cat:    {mj / results['cat > /dev/null (floor)']:6.1f}x slower than the floor")
 
