@@ -67,9 +67,7 @@ final class InfluxLineBuffer {
             count += 1
             return
         }
-        let bits = 64 - v.leadingZeroBitCount
-        let guess = (bits &* 1233) >> 12  // as digitCount, with this buffer's copy of the table
-        let digits = guess + (v >= tens[guess] ? 1 : 0)
+        let digits = digitCount(v)
         let pairs = self.pairs
         var w = base + count + digits
         var n = v
@@ -90,12 +88,13 @@ final class InfluxLineBuffer {
         count += digits
     }
 
-    /// The number of decimal digits of `v` (at least 1): from its bit length, corrected by one compare.
+    /// The number of decimal digits of `v` (at least 1): from its bit length, corrected by one compare
+    /// against this buffer's copy of the powers of ten.
     @inline(__always)
-    static func digitCount(_ v: UInt64) -> Int {
+    func digitCount(_ v: UInt64) -> Int {
         let bits = 64 - (v | 1).leadingZeroBitCount
         let guess = (bits &* 1233) >> 12  // floor(bits * log10(2)), one below or equal to the answer
-        return guess + (v >= powersOfTen[guess] ? 1 : 0)
+        return guess + (v >= tens[guess] ? 1 : 0)
     }
 
     /// 10^0 ... 10^19. Written once at first use and only read after that.

@@ -370,7 +370,7 @@ public struct InfluxParser: MetricParser {
         }
         var distinct = true
         for a in 0..<count where distinct {
-            for b in (a + 1)..<max(count, a + 1) where keys[a] == keys[b] {
+            for b in (a + 1)..<count where keys[a] == keys[b] {
                 distinct = false
                 break
             }
@@ -696,12 +696,7 @@ public struct InfluxParser: MetricParser {
         // One pass reads the digits and their value (exact while there are at most 19 of them):
         // metric values are short, so a byte loop beats finding the run first and reading it again.
         var mantissa: UInt64 = 0
-        while j < stop {
-            let d = p[j] &- ASCII.zero
-            if d > 9 { break }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            j += 1
-        }
+        InfluxParser.readDigits(p, &j, stop, into: &mantissa)
         let intDigits = j - intStart
         var fracDigits = 0
         var hasDot = false
@@ -709,12 +704,7 @@ public struct InfluxParser: MetricParser {
             hasDot = true
             j += 1
             let fracStart = j
-            while j < stop {
-                let d = p[j] &- ASCII.zero
-                if d > 9 { break }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                j += 1
-            }
+            InfluxParser.readDigits(p, &j, stop, into: &mantissa)
             fracDigits = j - fracStart
         }
         if intDigits == 0 && fracDigits == 0 {
@@ -844,23 +834,23 @@ public struct InfluxParser: MetricParser {
         return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
     }
 
-    /// The end of the run of ASCII digits starting at `j`, testing eight bytes at a time.
+    /// Every byte of the eight is an ASCII digit: high nibble 3, and still 3 after adding 6.
     @inline(__always)
-    static func digitRun(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Int {
-        var j = start
-        let raw = UnsafeRawPointer(p)
-        while j + 8 <= stop {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            // Every byte is 0x30...0x39: high nibble 3, and still 3 after adding 6.
-            if w & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
-                || (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
-            {
-                break
-            }
-            j += 8
+    static func isEightDigits(_ w: UInt64) -> Bool {
+        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+            && (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+    }
+
+    /// Reads the ASCII digits from `p[j]` on into `value` (ten times it plus each digit; it wraps
+    /// past 19 digits, which callers check by the count) and leaves `j` after them.
+    @inline(__always)
+    static func readDigits(_ p: UnsafePointer<UInt8>, _ j: inout Int, _ stop: Int, into value: inout UInt64) {
+        while j < stop {
+            let d = p[j] &- ASCII.zero
+            if d > 9 { break }
+            value = value &* 10 &+ UInt64(d)
+            j += 1
         }
-        while j < stop, ASCII.isDigit(p[j]) { j += 1 }
-        return j
     }
 
     static let powersOfTen: [Double] = [
@@ -937,20 +927,11 @@ public struct InfluxParser: MetricParser {
         let raw = UnsafeRawPointer(p)
         while j + 8 <= stop && j - digitStart <= 11 {
             let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            if w & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
-                || (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 != 0x3030_3030_3030_3030
-            {
-                break
-            }
+            if !InfluxParser.isEightDigits(w) { break }
             magnitude = magnitude &* 100_000_000 &+ InfluxParser.eightDigits(w)
             j += 8
         }
-        while j < stop {
-            let d = p[j] &- ASCII.zero
-            if d > 9 { break }
-            magnitude = magnitude &* 10 &+ UInt64(d)
-            j += 1
-        }
+        InfluxParser.readDigits(p, &j, stop, into: &magnitude)
         var overflow = false
         if j - digitStart > 19 { (magnitude, overflow) = InfluxParser.digits(p, digitStart, j) }
         if j < stop && !isSpace(p[j]) {

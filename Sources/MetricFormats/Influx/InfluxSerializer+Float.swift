@@ -66,10 +66,7 @@ extension InfluxSerializer {
             out.append(m)
             return
         }
-        let bits = 64 - (m | 1).leadingZeroBitCount
-        let guess = (bits &* 1233) >> 12
-        let digits = guess + (m >= out.tens[guess] ? 1 : 0)
-        let total = max(digits - decimals, 1) + 1 + decimals
+        let total = max(out.digitCount(m) - decimals, 1) + 1 + decimals
         out.reserve(total)
         let pairs = out.pairs
         var w = out.base + out.count + total
