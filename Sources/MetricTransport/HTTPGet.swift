@@ -89,7 +89,7 @@ public enum HTTPGet {
     }
 
     public static func get(_ url: HTTPURL, timeout: Int64, maxBody: Int = 16 << 20) -> Result<Response, Failure> {
-        let deadline = monotonicNanoseconds() + max(timeout, 1_000_000)
+        let deadline = monotonicNow() + max(timeout, 1_000_000)
         let socket: Socket
         switch connect(url, deadline: deadline) {
         case .success(let s): socket = s
@@ -154,7 +154,7 @@ public enum HTTPGet {
     /// Polls `fd` for `events` until the deadline; false on timeout.
     static func wait(_ fd: Int32, for events: Int16, until deadline: Int64) -> Bool {
         while true {
-            let left = deadline - monotonicNanoseconds()
+            let left = deadline - monotonicNow()
             if left <= 0 { return false }
             var pfd = pollfd(fd: fd, events: events, revents: 0)
             let r = poll(&pfd, 1, Int32(min(left / 1_000_000 + 1, 1000)))
@@ -163,16 +163,11 @@ public enum HTTPGet {
         }
     }
 
-    /// Reads the response: the status line, headers, then a body by Content-Length, chunks, or up to
-    /// the end of the connection.
+    /// Reads the response (``HTTPResponseReader``), each read waiting no later than the deadline.
     static func readResponse(_ fd: Int32, deadline: Int64, maxBody: Int) -> Result<Response, Failure> {
-        var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var ended = false
-        /// Reads more; false at the end of the connection, on a timeout or an error (with `problem` set).
         var problem: String?
-        func more() -> Bool {
-            if ended { return false }
+        let result = HTTPResponseReader.read(maxBody: maxBody, receive: { data in
             while true {
                 guard wait(fd, for: Int16(POLLIN), until: deadline) else {
                     problem = "timed out reading the response"
@@ -181,101 +176,18 @@ public enum HTTPGet {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {
                     data += buffer[0..<n]
-                    if data.count > maxBody + 65536 {
-                        problem = "the response is larger than \(maxBody >> 20) MiB"
-                        return false
-                    }
                     return true
                 }
-                if n == 0 {
-                    ended = true
-                    return false
-                }
+                if n == 0 { return false }
                 if errno == EINTR || errno == EAGAIN { continue }
                 problem = "reading the response failed (\(Errno.current.name))"
                 return false
             }
+        }, problem: { problem })
+        switch result {
+        case .success(let r): return .success(Response(status: r.status, reason: r.reason, body: r.body))
+        case .failure(.read(let m)): return .failure(.read(m))
+        case .failure(.malformed(let m)): return .failure(.malformed(m))
         }
-        var headerEnd: Int?
-        while headerEnd == nil {
-            if let i = find([13, 10, 13, 10], in: data) {
-                headerEnd = i
-            } else if data.count > 65536 {
-                return .failure(.malformed("the response headers are longer than 64 KiB"))
-            } else if !more() {
-                if let problem { return .failure(.read(problem)) }
-                return .failure(data.isEmpty ? .read("the server closed the connection without a response") : .malformed("not an HTTP response (no end of headers)"))
-            }
-        }
-        let head = String(decoding: data[0..<headerEnd!], as: UTF8.self)
-        let headLines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusLine = headLines.first.map(String.init) ?? ""
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]), (100...999).contains(status) else {
-            return .failure(.malformed("not an HTTP response: '\(String(statusLine.prefix(60)))'"))
-        }
-        let reason = parts.count > 2 ? String(parts[2]) : ""
-        var contentLength: Int?
-        var chunked = false
-        for h in headLines.dropFirst() {
-            let lower = h.lowercased()
-            if lower.hasPrefix("content-length:") {
-                guard let n = Int(String(lower.dropFirst(15)).trimmingCharacters(in: " \t")), n >= 0 else {
-                    return .failure(.malformed("a bad Content-Length header: '\(h)'"))
-                }
-                contentLength = n
-            }
-            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
-        }
-        if let n = contentLength, n > maxBody { return .failure(.malformed("the response body is larger than \(maxBody >> 20) MiB")) }
-        let bodyStart = headerEnd! + 4
-        var body: [UInt8] = []
-        if chunked {
-            var at = bodyStart
-            while true {
-                guard let lineEnd = find([13, 10], in: data, from: at) else {
-                    if !more() { return .failure(.read(problem ?? "the connection ended inside a chunk header")) }
-                    continue
-                }
-                let sizeText = String(decoding: data[at..<lineEnd], as: UTF8.self)
-                guard let size = Int(sizeText.split(separator: ";").first.map { String($0).trimmingCharacters(in: " ") } ?? "", radix: 16), size >= 0 else {
-                    return .failure(.malformed("a bad chunk size '\(String(sizeText.prefix(20)))'"))
-                }
-                if size == 0 { break }
-                if body.count + size > maxBody { return .failure(.malformed("the response body is larger than \(maxBody >> 20) MiB")) }
-                while data.count < lineEnd + 2 + size + 2 {
-                    if !more() { return .failure(.read(problem ?? "the connection ended inside a chunk")) }
-                }
-                body += data[(lineEnd + 2)..<(lineEnd + 2 + size)]
-                at = lineEnd + 2 + size + 2
-            }
-        } else if let n = contentLength {
-            while data.count < bodyStart + n {
-                if !more() { return .failure(.read(problem ?? "the connection ended after \(data.count - bodyStart) of \(n) body bytes")) }
-            }
-            body = Array(data[bodyStart..<(bodyStart + n)])
-        } else {
-            // No length: the body runs to the end of the connection (the request asked to close it).
-            while more() {}
-            if let problem { return .failure(.read(problem)) }
-            body = Array(data[bodyStart...])
-        }
-        return .success(Response(status: status, reason: reason, body: body))
-    }
-
-    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int = 0) -> Int? {
-        guard hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
-        var i = from
-        while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    static func monotonicNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }

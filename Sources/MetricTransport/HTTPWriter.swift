@@ -170,68 +170,26 @@ public final class HTTPWriter {
         return readResponse(s)
     }
 
-    /// Reads one HTTP/1.1 response: status, then a Content-Length or chunked body.
+    /// Reads one response (``HTTPResponseReader``); a connection the server closes is dropped here too.
     private func readResponse(_ s: Socket) -> Result<(Int, [UInt8]), TransportError> {
-        var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
-        func more() -> Bool {
+        let result = HTTPResponseReader.read(maxBody: 16 << 20, receive: { data in
             guard case .success(let n) = buffer.withUnsafeMutableBytes({ s.receive(into: $0) }), n > 0 else { return false }
             data += buffer[0..<n]
-            return data.count < 16 << 20
-        }
-        let separator: [UInt8] = [13, 10, 13, 10]
-        var headerEnd: Int?
-        while headerEnd == nil {
-            if let i = Self.find(separator, in: data) { headerEnd = i; break }
-            if !more() { return .failure(.system(operation: "read response", endpoint: endpoint.description, errno: .connectionReset)) }
-        }
-        let head = String(decoding: data[0..<headerEnd!], as: UTF8.self)
-        let headLines = head.split(separator: "\r\n")
-        let parts = headLines.first?.split(separator: " ") ?? []
-        guard parts.count >= 2, let status = Int(parts[1]) else { return .failure(.refused("\(endpoint): not an HTTP response")) }
-        var contentLength = 0
-        var chunked = false
-        var close = false
-        for h in headLines.dropFirst() {
-            let lower = h.lowercased()
-            if lower.hasPrefix("content-length:") { contentLength = Int(String(lower.dropFirst(15)).trimmingCharacters(in: " ")) ?? 0 }
-            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
-            if lower.hasPrefix("connection:") && lower.contains("close") { close = true }
-        }
-        var bodyStart = headerEnd! + 4
-        var responseBody: [UInt8] = []
-        if chunked {
-            while true {
-                guard let lineEnd = Self.find([13, 10], in: data, from: bodyStart) else {
-                    if !more() { break }
-                    continue
-                }
-                let sizeText = String(decoding: data[bodyStart..<lineEnd], as: UTF8.self)
-                guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16) else { break }
-                if size == 0 { break }
-                while data.count < lineEnd + 2 + size + 2 { if !more() { break } }
-                guard data.count >= lineEnd + 2 + size else { break }
-                responseBody += data[(lineEnd + 2)..<(lineEnd + 2 + size)]
-                bodyStart = lineEnd + 2 + size + 2
+            return true
+        }, problem: { nil })
+        switch result {
+        case .success(let r):
+            if r.closes {
+                socket?.close()
+                socket = nil
             }
-        } else {
-            while data.count < bodyStart + contentLength { if !more() { break } }
-            responseBody = Array(data[bodyStart..<min(data.count, bodyStart + contentLength)])
+            return .success((r.status, r.body))
+        case .failure(.read):
+            // The connection broke before a whole response: the caller reconnects and sends again.
+            return .failure(.system(operation: "read response", endpoint: endpoint.description, errno: .connectionReset))
+        case .failure(.malformed(let m)):
+            return .failure(.refused("\(endpoint): \(m)"))
         }
-        if close {
-            socket?.close()
-            socket = nil
-        }
-        return .success((status, responseBody))
-    }
-
-    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int = 0) -> Int? {
-        guard hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
-        var i = from
-        while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 }
