@@ -121,7 +121,7 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL.", valueName: "file|url"))
+    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body).", valueName: "file|url"))
     var sinkReport: String?
 
     @Option(help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
