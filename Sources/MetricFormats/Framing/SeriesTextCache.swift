@@ -1,13 +1,15 @@
 /// A text made from a metric's name and tags (a line-protocol header, JSON's name-and-tags part) for
-/// recently seen series, direct-mapped by a hash of the name's and tags' raw String bits: parsers
-/// hand out one String per repeated token, so a repeated series costs a hash and a comparison.
+/// recently seen series, found by a hash of the name's and tags' raw String bits: parsers hand out
+/// one String per repeated token, so a repeated series costs a hash and a comparison.
 ///
-/// 4096 slots, two ways: a long String's raw bits are its address, so which series share a pair of
-/// slots changes from run to run; with a few hundred series in 1024 slots, a pair holding three of
-/// them (each evicting another on every metric) was likely enough to show in the benchmark.
+/// 4096 slots in sets of four: a long String's raw bits are its address, so which series share a set
+/// changes from run to run. With two ways, a few hundred series put three in one pair often enough
+/// (each then evicting another on every metric) to move a whole run's time; five in one set of four
+/// is about a thousand times less likely.
 final class SeriesTextCache {
-    static let slotBits = 12
-    static let slotCount = 1 << slotBits
+    static let setBits = 10
+    static let ways = 4
+    static let slotCount = ways << setBits
     /// Longer texts are made every time instead of kept.
     static let maxTextBytes = 1024
 
@@ -51,16 +53,22 @@ final class SeriesTextCache {
     @inline(__always)
     static func mix(_ h: UInt64, _ s: String) -> UInt64 {
         let (a, b) = rawBits(s)
+        return mix(h, a, b)
+    }
+
+    @inline(__always)
+    static func mix(_ h: UInt64, _ a: UInt64, _ b: UInt64) -> UInt64 {
         let x = (h ^ a) &* 0x9E37_79B9_7F4A_7C15
         return (x ^ (x >> 29) ^ b) &* 0xC2B2_AE3D_27D4_EB4F
     }
 
-    /// The top bits of a mixed hash pick a slot among `1 << bits`.
+    /// The top bits of a mixed hash pick one of `1 << bits` slots (or sets).
     @inline(__always)
     static func slot(_ h: UInt64, bits: Int) -> Int {
         Int(truncatingIfNeeded: ((h ^ (h >> 32)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
     }
 
+    /// The first slot of the metric's set.
     @inline(__always)
     static func slot(_ metric: Metric) -> Int {
         var h = mix(UInt64(truncatingIfNeeded: metric.tags.count), metric.name)
@@ -68,33 +76,35 @@ final class SeriesTextCache {
             h = mix(h, tag.key)
             h = mix(h, tag.value)
         }
-        return slot(h, bits: slotBits)
+        return slot(h, bits: setBits) &* ways
     }
 
-    /// The text kept for the metric's series, if any, valid until the next ``store``. Two ways: in its
-    /// slot or the partner (`slot ^ 1`).
+    /// The text kept for the metric's series, if any, valid until the next ``store``: in one of the
+    /// four slots of its set, starting at `slot`.
     @inline(__always)
     func lookup(_ slot: Int, _ metric: Metric) -> UnsafeBufferPointer<UInt8>? {
-        if let text = texts[slot], names[slot] == metric.name, tags[slot] == metric.tags {
-            return UnsafeBufferPointer(start: text, count: textCounts[slot])
-        }
-        let other = slot ^ 1
-        if let text = texts[other], names[other] == metric.name, tags[other] == metric.tags {
-            return UnsafeBufferPointer(start: text, count: textCounts[other])
+        for k in slot..<(slot &+ Self.ways) {
+            guard let text = texts[k] else { return nil }  // the set fills from its first slot
+            if names[k] == metric.name && tags[k] == metric.tags {
+                return UnsafeBufferPointer(start: text, count: textCounts[k])
+            }
         }
         return nil
     }
 
-    /// Keeps the text in the series' slot; what was there moves to the partner, replacing the older one.
+    /// Keeps the text in the first slot of the series' set; the others move down one, and the one in
+    /// the last slot (the least recently stored) is dropped.
     func store(_ slot: Int, _ metric: Metric, _ text: UnsafeBufferPointer<UInt8>) {
         if text.count > Self.maxTextBytes { return }
-        let other = slot ^ 1
-        if texts[slot] != nil {
-            texts[other]?.deallocate()
-            texts[other] = texts[slot]
-            textCounts[other] = textCounts[slot]
-            names[other] = names[slot]
-            tags[other] = tags[slot]
+        let last = slot + Self.ways - 1
+        texts[last]?.deallocate()
+        var k = last
+        while k > slot {
+            texts[k] = texts[k - 1]
+            textCounts[k] = textCounts[k - 1]
+            names[k] = names[k - 1]
+            tags[k] = tags[k - 1]
+            k -= 1
         }
         let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(text.count, 1))
         if let base = text.baseAddress { copy.initialize(from: base, count: text.count) }

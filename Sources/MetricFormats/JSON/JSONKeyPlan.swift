@@ -50,14 +50,17 @@ final class JSONKeyPlan {
     }
 }
 
-/// Recently seen key sequences and their plans, two-way by a hash of the keys' raw String bits: a
-/// metric whose keys are the same Strings as before (parsers hand out one String per repeated token)
-/// finds its plan with a few comparisons instead of sorting and escaping again. Two ways, because
-/// the raw bits of a long key are its storage address: with one way, two sequences that happen to
-/// share a slot would replace each other on every metric.
+/// Recently seen key sequences and their plans, in sets of four slots picked by a hash of the keys'
+/// bytes: a metric whose keys were seen before finds its plan with a few comparisons (one word each
+/// when they are the same Strings, as parsers hand out) instead of sorting and escaping again.
+///
+/// By the bytes, not the raw String bits: a long key's bits are its storage address, so with a hash
+/// of the bits which sequences shared a slot changed from run to run, and in some runs two of four
+/// sequences evicted each other on every metric, doubling the time of a whole conversion.
 final class JSONKeyPlanCache {
-    static let slotBits = 6
-    static let slotCount = 1 << slotBits
+    static let setBits = 4
+    static let ways = 4
+    static let slotCount = ways << setBits
     /// The plans, owned here and handed out unretained (no atomic count per metric); a plan stays
     /// valid until the next miss.
     private let slots: UnsafeMutablePointer<Unmanaged<JSONKeyPlan>?>
@@ -74,15 +77,39 @@ final class JSONKeyPlanCache {
 
     func plan(_ count: Int, _ key: (Int) -> String) -> Unmanaged<JSONKeyPlan> {
         var h = UInt64(truncatingIfNeeded: count)
-        for i in 0..<count { h = SeriesTextCache.mix(h, key(i)) }
-        let slot = SeriesTextCache.slot(h, bits: Self.slotBits)
-        if let plan = slots[slot], plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
-        if let plan = slots[slot ^ 1], plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
-        // The slot's plan moves to the partner, replacing the older one.
+        for i in 0..<count { h = Self.mixBytes(h, key(i)) }
+        let first = SeriesTextCache.slot(h, bits: Self.setBits) &* Self.ways
+        for k in first..<(first &+ Self.ways) {
+            guard let plan = slots[k] else { break }  // a set fills from its first slot
+            if plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
+        }
+        // The new plan goes first; the others move down and the last one is dropped.
         let plan = Unmanaged.passRetained(JSONKeyPlan(keys: (0..<count).map(key)))
-        slots[slot ^ 1]?.release()
-        slots[slot ^ 1] = slots[slot]
-        slots[slot] = plan
+        let last = first + Self.ways - 1
+        slots[last]?.release()
+        var k = last
+        while k > first {
+            slots[k] = slots[k - 1]
+            k -= 1
+        }
+        slots[first] = plan
         return plan
+    }
+
+    /// Mixes a String's bytes into `h`: a small String's raw bits are its bytes; a long one gives its
+    /// length and first and last eight bytes.
+    @inline(__always)
+    static func mixBytes(_ h: UInt64, _ s: String) -> UInt64 {
+        let (a, b) = SeriesTextCache.rawBits(s)
+        // Bit 61 of the second word marks a small (inline) String on 64-bit platforms.
+        if b & (1 << 61) != 0 { return SeriesTextCache.mix(h, a, b) }
+        let n = s.utf8.count
+        let words = s.utf8.withContiguousStorageIfAvailable { u -> (UInt64, UInt64) in
+            guard n >= 8, let p = u.baseAddress else { return (0, 0) }
+            let raw = UnsafeRawPointer(p)
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        }
+        let (x, y) = words ?? (0, 0)
+        return SeriesTextCache.mix(h, x ^ UInt64(truncatingIfNeeded: n), y)
     }
 }
