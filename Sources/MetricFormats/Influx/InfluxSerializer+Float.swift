@@ -1,7 +1,7 @@
 extension InfluxSerializer {
     static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
     /// Go's `FormatFloat(v, 'f', -1, 64)` for a finite value, fast for the common metric values.
@@ -22,7 +22,12 @@ extension InfluxSerializer {
             return
         }
         powersOfTen.withUnsafeBufferPointer { p10 in
-            for k in 0..<p10.count {
+            if let (m, k) = fifteenDigits(a, p10) {
+                if v < 0 { out.append(ASCII.minus) }
+                appendDecimal(m, decimals: k, to: out)
+                return
+            }
+            for k in 0...17 {
                 let scaled = a * p10[k]
                 if scaled >= 9.007_199_254_740_992e15 { break }
                 // The nearest integer: below 2^52, adding and taking away 2^52 rounds to an integer
@@ -49,6 +54,48 @@ extension InfluxSerializer {
             }
             appendReference(v, to: out)
         }
+    }
+
+    /// The value as `m / 10^k` with `m` of at most 15 significant digits, trailing zeros removed, when
+    /// that reads back as `a` (1e-6 <= a < 2^53); nil when `a` needs 16 or 17 digits.
+    ///
+    /// Any decimal of at most 15 significant digits reads back as a double of its own (DBL_DIG), so a
+    /// 15-digit text that reads back as `a` has no shorter rival and is Go's shortest text: one
+    /// multiply, a few constant divisions and one check, instead of trying each count of decimals.
+    @inline(__always)
+    static func fifteenDigits(_ a: Double, _ p10: UnsafeBufferPointer<Double>) -> (UInt64, Int)? {
+        // floor(log10(a)) is `low` or `low + 1`: aim for 15 digits before the decimal point, and
+        // take one decimal back when that gave 16.
+        let low = ((Int(truncatingIfNeeded: a.bitPattern >> 52) &- 1023) &* 1233) >> 12
+        var k = 14 &- low
+        guard k >= 0 && k < p10.count else { return nil }
+        var scaled = a * p10[k]
+        if scaled >= 1e15 {
+            if k == 0 { return nil }
+            k -= 1
+            scaled = a * p10[k]
+        }
+        // Below 2^52, adding and taking away 2^52 rounds to the nearest integer.
+        var m = UInt64((scaled + 4.503_599_627_370_496e15) - 4.503_599_627_370_496e15)
+        // Trailing zeros off, in steps of 8, 4, 2 and 1 (each a division by a constant).
+        if k >= 8 && m % 100_000_000 == 0 {
+            m /= 100_000_000
+            k -= 8
+        }
+        if k >= 4 && m % 10_000 == 0 {
+            m /= 10_000
+            k -= 4
+        }
+        if k >= 2 && m % 100 == 0 {
+            m /= 100
+            k -= 2
+        }
+        if k >= 1 && m % 10 == 0 {
+            m /= 10
+            k -= 1
+        }
+        // m < 2^53 and 10^k exact: the division rounds once, as reading the decimal text does.
+        return Double(m) / p10[k] == a ? (m, k) : nil
     }
 
     /// The reference formatter, for values outside the fast path.
