@@ -13,6 +13,9 @@ public struct ConvertOptions: Sendable {
     public var texts: [(name: String, bytes: [UInt8])] = []
     /// Say which format `auto` chose (on a terminal, or with `-v`).
     public var announceDetection = false
+    /// Let line protocol to JSON take ``InfluxToJSON`` for the lines it can copy (the output is the
+    /// same either way; tests compare the two).
+    public var directPaths = true
 
     public init(from: MetricFormat?, to: MetricFormat?) {
         self.from = from
@@ -40,9 +43,11 @@ public enum Converter {
             }
         }
         var parser: (any MetricParser)?
+        var direct: InfluxToJSON?
         if let from = options.from {
             parser = makeParser(from, options, diagnostics, handler)
             if parser == nil { return .usage }
+            direct = makeDirect(from, options)
         }
         let inputCount = options.texts.isEmpty ? max(options.inputs.count, 1) : options.texts.count
         inputLoop: for inputIndex in 0..<inputCount {
@@ -77,11 +82,12 @@ public enum Converter {
                             refused = true
                             return false
                         }
+                        direct = makeDirect(chosen, options)
                         let held = sniffed
                         sniffed = []
-                        held.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
+                        held.withUnsafeBufferPointer { feed($0, &framer, &parser!, direct, handler, diagnostics, onLine) }
                     } else {
-                        feed(chunk, &framer, &parser!, handler, diagnostics, onLine)
+                        feed(chunk, &framer, &parser!, direct, handler, diagnostics, onLine)
                     }
                     output.flush()
                     afterChunk()
@@ -96,7 +102,8 @@ public enum Converter {
                 guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { break inputLoop }
                 parser = makeParser(chosen, options, diagnostics, handler)
                 guard parser != nil else { break inputLoop }
-                sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, handler, diagnostics, onLine) }
+                direct = makeDirect(chosen, options)
+                sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, direct, handler, diagnostics, onLine) }
             }
             if parser == nil { break }
             if !diagnostics.shouldStop {
@@ -112,6 +119,9 @@ public enum Converter {
             if diagnostics.shouldStop { break }
         }
         handler.finish()
+        if let direct, direct.directLines > 0 {
+            diagnostics.note("\(direct.directLines) of \(handler.metricsIn) metrics went straight from line protocol to JSON text")
+        }
         if let failure = output.failure {
             diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
         }
@@ -120,16 +130,26 @@ public enum Converter {
 
     private static func feed(
         _ chunk: UnsafeBufferPointer<UInt8>, _ framer: inout LineFramer, _ parser: inout any MetricParser,
-        _ handler: SerializingHandler, _ diagnostics: Diagnostics, _ onLine: (Int) -> Void
+        _ direct: InfluxToJSON?, _ handler: SerializingHandler, _ diagnostics: Diagnostics, _ onLine: (Int) -> Void
     ) {
         framer.feed(chunk) { event in
             if diagnostics.shouldStop { return }
-            if case .line(_, let number) = event {
+            if case .line(let bytes, let number) = event {
                 handler.currentLine = number
                 onLine(number)
+                if let direct, parser.isBetweenRecords, direct.transcode(bytes, into: &handler.sink.buffer) {
+                    handler.countDirect()
+                    return
+                }
             }
             parser.handle(event, handler: handler)
         }
+    }
+
+    /// The direct path for the pair of formats, when there is one and the options allow it.
+    private static func makeDirect(_ from: MetricFormat, _ options: ConvertOptions) -> InfluxToJSON? {
+        guard options.directPaths, from == .influx, (options.to ?? from) == .json else { return nil }
+        return InfluxToJSON(options: options.format)
     }
 
     /// The parser for the input format; also the serializer when the output follows the input.

@@ -73,6 +73,12 @@ public final class SerializingHandler: MetricHandler {
         sink.flushIfNeeded()
     }
 
+    /// A metric written by a direct path (``InfluxToJSON``) into ``sink``'s buffer.
+    public func countDirect() {
+        metricsIn += 1
+        sink.flushIfNeeded()
+    }
+
     public func report(_ diagnostic: Diagnostic) {
         diagnostics.report(diagnostic, source: source)
     }

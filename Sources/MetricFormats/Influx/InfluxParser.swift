@@ -98,6 +98,8 @@ public struct InfluxParser: MetricParser {
         }
     }
 
+    public var isBetweenRecords: Bool { !isPending }
+
     public mutating func finish(into handler: MetricHandler) {
         if isPending {
             multiLine = true

@@ -64,11 +64,7 @@ public struct JSONSerializer: MetricSerializer {
             line.append(text.baseAddress!, text.count)
         } else {
             let start = line.count
-            line.append(ascii: "},\"name\":")
-            JSONText.appendString(metric.name, to: line)
-            line.append(ascii: ",\"tags\":{")
-            appendTags(metric.tags)
-            line.append(ascii: "},\"timestamp\":")
+            JSONSerializer.appendSeries(metric, to: line)
             series.store(slot, metric, UnsafeBufferPointer(start: line.base + start, count: line.count - start))
         }
         let ns = metric.timestamp ?? context.now
@@ -138,8 +134,13 @@ public struct JSONSerializer: MetricSerializer {
         }
     }
 
-    private func appendTags(_ tags: [Tag]) {
-        let plan = JSONKeyPlan(keys: tags.map(\.key))
+    /// `},"name":...,"tags":{...},"timestamp":`: what follows the fields, the same for every metric
+    /// of a series.
+    static func appendSeries(_ metric: Metric, to line: InfluxLineBuffer) {
+        line.append(ascii: "},\"name\":")
+        JSONText.appendString(metric.name, to: line)
+        line.append(ascii: ",\"tags\":{")
+        let plan = JSONKeyPlan(keys: metric.tags.map(\.key))
         let keyText = plan.text.base
         var keyStart = 0
         for n in 0..<plan.order.count {
@@ -147,8 +148,9 @@ public struct JSONSerializer: MetricSerializer {
             let keyEnd = plan.ends[n]
             line.append(keyText + keyStart, keyEnd - keyStart)
             keyStart = keyEnd
-            JSONText.appendString(tags[plan.order[n]].value, to: line)
+            JSONText.appendString(metric.tags[plan.order[n]].value, to: line)
         }
+        line.append(ascii: "},\"timestamp\":")
     }
 
     private func isNested(_ key: String) -> Bool {

@@ -15,10 +15,14 @@ public protocol MetricParser {
     mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler)
     /// End of input: a record still pending becomes an error.
     mutating func finish(into handler: MetricHandler)
+    /// False while a record started on an earlier line is still open (the next line continues it).
+    /// Mutating only so that asking through `any MetricParser` does not copy the parser.
+    var isBetweenRecords: Bool { mutating get }
 }
 
 extension MetricParser {
     public mutating func finish(into handler: MetricHandler) {}
+    public var isBetweenRecords: Bool { true }
 }
 
 extension MetricParser {
