@@ -17,6 +17,12 @@ struct Convert: ParsableCommand {
             is refused. METRICAT_NOW (nanoseconds since the epoch) fixes the time used for metrics \
             that carry none, for reproducible output.
 
+            From influx to json, a line whose values JSON spells as they are (integers, floats of \
+            at most 15 digits without an exponent, ASCII strings), with a timestamp and a \
+            measurement and tags seen before, is copied piece by piece into the JSON text without \
+            being parsed into a metric; the output is byte for byte the same. -v says how many \
+            metrics went that way.
+
             Examples:
               metricat convert --from influx --to json metrics.lp
               printf 'deploys:1|c|#env:prod\\n' | metricat convert --to influx
