@@ -5,7 +5,8 @@ import Testing
 /// Telegraf's prometheus parser vectors (plugins/parsers/prometheus/parser_test.go,
 /// parser_v1_test.go and the text testcases/*: input.txt with expected_v1.out / expected_v2.out).
 /// Metrics are compared as line protocol with fields sorted, as Telegraf's RequireMetricsEqual
-/// compares them; Telegraf's `_type` pseudo-tag is left out (the type is not part of a metric here).
+/// compares them; Telegraf's `_type` pseudo-tag is left out of the text (the type is the metric's
+/// `valueType`, checked on its own).
 @Suite struct PrometheusParserTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -390,5 +391,38 @@ import Testing
             http_request_duration_microseconds_count{handler="prometheus"} 9
 
             """)
+    }
+
+    /// A `# TYPE` line gives every metric of its family Telegraf's value type, in both versions.
+    @Test(arguments: [1, 2])
+    func typeLinesGiveTheValueType(version: Int) {
+        let input = """
+            # TYPE c_total counter
+            c_total{a="1"} 1
+            # TYPE g gauge
+            g 2
+            u 3
+            # TYPE h histogram
+            h_bucket{le="1"} 1
+            h_bucket{le="+Inf"} 2
+            h_sum 3
+            h_count 2
+            # TYPE s summary
+            s{quantile="0.5"} 1
+            s_sum 2
+            s_count 3
+            """
+        let out = Self.parse(input, version: version)
+        #expect(out.errors.isEmpty)
+        var types: [String: Set<MetricValueType>] = [:]
+        for m in out.metrics {
+            // Version 1 names the metric after the family; version 2 names the fields after it.
+            var family = version == 1 ? m.name : m.fields[0].key
+            for suffix in ["_bucket", "_count", "_sum"] where version == 2 && family.hasSuffix(suffix) && family != "c_total" {
+                family = String(family.dropLast(suffix.count))
+            }
+            types[family, default: []].insert(m.valueType)
+        }
+        #expect(types == ["c_total": [.counter], "g": [.gauge], "u": [.untyped], "h": [.histogram], "s": [.summary]])
     }
 }

@@ -3,8 +3,8 @@ import Testing
 @testable import MetricFormats
 
 /// Telegraf's prometheus serializer vectors (plugins/serializers/prometheus/prometheus_test.go,
-/// collection_test.go), with Telegraf's value type carried as the `metric_type` tag or by the
-/// histogram/summary shape. Telegraf's tests sort (`SortMetrics`), so these do too.
+/// collection_test.go), with Telegraf's value type carried as the metric's `valueType`, the
+/// `metric_type` tag or the histogram/summary shape. Telegraf's tests sort (`SortMetrics`), so these do too.
 @Suite struct PrometheusSerializerTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -495,5 +495,20 @@ import Testing
         #expect(PrometheusText.sanitizeLabelName("a.b.c") == "a_b_c")
         #expect(PrometheusText.sanitizeLabelName("__") == "__")
         #expect(PrometheusText.sanitizeLabelName("?") == nil)
+    }
+
+    /// The metric's value type gives the family's TYPE; StatsD's `metric_type` tag wins over it.
+    @Test func valueTypeGivesTheType() {
+        var counter = Self.m("requests", [], [("total", .float(5))])
+        counter.valueType = .counter
+        var gauge = Self.m("temp", [], [("c", .float(21.5))])
+        gauge.valueType = .gauge
+        var tagged = Self.m("jobs", [("metric_type", "gauge")], [("n", .float(1))])
+        tagged.valueType = .counter
+        let (text, diagnostics) = Self.render([counter, gauge, tagged])
+        #expect(diagnostics.isEmpty)
+        #expect(text.contains("# TYPE requests_total counter\n"))
+        #expect(text.contains("# TYPE temp_c gauge\n"))
+        #expect(text.contains("# TYPE jobs_n gauge\n"))
     }
 }

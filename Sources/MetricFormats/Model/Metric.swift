@@ -3,18 +3,28 @@
 /// Tags and fields keep the order the input gave them; parsers that follow Telegraf sort tags by key.
 /// A missing timestamp means "let the receiver decide" (a collector assigns its own time);
 /// serializers whose format needs a timestamp use ``SerializerContext/now``.
+/// The kind of values a metric holds, as Telegraf's `telegraf.ValueType` names them.
+public enum MetricValueType: String, Sendable, Hashable {
+    case untyped, counter, gauge, summary, histogram
+}
+
 public struct Metric: Sendable, Hashable {
     public var name: String
     public var tags: [Tag]
     public var fields: [Field]
     /// Nanoseconds since the Unix epoch.
     public var timestamp: Int64?
+    /// What the source said the values are (Telegraf's value type): a Prometheus `# TYPE` line
+    /// gives it and the Prometheus output writes it back (StatsD's `metric_type` tag, when present,
+    /// takes precedence there). Formats without types leave it `.untyped`.
+    public var valueType: MetricValueType
 
-    public init(name: String, tags: [Tag] = [], fields: [Field] = [], timestamp: Int64? = nil) {
+    public init(name: String, tags: [Tag] = [], fields: [Field] = [], timestamp: Int64? = nil, valueType: MetricValueType = .untyped) {
         self.name = name
         self.tags = tags
         self.fields = fields
         self.timestamp = timestamp
+        self.valueType = valueType
     }
 
     /// The value of tag `key`, if present.

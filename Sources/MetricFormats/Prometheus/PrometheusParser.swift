@@ -361,6 +361,7 @@ public struct PrometheusParser: MetricParser {
                 key = family
             }
             metric.fields = [Field(key, .float(sample.value))]
+            metric.valueType = kind.valueType
             handler.handle(metric)
             return
         }
@@ -433,7 +434,7 @@ public struct PrometheusParser: MetricParser {
         held = nil
         for s in family.series {
             if version == 1 {
-                var metric = Metric(name: family.name, tags: s.tags, timestamp: s.timestamp)
+                var metric = Metric(name: family.name, tags: s.tags, timestamp: s.timestamp, valueType: family.kind.valueType)
                 if family.kind == .histogram {
                     for b in s.buckets { metric.setField(PrometheusText.goFloat(b.bound), .float(b.count)) }
                 } else {
@@ -443,24 +444,37 @@ public struct PrometheusParser: MetricParser {
                 metric.setField("sum", .float(s.sum))
                 handler.handle(metric)
             } else {
+                let type = family.kind.valueType
                 handler.handle(Metric(name: "prometheus", tags: s.tags, fields: [
                     Field(family.name + "_count", .float(s.count)), Field(family.name + "_sum", .float(s.sum)),
-                ], timestamp: s.timestamp))
+                ], timestamp: s.timestamp, valueType: type))
                 let label = family.kind == .histogram ? "le" : "quantile"
                 let key = family.kind == .histogram ? family.name + "_bucket" : family.name
                 var infSeen = false
                 for (bound, value) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count) }) : s.quantiles.map({ ($0.quantile, $0.value) }) {
                     var tags = s.tags
                     PrometheusText.insertSorted(Tag(label, PrometheusText.goFloat(bound)), into: &tags)
-                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp))
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp, valueType: type))
                     if bound == .infinity { infSeen = true }
                 }
                 if family.kind == .histogram && !infSeen {
                     var tags = s.tags
                     PrometheusText.insertSorted(Tag("le", "+Inf"), into: &tags)
-                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp))
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp, valueType: type))
                 }
             }
+        }
+    }
+}
+
+extension PrometheusParser.Kind {
+    var valueType: MetricValueType {
+        switch self {
+        case .counter: return .counter
+        case .gauge: return .gauge
+        case .untyped: return .untyped
+        case .summary: return .summary
+        case .histogram: return .histogram
         }
     }
 }

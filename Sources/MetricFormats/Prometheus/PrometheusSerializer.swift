@@ -128,7 +128,9 @@ public struct PrometheusSerializer: MetricSerializer {
             return .histogram
         }
         if let q = metric.tag("quantile"), PrometheusText.parseFloat(q) != nil { return .summary }
-        switch metric.tag("metric_type") {
+        // StatsD's `metric_type` tag first, then the type the source gave (a Prometheus TYPE line).
+        let type = metric.tag("metric_type") ?? metric.valueType.rawValue
+        switch type {
         case "counter": return .counter
         case "gauge": return .gauge
         case "histogram" where metric.fields.contains(where: { PrometheusText.hasSuffix($0.key, "_sum") || PrometheusText.hasSuffix($0.key, "_count") }):

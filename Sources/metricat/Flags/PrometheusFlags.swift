@@ -23,7 +23,7 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off).")
     var prometheusCompactEncoding: Bool?
 
-    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter).", valueName: "glob"))
+    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter). Without a match a family keeps the type its input gave (a Prometheus # TYPE line, StatsD's metric_type), else untyped.", valueName: "glob"))
     var prometheusMetricTypesCounter: [String] = []
 
     @Option(help: ArgumentHelp("Output: write families whose name matches this glob as gauges, repeatable; wins over a counter match (Telegraf's prometheus_metric_types.gauge).", valueName: "glob"))
