@@ -84,14 +84,18 @@ import Testing
     }
 
     static func compare(_ lines: [String], _ configure: (inout FormatOptions) -> Void = { _ in }) -> (taken: Int, declined: Int) {
+        compare(bytes: lines.map { Array($0.utf8) }, configure)
+    }
+
+    static func compare(bytes lines: [[UInt8]], _ configure: (inout FormatOptions) -> Void = { _ in }) -> (taken: Int, declined: Int) {
         var options = FormatOptions()
         configure(&options)
         let direct = InfluxToJSON(options: options)!
         let full = FullPath(options)
         var taken = 0
         var declined = 0
-        for line in lines {
-            let bytes = Array(line.utf8)
+        for bytes in lines {
+            let line = String(decoding: bytes, as: UTF8.self)
             let expected = full.convert(bytes)
             var out: [UInt8] = []
             if bytes.withUnsafeBufferPointer({ direct.transcode($0, into: &out) }) {
@@ -111,6 +115,20 @@ import Testing
         // Both outcomes are exercised, and the common lines go direct.
         #expect(taken > 4_000)
         #expect(declined > 4_000)
+    }
+
+    /// Mutated lines (flipped bytes, truncations, NUL, invalid UTF-8, inserted escapes and quotes),
+    /// each after a clean line of its header so that the direct path knows the header.
+    @Test func mutatedLinesAgree() {
+        var rng = SplitMix(seed: 3)
+        var lines: [[UInt8]] = []
+        for line in Self.corpus(seed: 4, count: 3_000) {
+            lines.append(Array(line.utf8))
+            lines += FuzzTests.mutate(Array(line.utf8), &rng).split(separator: ASCII.newline, omittingEmptySubsequences: false).map(Array.init)
+        }
+        let (taken, declined) = Self.compare(bytes: lines)
+        #expect(taken > 1_000)
+        #expect(declined > 1_000)
     }
 
     @Test(arguments: [TimestampPrecision.seconds, .milliseconds, .microseconds])
