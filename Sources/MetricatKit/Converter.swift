@@ -13,8 +13,8 @@ public struct ConvertOptions: Sendable {
     public var texts: [(name: String, bytes: [UInt8])] = []
     /// Say which format `auto` chose (on a terminal, or with `-v`).
     public var announceDetection = false
-    /// Let line protocol to JSON take ``InfluxToJSON`` for the lines it can copy (the output is the
-    /// same either way; tests compare the two).
+    /// Let line protocol to JSON or to line protocol take ``InfluxDirect`` for the lines it can copy
+    /// (the output is the same either way; tests compare the two).
     public var directPaths = true
 
     public init(from: MetricFormat?, to: MetricFormat?) {
@@ -43,7 +43,7 @@ public enum Converter {
             }
         }
         var parser: (any MetricParser)?
-        var direct: InfluxToJSON?
+        var direct: InfluxDirect?
         if let from = options.from {
             parser = makeParser(from, options, diagnostics, handler)
             if parser == nil { return .usage }
@@ -120,7 +120,7 @@ public enum Converter {
         }
         handler.finish()
         if let direct, direct.directLines > 0 {
-            diagnostics.note("\(direct.directLines) of \(handler.metricsIn) metrics went straight from line protocol to JSON text")
+            diagnostics.note("\(direct.directLines) of \(handler.metricsIn) metrics went straight from line protocol to \(options.to == .json ? "JSON" : "line protocol") text")
         }
         if let failure = output.failure {
             diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
@@ -130,7 +130,7 @@ public enum Converter {
 
     private static func feed(
         _ chunk: UnsafeBufferPointer<UInt8>, _ framer: inout LineFramer, _ parser: inout any MetricParser,
-        _ direct: InfluxToJSON?, _ handler: SerializingHandler, _ diagnostics: Diagnostics, _ onLine: (Int) -> Void
+        _ direct: InfluxDirect?, _ handler: SerializingHandler, _ diagnostics: Diagnostics, _ onLine: (Int) -> Void
     ) {
         framer.feed(chunk) { event in
             if diagnostics.shouldStop { return }
@@ -147,9 +147,13 @@ public enum Converter {
     }
 
     /// The direct path for the pair of formats, when there is one and the options allow it.
-    private static func makeDirect(_ from: MetricFormat, _ options: ConvertOptions) -> InfluxToJSON? {
-        guard options.directPaths, from == .influx, (options.to ?? from) == .json else { return nil }
-        return InfluxToJSON(options: options.format)
+    private static func makeDirect(_ from: MetricFormat, _ options: ConvertOptions) -> InfluxDirect? {
+        guard options.directPaths, from == .influx else { return nil }
+        switch options.to ?? from {
+        case .json: return InfluxDirect(options: options.format, output: .json)
+        case .influx: return InfluxDirect(options: options.format, output: .influx)
+        default: return nil
+        }
     }
 
     /// The parser for the input format; also the serializer when the output follows the input.

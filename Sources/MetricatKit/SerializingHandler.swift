@@ -73,7 +73,7 @@ public final class SerializingHandler: MetricHandler {
         sink.flushIfNeeded()
     }
 
-    /// A metric written by a direct path (``InfluxToJSON``) into ``sink``'s buffer.
+    /// A metric written by a direct path (``InfluxDirect``) into ``sink``'s buffer.
     public func countDirect() {
         metricsIn += 1
         sink.flushIfNeeded()

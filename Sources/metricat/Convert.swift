@@ -17,9 +17,9 @@ struct Convert: ParsableCommand {
             is refused. METRICAT_NOW (nanoseconds since the epoch) fixes the time used for metrics \
             that carry none, for reproducible output.
 
-            From influx to json, a line whose values JSON spells as they are (integers, floats of \
-            at most 15 digits without an exponent, ASCII strings), with a timestamp and a \
-            measurement and tags seen before, is copied piece by piece into the JSON text without \
+            From influx to json or influx, a line whose values the output spells as they are \
+            (integers, floats of at most 15 digits without an exponent, ASCII strings), with a \
+            measurement and tags seen before, is copied piece by piece into the output without \
             being parsed into a metric; the output is byte for byte the same. -v says how many \
             metrics went that way.
 

@@ -43,17 +43,7 @@ public struct InfluxSerializer: MetricSerializer {
         if let text = headerCache.lookup(slot, metric) {
             header.append(text.baseAddress!, text.count)
         } else {
-            var series = metric
-            // Parsers that follow Telegraf hand tags over sorted: check cheaply, sort only when needed.
-            var sorted = true
-            if series.tags.count > 1 {
-                for k in 1..<series.tags.count where !(series.tags[k - 1].key < series.tags[k].key) {
-                    sorted = false
-                    break
-                }
-            }
-            if !sorted { series.sortTags() }
-            guard buildHeader(series, context) else { return }
+            guard buildHeader(InfluxSerializer.withSortedTags(metric), context) else { return }
             headerCache.store(slot, metric, header.bytes)
         }
         footer.removeAll()
@@ -116,6 +106,21 @@ public struct InfluxSerializer: MetricSerializer {
 
     mutating func warnOnce(_ key: String, _ message: String, _ context: SerializerContext) {
         if warned.insert(key).inserted { context.report(.warning(message)) }
+    }
+
+    /// The metric with its tags in key order. Parsers that follow Telegraf hand tags over sorted:
+    /// check cheaply, sort only when needed.
+    static func withSortedTags(_ metric: Metric) -> Metric {
+        var series = metric
+        var sorted = true
+        if series.tags.count > 1 {
+            for k in 1..<series.tags.count where !(series.tags[k - 1].key < series.tags[k].key) {
+                sorted = false
+                break
+            }
+        }
+        if !sorted { series.sortTags() }
+        return series
     }
 
     /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.

@@ -6,24 +6,28 @@ import Musl
 import Darwin
 #endif
 
-/// Line protocol to Telegraf's JSON without building a ``Metric``: the commonest conversion, line by
-/// line straight from input bytes to output bytes, byte for byte what ``InfluxParser`` followed by
-/// ``JSONSerializer`` writes.
+/// Line protocol to Telegraf's JSON, or to line protocol again, without building a ``Metric``: line
+/// by line straight from input bytes to output bytes, byte for byte what ``InfluxParser`` followed by
+/// ``JSONSerializer`` or ``InfluxSerializer`` writes.
 ///
 /// It takes only lines whose every part it can copy: a header (measurement and tags) seen before,
-/// the field keys the last line of that header had, values whose JSON spelling is a copy of their
-/// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros, less
-/// any trailing zeros; ASCII strings without characters JSON escapes), and a timestamp after
-/// 1970-04-26. Any other line
-/// is declined, with nothing written, and goes through the parser and the serializer, which also
-/// report every error. What follows a header (`},"name":...,"tags":{...},"timestamp":`) and the
-/// sorted key texts are learned from the full parser's metric for the first line of each header.
+/// the field keys the last line of that header had, values whose output spelling is a copy of their
+/// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
+/// less any trailing zeros; ASCII strings, for JSON without characters it escapes), and a timestamp
+/// after 1970-04-26 (JSON needs one; line protocol writes none when the line has none). Any other
+/// line is declined, with nothing written, and goes through the parser and the serializer, which
+/// also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
+/// "timestamp":` for JSON, the escaped and sorted `name,tags ` for line protocol) and the sorted JSON
+/// key texts are learned from the full parser's metric for the first line of each header.
 ///
 /// Why 15 digits suffice: two different decimals of at most 15 significant digits never read as one
-/// double (DBL_DIG), so such a text is the shortest that reads back as its value, which is what Go's
-/// encoding/json writes; fixed notation covers [1e-6, 1e21), which 15 digits without an exponent
-/// and at most five zeros after `0.` stay in.
-public final class InfluxToJSON {
+/// double (DBL_DIG), so such a text is the shortest that reads back as its value, which is what both
+/// serializers write (Go's shortest formatting); fixed notation covers [1e-6, 1e21), which 15 digits
+/// without an exponent and at most five zeros after `0.` stay in.
+public final class InfluxDirect {
+    /// The output format.
+    public enum Output: Sendable { case json, influx }
+
     static let setBits = 8
     static let ways = 4
     static let slotCount = ways << setBits
@@ -39,8 +43,11 @@ public final class InfluxToJSON {
     static let maxLearning = 64
     static let settled = 8
 
+    let output: Output
     let precision: TimestampPrecision
     let units: Int64
+    let omitTimestamp: Bool
+    let uintSupport: Bool
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
 
@@ -64,31 +71,56 @@ public final class InfluxToJSON {
     /// Per set, the way the next new header replaces.
     private let nextWay: UnsafeMutablePointer<Int>
 
-    /// The values of the line being written, by input position: start and count in the line, or a
-    /// count of -1 for `true` and -2 for `false`.
-    private let valueStarts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxToJSON.maxKeys)
-    private let valueCounts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxToJSON.maxKeys)
+    /// The values of the line being written, by input position: start and count in the line (a
+    /// number without its suffix, a string with its quotes) and what it is.
+    private let valueKinds = UnsafeMutablePointer<ValueKind>.allocate(capacity: InfluxDirect.maxKeys)
+    private let valueStarts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxDirect.maxKeys)
+    private let valueCounts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxDirect.maxKeys)
     private let line = InfluxLineBuffer(capacity: 1024)
     private var lastSecond = Int64.min
     private let lastSecondText = InfluxLineBuffer(capacity: 24)
     private let byteClass = InfluxByteClass.table
-    private let jsonClass = JSONText.byteClass
+    /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\` are
+    /// checked apart). JSON escapes control characters and `<`, `>`, `&`; line protocol only `"` and
+    /// `\`. Non-ASCII text is left to the full path, which replaces invalid UTF-8.
+    private let stringClass: UnsafePointer<UInt8>
+
+    /// 0 for ASCII but `"` and `\`. Written once at first use and only read after that.
+    nonisolated(unsafe) static let influxStringClass: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 { t[b] = b >= 0x80 ? 2 : (b == Int(ASCII.quote) || b == Int(ASCII.backslash) ? 1 : 0) }
+        return UnsafePointer(t)
+    }()
 
     /// Learns a header from the metric the full parser makes of its line.
     private var parser: InfluxParser
     private let catcher = MetricCatcher()
+    /// Writes a learned header in line protocol.
+    private var headerWriter: InfluxSerializer?
 
-    /// nil when the options ask for something only the full path does (default tags, a time layout,
-    /// nested JSON fields, a batch).
-    public init?(options: FormatOptions) {
+    /// A direct path to `output`; nil when the options ask for something only the full path does
+    /// (default tags; for JSON a time layout, nested fields or a batch; for line protocol sorted
+    /// fields or a line length limit).
+    public init?(options: FormatOptions, output: Output) {
         let json = options.json
-        guard options.defaultTags.isEmpty, json.timestampFormat == nil, json.nestedFieldsInclude.isEmpty,
-            json.nestedFieldsExclude.isEmpty, !json.batch, json.timestampUnits > 0,
-            let parser = try? InfluxParser(options: options)
-        else { return nil }
+        let influx = options.influx
+        guard options.defaultTags.isEmpty, let parser = try? InfluxParser(options: options) else { return nil }
+        switch output {
+        case .json:
+            guard json.timestampFormat == nil, json.nestedFieldsInclude.isEmpty, json.nestedFieldsExclude.isEmpty, !json.batch,
+                json.timestampUnits > 0
+            else { return nil }
+        case .influx:
+            guard !influx.sortFields, influx.maxLineBytes == 0 else { return nil }
+        }
+        self.output = output
         self.parser = parser
-        precision = options.influx.precision
+        stringClass = output == .json ? JSONText.byteClass : Self.influxStringClass
+        precision = influx.precision
         units = json.timestampUnits
+        omitTimestamp = influx.omitTimestamp
+        uintSupport = influx.uintSupport
+        headerWriter = try? InfluxSerializer(options: options)
         let n = Self.slotCount
         headerBytes = .allocate(capacity: n * Self.maxHeaderBytes)
         headerLengths = .allocate(capacity: n)
@@ -127,11 +159,12 @@ public final class InfluxToJSON {
         keyText.deallocate()
         keyTextEnds.deallocate()
         nextWay.deallocate()
+        valueKinds.deallocate()
         valueStarts.deallocate()
         valueCounts.deallocate()
     }
 
-    /// Writes the JSON line for one line of line protocol (without its `\n`) into `out`, or declines
+    /// Writes the output line for one line of line protocol (without its `\n`) into `out`, or declines
     /// (returns false, writes nothing) and leaves it to the parser and the serializer. Only for a
     /// line that starts a record: not while the parser holds an unfinished string.
     public func transcode(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
@@ -196,9 +229,7 @@ public final class InfluxToJSON {
         guard let metric = catcher.metric else { return -1 }
         var slot = known
         if slot < 0 {
-            line.removeAll()
-            JSONSerializer.appendSeries(metric, to: line)
-            guard line.count <= Self.maxSeriesBytes else { return -1 }
+            guard seriesText(metric), line.count <= Self.maxSeriesBytes else { return -1 }
             slot = set &* Self.ways &+ nextWay[set]
             nextWay[set] = (nextWay[set] &+ 1) & (Self.ways &- 1)
             input.baseAddress.map { (headerBytes + slot &* Self.maxHeaderBytes).update(from: $0, count: h) }
@@ -212,6 +243,27 @@ public final class InfluxToJSON {
         keyCounts[slot] = -1
         learnKeys(slot, metric.fields.map(\.key))
         return slot
+    }
+
+    /// What stands for the metric's header in the output, into `line`; false when writing it says
+    /// anything (a tag dropped or trimmed is the full path's to report).
+    private func seriesText(_ metric: Metric) -> Bool {
+        line.removeAll()
+        switch output {
+        case .json:
+            JSONSerializer.appendSeries(metric, to: line)
+            return true
+        case .influx:
+            guard var writer = headerWriter else { return false }
+            var said = false
+            let context = SerializerContext(now: 0) { _ in said = true }
+            writer.header.removeAll()
+            let built = writer.buildHeader(InfluxSerializer.withSortedTags(metric), context)
+            headerWriter = writer
+            guard built, !said else { return false }
+            line.append(writer.header)
+            return true
+        }
     }
 
     /// Keeps the field keys when each can be matched by its bytes alone: no byte that ends or escapes
@@ -245,8 +297,11 @@ public final class InfluxToJSON {
 
     private enum Outcome { case done, declined, keysDiffer }
 
-    /// Reads the fields and the timestamp after the header (`h` bytes) and writes the JSON line into
-    /// `line`.
+    /// What a value is: how its copied bytes are completed in the output.
+    enum ValueKind { case float, int, uint, string, yes, no }
+
+    /// Reads the fields and the timestamp after the header (`h` bytes) and writes the output line
+    /// into `line`.
     private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ stop: Int) -> Outcome {
         var i = h
         while i < stop && Self.isSpace(p[i]) { i &+= 1 }
@@ -267,10 +322,12 @@ public final class InfluxToJSON {
             if b == ASCII.quote {
                 guard let close = stringEnd(p, i, stop) else { return .declined }
                 i = close &+ 1
+                valueKinds[k] = .string
                 valueStarts[k] = start
                 valueCounts[k] = i &- start
             } else if ASCII.isDigit(b) || b == ASCII.minus {
-                guard let (length, next) = number(p, i, stop) else { return .declined }
+                guard let (kind, length, next) = number(p, i, stop) else { return .declined }
+                valueKinds[k] = kind
                 valueStarts[k] = start
                 valueCounts[k] = length
                 i = next
@@ -278,26 +335,26 @@ public final class InfluxToJSON {
                 var j = i
                 while j < stop && !Self.isSpace(p[j]) && p[j] != ASCII.comma { j &+= 1 }
                 guard let value = bool(p + i, j &- i) else { return .declined }
-                valueCounts[k] = value ? -1 : -2
+                valueKinds[k] = value ? .yes : .no
                 i = j
             } else {
                 return .declined
             }
-            // A comma after every value but the last, whitespace after the last.
-            guard i < stop else { return .declined }
-            let c = p[i]
+            // A comma after every value but the last, whitespace (or the end) after the last.
             if k &+ 1 < count {
+                guard i < stop else { return .keysDiffer }
+                let c = p[i]
                 if c == ASCII.comma {
                     i &+= 1
                 } else {
                     return Self.isSpace(c) ? .keysDiffer : .declined
                 }
-            } else if !Self.isSpace(c) {
-                return c == ASCII.comma ? .keysDiffer : .declined
+            } else if i < stop && !Self.isSpace(p[i]) {
+                return p[i] == ASCII.comma ? .keysDiffer : .declined
             }
         }
         // The timestamp: digits only (no sign), in range, and not before 1970-04-26 in nanoseconds
-        // (earlier ones may be in the wrong unit, which the full path warns about).
+        // (earlier ones may be in the wrong unit, which the full path warns about). JSON needs one.
         while i < stop && Self.isSpace(p[i]) { i &+= 1 }
         let digitStart = i
         var value: UInt64 = 0
@@ -311,11 +368,29 @@ public final class InfluxToJSON {
         }
         InfluxParser.readDigits(p, &i, stop, into: &value)
         let digits = i &- digitStart
-        guard digits > 0, digits <= 19, value <= UInt64(Int64.max) else { return .declined }
+        guard digits <= 19, value <= UInt64(Int64.max) else { return .declined }
         while i < stop && Self.isSpace(p[i]) { i &+= 1 }
-        guard i == stop, let ns = precision.toNanoseconds(Int64(value)), ns >= 10_000_000_000_000_000 else { return .declined }
-
+        guard i == stop else { return .declined }
+        var ns: Int64 = -1
+        if digits > 0 {
+            guard let n = precision.toNanoseconds(Int64(value)), n >= 10_000_000_000_000_000 else { return .declined }
+            ns = n
+        }
         line.removeAll()
+        switch output {
+        case .json:
+            guard ns >= 0 else { return .declined }
+            writeJSON(slot, p, count, ns)
+        case .influx:
+            guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint }) else { return .declined }
+            writeInflux(slot, p, count, omitTimestamp || ns < 0 ? nil : value)
+        }
+        return .done
+    }
+
+    /// `{"fields":{...` in key order, then the series text and the timestamp.
+    @inline(__always)
+    private func writeJSON(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ ns: Int64) {
         line.append(ascii: "{\"fields\":{")
         let outOrder = order + slot &* Self.maxKeys
         let texts = keyText + slot &* Self.maxKeyTextBytes
@@ -325,13 +400,7 @@ public final class InfluxToJSON {
             if n > 0 { line.append(ASCII.comma) }
             line.append(texts + textStart, textEnds[n] &- textStart)
             textStart = textEnds[n]
-            let index = outOrder[n]
-            let length = valueCounts[index]
-            if length >= 0 {
-                line.append(p + valueStarts[index], length)
-            } else {
-                line.append(ascii: length == -1 ? "true" : "false")
-            }
+            appendValue(outOrder[n], p)
         }
         line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
         if units == 1_000_000_000 {
@@ -347,17 +416,52 @@ public final class InfluxToJSON {
         }
         line.append(UInt8(ascii: "}"))
         line.append(ASCII.newline)
-        return .done
     }
 
-    /// The closing quote of a string field opening at `p[i]`, when its text is the same in JSON: only
-    /// the escapes `\"` and `\\` (JSON's own) and ASCII that JSON leaves as it is.
+    /// The header, the fields in their order, the timestamp in the input's precision (its value).
+    @inline(__always)
+    private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: UInt64?) {
+        line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
+        let bytes = keyBytes + slot &* Self.maxKeyBytes
+        let ends = keyEnds + slot &* Self.maxKeys
+        var from = 0
+        for k in 0..<count {
+            if k > 0 { line.append(ASCII.comma) }
+            line.append(bytes + from, ends[k] &- from)
+            from = ends[k]
+            line.append(ASCII.equals)
+            appendValue(k, p)
+            switch valueKinds[k] {
+            case .int: line.append(UInt8(ascii: "i"))
+            case .uint: line.append(UInt8(ascii: "u"))
+            default: break
+            }
+        }
+        if let timestamp {
+            line.append(ASCII.space)
+            line.append(timestamp)
+        }
+        line.append(ASCII.newline)
+    }
+
+    /// Value `k` of the line: its bytes, or `true`/`false`.
+    @inline(__always)
+    private func appendValue(_ k: Int, _ p: UnsafePointer<UInt8>) {
+        switch valueKinds[k] {
+        case .yes: line.append(ascii: "true")
+        case .no: line.append(ascii: "false")
+        default: line.append(p + valueStarts[k], valueCounts[k])
+        }
+    }
+
+    /// The closing quote of a string field opening at `p[i]`, when its text is the same in the
+    /// output: only the escapes `\"` and `\\` (JSON's own too) and ASCII the output leaves as it is.
     @inline(__always)
     private func stringEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> Int? {
         var j = i &+ 1
         while j < stop {
             let b = p[j]
-            if jsonClass[Int(b)] == 0 {
+            if stringClass[Int(b)] == 0 {
                 j &+= 1
                 continue
             }
@@ -368,10 +472,11 @@ public final class InfluxToJSON {
         return nil
     }
 
-    /// A number at `p[i]` whose JSON text is its own digits: returns how many bytes to copy and where
-    /// the field goes on (after an `i` or `u` suffix), or nil to decline.
+    /// A number at `p[i]` whose output text is its own digits: returns what it is, how many bytes to
+    /// copy (without a suffix) and where the field goes on (after an `i` or `u` suffix), or nil to
+    /// decline.
     @inline(__always)
-    private func number(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> (Int, Int)? {
+    private func number(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> (ValueKind, Int, Int)? {
         var j = i
         let negative = p[j] == ASCII.minus
         if negative { j &+= 1 }
@@ -385,11 +490,11 @@ public final class InfluxToJSON {
         if c == UInt8(ascii: "i") {
             // Up to 18 digits are in Int64's range; `-0i` is written as 0.
             guard intDigits <= 18, !(negative && zeroInt) else { return nil }
-            return (j &- i, j &+ 1)
+            return (.int, j &- i, j &+ 1)
         }
         if c == UInt8(ascii: "u") {
             guard !negative, intDigits <= 19 else { return nil }
-            return (j &- i, j &+ 1)
+            return (.uint, j &- i, j &+ 1)
         }
         var significant = zeroInt ? 0 : intDigits
         var copyEnd = j
@@ -424,7 +529,7 @@ public final class InfluxToJSON {
         guard significant <= 15 else { return nil }
         // An exponent or anything else glued to the number is for the full path to judge.
         if j < stop, p[j] != ASCII.comma, !Self.isSpace(p[j]) { return nil }
-        return (copyEnd &- i, j)
+        return (.float, copyEnd &- i, j)
     }
 
     /// The end of the run of ASCII digits from `p[j]`: eight bytes at a time while eight are left.

@@ -2,10 +2,10 @@ import Testing
 
 @testable import MetricFormats
 
-/// The direct line-protocol-to-JSON path must write exactly what the parser and the JSON serializer
-/// write, for every line it takes; every line it declines goes to them. These tests compare the two
-/// on generated lines that mix every spelling the direct path has a rule for.
-@Suite struct InfluxToJSONTests {
+/// The direct path from line protocol to JSON or line protocol must write exactly what the parser and
+/// the serializer write, for every line it takes; every line it declines goes to them. These tests
+/// compare the two on generated lines that mix every spelling the direct path has a rule for.
+@Suite struct InfluxDirectTests {
     /// Value spellings: ones the direct path copies and ones it must leave to the full path.
     static let values: [String] = [
         // floats
@@ -66,11 +66,11 @@ import Testing
     /// What the parser and the serializer write for one line, and whether it was an error.
     final class FullPath {
         var parser: InfluxParser
-        var serializer: JSONSerializer
+        var serializer: any MetricSerializer
         let collector = MetricCollector()
-        init(_ options: FormatOptions) {
+        init(_ options: FormatOptions, _ output: InfluxDirect.Output) {
             parser = try! InfluxParser(options: options)
-            serializer = try! JSONSerializer(options: options)
+            serializer = try! (output == .json ? MetricFormat.json : .influx).makeSerializer(options)
         }
         func convert(_ line: [UInt8]) -> [UInt8] {
             let before = collector.metrics.count
@@ -87,11 +87,23 @@ import Testing
         compare(bytes: lines.map { Array($0.utf8) }, configure)
     }
 
+    /// Compares both outputs; the counts are summed over them.
     static func compare(bytes lines: [[UInt8]], _ configure: (inout FormatOptions) -> Void = { _ in }) -> (taken: Int, declined: Int) {
+        var taken = 0
+        var declined = 0
+        for output in [InfluxDirect.Output.json, .influx] {
+            let (t, d) = compare(bytes: lines, output, configure)
+            taken += t
+            declined += d
+        }
+        return (taken, declined)
+    }
+
+    static func compare(bytes lines: [[UInt8]], _ output: InfluxDirect.Output, _ configure: (inout FormatOptions) -> Void) -> (taken: Int, declined: Int) {
         var options = FormatOptions()
         configure(&options)
-        let direct = InfluxToJSON(options: options)!
-        let full = FullPath(options)
+        let direct = InfluxDirect(options: options, output: output)!
+        let full = FullPath(options, output)
         var taken = 0
         var declined = 0
         for bytes in lines {
@@ -100,7 +112,7 @@ import Testing
             var out: [UInt8] = []
             if bytes.withUnsafeBufferPointer({ direct.transcode($0, into: &out) }) {
                 taken += 1
-                #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "\(line)")
+                #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "\(output): \(line)")
             } else {
                 declined += 1
                 #expect(out.isEmpty)
@@ -113,8 +125,8 @@ import Testing
     @Test func writesWhatTheParserAndSerializerWrite() {
         let (taken, declined) = Self.compare(Self.corpus(seed: 1, count: 20_000))
         // Both outcomes are exercised, and the common lines go direct.
-        #expect(taken > 4_000)
-        #expect(declined > 4_000)
+        #expect(taken > 8_000)
+        #expect(declined > 8_000)
     }
 
     /// Mutated lines (flipped bytes, truncations, NUL, invalid UTF-8, inserted escapes and quotes),
@@ -133,10 +145,13 @@ import Testing
 
     @Test(arguments: [TimestampPrecision.seconds, .milliseconds, .microseconds])
     func otherPrecisionsAndUnits(_ precision: TimestampPrecision) {
+        // (JSON in other units; line protocol with and without timestamps and unsigned integers.)
         let usual = [TimestampPrecision.seconds: " 1700000000", .milliseconds: " 1700000000001", .microseconds: " 1700000000001000"][precision]!
         let (taken, _) = Self.compare(Self.corpus(seed: 2, count: 5_000, ts: usual)) {
             $0.influx.precision = precision
             $0.json.timestampUnits = precision == .seconds ? 1_000_000 : 1
+            $0.influx.omitTimestamp = precision == .milliseconds
+            $0.influx.uintSupport = precision != .microseconds
         }
         #expect(taken > 1_000)
     }
@@ -155,8 +170,8 @@ import Testing
     }
 
     @Test func copiesCanonicalNumbersAndDeclinesOtherSpellings() {
-        func direct(_ value: String) -> String? {
-            let d = InfluxToJSON(options: FormatOptions())!
+        func direct(_ value: String, _ output: InfluxDirect.Output = .json) -> String? {
+            let d = InfluxDirect(options: FormatOptions(), output: output)!
             var out: [UInt8] = []
             let bytes = Array("m v=\(value) 1700000000000000000".utf8)
             guard bytes.withUnsafeBufferPointer({ d.transcode($0, into: &out) }) else { return nil }
@@ -166,23 +181,39 @@ import Testing
         #expect(direct("10.") == #"{"fields":{"v":10},"name":"m","tags":{},"timestamp":1700000000}"# + "\n")
         #expect(direct("0.000001") != nil)
         #expect(direct("-7i") == #"{"fields":{"v":-7},"name":"m","tags":{},"timestamp":1700000000}"# + "\n")
-        for declined in ["1e5", "0.0000001", "1234567890123456", "-0", "-0i", "01.5", "\"ü\"", "\"<\""] {
+        #expect(direct("1.50", .influx) == "m v=1.5 1700000000000000000\n")
+        #expect(direct("-7i", .influx) == "m v=-7i 1700000000000000000\n")
+        #expect(direct("7u", .influx) == "m v=7u 1700000000000000000\n")
+        #expect(direct("T", .influx) == "m v=true 1700000000000000000\n")
+        for declined in ["1e5", "0.0000001", "1234567890123456", "-0", "-0i", "01.5", "\"ü\""] {
             #expect(direct(declined) == nil, "\(declined)")
+            #expect(direct(declined, .influx) == nil, "\(declined)")
         }
+        // JSON escapes `<`; line protocol does not.
+        #expect(direct("\"<\"") == nil)
+        #expect(direct("\"<\"", .influx) == "m v=\"<\" 1700000000000000000\n")
     }
 
     @Test func optionsOnlyTheFullPathHandlesTurnItOff() {
         var options = FormatOptions()
         options.defaultTags = [Tag("dc", "x")]
-        #expect(InfluxToJSON(options: options) == nil)
+        #expect(InfluxDirect(options: options, output: .json) == nil)
+        #expect(InfluxDirect(options: options, output: .influx) == nil)
         options = FormatOptions()
         options.json.batch = true
-        #expect(InfluxToJSON(options: options) == nil)
+        #expect(InfluxDirect(options: options, output: .json) == nil)
         options = FormatOptions()
         options.json.timestampFormat = "2006-01-02"
-        #expect(InfluxToJSON(options: options) == nil)
+        #expect(InfluxDirect(options: options, output: .json) == nil)
         options = FormatOptions()
         options.json.nestedFieldsInclude = ["a"]
-        #expect(InfluxToJSON(options: options) == nil)
+        #expect(InfluxDirect(options: options, output: .json) == nil)
+        options = FormatOptions()
+        options.influx.sortFields = true
+        #expect(InfluxDirect(options: options, output: .influx) == nil)
+        #expect(InfluxDirect(options: options, output: .json) != nil)
+        options = FormatOptions()
+        options.influx.maxLineBytes = 64
+        #expect(InfluxDirect(options: options, output: .influx) == nil)
     }
 }
