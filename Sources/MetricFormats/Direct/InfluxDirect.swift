@@ -502,7 +502,7 @@ public final class InfluxDirect {
             j &+= 1
             let fracStart = j
             j = Self.digitsEnd(p, j, stop)
-            // JSON has no trailing zeros, nor a point without digits after it.
+            // Neither output has trailing zeros, nor a point without digits after it.
             var fracEnd = j
             while fracEnd > fracStart && p[fracEnd &- 1] == ASCII.zero { fracEnd &-= 1 }
             let fracDigits = fracEnd &- fracStart
@@ -515,7 +515,7 @@ public final class InfluxDirect {
             } else if zeroInt {
                 var zeros = 0
                 while p[fracStart &+ zeros] == ASCII.zero { zeros &+= 1 }
-                // Below 1e-6 JSON takes an exponent.
+                // Below 1e-6 JSON takes an exponent (and line protocol a longer path to its text).
                 guard zeros <= 5 else { return nil }
                 significant = fracDigits &- zeros
             } else {
