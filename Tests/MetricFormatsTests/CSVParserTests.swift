@@ -72,6 +72,23 @@ import Testing
         #expect(c.metrics == [Metric(name: "test_name", fields: [Field("second", .int(70))], timestamp: ns)])
     }
 
+    /// `csv_timezone` places a layout without a zone; a zone in the text still wins.
+    @Test func timezoneAppliesToLayoutsWithoutAZone() {
+        func ns(_ value: String, _ layout: String) -> Int64? {
+            let c = Self.parse("t,v\n\(value),1") {
+                $0.csv.headerRowCount = 1
+                $0.csv.timestampColumn = "t"
+                $0.csv.timestampFormat = CSVOptions.TimestampFormat(parsing: layout)
+                $0.csv.timezone = .fixed(seconds: 5 * 3600 + 1800)
+            }
+            #expect(c.diagnostics.isEmpty)
+            return c.metrics.first?.timestamp
+        }
+        // 2024-01-01 05:30 at +05:30 is midnight UTC.
+        #expect(ns("2024-01-01 05:30", "2006-01-02 15:04") == 1_704_067_200_000_000_000)
+        #expect(ns("2024-01-01 05:30 +0000", "2006-01-02 15:04 -0700") == 1_704_087_000_000_000_000)
+    }
+
     @Test func timestampColumnWithoutFormatIsAConfigurationError() {
         var options = FormatOptions()
         options.csv.timestampColumn = "first"

@@ -43,6 +43,8 @@ public struct CSVOptions: Sendable {
     /// Column holding the timestamp (`csv_timestamp_column`); needs `timestampFormat`.
     public var timestampColumn: String?
     public var timestampFormat: TimestampFormat?
+    /// `csv_timezone`: the zone of timestamps read with a layout that has none.
+    public var timezone: GoTimeZone = .utc
     /// Field separator, one ASCII byte (`csv_delimiter`).
     public var delimiter: UInt8 = ASCII.comma
     /// Lines starting with this byte are skipped (`csv_comment`).

@@ -220,7 +220,7 @@ public struct CSVParser: MetricParser {
                 fail(0, "timestamp column \"\(column)\" is missing from this row")
                 return
             }
-            guard let ns = Self.parseTimestamp(text, format) else {
+            guard let ns = Self.parseTimestamp(text, format, zone: options.timezone) else {
                 fail(timestampIndex, "timestamp \"\(text)\" does not match --csv-timestamp-format \(Self.describe(format))")
                 return
             }
@@ -266,13 +266,13 @@ public struct CSVParser: MetricParser {
         }
     }
 
-    static func parseTimestamp(_ text: String, _ format: CSVOptions.TimestampFormat) -> Int64? {
+    static func parseTimestamp(_ text: String, _ format: CSVOptions.TimestampFormat, zone: GoTimeZone = .utc) -> Int64? {
         switch format {
         case .unix: return GoStrconv.parseUnix(text, unit: 1_000_000_000)
         case .unixMilliseconds: return GoStrconv.parseUnix(text, unit: 1_000_000)
         case .unixMicroseconds: return GoStrconv.parseUnix(text, unit: 1_000)
         case .unixNanoseconds: return GoStrconv.parseUnix(text, unit: 1)
-        case .layout(let layout): return try? layout.parse(text).get()
+        case .layout(let layout): return try? layout.parse(text, zone: zone).get()
         }
     }
 

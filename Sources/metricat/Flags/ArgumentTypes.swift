@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MetricFormats
 import MetricatKit
 
@@ -43,4 +44,22 @@ func parseTagList(_ text: String, flag: String) throws -> [Tag] {
         tags.append(Tag(String(part[..<eq]), String(part[part.index(after: eq)...])))
     }
     return tags
+}
+
+/// `UTC`, `Local`, `+hh:mm`/`-hhmm`, or a zone file under /usr/share/zoneinfo.
+func parseTimeZone(_ name: String, flag: String) throws -> GoTimeZone {
+    if name.isEmpty || name == "UTC" { return .utc }
+    if let first = name.first, first == "+" || first == "-" {
+        let digits = name.dropFirst().filter(\.isNumber)
+        if digits.count == 4 || digits.count == 2, let v = Int32(digits) {
+            let h = digits.count == 4 ? v / 100 : v
+            let m = digits.count == 4 ? v % 100 : 0
+            return .fixed(seconds: (first == "-" ? -1 : 1) * (h * 3600 + m * 60))
+        }
+    }
+    let path = name == "Local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + name
+    if !name.contains(".."), let data = FileManager.default.contents(atPath: path), let zone = GoTimeZone(tzif: Array(data)) {
+        return zone
+    }
+    throw ValidationError("\(flag): unknown zone '\(name)' (example: \(flag) America/New_York or +02:00)")
 }

@@ -31,8 +31,11 @@ struct CSVFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Column holding the timestamp (Telegraf's csv_timestamp_column); needs --csv-timestamp-format. Without it metrics carry no time.", valueName: "name"))
     var csvTimestampColumn: String?
 
-    @Option(help: ArgumentHelp("unix, unix_ms, unix_us, unix_ns (fractions allowed) or a Go layout such as 2006-01-02T15:04:05Z07:00, read in UTC (Telegraf's csv_timestamp_format).", valueName: "format"))
+    @Option(help: ArgumentHelp("unix, unix_ms, unix_us, unix_ns (fractions allowed) or a Go layout such as 2006-01-02T15:04:05Z07:00; a layout without a zone is read in --csv-timezone (Telegraf's csv_timestamp_format).", valueName: "format"))
     var csvTimestampFormat: String?
+
+    @Option(help: ArgumentHelp("Zone of timestamps read with a layout that has none: UTC (default), Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York) (Telegraf's csv_timezone).", valueName: "zone"))
+    var csvTimezone: String?
 
     @Option(help: ArgumentHelp("Field separator, one ASCII character; '\\t' for tab (Telegraf's csv_delimiter). Default ','.", valueName: "char"))
     var csvDelimiter: String?
@@ -61,6 +64,7 @@ struct CSVFlags: FormatFlagGroup {
         if csvMeasurementColumn != nil { out.append("--csv-measurement-column") }
         if csvTimestampColumn != nil { out.append("--csv-timestamp-column") }
         if csvTimestampFormat != nil { out.append("--csv-timestamp-format") }
+        if csvTimezone != nil { out.append("--csv-timezone") }
         if csvDelimiter != nil { out.append("--csv-delimiter") }
         if csvComment != nil { out.append("--csv-comment") }
         if csvTrimSpace != nil { out.append("--csv-trim-space") }
@@ -92,6 +96,7 @@ struct CSVFlags: FormatFlagGroup {
             }
             csv.timestampFormat = format
         }
+        if let csvTimezone { csv.timezone = try parseTimeZone(csvTimezone, flag: "--csv-timezone") }
         if let d = csvDelimiter { csv.delimiter = try Self.byte(d, flag: "--csv-delimiter", example: "';'") }
         if let c = csvComment { csv.comment = try Self.byte(c, flag: "--csv-comment", example: "'#'") }
         if let csvTrimSpace { csv.trimSpace = csvTrimSpace }

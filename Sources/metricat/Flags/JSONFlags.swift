@@ -87,7 +87,7 @@ struct JSONFlags: FormatFlagGroup {
         if let jsonQuery { options.json.query = jsonQuery }
         if let jsonTimeKey { options.json.timeKey = jsonTimeKey }
         if let jsonTimeFormat { options.json.timeFormat = jsonTimeFormat }
-        if let jsonTimezone { options.json.timezone = try JSONFlags.timeZone(jsonTimezone) }
+        if let jsonTimezone { options.json.timezone = try parseTimeZone(jsonTimezone, flag: "--json-timezone") }
         if let jsonStrict { options.json.strict = jsonStrict }
         if options.json.timeKey != nil && options.json.timeFormat == nil {
             throw ValidationError("--json-time-key: needs --json-time-format (example: --json-time-key time --json-time-format unix)")
@@ -104,24 +104,6 @@ struct JSONFlags: FormatFlagGroup {
         var d: Int64 = 1
         while d <= ns / 10 { d *= 10 }
         return d
-    }
-
-    /// `UTC`, `Local`, `+hh:mm`/`-hhmm`, or a zone file under /usr/share/zoneinfo.
-    static func timeZone(_ name: String) throws -> GoTimeZone {
-        if name.isEmpty || name == "UTC" { return .utc }
-        if let first = name.first, first == "+" || first == "-" {
-            let digits = name.dropFirst().filter(\.isNumber)
-            if digits.count == 4 || digits.count == 2, let v = Int32(digits) {
-                let h = digits.count == 4 ? v / 100 : v
-                let m = digits.count == 4 ? v % 100 : 0
-                return .fixed(seconds: (first == "-" ? -1 : 1) * (h * 3600 + m * 60))
-            }
-        }
-        let path = name == "Local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + name
-        if !name.contains(".."), let data = FileManager.default.contents(atPath: path), let zone = GoTimeZone(tzif: Array(data)) {
-            return zone
-        }
-        throw ValidationError("--json-timezone: unknown zone '\(name)' (example: --json-timezone America/New_York or +02:00)")
     }
 }
 
