@@ -18,7 +18,7 @@ struct Convert: ParsableCommand {
             that carry none, for reproducible output.
 
             From influx to json or influx, a line whose values the output spells as they are \
-            (integers, floats of at most 15 digits without an exponent, ASCII strings), with a \
+            (integers, floats of at most 15 digits without an exponent, most strings), with a \
             measurement and tags seen before, is copied piece by piece into the output without \
             being parsed into a metric; the output is byte for byte the same. -v says how many \
             metrics went that way.

@@ -21,7 +21,7 @@ import Testing
         "t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE", "tru", "truE", "fals",
         // strings
         #""""#, #""plain""#, #""a\"b""#, #""a\\b""#, #""<tag>&""#, "\"tab\there\"", #""ünï""#, #""bad\x""#, #""created \"order\"""#,
-        "\"\u{7F}\"", #""a,b c=d""#,
+        "\"\u{7F}\"", #""a,b c=d""#, "\"€ and 😀\"", "\"\u{2028}\"", "\"\u{2029}x\"",
         // broken
         "", "x", "-", "1.2.3", "1_000",
     ]
@@ -125,7 +125,7 @@ import Testing
     @Test func writesWhatTheParserAndSerializerWrite() {
         let (taken, declined) = Self.compare(Self.corpus(seed: 1, count: 20_000))
         // Both outcomes are exercised, and the common lines go direct.
-        #expect(taken > 8_000)
+        #expect(taken > 7_000)
         #expect(declined > 8_000)
     }
 
@@ -185,7 +185,11 @@ import Testing
         #expect(direct("-7i", .influx) == "m v=-7i 1700000000000000000\n")
         #expect(direct("7u", .influx) == "m v=7u 1700000000000000000\n")
         #expect(direct("T", .influx) == "m v=true 1700000000000000000\n")
-        for declined in ["1e5", "0.0000001", "1234567890123456", "-0", "-0i", "01.5", "\"ü\""] {
+        #expect(direct("\"ü €\"") == #"{"fields":{"v":"ü €"},"name":"m","tags":{},"timestamp":1700000000}"# + "\n")
+        #expect(direct("\"ü €\"", .influx) == "m v=\"ü €\" 1700000000000000000\n")
+        #expect(direct("\"\u{2028}\"") == nil)
+        #expect(direct("\"\u{2028}\"", .influx) != nil)
+        for declined in ["1e5", "0.0000001", "1234567890123456", "-0", "-0i", "01.5"] {
             #expect(direct(declined) == nil, "\(declined)")
             #expect(direct(declined, .influx) == nil, "\(declined)")
         }

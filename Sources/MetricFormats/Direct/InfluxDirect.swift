@@ -13,7 +13,7 @@ import Darwin
 /// It takes only lines whose every part it can copy: a header (measurement and tags) seen before,
 /// the field keys the last line of that header had, values whose output spelling is a copy of their
 /// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
-/// less any trailing zeros; ASCII strings, for JSON without characters it escapes), and a timestamp
+/// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a timestamp
 /// after 1970-04-26 (JSON needs one; line protocol writes none when the line has none). Any other
 /// line is declined, with nothing written, and goes through the parser and the serializer, which
 /// also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
@@ -80,9 +80,9 @@ public final class InfluxDirect {
     private var lastSecond = Int64.min
     private let lastSecondText = InfluxLineBuffer(capacity: 24)
     private let byteClass = InfluxByteClass.table
-    /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\` are
-    /// checked apart). JSON escapes control characters and `<`, `>`, `&`; line protocol only `"` and
-    /// `\`. Non-ASCII text is left to the full path, which replaces invalid UTF-8.
+    /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\`, and
+    /// UTF-8 sequences, are checked apart). JSON escapes control characters and `<`, `>`, `&`; line
+    /// protocol only `"` and `\`.
     private let stringClass: UnsafePointer<UInt8>
 
     /// 0 for ASCII but `"` and `\`. Written once at first use and only read after that.
@@ -455,7 +455,8 @@ public final class InfluxDirect {
     }
 
     /// The closing quote of a string field opening at `p[i]`, when its text is the same in the
-    /// output: only the escapes `\"` and `\\` (JSON's own too) and ASCII the output leaves as it is.
+    /// output: only the escapes `\"` and `\\` (JSON's own too), valid UTF-8, and ASCII the output
+    /// leaves as it is.
     @inline(__always)
     private func stringEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> Int? {
         var j = i &+ 1
@@ -466,6 +467,14 @@ public final class InfluxDirect {
                 continue
             }
             if b == ASCII.quote { return j }
+            if b >= 0x80 {
+                // Valid UTF-8 is copied (the full path would replace invalid bytes); JSON escapes
+                // U+2028 and U+2029.
+                let n = JSONText.utf8SequenceLength(UnsafeBufferPointer(start: p, count: stop), j)
+                guard n > 0, !(output == .json && n == 3 && b == 0xE2 && p[j &+ 1] == 0x80 && p[j &+ 2] & 0xFE == 0xA8) else { return nil }
+                j &+= n
+                continue
+            }
             guard b == ASCII.backslash, j &+ 1 < stop, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else { return nil }
             j &+= 2
         }
