@@ -47,7 +47,7 @@ public enum Converter {
         if let from = options.from {
             parser = makeParser(from, options, diagnostics, handler)
             if parser == nil { return .usage }
-            direct = makeDirect(from, options)
+            direct = makeDirect(from, options, now)
         }
         let inputCount = options.texts.isEmpty ? max(options.inputs.count, 1) : options.texts.count
         inputLoop: for inputIndex in 0..<inputCount {
@@ -82,7 +82,7 @@ public enum Converter {
                             refused = true
                             return false
                         }
-                        direct = makeDirect(chosen, options)
+                        direct = makeDirect(chosen, options, now)
                         let held = sniffed
                         sniffed = []
                         held.withUnsafeBufferPointer { feed($0, &framer, &parser!, direct, handler, diagnostics, onLine) }
@@ -102,7 +102,7 @@ public enum Converter {
                 guard let chosen = detect(sniffed, path: path, options: options, diagnostics: diagnostics) else { break inputLoop }
                 parser = makeParser(chosen, options, diagnostics, handler)
                 guard parser != nil else { break inputLoop }
-                direct = makeDirect(chosen, options)
+                direct = makeDirect(chosen, options, now)
                 sniffed.withUnsafeBufferPointer { feed($0, &framer, &parser!, direct, handler, diagnostics, onLine) }
             }
             if parser == nil { break }
@@ -147,11 +147,11 @@ public enum Converter {
     }
 
     /// The direct path for the pair of formats, when there is one and the options allow it.
-    private static func makeDirect(_ from: MetricFormat, _ options: ConvertOptions) -> InfluxDirect? {
+    private static func makeDirect(_ from: MetricFormat, _ options: ConvertOptions, _ now: Int64) -> InfluxDirect? {
         guard options.directPaths, from == .influx else { return nil }
         switch options.to ?? from {
-        case .json: return InfluxDirect(options: options.format, output: .json)
-        case .influx: return InfluxDirect(options: options.format, output: .influx)
+        case .json: return InfluxDirect(options: options.format, output: .json, now: now)
+        case .influx: return InfluxDirect(options: options.format, output: .influx, now: now)
         default: return nil
         }
     }

@@ -102,7 +102,7 @@ import Testing
     static func compare(bytes lines: [[UInt8]], _ output: InfluxDirect.Output, _ configure: (inout FormatOptions) -> Void) -> (taken: Int, declined: Int) {
         var options = FormatOptions()
         configure(&options)
-        let direct = InfluxDirect(options: options, output: output)!
+        let direct = InfluxDirect(options: options, output: output, now: 7)!
         let full = FullPath(options, output)
         var taken = 0
         var declined = 0
@@ -171,7 +171,7 @@ import Testing
 
     @Test func copiesCanonicalNumbersAndDeclinesOtherSpellings() {
         func direct(_ value: String, _ output: InfluxDirect.Output = .json) -> String? {
-            let d = InfluxDirect(options: FormatOptions(), output: output)!
+            let d = InfluxDirect(options: FormatOptions(), output: output, now: 7)!
             var out: [UInt8] = []
             let bytes = Array("m v=\(value) 1700000000000000000".utf8)
             guard bytes.withUnsafeBufferPointer({ d.transcode($0, into: &out) }) else { return nil }
@@ -193,6 +193,11 @@ import Testing
             #expect(direct(declined) == nil, "\(declined)")
             #expect(direct(declined, .influx) == nil, "\(declined)")
         }
+        // A line without a timestamp: JSON gives it the run's time, line protocol none.
+        let d = InfluxDirect(options: FormatOptions(), output: .json, now: 1_700_000_123_000_000_000)!
+        var out: [UInt8] = []
+        #expect(Array("m v=1i".utf8).withUnsafeBufferPointer { d.transcode($0, into: &out) })
+        #expect(String(decoding: out, as: UTF8.self) == #"{"fields":{"v":1},"name":"m","tags":{},"timestamp":1700000123}"# + "\n")
         // JSON escapes `<`; line protocol does not.
         #expect(direct("\"<\"") == nil)
         #expect(direct("\"<\"", .influx) == "m v=\"<\" 1700000000000000000\n")
@@ -201,23 +206,23 @@ import Testing
     @Test func optionsOnlyTheFullPathHandlesTurnItOff() {
         var options = FormatOptions()
         options.defaultTags = [Tag("dc", "x")]
-        #expect(InfluxDirect(options: options, output: .json) == nil)
-        #expect(InfluxDirect(options: options, output: .influx) == nil)
+        #expect(InfluxDirect(options: options, output: .json, now: 0) == nil)
+        #expect(InfluxDirect(options: options, output: .influx, now: 0) == nil)
         options = FormatOptions()
         options.json.batch = true
-        #expect(InfluxDirect(options: options, output: .json) == nil)
+        #expect(InfluxDirect(options: options, output: .json, now: 0) == nil)
         options = FormatOptions()
         options.json.timestampFormat = "2006-01-02"
-        #expect(InfluxDirect(options: options, output: .json) == nil)
+        #expect(InfluxDirect(options: options, output: .json, now: 0) == nil)
         options = FormatOptions()
         options.json.nestedFieldsInclude = ["a"]
-        #expect(InfluxDirect(options: options, output: .json) == nil)
+        #expect(InfluxDirect(options: options, output: .json, now: 0) == nil)
         options = FormatOptions()
         options.influx.sortFields = true
-        #expect(InfluxDirect(options: options, output: .influx) == nil)
-        #expect(InfluxDirect(options: options, output: .json) != nil)
+        #expect(InfluxDirect(options: options, output: .influx, now: 0) == nil)
+        #expect(InfluxDirect(options: options, output: .json, now: 0) != nil)
         options = FormatOptions()
         options.influx.maxLineBytes = 64
-        #expect(InfluxDirect(options: options, output: .influx) == nil)
+        #expect(InfluxDirect(options: options, output: .influx, now: 0) == nil)
     }
 }

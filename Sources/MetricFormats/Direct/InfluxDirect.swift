@@ -14,7 +14,7 @@ import Darwin
 /// the field keys the last line of that header had, values whose output spelling is a copy of their
 /// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
 /// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a timestamp
-/// after 1970-04-26 (JSON needs one; line protocol writes none when the line has none). Any other
+/// after 1970-04-26, or none (JSON then takes the run's time, line protocol writes none). Any other
 /// line is declined, with nothing written, and goes through the parser and the serializer, which
 /// also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
 /// "timestamp":` for JSON, the escaped and sorted `name,tags ` for line protocol) and the sorted JSON
@@ -47,6 +47,8 @@ public final class InfluxDirect {
     let precision: TimestampPrecision
     let units: Int64
     let omitTimestamp: Bool
+    /// The time JSON gives a line without a timestamp (the serializer context's `now`).
+    let now: Int64
     let uintSupport: Bool
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
@@ -101,7 +103,7 @@ public final class InfluxDirect {
     /// A direct path to `output`; nil when the options ask for something only the full path does
     /// (default tags; for JSON a time layout, nested fields or a batch; for line protocol sorted
     /// fields or a line length limit).
-    public init?(options: FormatOptions, output: Output) {
+    public init?(options: FormatOptions, output: Output, now: Int64) {
         let json = options.json
         let influx = options.influx
         guard options.defaultTags.isEmpty, let parser = try? InfluxParser(options: options) else { return nil }
@@ -119,6 +121,7 @@ public final class InfluxDirect {
         precision = influx.precision
         units = json.timestampUnits
         omitTimestamp = influx.omitTimestamp
+        self.now = now
         uintSupport = influx.uintSupport
         headerWriter = try? InfluxSerializer(options: options)
         let n = Self.slotCount
@@ -354,7 +357,7 @@ public final class InfluxDirect {
             }
         }
         // The timestamp: digits only (no sign), in range, and not before 1970-04-26 in nanoseconds
-        // (earlier ones may be in the wrong unit, which the full path warns about). JSON needs one.
+        // (earlier ones may be in the wrong unit, which the full path warns about), or none.
         while i < stop && Self.isSpace(p[i]) { i &+= 1 }
         let digitStart = i
         var value: UInt64 = 0
@@ -379,8 +382,7 @@ public final class InfluxDirect {
         line.removeAll()
         switch output {
         case .json:
-            guard ns >= 0 else { return .declined }
-            writeJSON(slot, p, count, ns)
+            writeJSON(slot, p, count, ns >= 0 ? ns : now)
         case .influx:
             guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint }) else { return .declined }
             writeInflux(slot, p, count, omitTimestamp || ns < 0 ? nil : value)
