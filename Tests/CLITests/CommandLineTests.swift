@@ -74,6 +74,25 @@ import Testing
         #expect(quiet.stderr.isEmpty)
     }
 
+    /// influx -> json and influx -> influx take the direct path for the lines it can copy; -v counts
+    /// them, and a line it cannot copy (an exponent, a broken value) still goes the full way.
+    @Test func theDirectPathIsCountedWithVerbose() throws {
+        let input = "cpu,host=a u=1.50,n=2i 1700000000000000000\ncpu,host=a u=1e3,n=3i 1700000000000000000\ncpu,host=a u=,n=4i 1\ncpu,host=a u=2,n=5i 1700000000000000000\n"
+        let json = try Binary.run(["convert", "-v", "--from", "influx", "--to", "json"], input: input)
+        #expect(json.status == 65)
+        #expect(json.stdout == """
+            {"fields":{"n":2,"u":1.5},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+            {"fields":{"n":3,"u":1000},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+            {"fields":{"n":5,"u":2},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+
+            """)
+        #expect(json.stderr.contains("-:3:14: expected field value\n"))
+        #expect(json.stderr.contains("metricat: note: 2 of 3 metrics went straight from line protocol to JSON text\n"))
+        let influx = try Binary.run(["convert", "-v", "--from", "influx", "--to", "influx"], input: input)
+        #expect(influx.stdout.hasPrefix("cpu,host=a u=1.5,n=2i 1700000000000000000\ncpu,host=a u=1000,n=3i 1700000000000000000\n"))
+        #expect(influx.stderr.contains("metricat: note: 2 of 3 metrics went straight from line protocol to line protocol text\n"))
+    }
+
     @Test func aMillisecondTimestampReadAsNanosecondsGetsOneWarning() throws {
         let input = "cpu value=1 1700000000000\ncpu value=2 1700000001000\n"
         let r = try Binary.run(["convert", "--from", "influx", "--to", "influx"], input: input)
