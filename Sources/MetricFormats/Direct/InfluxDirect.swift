@@ -13,10 +13,10 @@ import Darwin
 /// It takes only lines whose every part it can copy: a header (measurement and tags) seen before,
 /// the field keys the last line of that header had, values whose output spelling is a copy of their
 /// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
-/// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a timestamp
-/// after 1970-04-26, or none (JSON then takes the run's time, line protocol writes none). Any other
-/// line is declined, with nothing written, and goes through the parser and the serializer, which
-/// also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
+/// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a
+/// timestamp after 1970-04-26, or none (JSON then takes the run's time, line protocol writes none).
+/// Any other line is declined, with nothing written, and goes through the parser and the
+/// serializer, which also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
 /// "timestamp":` for JSON, the escaped and sorted `name,tags ` for line protocol) and the sorted JSON
 /// key texts are learned from the full parser's metric for the first line of each header.
 ///
@@ -473,11 +473,14 @@ public final class InfluxDirect {
                 // Valid UTF-8 is copied (the full path would replace invalid bytes); JSON escapes
                 // U+2028 and U+2029.
                 let n = JSONText.utf8SequenceLength(UnsafeBufferPointer(start: p, count: stop), j)
-                guard n > 0, !(output == .json && n == 3 && b == 0xE2 && p[j &+ 1] == 0x80 && p[j &+ 2] & 0xFE == 0xA8) else { return nil }
+                let lineSeparator = n == 3 && b == 0xE2 && p[j &+ 1] == 0x80 && p[j &+ 2] & 0xFE == 0xA8
+                guard n > 0, !(output == .json && lineSeparator) else { return nil }
                 j &+= n
                 continue
             }
-            guard b == ASCII.backslash, j &+ 1 < stop, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else { return nil }
+            guard b == ASCII.backslash, j &+ 1 < stop, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else {
+                return nil
+            }
             j &+= 2
         }
         return nil
