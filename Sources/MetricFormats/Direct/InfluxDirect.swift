@@ -45,7 +45,6 @@ public final class InfluxDirect {
 
     let output: Output
     let precision: TimestampPrecision
-    let units: Int64
     let omitTimestamp: Bool
     /// The time JSON gives a line without a timestamp (the serializer context's `now`).
     let now: Int64
@@ -79,8 +78,7 @@ public final class InfluxDirect {
     private let valueStarts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxDirect.maxKeys)
     private let valueCounts = UnsafeMutablePointer<Int>.allocate(capacity: InfluxDirect.maxKeys)
     private let line = InfluxLineBuffer(capacity: 1024)
-    private var lastSecond = Int64.min
-    private let lastSecondText = InfluxLineBuffer(capacity: 24)
+    private let timestampText: JSONTimestampText
     private let byteClass = InfluxByteClass.table
     /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\`, and
     /// UTF-8 sequences, are checked apart). JSON escapes control characters and `<`, `>`, `&`; line
@@ -119,7 +117,7 @@ public final class InfluxDirect {
         self.parser = parser
         stringClass = output == .json ? JSONText.byteClass : Self.influxStringClass
         precision = influx.precision
-        units = json.timestampUnits
+        timestampText = JSONTimestampText(units: json.timestampUnits)
         omitTimestamp = influx.omitTimestamp
         self.now = now
         uintSupport = influx.uintSupport
@@ -405,17 +403,7 @@ public final class InfluxDirect {
             appendValue(outOrder[n], p)
         }
         line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
-        if units == 1_000_000_000 {
-            let second = ns / 1_000_000_000
-            if second != lastSecond {
-                lastSecondText.removeAll()
-                lastSecondText.append(second)
-                lastSecond = second
-            }
-            line.append(lastSecondText.base, lastSecondText.count)
-        } else {
-            line.append(ns / units)
-        }
+        timestampText.append(ns, to: line)
         line.append(UInt8(ascii: "}"))
         line.append(ASCII.newline)
     }

@@ -6,7 +6,6 @@
 /// batch serializer writes, streamed element by element. NaN and infinite fields cannot be written
 /// in JSON: each is reported and skipped; a metric left without fields is reported and not written.
 public struct JSONSerializer: MetricSerializer {
-    let units: Int64
     let layout: GoTimeLayout?
     let nestedInclude: [Glob]
     let nestedExclude: [Glob]
@@ -19,16 +18,15 @@ public struct JSONSerializer: MetricSerializer {
     private let fieldPlans = JSONKeyPlanCache()
     /// The name-and-tags text per series.
     private let series = SeriesTextCache()
-    /// The last timestamp written in seconds, and its digits.
-    private var lastSecond = Int64.min
-    private let lastSecondText = InfluxLineBuffer(capacity: 24)
+    /// The timestamp's digits (the last second's are reused).
+    private let timestampText: JSONTimestampText
 
     public init(options: FormatOptions) throws(FormatError) {
         let o = options.json
         guard o.timestampUnits > 0 else {
             throw .invalidOption("--json-timestamp-units", "must be positive")
         }
-        units = o.timestampUnits
+        timestampText = JSONTimestampText(units: o.timestampUnits)
         layout = o.timestampFormat.map { GoTimeLayout($0) }
         nestedInclude = try o.nestedFieldsInclude.map { pattern throws(FormatError) in try Glob(pattern, flag: "--json-nested-fields-include") }
         nestedExclude = try o.nestedFieldsExclude.map { pattern throws(FormatError) in try Glob(pattern, flag: "--json-nested-fields-exclude") }
@@ -73,18 +71,8 @@ public struct JSONSerializer: MetricSerializer {
             layout.format(nanoseconds: ns, into: &text)
             text.append(ASCII.quote)
             text.withUnsafeBufferPointer { line.append($0.baseAddress!, $0.count) }
-        } else if units == 1_000_000_000 {
-            // The default unit, divided by a constant (a multiply) instead of a variable (a slow divide);
-            // metrics of one second (a collection interval's batch) reuse the digits written last.
-            let second = ns / 1_000_000_000
-            if second != lastSecond {
-                lastSecondText.removeAll()
-                lastSecondText.append(second)
-                lastSecond = second
-            }
-            line.append(lastSecondText.base, lastSecondText.count)
         } else {
-            line.append(ns / units)
+            timestampText.append(ns, to: line)
         }
         line.append(UInt8(ascii: "}"))
         if !batch { line.append(ASCII.newline) }
