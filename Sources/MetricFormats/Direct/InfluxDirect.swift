@@ -173,9 +173,9 @@ public final class InfluxDirect {
         let end = input.count
         let stop = p[end - 1] == ASCII.cr ? end - 1 : end
         let first = p[0]
-        if Self.isSpace(first) || first == ASCII.hash { return false }
+        if InfluxParser.isSpace(first) || first == ASCII.hash { return false }
         guard let h = InfluxHeaderCache.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
-            Self.isSpace(p[h])
+            InfluxParser.isSpace(p[h])
         else { return false }
         let set = InfluxHeaderCache.slot(p, h) & ((1 << Self.setBits) - 1)
         var slot = find(set, p, h)
@@ -195,11 +195,6 @@ public final class InfluxDirect {
         written[slot] &+= 1
         directLines += 1
         return true
-    }
-
-    @inline(__always)
-    static func isSpace(_ b: UInt8) -> Bool {
-        b == ASCII.space || b == ASCII.tab || b == ASCII.verticalTab || b == ASCII.formFeed
     }
 
     /// The slot holding header `p[0..<n]` in its set, or -1.
@@ -305,7 +300,7 @@ public final class InfluxDirect {
     /// into `line`.
     private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ stop: Int) -> Outcome {
         var i = h
-        while i < stop && Self.isSpace(p[i]) { i &+= 1 }
+        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
         let count = keyCounts[slot]
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
@@ -334,8 +329,8 @@ public final class InfluxDirect {
                 i = next
             } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
                 var j = i
-                while j < stop && !Self.isSpace(p[j]) && p[j] != ASCII.comma { j &+= 1 }
-                guard let value = bool(p + i, j &- i) else { return .declined }
+                while j < stop && !InfluxParser.isSpace(p[j]) && p[j] != ASCII.comma { j &+= 1 }
+                guard let value = InfluxParser.boolValue(p + i, j &- i) else { return .declined }
                 valueKinds[k] = value ? .yes : .no
                 i = j
             } else {
@@ -348,29 +343,20 @@ public final class InfluxDirect {
                 if c == ASCII.comma {
                     i &+= 1
                 } else {
-                    return Self.isSpace(c) ? .keysDiffer : .declined
+                    return InfluxParser.isSpace(c) ? .keysDiffer : .declined
                 }
-            } else if i < stop && !Self.isSpace(p[i]) {
+            } else if i < stop && !InfluxParser.isSpace(p[i]) {
                 return p[i] == ASCII.comma ? .keysDiffer : .declined
             }
         }
         // The timestamp: digits only (no sign), in range, and not before 1970-04-26 in nanoseconds
         // (earlier ones may be in the wrong unit, which the full path warns about), or none.
-        while i < stop && Self.isSpace(p[i]) { i &+= 1 }
+        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
         let digitStart = i
-        var value: UInt64 = 0
-        // Eight digits at a time while eight bytes are left (a nanosecond timestamp is 19 digits).
-        let raw = UnsafeRawPointer(p)
-        while i &+ 8 <= stop && i &- digitStart <= 11 {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if !InfluxParser.isEightDigits(w) { break }
-            value = value &* 100_000_000 &+ InfluxParser.eightDigits(w)
-            i &+= 8
-        }
-        InfluxParser.readDigits(p, &i, stop, into: &value)
+        let value = InfluxParser.timestampDigits(p, &i, stop)
         let digits = i &- digitStart
         guard digits <= 19, value <= UInt64(Int64.max) else { return .declined }
-        while i < stop && Self.isSpace(p[i]) { i &+= 1 }
+        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
         guard i == stop else { return .declined }
         var ns: Int64 = -1
         if digits > 0 {
@@ -530,7 +516,7 @@ public final class InfluxDirect {
         }
         guard significant <= 15 else { return nil }
         // An exponent or anything else glued to the number is for the full path to judge.
-        if j < stop, p[j] != ASCII.comma, !Self.isSpace(p[j]) { return nil }
+        if j < stop, p[j] != ASCII.comma, !InfluxParser.isSpace(p[j]) { return nil }
         return (.float, copyEnd &- i, j)
     }
 
@@ -556,19 +542,6 @@ public final class InfluxDirect {
         let low = w & 0x7F7F_7F7F_7F7F_7F7F
         let digit = (low &+ 0x5050_5050_5050_5050) & ~(low &+ 0x4646_4646_4646_4646) & ~w & 0x8080_8080_8080_8080
         return (~digit & 0x8080_8080_8080_8080).trailingZeroBitCount &>> 3
-    }
-
-    /// `t T true True TRUE f F false False FALSE`.
-    @inline(__always)
-    private func bool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
-        if n == 1 { return p[0] == UInt8(ascii: "t") || p[0] == UInt8(ascii: "T") }
-        guard n == 4 || n == 5 else { return nil }
-        let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-        switch text {
-        case "true", "True", "TRUE": return true
-        case "false", "False", "FALSE": return false
-        default: return nil
-        }
     }
 }
 

@@ -210,7 +210,7 @@ public struct InfluxParser: MetricParser {
             i = resumeAt
         } else {
             i = 0
-            while i < stop, isSpace(p[i]) { i += 1 }
+            while i < stop, Self.isSpace(p[i]) { i += 1 }
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
             fieldCount = 0
             metric.timestamp = nil
@@ -245,11 +245,11 @@ public struct InfluxParser: MetricParser {
                 reportAt(handler, i, "expected fields")
                 return nil
             }
-            if !isSpace(p[i]) {
+            if !Self.isSpace(p[i]) {
                 reportAt(handler, i, unexpected(p[i], "after the measurement or tags"))
                 return nil
             }
-            while i < stop, isSpace(p[i]) { i += 1 }
+            while i < stop, Self.isSpace(p[i]) { i += 1 }
             if i == stop {
                 reportAt(handler, i, "expected fields")
                 return nil
@@ -323,15 +323,15 @@ public struct InfluxParser: MetricParser {
                 i += 1
                 continue
             }
-            if isSpace(c) { break }
+            if Self.isSpace(c) { break }
             reportAt(handler, i, unexpected(c, "after a field value"))
             return nil
         }
         // Optional timestamp, optional trailing whitespace.
-        while i < stop, isSpace(p[i]) { i += 1 }
+        while i < stop, Self.isSpace(p[i]) { i += 1 }
         if i < stop {
             guard parseTimestamp(p, stop, &i, handler) else { return nil }
-            while i < stop, isSpace(p[i]) { i += 1 }
+            while i < stop, Self.isSpace(p[i]) { i += 1 }
             if i < stop {
                 reportAt(handler, i, "unexpected text after the timestamp")
                 return nil
@@ -391,7 +391,7 @@ public struct InfluxParser: MetricParser {
         handler.handle(metric)
     }
 
-    @inline(__always) func isSpace(_ b: UInt8) -> Bool {
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool {
         b == ASCII.space || b == ASCII.tab || b == ASCII.verticalTab || b == ASCII.formFeed
     }
 
@@ -653,16 +653,8 @@ public struct InfluxParser: MetricParser {
     mutating func parseBool(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
         let start = i
         var j = i
-        while j < stop, !isSpace(p[j]), p[j] != ASCII.comma { j += 1 }
-        let n = j - start
-        var value: Bool?
-        let first = p[start]
-        if n == 1 {
-            value = first == UInt8(ascii: "t") || first == UInt8(ascii: "T")
-        } else if n == 4 || n == 5 {
-            value = matchBool(p + start, n)
-        }
-        guard let value else {
+        while j < stop, !Self.isSpace(p[j]), p[j] != ASCII.comma { j += 1 }
+        guard let value = InfluxParser.boolValue(p + start, j - start) else {
             reportAt(handler, start, "invalid boolean (use t, T, true, True, TRUE, f, F, false, False or FALSE)")
             return false
         }
@@ -671,7 +663,10 @@ public struct InfluxParser: MetricParser {
         return true
     }
 
-    func matchBool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+    /// The value of a boolean token of `n` bytes (starting with t, T, f or F), nil for another spelling.
+    static func boolValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        if n == 1 { return p[0] == UInt8(ascii: "t") || p[0] == UInt8(ascii: "T") }
+        guard n == 4 || n == 5 else { return nil }
         let words: [(StaticString, Bool)] = n == 4
             ? [("true", true), ("True", true), ("TRUE", true)]
             : [("false", false), ("False", false), ("FALSE", false)]
@@ -742,7 +737,7 @@ public struct InfluxParser: MetricParser {
                 reportAt(handler, start, "\(kind): leading zero")
                 return false
             }
-            guard j + 1 == stop || isSpace(p[j + 1]) || p[j + 1] == ASCII.comma else {
+            guard j + 1 == stop || Self.isSpace(p[j + 1]) || p[j + 1] == ASCII.comma else {
                 reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
                 return false
             }
@@ -764,7 +759,7 @@ public struct InfluxParser: MetricParser {
             i = j + 1
             return true
         }
-        guard j == stop || isSpace(p[j]) || p[j] == ASCII.comma else {
+        guard j == stop || Self.isSpace(p[j]) || p[j] == ASCII.comma else {
             reportAt(handler, j, p[j] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
             return false
         }
@@ -916,6 +911,24 @@ public struct InfluxParser: MetricParser {
         return Double(text) ?? .nan
     }
 
+    /// Reads the digits of a timestamp from `p[j]` on and leaves `j` after them: eight at a time,
+    /// reading their value as the run is found (a nanosecond timestamp is 19 digits: two words and
+    /// three bytes). The value wraps past 19 digits, which callers check by the count.
+    @inline(__always)
+    static func timestampDigits(_ p: UnsafePointer<UInt8>, _ j: inout Int, _ stop: Int) -> UInt64 {
+        let digitStart = j
+        var magnitude: UInt64 = 0
+        let raw = UnsafeRawPointer(p)
+        while j + 8 <= stop && j - digitStart <= 11 {
+            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            if !isEightDigits(w) { break }
+            magnitude = magnitude &* 100_000_000 &+ eightDigits(w)
+            j += 8
+        }
+        readDigits(p, &j, stop, into: &magnitude)
+        return magnitude
+    }
+
     /// `-?d{1,19}` in Int64 range, scaled by the precision.
     mutating func parseTimestamp(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
         let start = i
@@ -923,20 +936,11 @@ public struct InfluxParser: MetricParser {
         let negative = p[j] == ASCII.minus
         if negative { j += 1 }
         let digitStart = j
-        // Eight digits at a time, reading their value as the run is found (a nanosecond timestamp
-        // is 19 digits: two words and three bytes); a longer run is read again with overflow checks.
-        var magnitude: UInt64 = 0
-        let raw = UnsafeRawPointer(p)
-        while j + 8 <= stop && j - digitStart <= 11 {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            if !InfluxParser.isEightDigits(w) { break }
-            magnitude = magnitude &* 100_000_000 &+ InfluxParser.eightDigits(w)
-            j += 8
-        }
-        InfluxParser.readDigits(p, &j, stop, into: &magnitude)
+        // A longer run than 19 digits is read again with overflow checks.
+        var magnitude = InfluxParser.timestampDigits(p, &j, stop)
         var overflow = false
         if j - digitStart > 19 { (magnitude, overflow) = InfluxParser.digits(p, digitStart, j) }
-        if j < stop && !isSpace(p[j]) {
+        if j < stop && !Self.isSpace(p[j]) {
             reportAt(handler, j, "invalid timestamp")
             return false
         }
