@@ -50,8 +50,11 @@ import Testing
         return c
     }
 
+    /// With `--influx-uint-support`, so that `u` values survive (without it, one above 2^63-1 is reported).
     static func serialize(_ metrics: [Metric]) -> (String, [Diagnostic]) {
-        var serializer = try! InfluxSerializer(options: FormatOptions())
+        var options = FormatOptions()
+        options.influx.uintSupport = true
+        var serializer = try! InfluxSerializer(options: options)
         var diagnostics: [Diagnostic] = []
         let text = serializer.render(metrics) { diagnostics.append($0) }
         return (text, diagnostics)

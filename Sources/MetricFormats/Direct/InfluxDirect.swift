@@ -368,7 +368,11 @@ public final class InfluxDirect {
         case .json:
             writeJSON(slot, p, count, ns >= 0 ? ns : now)
         case .influx:
-            guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint }) else { return .declined }
+            // Without uint support a uint is written as an integer: copied when its at most 18 digits
+            // are sure to fit Int64; a longer one goes to the serializer, which reports one too large.
+            guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint && valueCounts[$0] > 18 }) else {
+                return .declined
+            }
             writeInflux(slot, p, count, omitTimestamp || ns < 0 ? nil : value)
         }
         return .done
@@ -409,7 +413,7 @@ public final class InfluxDirect {
             appendValue(k, p)
             switch valueKinds[k] {
             case .int: line.append(UInt8(ascii: "i"))
-            case .uint: line.append(UInt8(ascii: "u"))
+            case .uint: line.append(uintSupport ? UInt8(ascii: "u") : UInt8(ascii: "i"))
             default: break
             }
         }

@@ -5,10 +5,10 @@ public struct InfluxOptions: Sendable {
     public var precision: TimestampPrecision = .nanoseconds
     /// Write fields sorted by key instead of in metric order (`influx_sort_fields`).
     public var sortFields = false
-    /// Write unsigned integers with the `u` suffix (`influx_uint_support`). On by default in metricat so
-    /// that `1u` survives a round trip; Telegraf's default is off, which writes them as `i`, clamped
-    /// to Int64.max.
-    public var uintSupport = true
+    /// Write unsigned integers with the `u` suffix (`influx_uint_support`). Off by default, as in
+    /// Telegraf: InfluxDB 1.x rejects `1u` (and over UDP drops the whole datagram that holds it), so
+    /// a uint is written as `i`; one above Int64.max is reported and skipped, never clamped.
+    public var uintSupport = false
     /// Leave the timestamp off every line (`influx_omit_timestamp`).
     public var omitTimestamp = false
     /// Longest output line in bytes, newline included; 0 is unlimited (`influx_max_line_bytes`).

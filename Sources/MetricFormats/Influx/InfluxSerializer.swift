@@ -163,6 +163,12 @@ public struct InfluxSerializer: MetricSerializer {
         case .float(let v) where !v.isFinite:
             context.report(.error("field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry: skipped"))
             return false
+        case .uint(let v) where !uintSupport && v > UInt64(Int64.max):
+            context.report(
+                .error(
+                    "field \"\(field.key)\" is \(v)u, above the largest integer (9223372036854775807) line protocol carries without --influx-uint-support: skipped"
+                ))
+            return false
         default: break
         }
         InfluxEscaping.appendKey(field.key, to: pair)
@@ -185,7 +191,7 @@ public struct InfluxSerializer: MetricSerializer {
                 pair.append(v)
                 pair.append(UInt8(ascii: "u"))
             } else {
-                pair.append(Int64(min(v, UInt64(Int64.max))))
+                pair.append(Int64(v))  // at most Int64.max: larger values were refused above
                 pair.append(UInt8(ascii: "i"))
             }
         case .string(let s):

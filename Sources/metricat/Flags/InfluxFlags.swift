@@ -17,7 +17,7 @@ struct InfluxFlags: FormatFlagGroup {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Write unsigned integers with the 'u' suffix. metricat's default is ON so 1u survives; Telegraf's is off: with --no-influx-uint-support they are written as 'i', clamped to 9223372036854775807, as Telegraf does.")
+        help: "Write unsigned integers with the 'u' suffix, for InfluxDB 2.x/3.x. Default off, as in Telegraf: InfluxDB 1.x rejects 1u (over UDP it drops the whole datagram), so a uint is written as an integer ('i'); one above 9223372036854775807 is reported and skipped, never clamped.")
     var influxUintSupport: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Write no timestamps; the receiver assigns its own (default off).")
