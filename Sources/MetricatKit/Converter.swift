@@ -162,7 +162,16 @@ public enum Converter {
     ) -> (any MetricParser)? {
         do {
             if handler.serializer == nil { handler.serializer = try format.makeSerializer(options.format) }
-            if format == .graphite, options.to == .graphite, !options.format.templates.isEmpty {
+            let graphite = options.format.graphite
+            if format == .graphite, options.to ?? format == .graphite, options.format.templates.isEmpty, graphite.template == nil,
+                graphite.tagSupport == nil
+            {
+                // Graphite to graphite without a template: `a;env=prod 1` stays tagged instead of
+                // becoming the path `prod.a`.
+                var writing = options.format
+                writing.graphite.tagSupport = true
+                handler.serializer = try MetricFormat.graphite.makeSerializer(writing)
+            } else if format == .graphite, options.to == .graphite, !options.format.templates.isEmpty {
                 // One --templates list cannot configure both sides: it reads the input; --template writes.
                 var writing = options.format
                 writing.templates = []

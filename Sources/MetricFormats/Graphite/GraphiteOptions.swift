@@ -18,7 +18,9 @@ public struct GraphiteOptions: Sendable {
     /// `host.tags.measurement.field`.
     public var template: String?
     /// Serializer: Graphite 1.1 tags, `path;k=v;...`, instead of a template (`graphite_tag_support`).
-    public var tagSupport: Bool = false
+    /// nil (not set): off, except from graphite to graphite without a template, where a tagged input
+    /// line stays tagged (see `Converter`).
+    public var tagSupport: Bool?
     /// Serializer: `graphite_tag_sanitize_mode`.
     public var tagSanitizeMode: TagSanitizeMode = .strict
     /// Serializer: between prefix, measurement and field with tag support (`graphite_separator`).

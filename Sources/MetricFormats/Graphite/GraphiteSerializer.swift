@@ -45,7 +45,7 @@ public struct GraphiteSerializer: MetricSerializer {
     public init(options: FormatOptions) throws(FormatError) {
         let g = options.graphite
         prefix = options.prefix
-        tagSupport = g.tagSupport
+        tagSupport = g.tagSupport ?? false
         tagSanitizeMode = g.tagSanitizeMode
         separator = g.graphiteSeparator.isEmpty ? "." : g.graphiteSeparator
         sanitizer = try GraphiteSanitizer(strictRegex: g.strictSanitizeRegex)

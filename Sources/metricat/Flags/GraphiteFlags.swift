@@ -13,7 +13,7 @@ struct GraphiteFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Graphite output: the template for every metric (default 'host.tags.measurement.field'). --templates applies to whichever side is graphite: '[filter] template [k=v,...]' when reading; 'glob template' pairs matched on the measurement when writing, where a lone template overrides --template as in Telegraf.", valueName: "template"))
     var template: String?
 
-    @Flag(inversion: .prefixedNo, help: "Graphite output: Graphite 1.1 tags, 'prefix.measurement.field;k=v;...', instead of a template (default off).")
+    @Flag(inversion: .prefixedNo, help: "Graphite output: Graphite 1.1 tags, 'prefix.measurement.field;k=v;...', instead of a template. Default off, except from graphite to graphite without --template or --templates, where a tagged line stays tagged (--no-graphite-tag-support writes the template path).")
     var graphiteTagSupport: Bool?
 
     @Option(help: ArgumentHelp("Graphite output with tag support: strict (default) or compatible (keeps spaces and punctuation in tag values).", valueName: "mode"))
