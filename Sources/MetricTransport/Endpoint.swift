@@ -33,6 +33,9 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text` for `role`.
     /// - Throws: ``EndpointError`` with a message that shows a correct example.
+    /// The schemes an address may start with.
+    static let schemes: Set<String> = ["udp", "udp4", "udp6", "tcp", "tcp4", "tcp6", "unix", "unixgram", "http", "https"]
+
     public init(parsing text: String, role: Role) throws(EndpointError) {
         if text == "-" {
             guard role == .send else { throw EndpointError(text, "stdout is not something to listen on", example: "udp://127.0.0.1:8094") }
@@ -45,6 +48,12 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
             if let port = UInt16(portText), port > 0 || role == .listen {
                 self = .udp(host: "127.0.0.1", port: port, family: .any)
                 return
+            }
+            if let colon = text.firstIndex(of: ":"), colon != text.startIndex {
+                let scheme = text[..<colon].lowercased()
+                if Self.schemes.contains(scheme) {
+                    throw EndpointError(text, "the scheme '\(scheme)' must be followed by '://'", example: scheme.hasPrefix("unix") ? "\(scheme):///tmp/metrics.sock" : "\(scheme)://127.0.0.1:8094")
+                }
             }
             throw EndpointError(text, "an address needs a scheme", example: "udp://127.0.0.1:8094, tcp://127.0.0.1:8094 or unix:///tmp/metrics.sock")
         }
@@ -67,6 +76,12 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
             self = scheme == "unix" ? .unix(path: rest) : .unixgram(path: rest)
         case "http", "https":
             guard role == .send else { throw EndpointError(text, "HTTP is for sending only", example: "tcp://127.0.0.1:8094") }
+            // One rule for every command: the scheme is refused as a usage error, with the form that works.
+            guard scheme == "http" else {
+                throw EndpointError(
+                    text, "https is not supported (no TLS here); use http:// on a trusted network or a local TLS proxy",
+                    example: "http://127.0.0.1:8086/write?db=telegraf")
+            }
             var authority = rest
             var pathAndQuery = "/write"
             if let slash = rest.firstIndex(of: "/") {

@@ -49,10 +49,10 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Format of the lines: influx, json, wavefront, statsd, graphite.", valueName: "format"))
     var format: MetricFormat = .influx
 
-    @Option(help: ArgumentHelp("Lines per second (5000, 10k, 2M) or max.", valueName: "rate"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lines per second (5000, 10k, 2M) or max.", valueName: "rate"))
     var rate: String = "100k"
 
-    @Option(help: ArgumentHelp("How long to send (e.g. 3s, 1m).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to send (e.g. 3s, 1m).", valueName: "duration"))
     var duration: String = "3s"
 
     @Option(help: ArgumentHelp("Send this many lines instead of running for --duration.", valueName: "n"))
@@ -103,7 +103,7 @@ struct Load: ParsableCommand {
     @Flag(help: "Send one datagram per send message even with --rate max to this host (no UDP GSO).")
     var noGso = false
 
-    @Option(help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
     var drain: String = "500ms"
 
     @Option(help: ArgumentHelp("Exit 1 when loss exceeds this (0.1% or 0.001); the knee threshold of a ramp.", valueName: "fraction"))
@@ -115,7 +115,7 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Ramp step: xFACTOR or +RATE.", valueName: "step"))
     var step: String = "x2"
 
-    @Option(help: ArgumentHelp("Length of each ramp step.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Length of each ramp step.", valueName: "duration"))
     var stepDuration: String = "3s"
 
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
@@ -124,7 +124,7 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body).", valueName: "file|url"))
     var sinkReport: String?
 
-    @Option(help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
     var sinkWait: String = "10s"
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
@@ -163,7 +163,13 @@ struct Load: ParsableCommand {
         if rate == "max" {
             options.rate = nil
         } else {
-            guard let r = RateText.parse(rate), r > 0, r <= 1e9 else { throw ValidationError("--rate: '\(rate)' is not a rate (example: --rate 5000, --rate 10k, --rate 2M or --rate max)") }
+            let example = "(example: --rate 5000, --rate 10k, --rate 2M or --rate max)"
+            guard let r = RateText.parse(rate) else {
+                let what = rate.hasPrefix("-") ? "is negative: a rate must be more than 0" : "is not a rate: lines per second, with k, M or G, or max"
+                throw ValidationError("--rate: '\(rate)' \(what) \(example)")
+            }
+            guard r > 0 else { throw ValidationError("--rate: '\(rate)' is zero: a rate must be more than 0 lines per second \(example)") }
+            guard r <= 1e9 else { throw ValidationError("--rate: '\(rate)' is too high: at most 1G lines per second \(example)") }
             options.rate = r
         }
         options.duration = try parseDuration(duration, flag: "--duration")

@@ -19,16 +19,33 @@ struct Metricat: ParsableCommand {
 
     /// Runs the command; a usage error exits 2 (ArgumentParser's own default is 64).
     static func main() {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            fail(error, usage: Metricat.self)
+        }
+        do {
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                StandardStreamsBridge.error(fullMessage(for: error) + "\n")
-                exit(withError: ExitCode(2))
-            }
-            exit(withError: error)
+            // A value refused while running still shows the subcommand's own usage line.
+            fail(error, usage: type(of: command))
         }
+    }
+
+    /// Prints the error with `usage`'s usage line and exits: 2 for a refused value, else the error's code.
+    static func fail(_ error: any Error, usage: any ParsableCommand.Type) -> Never {
+        if exitCode(for: error) == .validationFailure {
+            var text = usage.fullMessage(for: error)
+            // Outside of parsing, the parser names a subcommand without its parent: put "metricat" back.
+            if usage != Metricat.self {
+                let name = usage._commandName
+                text = text.replacing("Usage: \(name) ", with: "Usage: metricat \(name) ")
+                text = text.replacing("See '\(name) --help'", with: "See 'metricat \(name) --help'")
+            }
+            StandardStreamsBridge.error(text + "\n")
+            exit(withError: ExitCode(2))
+        }
+        exit(withError: error)
     }
 }
