@@ -28,6 +28,9 @@ public struct SendOptions: Sendable {
     /// A JSON summary on stderr at the end.
     public var json = false
     public var announceDetection = false
+    /// True when the user set the line-protocol precision (`--precision`); with an `http://` target it
+    /// must agree with the URL's `precision=`, or it is added to the request.
+    public var precisionGiven = false
     /// Play back a `listen --record` file: at the recorded pace, or at `replayRate` lines/s.
     public var replay: String?
     public var replayRate: Double?
@@ -43,15 +46,21 @@ public struct SendOptions: Sendable {
 public enum SendFrontend {
     public static func run(_ options: SendOptions, diagnostics: Diagnostics) -> ExitStatus {
         var formatOptions = options.formatOptions
-        // The write API's precision decides the unit of the timestamps in the body.
-        if case .http(let t) = options.target {
-            for part in t.query.split(separator: "&") where part.hasPrefix("precision=") {
-                if let p = TimestampPrecision(parsing: String(part.dropFirst(10))) { formatOptions.influx.precision = p }
+        var target = options.target
+        if case .http(var t) = target {
+            // The write API reads the body's timestamps in the request's precision (ns when none).
+            do {
+                formatOptions.influx.precision = try reconcilePrecision(
+                    &t, flag: options.precisionGiven ? formatOptions.influx.precision : nil)
+            } catch {
+                StandardStreams.writeError("metricat: \(error.message)\n")
+                return .usage
             }
+            target = .http(t)
         }
         let output: LineOutput
         do {
-            output = try LineOutput.open(options.target, options: options.sender, diagnostics: diagnostics)
+            output = try LineOutput.open(target, options: options.sender, diagnostics: diagnostics)
         } catch {
             diagnostics.ioError("\(error)")
             return .unavailable
@@ -92,6 +101,40 @@ public enum SendFrontend {
         return status
     }
 
+    /// A refusal of the command line found while running.
+    public struct UsageError: Error {
+        public var message: String
+    }
+
+    /// The precision of the body sent to InfluxDB's write API: the URL's `precision=` and the flag's
+    /// must agree; a flag alone is added to the URL, so seconds are never read as nanoseconds.
+    public static func reconcilePrecision(_ t: inout Endpoint.HTTPTarget, flag: TimestampPrecision?) throws(UsageError) -> TimestampPrecision {
+        var inURL: TimestampPrecision?
+        for part in t.query.split(separator: "&") where part.hasPrefix("precision=") {
+            let text = String(part.dropFirst(10))
+            guard let p = TimestampPrecision(parsing: text) else {
+                throw UsageError(message: "\(Endpoint.http(t)): precision=\(text) is not one InfluxDB knows: use precision=ns, u, ms or s")
+            }
+            inURL = p
+        }
+        switch (inURL, flag) {
+        case (let u?, let f?) where u != f:
+            throw UsageError(
+                message: "--precision \(f.rawValue) disagrees with precision=\(u.rawValue) in \(Endpoint.http(t)): give one of them (or the same unit in both)")
+        case (let u?, _):
+            return u
+        case (nil, let f?):
+            if f != .nanoseconds {
+                // InfluxDB 1.x spells microseconds `u`; it also takes `ms` and `s`.
+                let name = f == .microseconds ? "u" : f.rawValue
+                t.query += (t.query.isEmpty ? "" : "&") + "precision=" + name
+            }
+            return f
+        case (nil, nil):
+            return .nanoseconds
+        }
+    }
+
     static func summaryJSON(_ s: SenderStats, target: Endpoint) -> String {
         let errors = s.errors.keys.sorted().map { "\"\($0)\":\(s.errors[$0]!)" }.joined(separator: ",")
         return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines),\"errors\":{\(errors)}}"
@@ -118,12 +161,16 @@ public enum SendFrontend {
         let count = options.count ?? (options.every == nil && options.duration == nil ? 1 : Int.max)
         let start = Clock.monotonicNanoseconds()
         let signals = StopSignals()
+        // Formats that always write a time would otherwise write the run's start on every tick (and a
+        // receiver such as carbon keeps one point per series and second): each metric gets its tick's time.
+        let format = options.format ?? .influx
+        let stampEveryTick = options.timestampNow || !(format == .influx || format == .statsd)
         var sent = 0
         while sent < count {
             if let d = options.duration, Clock.monotonicNanoseconds() - start >= d { break }
             let now = Clock.nowNanoseconds()
             var m = generator.next(time: now, rng: &rng)
-            if options.timestampNow { m.timestamp = now }
+            if stampEveryTick { m.timestamp = now }
             handler.currentLine = sent + 1
             output.currentLine = sent + 1
             handler.handle(m)

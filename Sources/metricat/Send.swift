@@ -49,16 +49,16 @@ struct Send: ParsableCommand {
     @Option(help: ArgumentHelp("A tag on generated metrics, repeatable.", valueName: "key=value"))
     var tag: [String] = []
 
-    @Option(help: ArgumentHelp("Send a generated metric every interval (e.g. 500ms, 2s, 1m).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Send a generated metric every interval (e.g. 500ms, 2s, 1m).", valueName: "duration"))
     var every: String?
 
     @Option(help: ArgumentHelp("How many metrics to generate (default 1 without --every, endless with it).", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Stop generating after this long.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop generating after this long.", valueName: "duration"))
     var duration: String?
 
-    @Option(help: ArgumentHelp("'now' stamps generated metrics with the current time; by default the collector assigns it.", valueName: "now"))
+    @Option(help: ArgumentHelp("'now' stamps generated influx and statsd metrics with the time of their tick; by default the collector assigns it. Formats that always write a time (graphite, json, wavefront, csv, prometheus) get each metric's own tick time either way.", valueName: "now"))
     var timestamp: String?
 
     @Option(help: ArgumentHelp("Play back a file written by 'listen --record', at the recorded pace.", valueName: "file"))
@@ -73,7 +73,7 @@ struct Send: ParsableCommand {
     @Option(help: ArgumentHelp("Reconnect attempts after a broken, reset or refused connection.", valueName: "n"))
     var retry: Int = 5
 
-    @Option(help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
     var retryTimeout: String = "10s"
 
     @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures).")
@@ -104,9 +104,19 @@ struct Send: ParsableCommand {
             throw ValidationError(error.description)
         }
         var options = SendOptions(target: endpoint, format: format)
+        options.formatOptions = try formats.options(common: common)
+        options.precisionGiven = formats.influx.influxTimestampPrecision != nil
+        if case .http(var t) = endpoint {
+            do {
+                options.formatOptions.influx.precision = try SendFrontend.reconcilePrecision(
+                    &t, flag: options.precisionGiven ? options.formatOptions.influx.precision : nil)
+            } catch {
+                throw ValidationError(error.message)
+            }
+            options.target = .http(t)
+        }
         options.from = from.map { $0.format } ?? format
         options.lines = lines
-        options.formatOptions = try formats.options(common: common)
         options.timestampNow = timestamp == "now"
         options.json = json
         options.replay = replay
@@ -133,10 +143,19 @@ struct Send: ParsableCommand {
     }
 }
 
-/// `500ms`, `2s`, `1m`, `1h` (a bare number is seconds) in nanoseconds.
+/// `500ms`, `2s`, `1m`, `1h` (a bare number is seconds) in nanoseconds, more than zero; a refusal
+/// says which of those rules the text broke.
 func parseDuration(_ text: String, flag: String) throws -> Int64 {
-    guard let ns = Duration.parseNanoseconds(text), ns > 0 else {
-        throw ValidationError("\(flag): '\(text)' is not a duration (example: \(flag) 500ms, 2s or 1m)")
+    let example = "(example: \(flag) 500ms, 2s or 1m)"
+    if let ns = Duration.parseNanoseconds(text) {
+        guard ns > 0 else { throw ValidationError("\(flag): '\(text)' is zero: a duration must be more than 0 \(example)") }
+        return ns
     }
-    return ns
+    if text.hasPrefix("-") {
+        throw ValidationError("\(flag): '\(text)' is negative: a duration must be more than 0 \(example)")
+    }
+    if let s = Duration.parseSeconds(text), s >= 9e9 {
+        throw ValidationError("\(flag): '\(text)' is too long: at most 9000000000s (about 285 years) \(example)")
+    }
+    throw ValidationError("\(flag): '\(text)' is not a duration: a number with a unit ns, us, ms, s, m or h \(example)")
 }

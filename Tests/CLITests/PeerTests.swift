@@ -33,8 +33,11 @@ import Testing
     func influxDBsRejectionIsReportedAtTheLineItNames() throws {
         let influx = try InfluxPeer()
         try influx.query("CREATE DATABASE test")
-        // InfluxDB 1.6 has no unsigned integers: it rejects `100u` and writes the good line.
-        let r = try Binary.run(["send", "http://127.0.0.1:\(influx.httpPort)/write?db=test", "good v=1 1700000000000000000", "mem free=100u 1700000000000000000"])
+        // InfluxDB 1.6 has no unsigned integers: asked to write `100u`, it rejects it and writes the good line.
+        let r = try Binary.run([
+            "send", "http://127.0.0.1:\(influx.httpPort)/write?db=test", "--influx-uint-support",
+            "good v=1 1700000000000000000", "mem free=100u 1700000000000000000",
+        ])
         #expect(r.status == 65, "\(r)")
         #expect(r.stderr.contains("arg:2: InfluxDB rejected the line: invalid number"), "\(r.stderr)")
         let rows = try influx.waitFor("SELECT * FROM good", db: "test", contains: "1700000000000000000")
@@ -42,6 +45,25 @@ import Testing
         let missing = try Binary.run(["send", "http://127.0.0.1:\(influx.httpPort)/write?db=nosuch", "good v=1"])
         #expect(missing.status == 69)
         #expect(missing.stderr.contains("database not found"), "\(missing.stderr)")
+    }
+
+    /// By default a uint goes out as an integer, so InfluxDB 1.x over UDP stores every line of a packed
+    /// datagram (with `u` it would drop the whole datagram without a word).
+    @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))
+    func influxDBOverUDPStoresEveryLineOfADatagramWithAUint() throws {
+        let influx = try InfluxPeer()
+        var lines = (1...14).map { "good,n=\($0) v=\($0)i 1700000000000000000" }
+        lines.insert("good,n=0 v=7u 1700000000000000000", at: 7)
+        let r = try Binary.run(["send", "udp://127.0.0.1:\(influx.udpPort)", "-v"] + lines)
+        #expect(r.status == 0, "\(r)")
+        let rows = try influx.waitFor("SELECT count(v) FROM good", db: "udp", contains: "[0,15]")
+        #expect(rows.contains("[0,15]"), "\(rows)")
+        let seven = try influx.query("SELECT v FROM good WHERE n='0'", db: "udp")
+        #expect(seven.contains("[1700000000000000000,7]"), "\(seven)")
+        // A uint above 2^63-1 cannot be written as an integer: reported, not clamped and not sent.
+        let big = try Binary.run(["send", "udp://127.0.0.1:\(influx.udpPort)", "big v=18446744073709551615u"])
+        #expect(big.status == 65, "\(big)")
+        #expect(big.stderr.contains("arg:1: field \"v\" is 18446744073709551615u"), "\(big.stderr)")
     }
 
     @Test(.enabled(if: Peers.installed("carbon-cache") && Peers.installed("whisper-fetch"), "needs apt-get install graphite-carbon python3-whisper"))
@@ -56,6 +78,26 @@ import Testing
         #expect(tcpRows.contains { $0.0 == now && $0.1 == 1.5 }, "\(tcpRows)")
         let udpRows = try carbon.fetch("web1.load", from: now - 1, until: now + 1)
         #expect(udpRows.contains { $0.0 == now && $0.1 == 2.5 }, "\(udpRows)")
+    }
+
+    /// `send --every 1s --count 3 --format graphite`: three ticks, three points in whisper.
+    @Test(.enabled(if: Peers.installed("carbon-cache") && Peers.installed("whisper-fetch"), "needs apt-get install graphite-carbon python3-whisper"))
+    func carbonKeepsOnePointPerGeneratedTick() throws {
+        let carbon = try CarbonPeer()
+        let start = Int(Date().timeIntervalSince1970)
+        let r = try Binary.run([
+            "send", "tcp://127.0.0.1:\(carbon.port)", "--format", "graphite", "--name", "tick", "--field", "v=seq", "--every", "1s", "--count", "3",
+        ])
+        #expect(r.status == 0, "\(r)")
+        let end = Int(Date().timeIntervalSince1970)
+        var rows: [(Int, Double)] = []
+        for _ in 0..<50 {
+            rows = try carbon.fetch("tick.v", from: start - 1, until: end + 1)
+            if Set(rows.map(\.1)) == [0, 1, 2] { break }
+            usleep(200_000)
+        }
+        #expect(Set(rows.map(\.1)) == [0, 1, 2], "\(rows)")
+        #expect(Set(rows.map(\.0)).count == 3, "\(rows)")
     }
 
     @Test(.enabled(if: Peers.installed("collectd"), "needs apt-get install collectd-core"))
