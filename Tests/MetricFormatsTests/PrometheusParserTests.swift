@@ -237,10 +237,11 @@ import Testing
 
             """)
         #expect(out.diagnostics == [])
-        // NaN samples are skipped; timestamps of 0 or below mean "none", as in Telegraf.
+        // NaN samples are kept (the output reports them where it cannot carry NaN); timestamps of 0
+        // or below mean "none", as in Telegraf.
         #expect(out.metrics.map { Self.line($0) } == [
             "prometheus a=1500", "prometheus b=-Inf", "prometheus c=+Inf", "prometheus d=+Inf",
-            "prometheus e=-0.5", "prometheus f=7", "prometheus,x=1 h=2", "prometheus i=3",
+            "prometheus e=-0.5", "prometheus f=7", "prometheus g=NaN", "prometheus,x=1 h=2", "prometheus i=3",
         ])
     }
 

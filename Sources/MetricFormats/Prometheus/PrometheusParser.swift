@@ -6,8 +6,8 @@
 /// does), because they make one metric (version 1) or a count/sum metric before the buckets
 /// (version 2); at most ``maxHeldSamples`` samples are held, beyond that the family is written in
 /// parts with a warning. Labels become tags (sorted, empty values dropped, `default_tags` fill
-/// gaps); a timestamp in milliseconds becomes nanoseconds; NaN counter, gauge and untyped samples
-/// are skipped, as Telegraf does.
+/// gaps); a timestamp in milliseconds becomes nanoseconds. NaN counter, gauge and untyped samples
+/// are kept (Telegraf drops them silently): an output that cannot carry NaN reports it.
 public struct PrometheusParser: MetricParser {
     /// The most samples of one histogram or summary family held before it is written in parts.
     public var maxHeldSamples = 100_000
@@ -348,7 +348,6 @@ public struct PrometheusParser: MetricParser {
             return
         }
         if case .plain(let kind) = role {
-            if sample.value.isNaN { return }
             var metric = Metric(name: version == 1 ? family : "prometheus", tags: makeTags(sample.labels, dropping: nil), timestamp: timestamp)
             let key: String
             if version == 1 {

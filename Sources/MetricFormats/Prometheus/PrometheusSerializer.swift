@@ -185,6 +185,14 @@ public struct PrometheusSerializer: MetricSerializer {
 
     mutating func sanitizedLabel(_ key: String, context: SerializerContext) -> String? {
         let name = PrometheusText.sanitizeLabelName(key)
+        // Names that start with `__` are reserved (promtool and Pushgateway refuse `__name__`): written
+        // with Prometheus's own `exported_` prefix, as a scrape does for a clashing target label.
+        if let n = name, n.utf8.starts(with: "__".utf8) {
+            if warnedNames.insert("label " + key).inserted {
+                context.report(.warning("label name '\(key)' is reserved in Prometheus: written as 'exported_\(n)'"))
+            }
+            return "exported_" + n
+        }
         if name != key, warnedNames.insert("label " + key).inserted {
             if let name {
                 context.report(.warning("label name '\(key)' written as '\(name)'"))
