@@ -26,6 +26,14 @@ import Testing
         #expect(r.stderr.contains("--default-tags: 'novalue' is not key=value"))
     }
 
+    @Test func repeatedDefaultTagsAccumulate() throws {
+        let r = try Binary.run(
+            ["convert", "--from", "influx", "--to", "influx", "--default-tags", "a=1", "--default-tags", "b=2,c=3", "--default-tags", "a=4"],
+            input: "m,c=own v=1 1\n")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "m,a=4,b=2,c=own v=1 1\n")
+    }
+
     @Test func anUnreadableFileIsAnIOErrorAndTheOthersStillConvert() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metricat-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -47,6 +47,76 @@ import Testing
         #expect(missing.stderr.contains("database not found"), "\(missing.stderr)")
     }
 
+    /// `--precision s` without `&precision=` in the URL: the precision goes into the request, so the
+    /// point lands at its second, not in 1970.
+    @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))
+    func influxDBReadsTimestampsInThePrecisionSent() throws {
+        let influx = try InfluxPeer()
+        try influx.query("CREATE DATABASE test")
+        for (unit, stamp) in [("s", "1700000000"), ("ms", "1700000001000"), ("us", "1700000002000000")] {
+            let r = try Binary.run(["send", "--precision", unit, "http://127.0.0.1:\(influx.httpPort)/write?db=test", "prec,unit=\(unit) v=1 \(stamp)"])
+            #expect(r.status == 0, "\(r)")
+        }
+        let same = try Binary.run(["send", "--precision", "ms", "http://127.0.0.1:\(influx.httpPort)/write?db=test&precision=ms", "prec,unit=both v=1 1700000003000"])
+        #expect(same.status == 0, "\(same)")
+        let rows = try influx.waitFor("SELECT v, unit FROM prec", db: "test", contains: "both")
+        for (unit, ns) in [("s", "1700000000000000000"), ("ms", "1700000001000000000"), ("us", "1700000002000000000"), ("both", "1700000003000000000")] {
+            #expect(rows.contains("[\(ns),1,\"\(unit)\"]"), "\(rows)")
+        }
+    }
+
+    /// promtool accepts what prometheus output writes: a reserved label name (`__name__`, refused by
+    /// promtool and Pushgateway as it stands) is renamed, and a NaN gauge is kept.
+    @Test(.enabled(if: Peers.installed("promtool"), "needs promtool: apt-get install prometheus"))
+    func promtoolAcceptsReservedLabelsRenamedAndNaNKept() throws {
+        let dir = try temporaryDirectory("promtool")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reserved = try Binary.run(
+            ["convert", "--from", "influx", "--to", "prometheus"], input: "m,__name__=x,__meta=y,a=1 v=1 1700000000000000000\n")
+        #expect(reserved.status == 0, "\(reserved)")
+        let nan = try Binary.run(
+            ["convert", "--from", "prometheus", "--to", "prometheus"], input: "# TYPE temperature gauge\ntemperature{room=\"x\"} NaN\ntemperature{room=\"y\"} 21\n")
+        #expect(nan.status == 0, "\(nan)")
+        #expect(nan.stdout.contains("temperature{room=\"x\"} NaN\n"), "\(nan.stdout)")
+        for (name, text) in [("reserved", reserved.stdout), ("nan", nan.stdout)] {
+            let file = dir.appendingPathComponent(name + ".prom")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let check = try Background("/bin/sh", ["-c", "promtool check metrics < '\(file.path)'"])
+            #expect(check.wait(30) == 0, "\(name): \(check.stdout)\(check.stderr)\n\(text)")
+        }
+        // The unrenamed text is what promtool refuses: the check above can fail.
+        let raw = dir.appendingPathComponent("raw.prom")
+        try "# TYPE m_v untyped\nm_v{__name__=\"x\"} 1\n".write(to: raw, atomically: true, encoding: .utf8)
+        let refused = try Background("/bin/sh", ["-c", "promtool check metrics < '\(raw.path)'"])
+        #expect(refused.wait(30) == 1)
+    }
+
+    /// Pushgateway stores a push of prometheus output with a reserved label renamed and a NaN gauge.
+    @Test(.enabled(if: Peers.installed("prometheus-pushgateway") && Peers.installed("curl"), "needs apt-get install prometheus-pushgateway curl"))
+    func pushgatewayStoresWhatPrometheusOutputWrites() throws {
+        let port = freePort()
+        let dir = try temporaryDirectory("pushgateway")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gateway = try Background(try Peers.require("prometheus-pushgateway", package: "prometheus-pushgateway"), ["--web.listen-address=127.0.0.1:\(port)"])
+        defer { gateway.stop() }
+        guard gateway.waitFor(15, { out, err in (out + err).contains("Listening on") }) else {
+            Issue.record("pushgateway did not start: \(gateway.stderr.suffix(500))")
+            return
+        }
+        let r = try Binary.run(
+            ["convert", "--from", "influx", "--to", "prometheus"],
+            input: "room,__name__=x,site=a temperature=21.5 1700000000000000000\nroom,site=b temperature=19 1700000000000000000\n")
+        #expect(r.status == 0, "\(r)")
+        let file = dir.appendingPathComponent("push.prom")
+        try r.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let push = try Background(try Peers.require("curl", package: "curl"), ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/metricat"])
+        #expect(push.wait(30) == 0)
+        #expect(push.stdout == "200", "\(push.stdout) \(push.stderr)\n\(r.stdout)")
+        let scraped = try Peers.run("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
+        #expect(scraped.contains("room_temperature{exported___name__=\"x\",instance=\"\",job=\"metricat\",site=\"a\"} 21.5"), "\(scraped.suffix(800))")
+        #expect(scraped.contains("room_temperature{instance=\"\",job=\"metricat\",site=\"b\"} 19"), "\(scraped.suffix(800))")
+    }
+
     /// By default a uint goes out as an integer, so InfluxDB 1.x over UDP stores every line of a packed
     /// datagram (with `u` it would drop the whole datagram without a word).
     @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))

@@ -49,8 +49,8 @@ struct FormatFlags: ParsableArguments {
 struct SharedFormatFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.graphite, .wavefront, .influx, .json, .statsd, .prometheus, .csv]
 
-    @Option(help: ArgumentHelp("Tags added to every parsed metric that lacks them (Telegraf's default_tags); for Wavefront input they override parsed tags, as in Telegraf.", valueName: "k=v,..."))
-    var defaultTags: String?
+    @Option(help: ArgumentHelp("Tags added to every parsed metric that lacks them (Telegraf's default_tags), repeatable: each flag adds its k=v pairs, a later value for the same key wins; for Wavefront input they override parsed tags, as in Telegraf.", valueName: "k=v,..."))
+    var defaultTags: [String] = []
 
     @Option(help: ArgumentHelp("Prefix for every output name (graphite, wavefront).", valueName: "prefix"))
     var prefix: String?
@@ -66,7 +66,16 @@ struct SharedFormatFlags: FormatFlagGroup {
     func apply(to options: inout FormatOptions) throws {
         if let metricName { options.metricName = metricName }
         options.templates = templates
-        if let defaultTags { options.defaultTags = try parseTagList(defaultTags, flag: "--default-tags") }
+        if !defaultTags.isEmpty {
+            var merged: [Tag] = []
+            for text in defaultTags {
+                for tag in try parseTagList(text, flag: "--default-tags") {
+                    merged.removeAll { $0.key == tag.key }
+                    merged.append(tag)
+                }
+            }
+            options.defaultTags = merged
+        }
         if let prefix { options.prefix = prefix }
     }
 }
