@@ -279,10 +279,15 @@ public final class TailLogFrontend {
         return .success(out)
     }
 
-    /// Writes to every output; any output that fails makes the run fail (69) so the state is kept.
+    /// Writes to every output; any output that fails makes the run fail so the state is kept:
+    /// 74 when stdout cannot be written (`/dev/full`, a closed pipe), 69 when a target is unreachable.
     func deliver(_ metrics: [LogMetric], epoch: Int64) -> ExitStatus {
         if metrics.isEmpty { return .ok }
         var status = ExitStatus.ok
+        func stdoutFailed(_ code: Int32) {
+            StandardStreams.writeError("metricat: tail-log: write to stdout failed: \(StandardStreams.describe(errno: code))\n")
+            status = .ioError
+        }
         for output in options.outputs {
             var bytes: [UInt8]
             switch render(metrics, format: output.format, epoch: epoch) {
@@ -298,7 +303,12 @@ public final class TailLogFrontend {
                     text.append(contentsOf: line)
                     text.append(0x0A)
                 }
-                text.withUnsafeBytes { _ = StandardStreams.writeAll(1, $0) }
+                if let e = text.withUnsafeBytes({ StandardStreams.writeAll(1, $0) }) { stdoutFailed(e) }
+                continue
+            }
+            if output.endpoint == .stdout {
+                // Written here, not through a buffered sink, so a failed write is seen and fails the run.
+                if let e = bytes.withUnsafeBytes({ StandardStreams.writeAll(1, $0) }) { stdoutFailed(e) }
                 continue
             }
             let out: LineOutput
@@ -306,7 +316,7 @@ public final class TailLogFrontend {
                 out = try LineOutput.open(output.endpoint, options: options.sender, diagnostics: diagnostics)
             } catch {
                 StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(error)\n")
-                status = .unavailable
+                if status == .ok { status = .unavailable }
                 continue
             }
             out.diagnosticsSource = "tail-log"
@@ -314,7 +324,7 @@ public final class TailLogFrontend {
             out.close()
             if out.stats.failedLines > 0 {
                 StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(out.stats.failedLines) lines could not be delivered\n")
-                status = .unavailable
+                if status == .ok { status = .unavailable }
             }
         }
         return status

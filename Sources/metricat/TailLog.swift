@@ -241,6 +241,8 @@ struct TailLog: ParsableCommand {
         for (flag, value) in [("--tailer", tailer), ("--logtail", logtail), ("--locker", locker), ("--log-dir", logDir), ("--log-conf", logConf)] where value != nil {
             diagnostics.note("\(flag) is Logster's and is ignored")
         }
+        // A closed stdout pipe is a failed write (exit 74, state kept), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let status = TailLogFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }

@@ -30,6 +30,25 @@ import Testing
                 env: ["METRICAT_NOW": "\(now)000000000"])
         }
 
+        /// Runs `tail-log --parser sample --totals` with stdout on `stdout` (`/dev/full`, a pipe nobody reads).
+        func run(_ extra: [String] = [], stdout: FileHandle) throws -> Binary.Result {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Binary.path)
+            p.arguments = ["tail-log", "--parser", "sample", "--state-file", state, "--totals"] + extra + [path]
+            p.environment = ProcessInfo.processInfo.environment.merging(["METRICAT_NOW": "1700000000000000000"]) { $1 }
+            let err = Pipe()
+            p.standardOutput = stdout
+            p.standardError = err
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            try stdout.close()
+            let bytes = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return Binary.Result(status: p.terminationStatus, stdout: "", stderr: String(decoding: bytes, as: UTF8.self), stdoutBytes: Data())
+        }
+
+        func stateText() throws -> String { try String(contentsOfFile: state, encoding: .utf8) }
+
         /// `http_2xx` etc. from Logster's stdout lines.
         func counts(_ r: Binary.Result) -> [String: String] {
             var out: [String: String] = [:]
@@ -175,6 +194,50 @@ import Testing
         #expect(log.counts(again)["http_2xx"] == "2", "nothing lost: \(again)")
         let once = try log.run()
         #expect(log.counts(once)["http_2xx"] == "0", "nothing counted twice: \(once)")
+    }
+
+    @Test func aFailedWriteToStdoutFailsTheRunAndKeepsTheState() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        try log.append(Self.lines([200, 200, 404]))
+        let before = try log.stateText()
+        let full = try log.run(stdout: try #require(FileHandle(forWritingAtPath: "/dev/full")))
+        #expect(full.status == 74, "\(full)")
+        #expect(full.stderr.contains("metricat: tail-log: write to stdout failed: No space left on device\n"), "\(full.stderr)")
+        #expect(full.stderr.contains("read again next run"), "\(full.stderr)")
+        #expect(try log.stateText() == before)
+        // A pipe whose reader is gone: EPIPE, not a silent exit 0 (nor a death by SIGPIPE).
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let closed = try log.run(stdout: pipe.fileHandleForWriting)
+        #expect(closed.status == 74, "\(closed)")
+        #expect(closed.stderr.contains("write to stdout failed: Broken pipe\n"), "\(closed.stderr)")
+        #expect(try log.stateText() == before)
+        // --dry-run prints to stdout too.
+        let dry = try log.run(["-d", "-o", "graphite", "--graphite-host", "127.0.0.1:2003"], stdout: try #require(FileHandle(forWritingAtPath: "/dev/full")))
+        #expect(dry.status == 74 && dry.stderr.contains("write to stdout failed"), "\(dry)")
+        #expect(try log.stateText() == before)
+        let again = try log.run()
+        #expect(again.status == 0 && log.counts(again)["http_2xx"] == "2" && log.counts(again)["http_4xx"] == "1", "nothing lost: \(again)")
+        #expect(try log.stateText().contains("offset \(Self.lines([200, 200, 404]).utf8.count)\n"))
+    }
+
+    @Test func aFailedSendToANetworkOutputKeepsTheState() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        try log.append(Self.lines([500]))
+        let before = try log.stateText()
+        // A unix datagram socket nobody listens on, and a TCP port nobody listens on, after stdout took the lines.
+        let r = try log.run(["-o", "-", "-o", "unixgram://\(log.dir.path)/none.sock", "-o", "tcp://127.0.0.1:\(freePort())", "--retry", "0"])
+        #expect(r.status == 69, "\(r)")
+        #expect(log.counts(r)["http_5xx"] == "1", "\(r)")
+        #expect(r.stderr.contains("unixgram://\(log.dir.path)/none.sock: ") && r.stderr.contains("read again next run"), "\(r.stderr)")
+        #expect(try log.stateText() == before)
+        let again = try log.run()
+        #expect(again.status == 0 && log.counts(again)["http_5xx"] == "1", "\(again)")
+        #expect(try log.stateText() != before)
     }
 
     @Test func aHeldLockStopsASecondRunAndAStaleOneDoesNot() throws {
