@@ -14,6 +14,35 @@ public struct FileIdentity: Sendable, Equatable {
         return FileIdentity(inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int64(st.st_size))
     }
 
+    /// Opens the live log for reading and takes its identity from the open descriptor.
+    /// - Returns: nil when nothing is at `path` (also a dangling symlink): a log not created yet.
+    /// - Throws: `PATH: cannot read: reason` for anything else that cannot be read as a regular
+    ///   file (no permission, a directory, a FIFO, a parent that is not a directory).
+    public static func open(_ path: String) throws(TailLogError) -> (fd: Int32, identity: FileIdentity)? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            let e = errno
+            if e == ENOENT { return nil }
+            throw .io(path, "cannot read: \(String(cString: strerror(e)))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw .io(path, "cannot read: \(String(cString: strerror(e)))")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            return (fd, FileIdentity(inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int64(st.st_size)))
+        case S_IFDIR:
+            close(fd)
+            throw .io(path, "cannot read: \(String(cString: strerror(EISDIR)))")
+        default:
+            close(fd)
+            throw .io(path, "cannot read: not a regular file")
+        }
+    }
+
     func same(as state: LogState) -> Bool {
         inode == state.inode && (state.device == 0 || device == state.device)
     }

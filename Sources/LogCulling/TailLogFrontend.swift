@@ -147,15 +147,25 @@ public final class TailLogFrontend {
             fail(error.description)
             return diagnostics.exitStatus
         }
-        guard let current = FileIdentity.of(options.path) else {
-            let why = access(options.path, F_OK) == 0 ? "is not a regular file" : "does not exist"
+        // A log that exists but cannot be read is an error on every run, and no state is written
+        // for it: a state taken from what stat says would make the next run see a truncation.
+        let opened: (fd: Int32, identity: FileIdentity)?
+        do {
+            opened = try FileIdentity.open(options.path)
+        } catch {
+            fail(error.description)
+            return diagnostics.exitStatus
+        }
+        guard let opened else {
             if options.require {
-                fail("\(options.path) \(why)")
+                fail("\(options.path) does not exist")
                 return .ioError
             }
-            if !followMode { StandardStreams.writeError("metricat: tail-log: \(options.path) \(why): nothing to read (--require makes this an error)\n") }
+            if !followMode { StandardStreams.writeError("metricat: tail-log: \(options.path) does not exist: nothing to read (--require makes this an error)\n") }
             return .ok
         }
+        defer { close(opened.fd) }
+        let current = opened.identity
         let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart)
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }

@@ -240,6 +240,63 @@ import Testing
         #expect(try log.stateText() != before)
     }
 
+    @Test func aLogThatCannotBeReadIsAnErrorOnEveryRunAndGetsNoState() throws {
+        let log = try Log()
+        try Data().write(to: log.dir.appendingPathComponent("file"))
+        let fifo = log.dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: log.path, withIntermediateDirectories: false)
+        let cases = [
+            (log.path, "Is a directory"),
+            (log.dir.appendingPathComponent("file/access.log").path, "Not a directory"),
+            (fifo, "not a regular file"),
+        ]
+        for (path, reason) in cases {
+            for _ in 0..<2 {
+                let r = try Binary.run(["tail-log", "--parser", "sample", "--state-file", log.state, "-v", path])
+                #expect(r.status == 74, "\(r)")
+                #expect(r.stderr.contains("metricat: tail-log: \(path): cannot read: \(reason)\n"), "\(r.stderr)")
+                #expect(!r.stderr.contains("starting at the end") && !r.stderr.contains("truncated"), "\(r.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: log.state), "no state for a log that cannot be read")
+            }
+        }
+        // A symlink to nothing yet is a log that does not exist yet: a note, exit 0, no state.
+        let link = log.dir.appendingPathComponent("later.log").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: log.dir.appendingPathComponent("nothing").path)
+        let missing = try Binary.run(["tail-log", "--parser", "sample", "--state-file", log.state, link])
+        #expect(missing.status == 0 && missing.stderr.contains("\(link) does not exist: nothing to read"), "\(missing)")
+        #expect(!FileManager.default.fileExists(atPath: log.state))
+    }
+
+    /// Runs another program (a shell, setpriv, unshare) to its end, within a minute.
+    static func exec(_ executable: String, _ args: [String], env: [String: String] = [:]) throws -> Binary.Result {
+        let bg = try Background(executable, args, env: env)
+        let status = bg.wait(60) ?? -1
+        return Binary.Result(status: status, stdout: bg.stdout, stderr: bg.stderr, stdoutBytes: Data(bg.stdout.utf8))
+    }
+
+    /// Runs the binary as `nobody` (the tests run as root, whom permission bits do not stop).
+    static func runAsNobody(_ args: [String]) throws -> Binary.Result {
+        try Self.exec(try #require(which("setpriv")), ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", Binary.path] + args)
+    }
+
+    @Test func aLogWithoutReadPermissionIsAnErrorOnEveryRun() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        #expect(chmod(log.path, 0) == 0)
+        let stateDir = log.dir.appendingPathComponent("st")
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: false)
+        #expect(chown(stateDir.path, 65534, 65534) == 0)
+        let state = stateDir.appendingPathComponent("access.state").path
+        for _ in 0..<2 {
+            let r = try Self.runAsNobody(["tail-log", "--parser", "sample", "--state-file", state, "-v", log.path])
+            #expect(r.status == 74, "\(r)")
+            #expect(r.stderr.contains("metricat: tail-log: \(log.path): cannot read: Permission denied\n"), "\(r.stderr)")
+            #expect(!r.stderr.contains("starting at the end") && !r.stderr.contains("truncated"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: state))
+        }
+    }
+
     @Test func aHeldLockStopsASecondRunAndAStaleOneDoesNot() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
