@@ -101,6 +101,7 @@ public final class TailLogFrontend {
     public func run() -> ExitStatus {
         let lock: LogLock
         do {
+            try LogState.checkDirectory(of: options.stateFile)
             let (l, holder) = try LogLock.acquire(options.stateFile + ".lock")
             guard let l else {
                 StandardStreams.writeError("metricat: tail-log: another run (pid \(holder)) holds \(options.stateFile).lock: not running twice on \(options.path)\n")

@@ -297,6 +297,52 @@ import Testing
         }
     }
 
+    @Test func aLinkPlantedAtTheLockPathIsNotFollowed() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        let victim = log.dir.appendingPathComponent("victim").path
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: log.state + ".lock", withDestinationPath: victim)
+        let r = try log.run()
+        #expect(r.status == 74, "\(r)")
+        #expect(r.stderr.contains("\(log.state).lock: the lock file is a symbolic link: refusing to follow it"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(!FileManager.default.fileExists(atPath: log.state))
+    }
+
+    @Test func aLinkPlantedAtAGuessedTemporaryPathIsNotFollowed() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        try log.append(Self.lines([200, 200]))
+        let victim = log.dir.appendingPathComponent("victim").path
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        // The shell plants `<state>.tmp.<its pid>` and then becomes the run (exec keeps the pid).
+        let r = try Self.exec("/bin/sh", ["-c", "ln -s \"$VICTIM\" \"$STATE.tmp.$$\" && exec \"$BIN\" tail-log --parser sample --totals --state-file \"$STATE\" \"$LOG\""],
+            env: ["VICTIM": victim, "STATE": log.state, "LOG": log.path, "BIN": Binary.path])
+        #expect(r.status == 0 && log.counts(r)["http_2xx"] == "2", "\(r)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(try log.stateText().contains("offset \(Self.lines([200, 200]).utf8.count)\n"))
+        let links = try FileManager.default.contentsOfDirectory(atPath: log.dir.path).filter { $0.hasPrefix("access.state.tmp.") }
+        #expect(links.count == 1, "only the planted link, no temporary file left: \(links)")
+    }
+
+    @Test func aStateDirectoryOthersCanWriteIsRefusedUnlessSticky() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        let shared = log.dir.appendingPathComponent("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: false)
+        #expect(chmod(shared.path, 0o777) == 0)
+        let state = shared.appendingPathComponent("access.state").path
+        let r = try Binary.run(["tail-log", "--parser", "sample", "--state-file", state, log.path])
+        #expect(r.status == 74, "\(r)")
+        #expect(r.stderr == "metricat: tail-log: \(shared.path): the state directory is writable by others and not sticky, so another user could plant links in it (run chmod o-w \(shared.path), or chmod +t \(shared.path))\n", "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shared.path).isEmpty, "not even a lock file")
+        #expect(chmod(shared.path, 0o1777) == 0)
+        let sticky = try Binary.run(["tail-log", "--parser", "sample", "--state-file", state, log.path])
+        #expect(sticky.status == 0 && FileManager.default.fileExists(atPath: state), "\(sticky)")
+    }
+
     @Test func aHeldLockStopsASecondRunAndAStaleOneDoesNot() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
