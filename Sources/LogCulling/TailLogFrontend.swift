@@ -86,6 +86,10 @@ public final class TailLogFrontend {
     let options: TailLogOptions
     let diagnostics: Diagnostics
     public private(set) var stats = TailLogStats()
+    /// `--follow`: the state of the last cycle, used instead of the file (which this run's lock guards).
+    var memoryState: LogState?
+    /// `--follow`: why the state cannot be written, said once until it changes.
+    var stateProblem: String?
 
     public init(_ options: TailLogOptions, diagnostics: Diagnostics) {
         self.options = options
@@ -141,9 +145,9 @@ public final class TailLogFrontend {
     func cycle(followMode: Bool) -> ExitStatus {
         let startNs = now()
         let startSec = startNs / 1_000_000_000
-        let state: LogState?
+        var state = memoryState
         do {
-            state = try LogState.load(options.stateFile)
+            if state == nil { state = try LogState.load(options.stateFile) }
         } catch {
             fail(error.description)
             return diagnostics.exitStatus
@@ -209,29 +213,65 @@ public final class TailLogFrontend {
         if diagnostics.verbose {
             diagnostics.note("\(options.path): \(runStats.lines) lines (\(runStats.bytes) bytes) over \(duration) s, \(runStats.unmatched) unmatched, \(runStats.invalidUTF8) not valid UTF-8")
         }
-        if !firstRun {
-            let rate = RateContext(duration: duration, totals: options.totals)
-            var metrics: [LogMetric] = []
-            for p in parsers { metrics += p.metrics(rate) }
-            let status = deliver(metrics, epoch: startSec)
-            if status != .ok {
-                StandardStreams.writeError("metricat: tail-log: not delivered: the state is kept, so these lines are read again next run\n")
-                return status
-            }
-        }
         if options.dryRun {
+            if !firstRun {
+                let status = deliver(metrics(parsers, duration: duration), epoch: startSec)
+                if status != .ok { return status }
+            }
             diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
             return diagnostics.exitStatus
         }
         // The state follows the live file as it is now (it may have been replaced while we read).
         let (fp, fpLen) = LineReader.fingerprint(path: options.path, limit: end)
         let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
+        // The new state is written before anything is sent: a state that cannot be written would
+        // make every run send the same lines again. `--follow` keeps the offset in memory instead.
+        var pending: PendingState?
         do {
-            try newState.save(options.stateFile)
+            pending = try PendingState.prepare(newState, at: options.stateFile)
         } catch {
-            fail(error.description)
+            if !followMode {
+                fail("\(error): nothing was sent; the lines are read once the state can be written")
+                return diagnostics.exitStatus
+            }
+            stateFailure("\(error): carrying on with the offset kept in memory")
+        }
+        if !firstRun {
+            let status = deliver(metrics(parsers, duration: duration), epoch: startSec)
+            if status != .ok {
+                pending?.discard()
+                StandardStreams.writeError("metricat: tail-log: not delivered: the state is kept, so these lines are read again next run\n")
+                return status
+            }
+        }
+        if followMode { memoryState = newState }
+        do {
+            try pending?.commit()
+            if pending != nil { stateProblem = nil }
+        } catch {
+            let outcome = firstRun ? "the end of the log was not recorded" : "the metrics were delivered but the state was not saved"
+            if followMode {
+                stateFailure("\(outcome): \(error): carrying on with the offset kept in memory")
+            } else {
+                fail("\(outcome): \(error); the next run reports these lines again")
+            }
         }
         return diagnostics.exitStatus
+    }
+
+    /// `--follow`: a state that cannot be written fails the run (74) but is said once, not every cycle.
+    func stateFailure(_ message: String) {
+        if stateProblem == message { return }
+        stateProblem = message
+        fail(message)
+    }
+
+    /// What the parsers counted, as rates over `duration` (or totals).
+    func metrics(_ parsers: [any LogParser], duration: Int64) -> [LogMetric] {
+        let rate = RateContext(duration: duration, totals: options.totals)
+        var metrics: [LogMetric] = []
+        for p in parsers { metrics += p.metrics(rate) }
+        return metrics
     }
 
     static func unmatched(_ line: UnsafeRawBufferPointer, debug: Bool, stats: inout TailLogStats, path: String) {

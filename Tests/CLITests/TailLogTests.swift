@@ -297,6 +297,100 @@ import Testing
         }
     }
 
+    @Test func aStateThatCannotBeWrittenStopsARunBeforeItSendsAnything() throws {
+        let log = try Log()
+        try log.write("")
+        let stateDir = log.dir.appendingPathComponent("st")
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: false)
+        let state = stateDir.appendingPathComponent("access.state").path
+        let args = ["tail-log", "--parser", "sample", "--totals", "--state-file", state, log.path]
+        #expect(try Binary.run(args).status == 0)
+        // The state directory stays root's (0755): nobody can read the state and take the lock
+        // (its own lock file) but cannot create the new state beside the old one.
+        #expect(chown(state + ".lock", 65534, 65534) == 0)
+        try log.append(Self.lines([200, 404]))
+        let before = try String(contentsOfFile: state, encoding: .utf8)
+        for _ in 0..<2 {
+            let r = try Self.runAsNobody(args)
+            #expect(r.status == 74, "\(r)")
+            #expect(r.stdout.isEmpty, "nothing sent while the state cannot be written: \(r)")
+            #expect(r.stderr.contains("metricat: tail-log: \(state): cannot write the state file: Permission denied: nothing was sent"), "\(r.stderr)")
+            #expect(try String(contentsOfFile: state, encoding: .utf8) == before)
+        }
+        let r = try Binary.run(args)
+        #expect(r.status == 0 && log.counts(r)["http_2xx"] == "1" && log.counts(r)["http_4xx"] == "1", "counted once: \(r)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: stateDir.path).sorted() == ["access.state", "access.state.lock"], "no temporary file left")
+    }
+
+    /// True when this process may mount a tmpfs in a mount namespace of its own (root in most test setups).
+    static let canMountTmpfs: Bool = {
+        guard let unshare = which("unshare"), let dir = try? temporaryDirectory("mnt") else { return false }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return (try? TailLogTests.exec(unshare, ["-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \(dir.path)"]).status) == 0
+    }()
+
+    @Test(.enabled(if: canMountTmpfs, "needs unshare and mount (root)"))
+    func aFullDiskUnderTheStateStopsRunsBeforeTheySendAnything() throws {
+        let log = try Log()
+        try log.write("")
+        let stateDir = log.dir.appendingPathComponent("st")
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: false)
+        let out = log.dir.path
+        // A 64 KiB tmpfs holds the state; it is filled up after the first run. Each run's stdout,
+        // stderr and status go to files outside it.
+        let run = "\"$BIN\" tail-log --parser sample --totals --state-file \(stateDir.path)/access.state \(log.path)"
+        let script = """
+            mount -t tmpfs -o size=64k tmpfs \(stateDir.path) || exit 99
+            \(run) >\(out)/out0 2>\(out)/err0; echo $? >\(out)/rc0
+            printf '%s' "$LINES" >>\(log.path)
+            dd if=/dev/zero of=\(stateDir.path)/fill bs=4096 2>/dev/null
+            \(run) >\(out)/out1 2>\(out)/err1; echo $? >\(out)/rc1
+            \(run) >\(out)/out2 2>\(out)/err2; echo $? >\(out)/rc2
+            rm \(stateDir.path)/fill
+            \(run) >\(out)/out3 2>\(out)/err3; echo $? >\(out)/rc3
+            ls -A \(stateDir.path) >\(out)/ls
+            """
+        let r = try Self.exec(try #require(which("unshare")), ["-m", "sh", "-c", script], env: ["BIN": Binary.path, "LINES": Self.lines([200, 200, 500])])
+        #expect(r.status == 0, "\(r)")
+        var files: [String: String] = [:]
+        for name in ["rc0", "ls"] + (1...3).flatMap({ ["rc\($0)", "out\($0)", "err\($0)"] }) {
+            files[name] = try String(contentsOfFile: "\(out)/\(name)", encoding: .utf8)
+        }
+        #expect(files["rc0"] == "0\n")
+        for i in 1...2 {
+            let err = files["err\(i)"] ?? ""
+            #expect(files["rc\(i)"] == "74\n", "\(err)")
+            #expect(files["out\(i)"] == "", "nothing sent on a full disk")
+            #expect(err.contains("\(stateDir.path)/access.state: cannot write the state file: No space left on device: nothing was sent"), "\(err)")
+        }
+        let out3 = files["out3"] ?? ""
+        #expect(files["rc3"] == "0\n", "\(files["err3"] ?? "")")
+        #expect(out3.contains(" http_2xx 2\n") && out3.contains(" http_5xx 1\n"), "\(out3)")
+        #expect(files["ls"] == "access.state\naccess.state.lock\n")
+    }
+
+    @Test func followCarriesOnWithTheOffsetInMemoryWhenTheStateCannotBeSaved() throws {
+        let log = try Log()
+        try log.write(Self.lines([200]))
+        let bg = try Background.metricat(["tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "8", log.path])
+        #expect(bg.waitFor(5) { _, _ in FileManager.default.fileExists(atPath: log.state) })
+        // A directory where the state file was: every later save fails (EISDIR) after delivery.
+        try FileManager.default.removeItem(atPath: log.state)
+        try FileManager.default.createDirectory(atPath: log.state + "/x", withIntermediateDirectories: true)
+        try log.append(Self.lines([200, 200]))
+        Thread.sleep(forTimeInterval: 0.7)
+        try log.append(Self.lines([404]))
+        #expect(bg.wait(10) == 74, "\(bg.stderr)")
+        var sums: [String: Int] = [:]
+        for line in bg.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 3 { sums[String(parts[1]), default: 0] += Int(parts[2]) ?? 0 }
+        }
+        #expect(sums == ["http_1xx": 0, "http_2xx": 2, "http_3xx": 0, "http_4xx": 1, "http_5xx": 0], "each line once: \(bg.stdout)")
+        let said = "metricat: tail-log: the metrics were delivered but the state was not saved: \(log.state): cannot write the state file: Is a directory: carrying on with the offset kept in memory\n"
+        #expect(bg.stderr.components(separatedBy: said).count == 2, "said once: \(bg.stderr)")
+    }
+
     @Test func aLinkPlantedAtTheLockPathIsNotFollowed() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
