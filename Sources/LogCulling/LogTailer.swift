@@ -176,9 +176,13 @@ public struct LineReader {
     }
 
     /// Calls `body` with each line (no newline) from `segment.start` to the end of the file.
-    public func read(_ segment: Segment, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
+    /// - Parameter fd: the live log already open (read through a copy of it, so a log renamed or
+    ///   replaced since it was opened is not mixed up with the new one).
+    public func read(_ segment: Segment, fd: Int32? = nil, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
         let source: any ByteStream
-        if segment.compressed {
+        if let fd, !segment.compressed {
+            source = try FileStream(duplicating: fd, path: segment.path, start: segment.start)
+        } else if segment.compressed {
             source = try GzipReader(path: segment.path, skip: segment.start)
         } else {
             source = try FileStream(path: segment.path, start: segment.start)
@@ -240,6 +244,19 @@ public struct LineReader {
         return result
     }
 
+    /// The first `count` bytes of an open file (fewer when it is shorter).
+    public static func head(fd: Int32, count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return Array(out[0..<got])
+    }
+
     /// The first `count` bytes of a file (decompressed for `.gz`); nil when it cannot be read.
     static func head(path: String, compressed: Bool, count: Int) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: count)
@@ -272,12 +289,6 @@ public struct LineReader {
         }
         return 0
     }
-
-    /// The first line's fingerprint of the file at `path`, over at most `limit` bytes.
-    static func fingerprint(path: String, limit: Int64) -> (UInt64, Int) {
-        let head = head(path: path, compressed: false, count: Fingerprint.maxBytes) ?? []
-        return Fingerprint.of(prefix: head, limit: limit)
-    }
 }
 
 /// Bytes from a file or a decompressed stream.
@@ -294,6 +305,19 @@ final class FileStream: ByteStream {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path, "cannot open: \(String(cString: strerror(errno)))") }
         if start > 0, lseek(fd, off_t(start), SEEK_SET) < 0 {
+            let e = errno
+            close(fd)
+            throw .io(path, "cannot seek to \(start): \(String(cString: strerror(e)))")
+        }
+        _ = posix_fadvise(fd, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    /// Reads an open file from `start` through a duplicate of its descriptor (the original is only used with pread).
+    init(duplicating original: Int32, path: String, start: Int64) throws(TailLogError) {
+        self.path = path
+        fd = fcntl(original, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw .io(path, "cannot read: \(String(cString: strerror(errno)))") }
+        if lseek(fd, off_t(start), SEEK_SET) < 0 {
             let e = errno
             close(fd)
             throw .io(path, "cannot seek to \(start): \(String(cString: strerror(e)))")

@@ -171,6 +171,9 @@ public final class TailLogFrontend {
         }
         defer { close(opened.fd) }
         let current = opened.identity
+        // The fingerprint is taken from what this run reads, before it reads: a log copied and
+        // truncated while the run is under way then shows as truncated next time, and its copy is found.
+        let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
         let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart)
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
@@ -188,11 +191,11 @@ public final class TailLogFrontend {
                     r = LineReader.Result(end: segment.start)
                 } else if parsers.count == 1 {
                     let parser = parsers[0]
-                    r = try reader.read(segment) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
                 } else {
-                    r = try reader.read(segment) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
@@ -221,8 +224,7 @@ public final class TailLogFrontend {
             diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
             return diagnostics.exitStatus
         }
-        // The state follows the live file as it is now (it may have been replaced while we read).
-        let (fp, fpLen) = LineReader.fingerprint(path: options.path, limit: end)
+        let (fp, fpLen) = Fingerprint.of(prefix: head, limit: end)
         let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
         // The new state is written before anything is sent: a state that cannot be written would
         // make every run send the same lines again. `--follow` keeps the offset in memory instead.
@@ -245,6 +247,10 @@ public final class TailLogFrontend {
             }
         }
         if followMode { memoryState = newState }
+        var after = stat()
+        if fstat(opened.fd, &after) == 0, Int64(after.st_size) < end {
+            diagnostics.warning("\(options.path): truncated while this run was under way (now \(after.st_size) bytes, read up to byte \(end)): the next run reads the rest from the rotated copy, if there is one beside it")
+        }
         do {
             try pending?.commit()
             if pending != nil { stateProblem = nil }

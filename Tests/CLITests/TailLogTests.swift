@@ -437,6 +437,46 @@ import Testing
         #expect(sticky.status == 0 && FileManager.default.fileExists(atPath: state), "\(sticky)")
     }
 
+    @Test func aCopytruncateWhileARunIsUnderWayLosesNoLine() throws {
+        let log = try Log()
+        try log.write("")
+        let args = ["tail-log", "--state-file", log.state, "--totals", "--count", #"hit=id=(?<id>\w+) "#, log.path]
+        #expect(try Binary.run(args).status == 0)
+        // 5000 distinct ids make an output larger than a pipe holds: the run blocks writing it,
+        // after reading the log and before saving its state, and the log is rotated in that window.
+        try log.append((0..<5000).map { "id=\($0) ok\n" }.joined())
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = args
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let rfd = out.fileHandleForReading.fileDescriptor
+        let capacity = fcntl(rfd, 1032)  // F_GETPIPE_SZ (not exported to Swift)
+        var queued: Int32 = 0
+        for _ in 0..<200 where queued < capacity {
+            Thread.sleep(forTimeInterval: 0.05)
+            _ = ioctl(rfd, UInt(FIONREAD), &queued)
+        }
+        #expect(queued == capacity, "the run is blocked on a full pipe")
+        try log.append((0..<3).map { _ in "id=late ok\n" }.joined())  // after the run read the log
+        try FileManager.default.copyItem(atPath: log.path, toPath: log.path + ".1")
+        try log.write("")  // truncate in place: same inode
+        try log.append("id=new ok\nid=new ok\n")
+        let blocked = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(stderr)")
+        #expect(blocked.split(separator: "\n").count == 5000)
+        #expect(stderr.contains("\(log.path): truncated while this run was under way"), "\(stderr)")
+        let next = try Binary.run(args + ["-v"])
+        #expect(next.status == 0, "\(next)")
+        #expect(next.stdout.split(separator: "\n").map { String($0.split(separator: " ").dropFirst().joined(separator: " ")) }.sorted() == ["hit_late 3", "hit_new 2"], "\(next)")
+        #expect(next.stderr.contains("truncated after a copy to \(log.path).1"), "\(next.stderr)")
+    }
+
     @Test func aHeldLockStopsASecondRunAndAStaleOneDoesNot() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
