@@ -40,8 +40,19 @@ struct TailLog: ParsableCommand {
             does; --tailer, --logtail, --locker, --log-dir and --log-conf are accepted and ignored.
             Unlike Logster, --dry-run leaves the state as it was, and a lock left by a dead run does not block.
 
+            State and safety: the new state is written to a temporary file (random name, O_EXCL) and \
+            synced before anything is sent, and renamed over the old one after delivery; a state that \
+            cannot be written stops the run before it sends anything (with --follow the offset is kept \
+            in memory and the run carries on). The lock is opened without following links, and a state \
+            directory that others can write is refused unless it is sticky. A log that exists but \
+            cannot be read (permissions, a directory, a FIFO) is an error on every run, with no state; \
+            a log copied and truncated while a run reads it is noticed, and the next run reads the rest \
+            from the copy.
+
             Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \
-            the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error.
+            the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error: stdout could \
+            not be written (state kept), the log cannot be read, the state cannot be written (nothing \
+            sent), or the state directory is unsafe.
 
             Examples:
               metricat tail-log --parser sample /var/log/nginx/access.log -o graphite --graphite-host 127.0.0.1:2003
