@@ -121,6 +121,23 @@ public final class PendingState {
         return PendingState(path: path, temporary: temporary)
     }
 
+    /// Removes temporary states that a killed run left behind (`<path>.tmp.` and six characters,
+    /// regular files only, never through a link). Called with the lock held: no other run writes one.
+    public static func removeStale(for path: String) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".tmp."
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.hasPrefix(prefix), name.utf8.count == prefix.utf8.count + 6 else { continue }
+            let full = (slash == nil ? "" : dir + "/") + name
+            var st = stat()
+            if lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFREG { unlink(full) }
+        }
+    }
+
     /// Puts the state in place (an atomic rename over the old one).
     public func commit() throws(TailLogError) {
         done = true

@@ -117,6 +117,7 @@ public final class TailLogFrontend {
             return diagnostics.exitStatus
         }
         defer { withExtendedLifetime(lock) {} }
+        PendingState.removeStale(for: options.stateFile)
         guard let interval = options.follow else { return cycle(followMode: false) }
         return follow(interval: interval)
     }

@@ -421,6 +421,22 @@ import Testing
         #expect(links.count == 1, "only the planted link, no temporary file left: \(links)")
     }
 
+    @Test func aTemporaryStateLeftByAKilledRunIsRemoved() throws {
+        let log = try Log()
+        try log.write("")
+        try log.run()
+        let victim = log.dir.appendingPathComponent("victim").path
+        try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        try "metricat-tail-log-state 1\n".write(toFile: log.state + ".tmp.Ab12Cd", atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: log.state + ".tmp.Zz99Zz", withDestinationPath: victim)
+        try "not ours\n".write(toFile: log.state + ".tmp.longer-name", atomically: false, encoding: .utf8)
+        let r = try log.run()
+        #expect(r.status == 0, "\(r)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: log.dir.path).filter { $0.hasPrefix("access.state.tmp.") }.sorted()
+        #expect(left == ["access.state.tmp.Zz99Zz", "access.state.tmp.longer-name"], "a regular leftover is removed, a link and other names are not: \(left)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+    }
+
     @Test func aStateDirectoryOthersCanWriteIsRefusedUnlessSticky() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
