@@ -199,6 +199,11 @@ public final class LogLock {
             close(fd)
             throw .io(path, "the lock file is not a plain file (remove it)")
         }
+        // A hard link planted at the lock path would make the pid written below land in its target.
+        guard st.st_nlink == 1 else {
+            close(fd)
+            throw .io(path, "the lock file has \(st.st_nlink) links: refusing to write to it (remove it)")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
             var buf = [UInt8](repeating: 0, count: 32)

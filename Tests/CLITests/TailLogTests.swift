@@ -402,6 +402,14 @@ import Testing
         #expect(r.stderr.contains("\(log.state).lock: the lock file is a symbolic link: refusing to follow it"), "\(r.stderr)")
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
         #expect(!FileManager.default.fileExists(atPath: log.state))
+        // A hard link to the victim in its place.
+        try FileManager.default.removeItem(atPath: log.state + ".lock")
+        #expect(link(victim, log.state + ".lock") == 0)
+        let hard = try log.run()
+        #expect(hard.status == 74, "\(hard)")
+        #expect(hard.stderr.contains("\(log.state).lock: the lock file has 2 links: refusing to write to it (remove it)"), "\(hard.stderr)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(!FileManager.default.fileExists(atPath: log.state))
     }
 
     @Test func aLinkPlantedAtAGuessedTemporaryPathIsNotFollowed() throws {
