@@ -53,7 +53,8 @@ public struct LogState: Sendable, Equatable {
             }
             guard let ino = values["inode"]?.first.flatMap({ UInt64($0) }), let dev = values["device"]?.first.flatMap({ UInt64($0) }),
                 let off = values["offset"]?.first.flatMap({ Int64($0) }), off >= 0,
-                let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), let fpv = UInt64(fp[1], radix: 16),
+                let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), (0...Fingerprint.maxBytes).contains(fpLen),
+                let fpv = UInt64(fp[1], radix: 16),
                 let last = values["last-run"]?.first.flatMap({ Int64($0) })
             else { throw .badState(path, "damaged state file (remove it to start over from the end of the log)") }
             return LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last)

@@ -31,6 +31,16 @@ import Testing
         #expect(throws: TailLogError.self) { try LogState.load(path) }
     }
 
+    @Test func aFingerprintLengthOutOfRangeIsADamagedState() throws {
+        let path = tempPath("x.state")
+        for length in ["-5", "257", "99999999999999999999"] {
+            try "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint \(length) ab\nlast-run 4\n".write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: TailLogError.badState(path, "damaged state file (remove it to start over from the end of the log)")) { try LogState.load(path) }
+        }
+        try "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint 256 ab\nlast-run 4\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try LogState.load(path)?.fingerprintLength == 256)
+    }
+
     @Test func theFingerprintCoversTheFirstLineOnlyUpToWhatWasRead() {
         let a = Fingerprint.of(prefix: Array("first line\nsecond\n".utf8), limit: 100)
         let b = Fingerprint.of(prefix: Array("first line\nother\n".utf8), limit: 100)
