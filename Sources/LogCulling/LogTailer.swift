@@ -71,7 +71,9 @@ public enum TailPlanner {
     /// - Parameters:
     ///   - state: the previous run's state; nil on a first run.
     ///   - fromStart: on a first run, read the whole log (Logster counts nothing on a first run).
-    public static func plan(path: String, state: LogState?, current: FileIdentity, fromStart: Bool) -> Plan {
+    ///   - head: the live log's first bytes as this run read them (from the descriptor it reads),
+    ///     so the decision and the new state's fingerprint rest on the same bytes; nil reads them.
+    public static func plan(path: String, state: LogState?, current: FileIdentity, fromStart: Bool, head: [UInt8]? = nil) -> Plan {
         var plan = Plan()
         guard let state else {
             if fromStart {
@@ -83,7 +85,8 @@ public enum TailPlanner {
             return plan
         }
         if current.same(as: state) {
-            if current.size >= state.offset && fingerprintMatches(path: path, compressed: false, state: state) {
+            let unchanged = head.map { fingerprintMatches($0, state: state) } ?? fingerprintMatches(path: path, compressed: false, state: state)
+            if current.size >= state.offset && unchanged {
                 plan.segments = [Segment(path: path, start: state.offset, compressed: false, live: true)]
                 return plan
             }
@@ -149,6 +152,12 @@ public enum TailPlanner {
             }
         }
         return nil
+    }
+
+    static func fingerprintMatches(_ head: [UInt8], state: LogState) -> Bool {
+        if state.fingerprintLength == 0 { return true }
+        guard head.count >= state.fingerprintLength else { return false }
+        return head.withUnsafeBytes { Fingerprint.hash(UnsafeRawBufferPointer(rebasing: $0[0..<state.fingerprintLength])) } == state.fingerprint
     }
 
     static func fingerprintMatches(path: String, compressed: Bool, state: LogState) -> Bool {

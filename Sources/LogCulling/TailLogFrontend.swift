@@ -175,7 +175,7 @@ public final class TailLogFrontend {
         // The fingerprint is taken from what this run reads, before it reads: a log copied and
         // truncated while the run is under way then shows as truncated next time, and its copy is found.
         let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
-        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart)
+        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 

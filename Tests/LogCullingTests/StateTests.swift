@@ -49,6 +49,19 @@ import Testing
         #expect(Fingerprint.of(prefix: [UInt8](repeating: 0x41, count: 1000), limit: 1000).1 == Fingerprint.maxBytes)
     }
 
+    @Test func thePlanRestsOnTheBytesTheRunRead() throws {
+        let path = tempPath("app.log")
+        try "first\nsecond\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let id = try #require(FileIdentity.of(path))
+        let (fp, n) = Fingerprint.of(prefix: Array("first\n".utf8), limit: 100)
+        let state = LogState(inode: id.inode, device: id.device, offset: 6, fingerprint: fp, fingerprintLength: n, lastRun: 0)
+        let same = TailPlanner.plan(path: path, state: state, current: id, fromStart: false, head: Array("first\nsecond\n".utf8))
+        #expect(same.segments == [Segment(path: path, start: 6, compressed: false, live: true)] && same.warnings.isEmpty)
+        // The run's descriptor saw other bytes (rewritten since): from the start, whatever the path shows now.
+        let other = TailPlanner.plan(path: path, state: state, current: id, fromStart: false, head: Array("other\n".utf8))
+        #expect(other.segments == [Segment(path: path, start: 0, compressed: false, live: true)] && other.warnings.count == 1)
+    }
+
     @Test func rotatedSiblingsAreFoundByName() throws {
         let path = tempPath("app.log")
         for suffix in ["", ".1", ".2.gz", "-20261122", ".bak", "x"] {
