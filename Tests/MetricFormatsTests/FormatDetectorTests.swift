@@ -25,6 +25,8 @@ import Testing
         ("up 1 1700000000000\n", .prometheus),
         ("Timepoint,Measurement,Label,PID\n1,2.5,\"x\",3\n", .csv),
         ("\n\n   \ncpu value=1\n", .influx),
+        // A string field holding raw newlines is one line, not three that fit nothing.
+        ("a v=1 1\nb v=2 2\ng s=\"multi\nline \\\"x\\\"\nend\" 7\nh v=8 8\n", .influx),
     ])
     func detects(_ input: String, _ expected: MetricFormat) {
         guard case .format(let f, _) = Self.detect(input) else {
@@ -32,6 +34,14 @@ import Testing
             return
         }
         #expect(f == expected, "\(input.debugDescription)")
+    }
+
+    @Test func aMismatchAfterAMultiLineStringNamesItsRealLine() {
+        guard case .unknown(let reason) = Self.detect("a s=\"x\ny\" 1\n!!! ???\n") else {
+            Issue.record("expected unknown")
+            return
+        }
+        #expect(reason.line == 3)
     }
 
     @Test func refusesInputThatFitsNothing() {

@@ -70,10 +70,27 @@ public enum FormatDetector {
         var lineNumber = 0
         let limit = min(bytes.count, maxBytes)
         while start < limit, scan.lines < maxLines {
+            // A line ends at a newline outside double quotes: a string field of line protocol (or a
+            // quoted CSV cell) may hold raw newlines.
             var end = start
-            while end < limit, bytes[end] != ASCII.newline { end += 1 }
+            var quoted = false
+            var newlinesInside = 0
+            while end < limit {
+                let b = bytes[end]
+                if quoted && b == ASCII.backslash {
+                    end += 2
+                    continue
+                }
+                if b == ASCII.quote { quoted.toggle() }
+                if b == ASCII.newline {
+                    if !quoted { break }
+                    newlinesInside += 1
+                }
+                end += 1
+            }
+            end = min(end, limit)
             if end == limit && completeOnly && limit == bytes.count { break }
-            lineNumber += 1
+            lineNumber += 1 + newlinesInside
             var line = bytes[start..<end]
             start = end + 1
             while let f = line.first, ASCII.isWhitespace(f) { line = line.dropFirst() }
