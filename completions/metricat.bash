@@ -926,6 +926,7 @@ _metricat_tail-log() {
     # Offer option value completions
     case "${prev}" in
     '--parser')
+        __metricat_add_completions -W 'sample'$'\n''log4j'$'\n''postfix'$'\n''squid'$'\n''apache-error'$'\n''metric'$'\n''json'
         return
         ;;
     '-s'|'--state-dir')

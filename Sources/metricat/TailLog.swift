@@ -64,7 +64,9 @@ struct TailLog: ParsableCommand {
     @Argument(help: ArgumentHelp("The log file; Logster's 'PARSER FILE' order is accepted too.", valueName: "file"))
     var positional: [String] = []
 
-    @Option(help: ArgumentHelp("The parser: \(ParserKind.names), or Logster's class name.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The parser: \(ParserKind.names), or Logster's class name.", valueName: "name"),
+        completion: .list(ParserKind.allCases.map(\.rawValue)))
     var parser: String?
 
     @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Directory for state files, one per log and parser (default: $XDG_STATE_HOME/metricat or ~/.local/state/metricat).", valueName: "dir"))

@@ -26,6 +26,15 @@ import Testing
         #expect(r.stderr.contains("--default-tags: 'novalue' is not key=value"))
     }
 
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionsOfferTailLogParserNames(_ shell: String) throws {
+        let r = try Binary.run(["--generate-completion-script", shell])
+        #expect(r.status == 0)
+        for name in ["sample", "log4j", "postfix", "squid", "apache-error", "metric", "json"] {
+            #expect(r.stdout.contains(name), "\(shell) completion lacks the tail-log parser \(name)")
+        }
+    }
+
     @Test func repeatedDefaultTagsAccumulate() throws {
         let r = try Binary.run(
             ["convert", "--from", "influx", "--to", "influx", "--default-tags", "a=1", "--default-tags", "b=2,c=3", "--default-tags", "a=4"],
