@@ -41,7 +41,7 @@ struct Convert: ParsableCommand {
     var to: MetricFormat
 
     @OptionGroup var common: CommonFlags
-    @OptionGroup var formats: FormatFlags
+    @OptionGroup var formats: FormatFlagSet<ShownInHelp>
 
     @Argument(help: ArgumentHelp("Input files; '-' or none reads stdin.", valueName: "file"))
     var files: [String] = []

@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    /// send, listen and load show their own options in --help; the format options are behind
+    /// --help-hidden (and in the man page); convert, whose subject they are, shows them.
+    @Test(arguments: ["send", "listen", "load"])
+    func helpShowsTheCommandsOwnOptions(_ command: String) throws {
+        let help = try Binary.run([command, "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.split(separator: "\n").count < 150, "\(help.stdout)")
+        #expect(!help.stdout.contains("--json-name-key"))
+        #expect(help.stdout.contains("--help-hidden"), "the help should say where the format options are")
+        let hidden = try Binary.run([command, "--help-hidden"])
+        #expect(hidden.stdout.contains("--json-name-key"))
+        #expect(hidden.stdout.contains("--influx-uint-support"))
+    }
+
+    @Test func convertHelpListsTheFormatOptions() throws {
+        let help = try Binary.run(["convert", "--help"])
+        #expect(help.stdout.contains("--json-name-key"))
+        #expect(help.stdout.contains("--graphite-tag-support"))
+    }
+
     @Test func repeatedDefaultTagsAccumulate() throws {
         let r = try Binary.run(
             ["convert", "--from", "influx", "--to", "influx", "--default-tags", "a=1", "--default-tags", "b=2,c=3", "--default-tags", "a=4"],
