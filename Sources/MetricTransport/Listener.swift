@@ -20,6 +20,9 @@ public struct ListenerOptions: Sendable {
     public var datagramBatch = 64
     /// Largest datagram read whole; a longer one is truncated by the kernel and reported.
     public var maxDatagram = 65536
+    /// Share UDP and TCP ports with other sockets that set SO_REUSEPORT too (`--reuse-port`);
+    /// without it a port that is taken is an error.
+    public var reusePort = false
 
     public init() {}
 }
@@ -117,6 +120,27 @@ public final class Listener {
     deinit { close() }
 
     private func bind(_ endpoint: Endpoint) throws(TransportError) -> Socket {
+        do throws(TransportError) {
+            return try bindOnce(endpoint)
+        } catch {
+            if case .system("bind", _, .addressInUse) = error { throw .refused(Self.inUseMessage(endpoint)) }
+            throw error
+        }
+    }
+
+    /// `udp://127.0.0.1:8125 is already in use (ss -lunp 'sport = :8125' shows by whom)`.
+    static func inUseMessage(_ endpoint: Endpoint) -> String {
+        let who: String
+        switch endpoint {
+        case .udp(_, let port, _): who = "ss -lunp 'sport = :\(port)'"
+        case .tcp(_, let port, _): who = "ss -ltnp 'sport = :\(port)'"
+        case .unix(let path), .unixgram(let path): who = "ss -lxp 'src \(path)'"
+        default: who = "ss -lp"
+        }
+        return "\(endpoint) is already in use (\(who) shows by whom)"
+    }
+
+    private func bindOnce(_ endpoint: Endpoint) throws(TransportError) -> Socket {
         switch endpoint {
         case .unix(let path), .unixgram(let path):
             try Self.clearStaleSocket(path, endpoint: endpoint)
@@ -127,7 +151,7 @@ public final class Listener {
             }
             return s
         case .udp:
-            let s = try Socket.bind(endpoint)
+            let s = try Socket.bind(endpoint, reusePort: options.reusePort)
             if let size = options.receiveBuffer {
                 grantedReceiveBuffers.append(try s.setReceiveBuffer(size, force: options.forceReceiveBuffer))
             } else {
@@ -137,7 +161,7 @@ public final class Listener {
             if ovfl >= 0 { try? s.setOption(SOL_SOCKET, ovfl, 1) }
             return s
         default:
-            let s = try Socket.bind(endpoint)
+            let s = try Socket.bind(endpoint, reusePort: options.reusePort)
             if let size = options.receiveBuffer { _ = try? s.setReceiveBuffer(size, force: options.forceReceiveBuffer) }
             return s
         }

@@ -67,6 +67,9 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Open stream connections at most; more are refused and reported.", valueName: "n"))
     var maxConnections: Int = 1024
 
+    @Flag(help: "Share UDP and TCP ports with other listeners that pass --reuse-port too (SO_REUSEPORT; the kernel spreads the traffic). Without it a port in use is an error (exit 69).")
+    var reusePort = false
+
     @Option(help: ArgumentHelp("Permissions of Unix socket files (octal).", valueName: "mode"))
     var socketMode: String = "0660"
 
@@ -117,6 +120,7 @@ struct Listen: ParsableCommand {
         if sequence { options.sequenceKey = seqKey }
         options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
         options.listener.maxConnections = maxConnections
+        options.listener.reusePort = reusePort
         options.listener.receiveBuffer = rcvbuf
         guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
             throw ValidationError("--socket-mode: '\(socketMode)' is not an octal mode (example: --socket-mode 0660)")
