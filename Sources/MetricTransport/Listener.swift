@@ -23,6 +23,9 @@ public struct ListenerOptions: Sendable {
     /// Share UDP and TCP ports with other sockets that set SO_REUSEPORT too (`--reuse-port`);
     /// without it a port that is taken is an error.
     public var reusePort = false
+    /// Hand out the lines of each datagram as ``Received/line(_:_:)`` events after it; off when the
+    /// delegate splits datagrams itself (``Listener/splitLines(_:_:_:)``).
+    public var splitDatagrams = true
 
     public init() {}
 }
@@ -361,7 +364,7 @@ public final class Listener {
                                     continue
                                 }
                                 if !delegate(.datagram(bytes, peer)) { keepGoing = false; return }
-                                if !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
+                                if options.splitDatagrams, !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
                             }
                             if Int(n) < batch { return }
                         }
@@ -372,8 +375,8 @@ public final class Listener {
         return keepGoing
     }
 
-    /// Hands out the lines of one datagram; a final line needs no newline.
-    static func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ peer: Peer, _ delegate: (Received) -> Bool) -> Bool {
+    /// Hands out the non-empty lines of one datagram; a final line needs no newline.
+    public static func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ peer: Peer, _ delegate: (Received) -> Bool) -> Bool {
         var start = 0
         let count = bytes.count
         while start < count {

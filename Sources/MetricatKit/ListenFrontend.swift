@@ -38,18 +38,28 @@ public struct ListenOptions: Sendable {
     }
 }
 
-/// What a listen run saw, for `--json` and `--stats`.
+/// What a listen run saw, for `--json` and `--stats`. Every count is exact for what the program read.
 public struct ListenSummary: Sendable {
+    /// Non-empty lines, from datagrams and streams (`received` in JSON): a datagram of three lines
+    /// counts three; a datagram is always handled whole, even when `--count` is reached inside it.
     public var lines = 0
+    /// Metrics decoded (0 when not decoding).
     public var metrics = 0
+    /// Bytes read from the sockets, newlines included.
     public var bytes = 0
+    /// Datagrams read whole (UDP and unixgram); a truncated one counts in `dropped` instead.
     public var datagrams = 0
+    /// Stream connections accepted and served.
     public var connections = 0
+    /// Lines or records that did not parse.
     public var parseErrors = 0
+    /// Overlong lines, truncated datagrams and connections refused over the limit.
     public var dropped = 0
     public var kernelDrops: UInt64 = 0
     public var matched = false
     public var durationSeconds = 0.0
+    /// The bound addresses, with the port the kernel chose for `:0`.
+    public var listening: [String] = []
 }
 
 /// Runs `listen`: binds the endpoints, prints or decodes what arrives, and decides the exit status
@@ -113,7 +123,9 @@ public final class ListenFrontend: MetricHandler {
         defer { if let f = recordFile { fclose(f) } }
         let listener: Listener
         do {
-            listener = try Listener(endpoints: options.endpoints, options: options.listener)
+            var listenerOptions = options.listener
+            listenerOptions.splitDatagrams = false  // receive(_:) splits each datagram itself
+            listener = try Listener(endpoints: options.endpoints, options: listenerOptions)
         } catch {
             diagnostics.ioError("\(error)")
             return .unavailable
@@ -124,6 +136,7 @@ public final class ListenFrontend: MetricHandler {
                 diagnostics.warning("\(options.endpoints[i]): asked for a \(requested)-byte receive buffer, the kernel granted \(Int(granted) / 2)\(max)")
             }
         }
+        summary.listening = Self.boundAddresses(listener)
         listener.handleSignals()
         defer { listener.close() }
         let start = Clock.monotonicNanoseconds()
@@ -185,16 +198,61 @@ public final class ListenFrontend: MetricHandler {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
             sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
         }
-        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)\(sequenceKeys)}"
+        let listening = s.listening.map(Self.jsonString).joined(separator: ",")
+        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(sequenceKeys)}"
+    }
+
+    /// `s` as a quoted JSON string: `"` and `\` escaped, control characters as `\u00XX`.
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 {
+                    let hex = String(c.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Every bound address as a URL, with the port the kernel chose for `:0`.
+    static func boundAddresses(_ listener: Listener) -> [String] {
+        listener.sockets.map { s in
+            switch s.endpoint {
+            case .udp(let host, 0, let family):
+                guard let port = try? s.localAddress().port else { return s.endpoint.description }
+                return Endpoint.udp(host: host, port: port, family: family).description
+            case .tcp(let host, 0, let family):
+                guard let port = try? s.localAddress().port else { return s.endpoint.description }
+                return Endpoint.tcp(host: host, port: port, family: family).description
+            default:
+                return s.endpoint.description
+            }
+        }
     }
 
     /// One event from the listener; returns false to stop.
+    ///
+    /// A datagram is handled whole (all its lines, then its metrics) before the run may stop, so
+    /// the counts never leave part of one out; the listener's own split of datagram lines is off.
     func receive(_ r: Received) -> Bool {
         switch r {
         case .datagram(let bytes, let peer):
             summary.datagrams += 1
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
+            _ = Listener.splitLines(bytes, peer) { [unowned self] event in
+                if case .line(let line, _) = event { self.line(line, peer: peer) }
+                return true
+            }
             if options.from != nil || options.detect {
                 // A datagram is a whole text: parse it and end the record.
                 currentPeer = peer.address
@@ -204,20 +262,8 @@ public final class ListenFrontend: MetricHandler {
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "read") }
         case .line(let bytes, let peer):
-            summary.lines += 1
-            if sequence != nil {
-                if let n = sequenceScanner.scan(bytes) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
-            }
-            if let f = recordFile {
-                fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
-                fwrite(bytes.baseAddress, 1, bytes.count, f)
-                fputs("\n", f)
-            }
-            if options.from == nil && !options.detect {
-                if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
-                if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
-                if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
-            } else if peer.connection != 0 {
+            if !bytes.isEmpty { line(bytes, peer: peer) }
+            if options.from != nil || options.detect {
                 currentPeer = peer.address
                 decode(bytes, peer: peer, wholeText: false)
             }
@@ -234,6 +280,25 @@ public final class ListenFrontend: MetricHandler {
         out.flushIfNeeded()
         if summary.matched { done = true }
         return !done
+    }
+
+    /// One non-empty line, from a datagram or a stream: counted, recorded, and printed or matched
+    /// when not decoding.
+    func line(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) {
+        summary.lines += 1
+        if sequence != nil {
+            if let n = sequenceScanner.scan(bytes) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
+        }
+        if let f = recordFile {
+            fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
+            fwrite(bytes.baseAddress, 1, bytes.count, f)
+            fputs("\n", f)
+        }
+        if options.from == nil && !options.detect {
+            if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
+            if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
+            if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
+        }
     }
 
     func key(_ peer: Peer) -> String { "\(peer.listener) \(peer.address) \(peer.connection)" }

@@ -8,7 +8,7 @@ struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bind sockets and print what arrives, raw or decoded; a CI smoke check with --expect.",
         discussion: """
-            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each line as \
+            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each non-empty line as \
             it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \
             every interface. With --from the lines are decoded and re-rendered with --to; a line that \
             does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \
@@ -16,7 +16,8 @@ struct Listen: ParsableCommand {
 
             As a CI smoke check: --count N exits 0 after N lines (metrics when decoding), --expect \
             REGEX or --expect-metric 'name,tag=v field>0' exit 0 as soon as a match arrives, and \
-            --timeout D exits 1 when it expires first. SIGINT and SIGTERM stop it cleanly and \
+            --timeout D exits 1 when it expires first. A datagram is handled whole, so --count may \
+            be passed inside one. SIGINT and SIGTERM stop it cleanly and \
             remove its Unix socket files.
 
             Example:
@@ -55,7 +56,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 0 when a metric matches: 'name[,tag=v...] [field>0 ...]' (ops > < >= <= == !=).", valueName: "spec"))
     var expectMetric: String?
 
-    @Flag(help: "Print a JSON summary on stderr at exit.")
+    @Flag(help: "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses).")
     var json = false
 
     @Flag(help: "A live line on stderr (lines/s, bytes/s, parse errors, kernel drops) when it is a terminal.")
