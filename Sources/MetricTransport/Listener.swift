@@ -192,12 +192,15 @@ public final class Listener {
         if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 { throw .system(operation: "epoll_ctl", endpoint: "listen", errno: .current) }
     }
 
-    /// Turns SIGINT and SIGTERM into a clean stop of ``run(until:_:)`` (the socket files are removed).
-    public func handleSignals() {
+    /// Turns SIGINT and SIGTERM, and the signals in `also` (SIGCHLD), into a return of
+    /// ``run(until:onIdle:_:)`` with ``StopReason/signal(_:)``; a signal that arrived before stays
+    /// pending and is reported at the next run.
+    public func handleSignals(also: [Int32] = []) {
         var mask = sigset_t()
         sigemptyset(&mask)
         sigaddset(&mask, SIGINT)
         sigaddset(&mask, SIGTERM)
+        for s in also { sigaddset(&mask, s) }
         pthread_sigmask(SIG_BLOCK, &mask, &oldMask)
         signalFD = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
         if signalFD >= 0 { try? watch(signalFD) }

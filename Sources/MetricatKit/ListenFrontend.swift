@@ -32,6 +32,11 @@ public struct ListenOptions: Sendable {
     public var quiet = false
     /// Count lost, duplicated and reordered lines from the sequence number under this key (`--sequence`).
     public var sequenceKey: String?
+    /// Run this command (argv, no shell) once every socket is bound; listen while it runs, and the
+    /// exit status needs it to succeed (`listen ... -- COMMAND`).
+    public var command: [String] = []
+    /// Write the bound addresses here, one per line, atomically once every socket is bound.
+    public var readyFile: String?
 
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints
@@ -60,6 +65,8 @@ public struct ListenSummary: Sendable {
     public var durationSeconds = 0.0
     /// The bound addresses, with the port the kernel chose for `:0`.
     public var listening: [String] = []
+    /// How the command after `--` ended, when there was one.
+    public var command: ChildProcess.Termination?
 }
 
 /// Runs `listen`: binds the endpoints, prints or decodes what arrives, and decides the exit status
@@ -79,6 +86,9 @@ public final class ListenFrontend: MetricHandler {
     var lineNumbers: [String: Int] = [:]
     var sequence: SequenceStreams?
     var sequenceScanner = SequenceScanner(key: [])
+    var child: ChildProcess?
+    /// True while the command after `--` runs: matching does not stop the listener before it ends.
+    var childRunning: Bool { child != nil && child?.termination == nil }
 
     init(_ options: ListenOptions, diagnostics: Diagnostics) {
         self.options = options
@@ -114,7 +124,7 @@ public final class ListenFrontend: MetricHandler {
             }
         }
         if let path = options.record {
-            recordFile = fopen(path, "a")
+            recordFile = fopen(path, "ae")  // close-on-exec: not inherited by a command after --
             if recordFile == nil {
                 diagnostics.ioError("\(path): cannot open for --record: \(StandardStreams.describe(errno: errno))")
                 return .ioError
@@ -136,20 +146,57 @@ public final class ListenFrontend: MetricHandler {
                 diagnostics.warning("\(options.endpoints[i]): asked for a \(requested)-byte receive buffer, the kernel granted \(Int(granted) / 2)\(max)")
             }
         }
-        summary.listening = Self.boundAddresses(listener)
-        listener.handleSignals()
+        // SIGCHLD joins SIGINT and SIGTERM on the listener's signalfd before the command starts, so
+        // its end cannot be missed.
+        listener.handleSignals(also: options.command.isEmpty ? [] : [SIGCHLD])
         defer { listener.close() }
+        summary.listening = Self.boundAddresses(listener)
+        for address in summary.listening { StandardStreams.writeError("listening on \(address)\n") }
+        if let path = options.readyFile {
+            if let problem = Self.writeReadyFile(path, addresses: summary.listening) {
+                diagnostics.ioError("--ready-file \(path): \(problem)")
+                return .ioError
+            }
+        }
+        defer { if let path = options.readyFile { unlink(path) } }
         let start = Clock.monotonicNanoseconds()
-        let deadline = options.timeout.map { start + $0 }
+        var deadline = options.timeout.map { start + $0 }
+        var childEnded: Int64?
+        if !options.command.isEmpty {
+            switch ChildProcess.spawn(options.command, environment: ["METRICAT_LISTEN": summary.listening.joined(separator: " ")]) {
+            case .success(let c):
+                child = c
+                deadline = nil
+            case .failure(let e):
+                let notFound = e == .notFound
+                StandardStreams.writeError("metricat: listen: cannot run '\(options.command[0])': \(e)\n")
+                return notFound ? .commandNotFound : .commandNotRunnable
+            }
+        }
         let live = options.stats && StandardStreams.isTerminal(2)
         var reason: StopReason = .delegate
         var lastStats = summary
         var lastTick = start
-        while !done {
+        while !done || childRunning {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
             reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }) { [unowned self] r in self.receive(r) }
-            if case .signal = reason { break }
+            if case .signal(SIGCHLD) = reason {
+                if let c = child, c.poll() != nil {
+                    // What the command sent before it ended is already queued: read it before deciding.
+                    _ = listener.run(until: Clock.monotonicNanoseconds() + 1_000_000) { [unowned self] r in self.receive(r) }
+                    let expecting = options.count != nil || options.expect != nil || options.expectMetric != nil
+                    if !expecting { done = true }
+                    childEnded = Clock.monotonicNanoseconds()
+                    deadline = options.timeout.map { childEnded! + $0 }
+                }
+                reason = .delegate
+                continue
+            }
+            if case .signal(let signal) = reason {
+                if let c = child, c.termination == nil { _ = c.stop(signal, grace: 5_000_000_000) }
+                break
+            }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if live {
                 let now = Clock.monotonicNanoseconds()
@@ -166,14 +213,26 @@ public final class ListenFrontend: MetricHandler {
         out.flush()
         summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        summary.command = child?.termination
         if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
+        var failed = false
+        if let t = summary.command, !t.succeeded {
+            StandardStreams.writeError("metricat: listen: the command '\(options.command[0])' \(t)\n")
+            failed = true
+        }
         let expecting = options.count != nil || options.expect != nil || options.expectMetric != nil
         if expecting && !summary.matched {
             if reason == .timeout {
-                StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(unmetText())\n")
+                if let childEnded {
+                    let waited = Double(Clock.monotonicNanoseconds() - childEnded) / 1e9
+                    StandardStreams.writeError("metricat: listen: timed out \(waited.formatted1) s after the command ended: \(unmetText())\n")
+                } else {
+                    StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(unmetText())\n")
+                }
             }
-            return .expectationFailed
+            failed = true
         }
+        if failed { return .expectationFailed }
         if let failure = out.failure {
             diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
             return .ioError
@@ -198,8 +257,14 @@ public final class ListenFrontend: MetricHandler {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
             sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
         }
+        var commandKeys = ""
+        switch s.command {
+        case .exited(let status): commandKeys = ",\"command_status\":\(status),\"command_signal\":null"
+        case .signaled(let signal): commandKeys = ",\"command_status\":null,\"command_signal\":\(signal)"
+        case nil: break
+        }
         let listening = s.listening.map(Self.jsonString).joined(separator: ",")
-        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(sequenceKeys)}"
+        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
     }
 
     /// `s` as a quoted JSON string: `"` and `\` escaped, control characters as `\u00XX`.
@@ -237,6 +302,27 @@ public final class ListenFrontend: MetricHandler {
                 return s.endpoint.description
             }
         }
+    }
+
+    /// Writes the addresses to a temporary file beside `path` and renames it over `path`, so a
+    /// reader sees either no file or the whole list. Returns what went wrong, or nil.
+    static func writeReadyFile(_ path: String, addresses: [String]) -> String? {
+        let temporary = "\(path).\(getpid()).tmp"
+        guard let f = fopen(temporary, "w") else { return "cannot create \(temporary): \(StandardStreams.describe(errno: errno))" }
+        let text = addresses.map { $0 + "\n" }.joined()
+        let written = fputs(text, f) >= 0
+        let closed = fclose(f) == 0
+        guard written && closed else {
+            let e = errno
+            unlink(temporary)
+            return "cannot write \(temporary): \(StandardStreams.describe(errno: e))"
+        }
+        if rename(temporary, path) != 0 {
+            let e = errno
+            unlink(temporary)
+            return "cannot rename \(temporary) to \(path): \(StandardStreams.describe(errno: e))"
+        }
+        return nil
     }
 
     /// One event from the listener; returns false to stop.
@@ -279,7 +365,7 @@ public final class ListenFrontend: MetricHandler {
         }
         out.flushIfNeeded()
         if summary.matched { done = true }
-        return !done
+        return !done || childRunning
     }
 
     /// One non-empty line, from a datagram or a stream: counted, recorded, and printed or matched
