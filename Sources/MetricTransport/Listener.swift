@@ -127,7 +127,28 @@ public final class Listener {
             return try bindOnce(endpoint)
         } catch {
             if case .system("bind", _, .addressInUse) = error { throw .refused(Self.inUseMessage(endpoint)) }
+            if case .system("bind", _, let e) = error, let problem = Self.directoryProblem(endpoint, e) { throw .refused(problem) }
             throw error
+        }
+    }
+
+    /// Why a Unix socket's directory cannot take it (`unix:///tmp/nope/x.sock: directory /tmp/nope
+    /// does not exist`), for the errnos bind gives about the path; nil otherwise.
+    static func directoryProblem(_ endpoint: Endpoint, _ e: Errno) -> String? {
+        let path: String
+        switch endpoint {
+        case .unix(let p), .unixgram(let p): path = p
+        default: return nil
+        }
+        if path.hasPrefix("@") { return nil }
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        switch e.rawValue {
+        case ENOENT:
+            var st = stat()
+            return lstat(directory, &st) == 0 ? nil : "\(endpoint): directory \(directory) does not exist"
+        case ENOTDIR: return "\(endpoint): a part of \(directory) is not a directory"
+        case EACCES: return "\(endpoint): no permission to create a socket in \(directory)"
+        default: return nil
         }
     }
 

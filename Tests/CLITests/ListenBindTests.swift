@@ -75,6 +75,22 @@ import Testing
         #expect(third.stdout == "x v=1\n")
     }
 
+    @Test func aUnixSocketInAMissingDirectoryNamesTheDirectory() throws {
+        let dir = try temporaryDirectory("nodir")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for scheme in ["unix", "unixgram"] {
+            let address = "\(scheme)://\(dir.path)/nope/deeper/x.sock"
+            let r = try Binary.run(["listen", address, "--timeout", "1s"])
+            #expect(r.status == 69, "\(r)")
+            #expect(r.stderr == "metricat: \(address): directory \(dir.path)/nope/deeper does not exist\n")
+        }
+        let file = dir.appendingPathComponent("file").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["listen", "unix://\(file)/x.sock", "--timeout", "1s"])
+        #expect(r.status == 69, "\(r)")
+        #expect(r.stderr == "metricat: unix://\(file)/x.sock: a part of \(file) is not a directory\n")
+    }
+
     /// True when a stream connect to the Unix socket at `path` succeeds (someone listens there).
     static func accepts(_ path: String) -> Bool {
         let s = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
