@@ -194,7 +194,7 @@ complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_opti
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat send" version' -l 'version' -d 'Show the version.'
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat send" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" from' -l 'from' -d 'Decode lines as this format (or auto) instead of printing them raw.' -rfka ''
-complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" to' -l 'to' -d 'Re-render decoded metrics in this format (default: influx).' -rfka 'influx json wavefront statsd graphite prometheus csv'
+complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" to' -l 'to' -d 'Re-render decoded metrics in this format (default: influx); without --from, implies --from auto.' -rfka 'influx json wavefront statsd graphite prometheus csv'
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" show-source' -l 'show-source' -d 'Prefix every line with its receive time and sender.'
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" raw' -l 'raw' -d 'Hex-dump every datagram and stream read as it arrives.'
 complete -c 'metricat' -n '__metricat_should_offer_completions_for_flags_or_options "metricat listen" q quiet' -l 'quiet' -s 'q' -d 'Print no received lines (for --json, --count and --expect checks).'

@@ -10,7 +10,8 @@ struct Listen: ParsableCommand {
         discussion: """
             Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each non-empty line as \
             it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \
-            every interface. With --from the lines are decoded and re-rendered with --to; a line that \
+            every interface. With --from the lines are decoded and re-rendered with --to (--to alone \
+            means --from auto: the format of each sender is detected from what it sends first); a line that \
             does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \
             see missing newlines.
 
@@ -44,7 +45,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Decode lines as this format (or auto) instead of printing them raw.", valueName: "format"))
     var from: InputFormat?
 
-    @Option(help: ArgumentHelp("Re-render decoded metrics in this format (default: influx).", valueName: "format"))
+    @Option(help: ArgumentHelp("Re-render decoded metrics in this format (default: influx); without --from, implies --from auto.", valueName: "format"))
     var to: MetricFormat?
 
     @Flag(help: "Prefix every line with its receive time and sender.")
@@ -123,6 +124,8 @@ struct Listen: ParsableCommand {
         if let from {
             options.from = from.format
             options.detect = from.format == nil
+        } else if to != nil {
+            options.detect = true  // --to asks for decoding: --from auto
         }
         if let to { options.to = to }
         options.formatOptions = try formats.options(common: common)

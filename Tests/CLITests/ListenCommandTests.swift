@@ -126,4 +126,11 @@ import Testing
         #expect(r.wait(30) == 1)
         #expect(r.stderr.hasSuffix("smoke check failed\n"), "\(r.stderr)")
     }
+
+    @Test func toAloneDetectsTheFormatInsteadOfPrintingRawLines() throws {
+        let r = try Binary.run(["listen", "udp://127.0.0.1:0", "--to", "json", "--count", "1", "--timeout", "5s", "-v", "--"] + Self.sendDeploy)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "{\"fields\":{\"value\":1},\"name\":\"deploys\",\"tags\":{\"metric_type\":\"counter\"},\"timestamp\":1700000000}\n", "\(r)")
+        #expect(r.stderr.contains(": reading statsd\n"), "\(r.stderr)")
+    }
 }
