@@ -396,13 +396,21 @@ public final class ListenFrontend: MetricHandler {
             parser = p
         } else {
             var format = options.from
-            if format == nil, case .format(let f, _) = FormatDetector.detect(Array(bytes) + [0x0A]) {
-                format = f
-                diagnostics.note("\(peer.address): reading \(f.rawValue)")
+            var unknown = "cannot tell the input format; set --from"
+            if format == nil {
+                switch FormatDetector.detect(Array(bytes) + [0x0A]) {
+                case .format(let f, let why):
+                    format = f
+                    diagnostics.note("\(peer.address): reading \(f.rawValue) (\(why))")
+                case .ambiguous(let candidates, _):
+                    unknown = "cannot tell the input format: it could be \(candidates.map(\.rawValue).joined(separator: ", ")); set --from"
+                case .unknown(let reason):
+                    unknown = "cannot tell the input format: \(reason.message); set --from"
+                }
             }
             guard let format, let made = try? format.makeParser(options.formatOptions) else {
                 summary.parseErrors += 1
-                diagnostics.report(.error(line: 1, column: 1, "cannot tell the format of this input; set --from"), source: peer.address)
+                diagnostics.report(.error(line: 1, column: 1, unknown), source: peer.address)
                 return
             }
             parser = made
