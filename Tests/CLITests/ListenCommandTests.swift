@@ -85,6 +85,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: ready))
     }
 
+    @Test func aReadyFileThatCannotBeWrittenIsAnIOError() throws {
+        let dir = try temporaryDirectory("ready")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ready = dir.appendingPathComponent("missing/ready").path
+        let r = try Binary.run(["listen", "udp://127.0.0.1:0", "--ready-file", ready, "--timeout", "5s"])
+        #expect(r.status == 74, "\(r)")
+        #expect(r.stderr.contains("metricat: --ready-file \(ready): cannot create \(ready)."), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix(".tmp: No such file or directory\n"), "\(r.stderr)")
+    }
+
     /// The fenced `sh` blocks after a `<!-- smoke-check -->` line in the README.
     static func readmeSmokeChecks() throws -> [String] {
         let readme = try String(contentsOf: Binary.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
