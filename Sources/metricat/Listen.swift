@@ -69,7 +69,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 0 when a metric matches: 'name[,tag=v...] [field>0 ...]' (ops > < >= <= == !=).", valueName: "spec"))
     var expectMetric: String?
 
-    @Flag(help: "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses).")
+    @Flag(help: "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --.")
     var json = false
 
     @Flag(help: "A live line on stderr (lines/s, bytes/s, parse errors, kernel drops) when it is a terminal.")
