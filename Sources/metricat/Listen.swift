@@ -33,8 +33,18 @@ struct Listen: ParsableCommand {
             on stderr. A command that cannot be found exits 127, one that cannot be run 126. \
             SIGINT or SIGTERM is passed on to the command (SIGKILL after 5 s).
 
+            The format options (every Telegraf parser and serializer option, by format) are listed by \
+            --help-hidden and in the man page.
+
             Example:
               metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s -- ./deploy.sh
+
+            Exit status: 0 the --count or --expect was met, or nothing was expected and it was \
+            stopped (SIGINT, SIGTERM or --timeout), 1 the expectation was not met (before --timeout \
+            or a signal) or the command after -- failed, 2 usage, 69 an address could not be bound, \
+            74 stdout could not be written, 126 or 127 the command after -- could not be run or \
+            found. Lines that do not parse are reported on stderr and counted (parse_errors in \
+            --json) without changing the status.
             """
     )
 
