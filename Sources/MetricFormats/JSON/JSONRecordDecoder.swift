@@ -295,11 +295,15 @@ struct JSONRecordDecoder {
         case .string(let s):
             guard let d = Double(s) else { return .failure(.init(message: "cannot parse '\(s)' as a \(format) time")) }
             // Whole seconds exactly, the fraction separately, as Telegraf splits the text at the dot.
-            if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]) {
+            // Only digits after the dot: "1.5e300" is read as the float it is.
+            if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]),
+                s.utf8[s.utf8.index(after: dot)...].allSatisfy(ASCII.isDigit) {
                 let frac = Double("0" + s[dot...]) ?? 0
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 let sign: Int64 = s.hasPrefix("-") ? -1 : 1
-                if !o { return .success(r + sign * Int64((frac * scale).rounded(.towardZero))) }
+                // The fraction can carry the last whole second past Int64: then the range check below.
+                let (t, o2) = r.addingReportingOverflow(sign * Int64((frac * scale).rounded(.towardZero)))
+                if !o && !o2 { return .success(t) }
             } else if let whole = Int64(s) {
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 if !o { return .success(r) }
