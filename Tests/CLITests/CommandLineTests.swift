@@ -82,6 +82,25 @@ import Testing
         #expect(r.stderr.hasPrefix("-:2:11: "), "\(r.stderr)")
     }
 
+    @Test func aWavefrontTimestampPastNanosecondsIsAPositionedError() throws {
+        // The tags make the input Wavefront for --from auto as well.
+        let input = "a 1 1700000000 source=h\nm 1 9999999999999999 source=h\nm 1 9999999999999 source=h\nb 2 1700000000123 source=h\n"
+        for from in ["wavefront", "auto"] {
+            let r = try Binary.run(["convert", "--from", from, "--to", "json"], input: input)
+            #expect(r.status == 65, "\(r)")
+            #expect(r.stdout == """
+                {"fields":{"value":1},"name":"a","tags":{"source":"h"},"timestamp":1700000000}
+                {"fields":{"value":2},"name":"b","tags":{"source":"h"},"timestamp":1700000000}
+
+                """)
+            #expect(r.stderr == """
+                -:2:5: timestamp "9999999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+                -:3:5: timestamp "9999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+
+                """)
+        }
+    }
+
     @Test func strictStopsAtTheFirstBadLine() throws {
         let input = "cpu value=1 1\ncpu value= 2\nmem free=3i 3\n"
         let r = try Binary.run(["convert", "--strict", "--from", "influx", "--to", "influx"], input: input)

@@ -84,24 +84,31 @@ public struct WavefrontParser: MetricParser {
                 i += 1
             }
             let digits = i - tsStart
-            if overflow {
-                throw Failure(offset: tsStart, message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range")
+            // Whole seconds of the timestamp in its unit (nil for the zero that means "now").
+            var seconds: Int64? = nil
+            if !overflow {
+                switch digits {
+                case 19: seconds = ts / 1_000_000_000
+                case 16: seconds = ts / 1_000_000
+                case 13: seconds = ts / 1_000
+                case 10: seconds = ts
+                default:
+                    if ts != 0 {
+                        throw Failure(
+                            offset: tsStart,
+                            message: "invalid timestamp \"\(String(bytes: b, tsStart..<i))\": expected 10 (s), 13 (ms), 16 (us) or 19 (ns) digits")
+                    }
+                }
             }
-            switch digits {
-            case 19: timestamp = ts / 1_000_000_000 * 1_000_000_000
-            case 16: timestamp = ts / 1_000_000 * 1_000_000_000
-            case 13: timestamp = ts / 1_000 * 1_000_000_000
-            case 10:
+            if overflow || seconds != nil {
                 // Seconds past 2262 do not fit in nanoseconds.
-                let (ns, over) = ts.multipliedReportingOverflow(by: 1_000_000_000)
-                if over { throw Failure(offset: tsStart, message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range") }
-                timestamp = ns
-            default:
-                if ts != 0 {
+                let (ns, over) = (seconds ?? 0).multipliedReportingOverflow(by: 1_000_000_000)
+                if overflow || over {
                     throw Failure(
                         offset: tsStart,
-                        message: "invalid timestamp \"\(String(bytes: b, tsStart..<i))\": expected 10 (s), 13 (ms), 16 (us) or 19 (ns) digits")
+                        message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range: the latest is 2262-04-11T23:47:16Z")
                 }
+                timestamp = ns
             }
             try Self.expectSeparatorOrEnd(b, i, after: "timestamp")
             Self.skipSeparators(b, &i)
