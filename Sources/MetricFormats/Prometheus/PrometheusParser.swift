@@ -206,6 +206,7 @@ public struct PrometheusParser: MetricParser {
     static func parseLabels(_ line: UnsafeBufferPointer<UInt8>, _ i: inout Int, into labels: inout [Tag], offsets: inout [Int]) throws(LineError) {
         let n = line.count
         var value: [UInt8] = []
+        var positions = KeyPositions()
         while true {
             i = skipBlanks(line, i)
             guard i < n else { throw LineError(offset: i, message: "expected label name or '}'") }
@@ -254,7 +255,7 @@ public struct PrometheusParser: MetricParser {
                 i += 1
             }
             guard closed else { throw LineError(offset: n, message: "unterminated label value") }
-            if labels.contains(where: { $0.key == name }) {
+            if positions.find(name, count: labels.count, keyAt: { labels[$0].key }) != nil {
                 throw LineError(offset: nameStart, message: "duplicate label '\(name)'")
             }
             labels.append(Tag(name, String(decoding: value, as: UTF8.self)))
@@ -420,10 +421,10 @@ public struct PrometheusParser: MetricParser {
     func makeTags(_ labels: [Tag], dropping: String?) -> [Tag] {
         var tags: [Tag] = []
         tags.reserveCapacity(labels.count + defaultTags.count + 1)
-        for t in defaultTags { PrometheusText.insertSorted(t, into: &tags) }
-        for l in labels where !l.value.isEmpty && l.key != dropping {
-            PrometheusText.insertSorted(l, into: &tags)
-        }
+        // Labels come after the default tags, so a label of the same name wins.
+        tags += defaultTags
+        for l in labels where !l.value.isEmpty && l.key != dropping { tags.append(l) }
+        tags.sortByKeyKeepingLast()
         return tags
     }
 

@@ -134,26 +134,12 @@ public struct WavefrontParser: MetricParser {
             Self.skipSeparators(b, &i)
             // An empty value cannot be carried as a tag: it is dropped.
             if tagValue.isEmpty { continue }
-            Self.insertSorted(Tag(key, tagValue), into: &tags)
+            tags.append(Tag(key, tagValue))
         }
-        for t in defaultTags { Self.insertSorted(t, into: &tags) }
+        // Sorted by key, the last of a repeated key kept: default tags come last, so they win.
+        tags += defaultTags
+        tags.sortByKeyKeepingLast()
         return Metric(name: name, tags: tags, fields: [Field("value", .float(value))], timestamp: timestamp)
-    }
-
-    /// Keeps `tags` sorted by key as they arrive (a few tags: cheaper than sorting after); a repeated
-    /// key replaces the earlier value.
-    static func insertSorted(_ tag: Tag, into tags: inout [Tag]) {
-        var k = tags.count
-        while k > 0 {
-            let other = tags[k - 1].key
-            if other == tag.key {
-                tags[k - 1].value = tag.value
-                return
-            }
-            if other.utf8.lexicographicallyPrecedes(tag.key.utf8) { break }
-            k -= 1
-        }
-        tags.insert(tag, at: k)
     }
 
     // MARK: - Tokens
