@@ -104,4 +104,19 @@ import Testing
         #expect(m.tag("k7") == "t10001")
         #expect(m.tag("k9") == "d", "default tags override parsed ones in Wavefront")
     }
+
+    @Test func graphiteAndStatsDTags() throws {
+        let tags = Self.keys(20_000)
+        let graphite = try Self.parse(.graphite, "m;" + tags.enumerated().map { "\($1)=t\($0)" }.joined(separator: ";") + " 1 1700000000\n")
+        #expect(graphite.diagnostics.isEmpty)
+        let g = try #require(graphite.metrics.first)
+        #expect(g.tags.map(\.key) == Self.sortedKeys(20_000))
+        #expect(g.tag("k7") == "t10001")
+        // StatsD takes at most 1,000 tags a line.
+        let statsd = try Self.parse(.statsd, "m:1|c|#" + Self.keys(998).enumerated().map { "\($1):t\($0)" }.joined(separator: ",") + "\n")
+        #expect(statsd.diagnostics.isEmpty)
+        let s = try #require(statsd.metrics.first)
+        #expect(s.tags.map(\.key) == (Self.sortedKeys(998) + ["metric_type"]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(s.tag("k7") == "t500")
+    }
 }
