@@ -231,6 +231,23 @@ import Testing
         #expect(bad.stderr.contains("\(broken):1:1: not a recorded line"))
     }
 
+    @Test func aRecordingWithTimesNoWaitCanSpanIsReportedAndTheRestPlays() throws {
+        let dir = try temporaryDirectory("rec")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let record = dir.appendingPathComponent("far.rec").path
+        // Line 2 is 2^64 - 1 ns after line 1, line 4 about 2^63 ns; line 3 is 8 ns after line 1.
+        try "-9223372036854775808\tx\ta:1|c\n9223372036854775807\tx\tb:2|c\n-9223372036854775800\tx\tc:3|c\n-100\tx\td:4|c\n"
+            .write(toFile: record, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["send", "-", "--replay", record, "--from", "statsd"])
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stdout == "a:1|c\nc:3|c\n")
+        #expect(r.stderr == """
+            \(record):2:1: recorded time 9223372036854775807 is too far from the first entry's -9223372036854775808 to wait for: skipped
+            \(record):4:1: recorded time -100 is too far from the first entry's -9223372036854775808 to wait for: skipped
+
+            """)
+    }
+
     @Test func aClampedReceiveBufferIsReported() throws {
         let r = try Binary.run(["listen", "udp://127.0.0.1:\(freePort())", "--rcvbuf", "1000000000", "--timeout", "100ms", "--json"])
         #expect(r.status == 0)
