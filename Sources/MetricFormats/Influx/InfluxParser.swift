@@ -554,8 +554,7 @@ public struct InfluxParser: MetricParser {
                     metric.fields[k].value = value
                     return
                 }
-            } else if let k = fieldPositions.find(fieldKey, count: fieldCount, keyAt: { metric.fields[$0].key }) {
-                metric.fields[k].value = value
+            } else if replaceRepeatedField(value) {
                 return
             }
         }
@@ -565,6 +564,14 @@ public struct InfluxParser: MetricParser {
             metric.fields.append(Field(fieldKey, value))
         }
         fieldCount += 1
+    }
+
+    /// The repeat check of ``addField(_:)`` past a few fields, out of line so that the usual record
+    /// keeps the short inline scan: true when `fieldKey` was there and took `value`.
+    @inline(never) mutating func replaceRepeatedField(_ value: FieldValue) -> Bool {
+        guard let k = fieldPositions.find(fieldKey, count: fieldCount, keyAt: { metric.fields[$0].key }) else { return false }
+        metric.fields[k].value = value
+        return true
     }
 
     // MARK: - Unescaping
