@@ -212,7 +212,8 @@ import Testing
         ErrorCase(input: "# TYPE h histogram\nh 1", error: "2:1: histogram 'h' has no sample without _bucket, _sum or _count"),
         ErrorCase(input: "# TYPE s summary\ns 1", error: "2:1: summary sample 's' has no 'quantile' label"),
         ErrorCase(input: "# TYPE s summary\ns{quantile=\"half\"} 1", error: "2:3: 'quantile' label value 'half' is not a number"),
-        ErrorCase(input: "metric 1 9223372036854775", error: "1:1: timestamp 9223372036854775 ms is out of range"),
+        ErrorCase(input: "metric 1 9223372036854775", error: "1:10: timestamp 9223372036854775 ms is out of range: the latest is 2262-04-11T23:47:16.854Z (9223372036854 ms)"),
+        ErrorCase(input: "metric{a=\"b\"} 1 9223372036855", error: "1:17: timestamp 9223372036855 ms is out of range: the latest is 2262-04-11T23:47:16.854Z (9223372036854 ms)"),
     ]
 
     @Test(arguments: errorCases)

@@ -189,6 +189,10 @@ public struct PrometheusParser: MetricParser {
             guard let ts = parseInt64(UnsafeBufferPointer(rebasing: line[tsStart..<i])) else {
                 throw LineError(offset: tsStart, message: "invalid timestamp")
             }
+            // Milliseconds past 2262 do not fit in nanoseconds.
+            if ts > 0 && TimestampPrecision.milliseconds.toNanoseconds(ts) == nil {
+                throw LineError(offset: tsStart, message: "timestamp \(ts) ms is out of range: the latest is 2262-04-11T23:47:16.854Z (9223372036854 ms)")
+            }
             timestamp = ts
             i = skipBlanks(line, i)
             if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
