@@ -55,7 +55,8 @@ public struct LogState: Sendable, Equatable {
                 let off = values["offset"]?.first.flatMap({ Int64($0) }), off >= 0,
                 let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), (0...Fingerprint.maxBytes).contains(fpLen),
                 let fpv = UInt64(fp[1], radix: 16),
-                let last = values["last-run"]?.first.flatMap({ Int64($0) })
+                // Seconds since 1970 as the clock gave them: the time since is then a subtraction that cannot overflow.
+                let last = values["last-run"]?.first.flatMap({ Int64($0) }), last >= 0
             else { throw .badState(path, "damaged state file (remove it to start over from the end of the log)") }
             return LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last)
         }

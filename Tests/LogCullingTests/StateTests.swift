@@ -41,6 +41,20 @@ import Testing
         #expect(try LogState.load(path)?.fingerprintLength == 256)
     }
 
+    @Test func numbersOutsideWhatTailLogWritesAreDamage() throws {
+        let path = tempPath("numbers.state")
+        let good = "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint 256 ff\nlast-run 0\n"
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try LogState.load(path) == LogState(inode: 1, device: 2, offset: 3, fingerprint: 0xff, fingerprintLength: 256, lastRun: 0))
+        // A fingerprint longer than the 256 bytes tail-log reads, negative, or a last run before 1970
+        // (its time since would overflow).
+        for (from, to) in [("fingerprint 256", "fingerprint 9223372036854775807"), ("fingerprint 256", "fingerprint 257"),
+                           ("fingerprint 256", "fingerprint -1"), ("last-run 0", "last-run -9223372036854775808")] {
+            try good.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: TailLogError.self, "\(to)") { try LogState.load(path) }
+        }
+    }
+
     @Test func theFingerprintCoversTheFirstLineOnlyUpToWhatWasRead() {
         let a = Fingerprint.of(prefix: Array("first line\nsecond\n".utf8), limit: 100)
         let b = Fingerprint.of(prefix: Array("first line\nother\n".utf8), limit: 100)
