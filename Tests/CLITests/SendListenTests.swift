@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct SendListenTests {
     /// One sample per format that parses and re-renders to the same bytes in that format.
     static let samples: [(format: String, lines: [String])] = [
-        ("influx", ["cpu,host=a usage=1.5,idle=2i,ok=true,msg=\"hi there\" 1700000000000000000", "mem,host=b free=3u 1700000000000000001"]),
+        ("influx", ["cpu,host=a usage=1.5,idle=2i,ok=true,msg=\"hi there\" 1700000000000000000", "mem,host=b free=3i 1700000000000000001"]),
         ("json", ["{\"fields\":{\"idle\":2,\"usage\":1.5},\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"timestamp\":1700000000}"]),
         ("statsd", ["deploys:1|c|#env:prod", "temp:21.5|g", "lat:12.5|ms|@0.5"]),
         ("graphite", ["a.b.c 1.5 1700000000", "servers.web1.load 0.25 1700000001"]),

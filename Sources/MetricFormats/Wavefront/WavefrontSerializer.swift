@@ -170,8 +170,8 @@ public struct WavefrontSerializer: MetricSerializer {
     }
 
     /// A tag value or source: `"` escaped as `\"`, `*` replaced with `-`, as Telegraf does. A control
-    /// character (a newline would split the point) and a backslash before a `"` or at the end (it
-    /// would swallow the closing quote) cannot be carried: each is written as `-`; true if one was.
+    /// character (a newline would split the point) and a backslash at the end (it would swallow the
+    /// closing quote) cannot be carried: each is written as `-`; true if one was.
     @discardableResult
     static func appendTagValue(_ s: String, to out: inout [UInt8]) -> Bool {
         var changed = false
@@ -182,7 +182,7 @@ public struct WavefrontSerializer: MetricSerializer {
                 out.append(ASCII.backslash)
                 out.append(ASCII.quote)
             case UInt8(ascii: "*"): out.append(ASCII.minus)
-            case ASCII.backslash where k + 1 == bytes.count || bytes[k + 1] == ASCII.quote:
+            case ASCII.backslash where k + 1 == bytes.count:
                 out.append(ASCII.minus)
                 changed = true
             case 0..<0x20, 0x7F:
