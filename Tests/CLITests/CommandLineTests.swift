@@ -169,4 +169,20 @@ import Testing
         #expect(r.stdout == "mem v=2 2\n")
         #expect(r.stderr == "bad.lp:1:7: expected field value\n")
     }
+
+    /// Through line protocol and back, `--prometheus-type-tag` keeps counter and gauge types; without
+    /// it they come back untyped (histograms and summaries keep their shape either way).
+    @Test func prometheusTypesSurviveInfluxWithTheTypeTag() throws {
+        let input = "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n"
+        for (flag, counter, gauge) in [(true, "counter", "gauge"), (false, "untyped", "untyped")] {
+            let influx = try Binary.run(["convert", "--from", "prometheus", "--to", "influx"] + (flag ? ["--prometheus-type-tag"] : []), input: input)
+            #expect(influx.status == 0, "\(influx)")
+            #expect(influx.stdout.contains("metric_type=counter") == flag, "\(influx.stdout)")
+            let back = try Binary.run(["convert", "--from", "influx", "--to", "prometheus"], input: influx.stdout)
+            #expect(back.status == 0, "\(back)")
+            #expect(back.stdout.contains("# TYPE jobs_total \(counter)\njobs_total{q=\"a\"} 3\n"), "\(back.stdout)")
+            #expect(back.stdout.contains("# TYPE temp \(gauge)\ntemp 2\n"), "\(back.stdout)")
+            #expect(!back.stdout.contains("metric_type"), "\(back.stdout)")
+        }
+    }
 }
