@@ -23,10 +23,10 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Output: string fields become labels (default off, as Telegraf); otherwise each string field is reported once and skipped.")
     var prometheusStringAsLabel: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off). HELP is Telegraf's fixed text, except from a prometheus input, whose HELP texts are kept (and its le and quantile spellings).")
+    @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off). HELP is Telegraf's fixed text, except that convert from prometheus to prometheus keeps the input's HELP texts (and its le and quantile spellings, which Telegraf rewrites: le=\"1.0\" stays, not le=\"1\").")
     var prometheusCompactEncoding: Bool?
 
-    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter). Without a match a family keeps the type its input gave (a Prometheus # TYPE line, StatsD's metric_type), else untyped.", valueName: "glob"))
+    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter). Without a match a family keeps the type its input gave (a Prometheus # TYPE line, a metric_type tag from StatsD or --prometheus-type-tag), else untyped.", valueName: "glob"))
     var prometheusMetricTypesCounter: [String] = []
 
     @Option(help: ArgumentHelp("Output: write families whose name matches this glob as gauges, repeatable; wins over a counter match (Telegraf's prometheus_metric_types.gauge).", valueName: "glob"))
