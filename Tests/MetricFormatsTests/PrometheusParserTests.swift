@@ -265,7 +265,8 @@ import Testing
 
             """, version: 1)
         #expect(out.diagnostics.map(\.description) == ["6: note: 2 exemplars skipped (first here): the metric model and Prometheus text 0.0.4 have no place for them"])
-        #expect(out.metrics.map { Self.line($0) } == ["x gauge=1", "x,y=z gauge=2", "x,y=w gauge=3 1000000000"])
+        // After an exemplar the input is OpenMetrics: its timestamp is in seconds.
+        #expect(out.metrics.map { Self.line($0) } == ["x gauge=1", "x,y=z gauge=2", "x,y=w gauge=3 1000000000000"])
     }
 
     @Test func interleavedSeriesOfOneFamilyAreGrouped() {
@@ -473,7 +474,7 @@ import Testing
 
     @Test func timestampsWithAFractionAreOpenMetricsSeconds() {
         let out = Self.parse("a 1 1520879607.123456789123\nb 1 1520879607\nc 1 1.5e9\nd 1 99999999999.5\n")
-        #expect(out.metrics.map { Self.line($0) } == ["prometheus a=1 1520879607123456789", "prometheus b=1 1520879607000000"])
+        #expect(out.metrics.map { Self.line($0) } == ["prometheus a=1 1520879607123456789", "prometheus b=1 1520879607000000000"])
         #expect(out.diagnostics.map(\.description) == [
             "3:5: invalid timestamp (milliseconds as a whole number, or OpenMetrics seconds with a fraction)",
             "4:5: invalid timestamp (milliseconds as a whole number, or OpenMetrics seconds with a fraction)",
@@ -514,5 +515,26 @@ import Testing
         again.parse(text: Array("# HELP a First \\\\ \\n \\\" text.\n# TYPE a counter\na_total 1\n".utf8), into: MetricCollector())
         var writer = try! PrometheusSerializer(options: options)
         #expect(writer.render(Array(out.metrics.prefix(1))) == "# HELP a_total First \\\\ \\n \" text.\n# TYPE a_total counter\na_total 1\n")
+    }
+
+    @Test func wholeTimestampsAreSecondsOnceTheInputShowsOpenMetrics() {
+        let out = Self.parse("""
+            a 1 1520879607
+            # TYPE jobs counter
+            jobs_total 3 1520879607
+            b 2 1520879607
+            c 3 1520879607000
+            # EOF
+
+            """)
+        #expect(out.diagnostics == [])
+        #expect(out.metrics.map { Self.line($0) } == [
+            "prometheus a=1 1520879607000000", "prometheus jobs_total=3 1520879607000000000",
+            "prometheus b=2 1520879607000000000", "prometheus c=3 1520879607000000000",
+        ])
+        for marker in ["# UNIT m seconds", "# TYPE m info", "# TYPE m unknown", "m 1 # {t=\"x\"} 1", "m 1 1.5"] {
+            let seen = Self.parse(marker + "\nz 1 1520879607\n")
+            #expect(seen.metrics.last.map { Self.line($0) } == "prometheus z=1 1520879607000000000", "\(marker)")
+        }
     }
 }

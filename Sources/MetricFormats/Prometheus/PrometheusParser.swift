@@ -5,8 +5,11 @@
 /// `x` with sample `x_total` is the counter `x_total`; `x_created` samples are gauges of their own;
 /// an info family `x` is the gauge `x_info`; a stateset is a gauge with the state label; a gauge
 /// histogram is a histogram (`_gcount`, `_gsum` as count and sum); `unknown` is untyped. `# UNIT`
-/// and `# EOF` are read and have no effect; exemplars are skipped (counted in a note); a
-/// timestamp with a fraction is OpenMetrics' seconds, a whole one 0.0.4's milliseconds.
+/// and `# EOF` are read and have no effect; exemplars are skipped (counted in a note). Timestamps
+/// are 0.0.4's milliseconds until the input shows syntax only OpenMetrics has (`# UNIT`, one of
+/// its types, a `_total`, `_created` or `_info` sample, an exemplar, a timestamp with a fraction),
+/// OpenMetrics' seconds from then on (a whole number from 10^11 up stays milliseconds: as seconds
+/// it would be past the year 5000).
 ///
 /// Counter, gauge and untyped samples become metrics at once. The samples of one histogram or
 /// summary series are gathered until their family ends (another family starts, or the input
@@ -28,6 +31,10 @@ public struct PrometheusParser: MetricParser {
     var exemplars = 0
     var firstExemplarLine = 0
     var warnedHelpLimit = false
+    /// The input has shown syntax only OpenMetrics has: whole-number timestamps are seconds from here on.
+    var openMetrics = false
+    /// Whole-number timestamps from this value up are milliseconds even in OpenMetrics input.
+    static let largestSeconds: Int64 = 100_000_000_000
 
     enum Kind: Equatable {
         case counter, gauge, untyped, summary, histogram
@@ -88,6 +95,7 @@ public struct PrometheusParser: MetricParser {
         }
         do throws(LineError) {
             let sample = try Self.parseSample(line, from: i)
+            if sample.hasExemplar || sample.timestampNs != nil { openMetrics = true }
             if sample.hasExemplar {
                 if exemplars == 0 { firstExemplarLine = number }
                 exemplars += 1
@@ -116,7 +124,8 @@ public struct PrometheusParser: MetricParser {
         while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
         let word = UnsafeBufferPointer(rebasing: line[wordStart..<i])
         let isType = word.elementsEqual("TYPE".utf8)
-        guard isType || word.elementsEqual("HELP".utf8) else { return }  // a comment, or `# EOF`
+        if word.elementsEqual("UNIT".utf8) { openMetrics = true }
+        guard isType || word.elementsEqual("HELP".utf8) else { return }  // a comment, `# UNIT` or `# EOF`
         while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
         let nameStart = i
         if i < n, PrometheusText.isMetricNameStart(line[i]) {
@@ -141,12 +150,13 @@ public struct PrometheusParser: MetricParser {
         switch String(bytes: line, typeStart..<typeEnd) {
         case "counter": kind = .counter
         case "gauge": kind = .gauge
-        case "untyped", "unknown": kind = .untyped
+        case "untyped": kind = .untyped
         case "summary": kind = .summary
         case "histogram": kind = .histogram
-        case "gaugehistogram": kind = .gaugeHistogram
-        case "info": kind = .info
-        case "stateset": kind = .gauge
+        case "unknown": kind = .untyped; openMetrics = true
+        case "gaugehistogram": kind = .gaugeHistogram; openMetrics = true
+        case "info": kind = .info; openMetrics = true
+        case "stateset": kind = .gauge; openMetrics = true
         case let other:
             handler.report(.error(line: number, column: typeStart + 1, other.isEmpty ? "expected metric type after TYPE \(name)" : "unknown metric type '\(other)'"))
             return
@@ -446,10 +456,14 @@ public struct PrometheusParser: MetricParser {
         let (family, familyKind, role) = role(of: sample.name)
         if let h = held, h.name != family { flushHeld(into: handler) }
         if let d = declared, d.name == family { declaredHasSamples = true }
+        // Only OpenMetrics names a sample apart from its family (`jobs_total` of `jobs`).
+        if case .plain = role, sample.name != family { openMetrics = true }
         var timestamp: Int64?
-        if let ms = sample.timestampMs, ms > 0, !ignoreTimestamp {
-            guard let ns = TimestampPrecision.milliseconds.toNanoseconds(ms) else {
-                handler.report(.error(line: number, column: 1, "timestamp \(ms) ms is out of range"))
+        if let whole = sample.timestampMs, whole > 0, !ignoreTimestamp {
+            // Seconds past 10^11 would be beyond the year 5000: such a number is milliseconds.
+            let unit: TimestampPrecision = openMetrics && whole < Self.largestSeconds ? .seconds : .milliseconds
+            guard let ns = unit.toNanoseconds(whole) else {
+                handler.report(.error(line: number, column: 1, "timestamp \(whole) \(unit.rawValue) is out of range"))
                 return
             }
             timestamp = ns
