@@ -503,7 +503,7 @@ import Testing
         var parser = try! PrometheusParser(options: options)
         let out = MetricCollector()
         parser.parse(text: Array("# HELP a First \\\\ \\n \\\" text.\n# TYPE a counter\na_total 1\n# HELP b Second.\nb 2\n# HELP c Third.\n".utf8), into: out)
-        #expect(out.diagnostics.map(\.description) == ["4: warning: more than 1 HELP texts: later families get the default text"])
+        #expect(out.diagnostics.map(\.description) == ["4: warning: more than 1 HELP texts or 16777216 bytes of them: this family and later ones get the default text"])
         #expect(table.help(for: "a") == "First \\ \n \" text.")
         #expect(table.help(for: "a_total") == nil)  // the table was full
         #expect(table.help(for: "b") == nil)
@@ -536,5 +536,17 @@ import Testing
             let seen = Self.parse(marker + "\nz 1 1520879607\n")
             #expect(seen.metrics.last.map { Self.line($0) } == "prometheus z=1 1520879607000000000", "\(marker)")
         }
+    }
+
+    @Test func passThroughHelpIsBoundedInBytes() {
+        let table = PrometheusPassThrough()
+        table.maxHelpBytes = 10
+        #expect(table.setHelp("12345", for: "abc"))  // 8 bytes
+        #expect(table.setHelp("1234567", for: "abc"))  // replaced: 10 bytes
+        #expect(!table.setHelp("1", for: "d"))  // 12 bytes
+        #expect(table.setHelp("1", for: "abc"))  // 4 bytes
+        #expect(table.setHelp("12345", for: "d"))  // 10 bytes
+        #expect(table.help(for: "abc") == "1")
+        #expect(table.help(for: "d") == "12345")
     }
 }

@@ -582,7 +582,7 @@ public struct PrometheusParser: MetricParser {
         }
         if !table.setHelp(String(decoding: text, as: UTF8.self), for: name), !warnedHelpLimit {
             warnedHelpLimit = true
-            handler.report(.warning(line: number, "more than \(table.maxHelpTexts) HELP texts: later families get the default text"))
+            handler.report(.warning(line: number, "more than \(table.maxHelpTexts) HELP texts or \(table.maxHelpBytes) bytes of them: this family and later ones get the default text"))
         }
     }
 

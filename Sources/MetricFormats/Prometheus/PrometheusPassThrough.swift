@@ -6,19 +6,21 @@
 public final class PrometheusPassThrough: @unchecked Sendable {
     /// The most families whose HELP text is kept; later ones get the serializer's default text.
     public var maxHelpTexts = 100_000
+    /// The most bytes of HELP text (and family names) kept in all.
+    public var maxHelpBytes = 16 << 20
     private(set) var helpTexts: [String: String] = [:]
-    /// A HELP text was not kept because of ``maxHelpTexts``.
-    private(set) var overflowed = false
+    private(set) var helpBytes = 0
 
     public init() {}
 
     /// Keeps `text` (unescaped) as the HELP of `family`; false when the table is full.
     @discardableResult
     func setHelp(_ text: String, for family: String) -> Bool {
-        if helpTexts[family] == nil, helpTexts.count >= maxHelpTexts {
-            overflowed = true
-            return false
-        }
+        let size = family.utf8.count + text.utf8.count
+        let old = helpTexts[family].map { family.utf8.count + $0.utf8.count } ?? 0
+        if old == 0, helpTexts.count >= maxHelpTexts { return false }
+        if helpBytes - old + size > maxHelpBytes { return false }
+        helpBytes += size - old
         helpTexts[family] = text
         return true
     }
