@@ -166,6 +166,12 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         default: return false
         }
     }
+
+    /// True for InfluxDB's write API.
+    public var isHTTP: Bool {
+        if case .http = self { return true }
+        return false
+    }
 }
 
 extension Endpoint.AddressFamily {

@@ -1,9 +1,17 @@
+import MetricFormats
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Writes line protocol to InfluxDB 1.x's `/write` API: lines are batched into POSTs on one
 /// keep-alive connection, and the error body InfluxDB returns is mapped back to the lines it names.
+///
+/// Every line ends in one count: stored (`stats.lines`, confirmed by the server), rejected as bad
+/// data (``rejectedLines``, HTTP 400), unconfirmed (``unconfirmedLines``: sent whole, but the answer
+/// never came, so the server may have stored them) or failed (`stats.failedLines`: never sent whole).
+/// Delivery is at-least-once: a batch whose answer is lost is sent again on a new connection, and
+/// the server may then store it twice.
 public final class HTTPWriter {
     public let target: Endpoint.HTTPTarget
     public var maxBatchLines = 5000
@@ -15,6 +23,10 @@ public final class HTTPWriter {
     /// The largest response body read (InfluxDB's error bodies are a few hundred bytes): 16 MiB.
     public static let maxResponseBody = 16 << 20
     public private(set) var stats = SenderStats()
+    /// Lines InfluxDB refused as bad data (HTTP 400): each reported through ``onRejectedLine``.
+    public private(set) var rejectedLines = 0
+    /// Lines sent whole whose answer never came on the last try: the server may have stored them.
+    public private(set) var unconfirmedLines = 0
     /// Receives InfluxDB's rejections: the tag the line was queued with, and InfluxDB's reason.
     public var onRejectedLine: (_ tag: Int, _ reason: String) -> Void = { _, _ in }
     /// Receives problems with the whole request (database not found, server errors).
@@ -51,7 +63,8 @@ public final class HTTPWriter {
         var attempt = 0
         while true {
             attempt += 1
-            switch post() {
+            let (result, sentWhole) = post()
+            switch result {
             case .success(let (status, responseBody)):
                 stats.datagrams += 1
                 stats.bytes += body.count
@@ -73,9 +86,11 @@ public final class HTTPWriter {
                 // write them twice.
                 if case .badResponse = e {
                     onEvent("\(e)")
-                    stats.failedLines += lines.count
+                    unconfirmedLines += lines.count
                     return
                 }
+                // Sent again on a new connection: when the lost answer followed a whole request,
+                // the server may have stored the batch already (at-least-once).
                 if attempt <= retries {
                     stats.reconnects += 1
                     sleepNanoseconds(Int64(attempt) * 100_000_000)
@@ -83,7 +98,11 @@ public final class HTTPWriter {
                     continue
                 }
                 onEvent("\(e)")
-                stats.failedLines += lines.count
+                if sentWhole {
+                    unconfirmedLines += lines.count
+                } else {
+                    stats.failedLines += lines.count
+                }
                 return
             }
         }
@@ -120,11 +139,18 @@ public final class HTTPWriter {
         return out
     }
 
-    /// Maps `unable to parse '<line>': <reason>` back to queued lines; the rest of the batch was
-    /// written (a partial write) or, for a request-level error, counts as failed.
+    /// An answer that is not 2xx. HTTP 400 is InfluxDB refusing data: the lines it names, the lines
+    /// a `partial write ... dropped=N` dropped (found by the field-type conflict it names, else
+    /// reported as N lines of the batch it did not name), or the whole batch. Any other status
+    /// (database not found, authorization, a server error after the retries) fails the batch.
     private func handleError(status: Int, body responseBody: [UInt8]) {
         let message = Self.errorText(responseBody)
-        var rejected = 0
+        guard status == 400 else {
+            stats.failedLines += lines.count
+            onEvent("\(target.host):\(target.port): HTTP \(status): \(message)")
+            return
+        }
+        var named = Set<Int>()
         var search = Substring(message)
         while let r = search.firstRange(of: "unable to parse '") {
             let rest = search[r.upperBound...]
@@ -133,53 +159,101 @@ public final class HTTPWriter {
             var reasonEnd = rest[end.upperBound...].firstIndex(of: "\n") ?? rest.endIndex
             if let dropped = rest[end.upperBound..<reasonEnd].firstRange(of: " dropped=") { reasonEnd = dropped.lowerBound }
             let reason = String(rest[end.upperBound..<reasonEnd])
-            if let tag = findLine(lineText) {
-                onRejectedLine(tag, "InfluxDB rejected the line: \(reason)")
-                rejected += 1
+            if let index = findLine(lineText), named.insert(index).inserted {
+                onRejectedLine(lines[index].tag, "InfluxDB rejected the line: \(reason)")
             }
             search = rest[reasonEnd...]
         }
-        if rejected > 0 {
-            stats.lines += lines.count - rejected
-            return
+        let partial = message.hasPrefix("partial write")
+        var rejected = named.count
+        if partial, let r = message.ranges(of: " dropped=").last,
+            let dropped = Int(message[r.upperBound...].prefix { $0.isNumber }), dropped > 0
+        {
+            // The reason after "partial write: ", less what named lines already said.
+            var reason = message[message.index(message.startIndex, offsetBy: min(15, message.count))..<r.lowerBound]
+            if let lastParse = reason.ranges(of: "unable to parse '").last, let nl = reason[lastParse.upperBound...].firstIndex(of: "\n") {
+                reason = reason[reason.index(after: nl)...]
+            }
+            let conflicting = Self.typeConflict(String(reason)).map { conflictingLines($0, excluding: named) } ?? []
+            if conflicting.count == dropped {
+                for index in conflicting { onRejectedLine(lines[index].tag, "InfluxDB rejected the line: \(reason)") }
+            } else {
+                onRejectedLine(
+                    lines[0].tag,
+                    "InfluxDB dropped \(dropped) of the \(lines.count) lines from here to line \(lines[lines.count - 1].tag) and did not say which: \(reason)")
+            }
+            rejected += min(dropped, lines.count - named.count)
+        } else if !partial && named.isEmpty {
+            onRejectedLine(lines[0].tag, "InfluxDB refused the whole batch of \(lines.count) lines from here to line \(lines[lines.count - 1].tag): \(message)")
+            rejected = lines.count
         }
-        if message.hasPrefix("partial write") {
-            let dropped = message.split(separator: "dropped=").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-            stats.lines += lines.count - dropped
-            stats.failedLines += dropped
-            onEvent("\(target.host):\(target.port): HTTP \(status): \(message)")
-            return
-        }
-        stats.failedLines += lines.count
-        onEvent("\(target.host):\(target.port): HTTP \(status): \(message)")
+        rejectedLines += rejected
+        stats.lines += lines.count - rejected
     }
 
+    /// `field type conflict: input field "F" on measurement "M" is type T, ...` as (M, F, T).
+    static func typeConflict(_ reason: String) -> (measurement: String, field: String, type: String)? {
+        guard let f = reason.firstRange(of: "input field \""),
+            let fEnd = reason[f.upperBound...].firstRange(of: "\" on measurement \""),
+            let mEnd = reason[fEnd.upperBound...].firstRange(of: "\" is type ")
+        else { return nil }
+        let type = reason[mEnd.upperBound...].prefix { $0.isLetter }
+        return (String(reason[fEnd.upperBound..<mEnd.lowerBound]), String(reason[f.upperBound..<fEnd.lowerBound]), String(type))
+    }
+
+    /// The queued lines (their indexes) of `measurement` whose field `field` has InfluxDB's `type`.
+    private func conflictingLines(_ conflict: (measurement: String, field: String, type: String), excluding named: Set<Int>) -> [Int] {
+        guard var parser = try? InfluxParser(options: FormatOptions()) else { return [] }
+        var found: [Int] = []
+        for index in lines.indices where !named.contains(index) {
+            let end = index + 1 < lines.count ? lines[index + 1].start - 1 : body.count - 1
+            let collector = MetricCollector()
+            parser.parse(text: body[lines[index].start..<end], into: collector)
+            guard let metric = collector.metrics.first, metric.name == conflict.measurement,
+                let value = metric.fields.first(where: { $0.key == conflict.field })?.value
+            else { continue }
+            let type: String
+            switch value {
+            case .float: type = "float"
+            case .int: type = "integer"
+            case .uint: type = "unsigned"
+            case .string: type = "string"
+            case .bool: type = "boolean"
+            }
+            if type == conflict.type { found.append(index) }
+        }
+        return found
+    }
+
+    /// The index of the queued line whose text is `text`.
     private func findLine(_ text: [UInt8]) -> Int? {
         for (i, l) in lines.enumerated() {
             let end = i + 1 < lines.count ? lines[i + 1].start - 1 : body.count - 1
             var candidate = body[l.start..<end]
             if candidate.last == 0x0D { candidate = candidate.dropLast() }
-            if candidate.elementsEqual(text) || body[l.start..<end].elementsEqual(text) { return l.tag }
+            if candidate.elementsEqual(text) || body[l.start..<end].elementsEqual(text) { return i }
         }
         return nil
     }
 
-    private func post() -> Result<(Int, [UInt8]), TransportError> {
+    /// One POST of the batch; `sentWhole` says whether the whole request went out (after that, a
+    /// failure leaves it unknown whether the server stored the lines).
+    private func post() -> (result: Result<(Int, [UInt8]), TransportError>, sentWhole: Bool) {
         if socket == nil {
             do throws(TransportError) {
                 socket = try Socket.connect(to: endpoint)
             } catch {
-                return .failure(error)
+                return (.failure(error), false)
             }
         }
-        guard let s = socket else { return .failure(.invalidAddress("no connection")) }
+        guard let s = socket else { return (.failure(.invalidAddress("no connection")), false) }
         let path = target.path + (target.query.isEmpty ? "" : "?" + target.query)
         var request = Array("POST \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nUser-Agent: metricat\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         request += body
         if case .failure(let e) = request.withUnsafeBytes({ s.sendAll($0) }) {
-            return .failure(.system(operation: "write", endpoint: endpoint.description, errno: e))
+            return (.failure(.system(operation: "write", endpoint: endpoint.description, errno: e)), false)
         }
-        return readResponse(s)
+        return (readResponse(s), true)
     }
 
     /// Reads one response (``HTTPResponseReader``) within ``responseTimeout``; a connection the

@@ -87,14 +87,19 @@ public enum SendFrontend {
         }
         output.close()
         let stats = output.stats
+        let (rejected, unconfirmed) = output.httpOutcome
         if options.json {
-            StandardStreams.writeError(summaryJSON(stats, target: options.target) + "\n")
+            StandardStreams.writeError(summaryJSON(stats, target: options.target, rejected: rejected, unconfirmed: unconfirmed) + "\n")
         } else if diagnostics.verbose {
+            let http = options.target.isHTTP ? ", rejected \(rejected), unconfirmed \(unconfirmed)" : ""
             StandardStreams.writeError(
-                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\n")
+                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\(http)\n")
         }
-        if stats.failedLines > 0 {
-            diagnostics.ioError("\(options.target): \(stats.failedLines) lines could not be delivered")
+        if stats.failedLines > 0 || unconfirmed > 0 {
+            var parts: [String] = []
+            if stats.failedLines > 0 { parts.append("\(stats.failedLines) lines could not be delivered") }
+            if unconfirmed > 0 { parts.append("\(unconfirmed) lines were sent but never confirmed (the server may have stored them)") }
+            diagnostics.ioError("\(options.target): " + parts.joined(separator: "; "))
             return .unavailable
         }
         if status == .ok { status = diagnostics.exitStatus }
@@ -135,9 +140,10 @@ public enum SendFrontend {
         }
     }
 
-    static func summaryJSON(_ s: SenderStats, target: Endpoint) -> String {
+    static func summaryJSON(_ s: SenderStats, target: Endpoint, rejected: Int = 0, unconfirmed: Int = 0) -> String {
         let errors = s.errors.keys.sorted().map { "\"\($0)\":\(s.errors[$0]!)" }.joined(separator: ",")
-        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines),\"errors\":{\(errors)}}"
+        let http = target.isHTTP ? ",\"rejected\":\(rejected),\"unconfirmed\":\(unconfirmed)" : ""
+        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"errors\":{\(errors)}}"
     }
 
     /// Generated metrics: `count` of them, or for `duration`, one every `every` (absolute schedule,
@@ -279,6 +285,7 @@ public final class LineOutput {
             return LineOutput(kind: .stdout(ByteSink(fd: 1)), diagnostics: diagnostics)
         case .http(let t):
             let writer = try HTTPWriter(target: t)
+            writer.retries = options.retries
             let out = LineOutput(kind: .http(writer), diagnostics: diagnostics)
             writer.onRejectedLine = { [unowned out] line, reason in
                 diagnostics.report(.error(line: line, reason), source: out.diagnosticsSource)
@@ -331,6 +338,12 @@ public final class LineOutput {
         case .socket(let sender): sender.close()
         case .http(let writer): writer.close()
         }
+    }
+
+    /// InfluxDB's write API only: lines refused as bad data, and lines sent whose answer never came.
+    public var httpOutcome: (rejected: Int, unconfirmed: Int) {
+        if case .http(let writer) = kind { return (writer.rejectedLines, writer.unconfirmedLines) }
+        return (0, 0)
     }
 
     public var stats: SenderStats {

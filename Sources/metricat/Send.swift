@@ -16,6 +16,12 @@ struct Send: ParsableCommand {
             peer goes away it is re-established with backoff and what was not written is resent. \
             Lines that could finally not be delivered are counted and make the exit status 69.
 
+            Over HTTP (InfluxDB's write API) each line is counted as stored (InfluxDB confirmed \
+            it), rejected (InfluxDB refused it as bad data: exit 65, reported at its line), \
+            unconfirmed (sent whole, no answer: InfluxDB may have stored it; exit 69) or failed \
+            (never sent whole; exit 69). Delivery over HTTP is at-least-once: a batch whose answer \
+            is lost is sent again (up to --retry times), and InfluxDB may then store it twice.
+
             Generated metrics: --name speed --field value=10 --field 'jitter=random(1,10)' --tag host=web1 \
             [--every 2s] [--count N | --duration D]. Generators: random(a,b) (integers when both bounds \
             are), counter (grows by 1-10 each time), seq (0, 1, 2, ...), sine(period), choice(a,b,...). \

@@ -47,6 +47,29 @@ import Testing
         #expect(missing.stderr.contains("database not found"), "\(missing.stderr)")
     }
 
+    /// A field-type conflict is bad data (65) at the lines it drops, not an unreachable target (69);
+    /// every line is counted stored or rejected, and what InfluxDB stored is exactly the rest.
+    @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))
+    func influxDBsTypeConflictsAreRejectedLinesCountedExactly() throws {
+        let influx = try InfluxPeer()
+        try influx.query("CREATE DATABASE test")
+        let url = "http://127.0.0.1:\(influx.httpPort)/write?db=test"
+        #expect(try Binary.run(["send", url, "m v=1i 1"]).status == 0)
+        let r = try Binary.run(["send", url, "--json", "m v=2i 2", "m v=1.5 3", "ok x=1 4", "m v=2.5 5"])
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stderr.contains("arg:2: InfluxDB rejected the line: field type conflict"), "\(r.stderr)")
+        #expect(r.stderr.contains("arg:4: InfluxDB rejected the line: field type conflict"), "\(r.stderr)")
+        #expect(r.stderr.contains("\"lines\":2,") && r.stderr.contains("\"failed\":0,\"rejected\":2,\"unconfirmed\":0"), "\(r.stderr)")
+        let rows = try influx.waitFor("SELECT * FROM m,ok", db: "test", contains: "[4,")
+        #expect(rows.contains("[[1,1,null],[2,2,null]]"), "\(rows)")
+        #expect(rows.contains("[[4,null,1]]"), "\(rows)")
+        // Two types for a new field in one batch: the first type wins, the other line is rejected.
+        let batch = try Binary.run(["send", url, "--json", "n v=1i 1", "n v=1.5 2"])
+        #expect(batch.status == 65, "\(batch)")
+        #expect(batch.stderr.contains("arg:2: InfluxDB rejected the line: field type conflict"), "\(batch.stderr)")
+        #expect(batch.stderr.contains("\"lines\":1,") && batch.stderr.contains("\"rejected\":1"), "\(batch.stderr)")
+    }
+
     /// `--precision s` without `&precision=` in the URL: the precision goes into the request, so the
     /// point lands at its second, not in 1970.
     @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))

@@ -9,27 +9,35 @@ import Testing
 @Suite struct HTTPWriterTests {
     struct Outcome {
         var stats: SenderStats
+        var unconfirmed: Int
+        var rejected: Int
+        var rejections: [String]
         var events: [String]
         var requests: [String]
         var elapsed: Duration
     }
 
     /// Writes two lines to a ``HTTPGetTests/CannedServer`` answering `answer` and flushes.
-    func write(_ answer: [UInt8]?, retries: Int = 3, responseTimeout: Int64 = 10_000_000_000) throws -> Outcome {
+    func write(
+        _ answer: [UInt8]?, lines: [String] = ["m v=1", "m v=2"], retries: Int = 3, responseTimeout: Int64 = 10_000_000_000
+    ) throws -> Outcome {
         let server = try HTTPGetTests.CannedServer(answer, connections: retries + 1)
         let writer = try HTTPWriter(target: .init(host: "127.0.0.1", port: server.port, path: "/write", query: "db=x", secure: false))
         writer.retries = retries
         writer.responseTimeout = responseTimeout
         var events: [String] = []
         writer.onEvent = { events.append($0) }
+        var rejections: [String] = []
+        writer.onRejectedLine = { rejections.append("\($0): \($1)") }
         let start = ContinuousClock.now
-        for (n, line) in ["m v=1", "m v=2"].enumerated() {
+        for (n, line) in lines.enumerated() {
             Array(line.utf8).withUnsafeBytes { writer.write(line: $0, tag: n + 1) }
         }
         writer.flush()
         let elapsed = ContinuousClock.now - start
         writer.close()
-        return Outcome(stats: writer.stats, events: events, requests: server.requests, elapsed: elapsed)
+        return Outcome(
+            stats: writer.stats, unconfirmed: writer.unconfirmedLines, rejected: writer.rejectedLines, rejections: rejections, events: events, requests: server.requests, elapsed: elapsed)
     }
 
     @Test func aGoodAnswerCountsTheLines() throws {
@@ -57,7 +65,10 @@ import Testing
         for (answer, message) in cases {
             let what = String(decoding: answer.prefix(80), as: UTF8.self).debugDescription
             let o = try write(answer)
-            #expect(o.stats.failedLines == 2, "\(what)")
+            // The request went out whole: the server may have stored the lines, so they are
+            // unconfirmed, not failed, and not sent again.
+            #expect(o.stats.failedLines == 0, "\(what)")
+            #expect(o.unconfirmed == 2, "\(what)")
             #expect(o.stats.lines == 0, "\(what)")
             #expect(o.stats.errors == ["EPROTO": 1], "\(what)")
             #expect(o.requests.count == 1, "\(what): a bad answer is not retried")
@@ -66,9 +77,41 @@ import Testing
         }
     }
 
+    static func answer400(_ error: String) -> [UInt8] {
+        let body = "{\"error\":\"\(error)\"}"
+        return Array("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+
+    /// InfluxDB 1.x's answers to bad data (as its 1.6 server words them): every line ends up stored
+    /// or rejected, at the line it belongs to when the answer allows, never as undelivered.
+    @Test func influxDBsRejectionsAreCountedAtTheirLines() throws {
+        let conflict = #"partial write: field type conflict: input field \"v\" on measurement \"m\" is type float, already exists as type integer"#
+        // The conflicting line is found by the field, measurement and type InfluxDB names.
+        var o = try write(Self.answer400(conflict + " dropped=1"), lines: ["m v=1i", "m v=1.5", "other v=2.5"])
+        #expect(o.stats.lines == 2 && o.rejected == 1 && o.stats.failedLines == 0 && o.unconfirmed == 0)
+        #expect(o.rejections == ["2: InfluxDB rejected the line: field type conflict: input field \"v\" on measurement \"m\" is type float, already exists as type integer"], "\(o.rejections)")
+        // More dropped than can be told apart: the batch is named, with the count.
+        o = try write(Self.answer400(conflict + " dropped=2"), lines: ["m v=1i", "m v=1.5", "other v=2.5"])
+        #expect(o.stats.lines == 1 && o.rejected == 2)
+        #expect(o.rejections.count == 1 && o.rejections[0].hasPrefix("1: InfluxDB dropped 2 of the 3 lines from here to line 3 and did not say which: field type conflict"), "\(o.rejections)")
+        // Lines it could not parse are named one by one.
+        o = try write(Self.answer400(#"partial write: unable to parse 'm v=2x': invalid number\nunable to parse 'n': missing fields dropped=0"#), lines: ["m v=1", "m v=2x", "n"])
+        #expect(o.stats.lines == 1 && o.rejected == 2)
+        #expect(o.rejections == ["2: InfluxDB rejected the line: invalid number", "3: InfluxDB rejected the line: missing fields"], "\(o.rejections)")
+        // A 400 that is not a partial write: nothing of the batch was stored.
+        o = try write(Self.answer400("field type conflict"), lines: ["n v=1i", "n v=1.5"])
+        #expect(o.stats.lines == 0 && o.rejected == 2 && o.stats.failedLines == 0)
+        #expect(o.rejections == ["1: InfluxDB refused the whole batch of 2 lines from here to line 2: field type conflict"], "\(o.rejections)")
+        // Not a data problem: the batch was not delivered.
+        let body = #"{"error":"database not found: \"x\""}"#
+        o = try write(Array("HTTP/1.1 404 Not Found\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8), lines: ["m v=1", "m v=2"])
+        #expect(o.stats.failedLines == 2 && o.rejected == 0 && o.stats.lines == 0)
+    }
+
     @Test func aServerThatNeverAnswersTimesOut() throws {
         let o = try write(nil, retries: 0, responseTimeout: 300_000_000)
-        #expect(o.stats.failedLines == 2)
+        #expect(o.stats.failedLines == 0)
+        #expect(o.unconfirmed == 2)
         #expect(o.stats.errors == ["ETIMEDOUT": 1])
         #expect(o.elapsed < .seconds(5), "took \(o.elapsed)")
     }
