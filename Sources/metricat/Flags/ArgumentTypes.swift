@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MetricFormats
 import MetricatKit
 
@@ -58,8 +57,23 @@ func parseTimeZone(_ name: String, flag: String) throws -> GoTimeZone {
         }
     }
     let path = name == "Local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + name
-    if !name.contains(".."), let data = FileManager.default.contents(atPath: path), let zone = GoTimeZone(tzif: Array(data)) {
+    if !name.contains(".."), let data = zoneFileBytes(path), let zone = GoTimeZone(tzif: data) {
         return zone
     }
     throw ValidationError("\(flag): unknown zone '\(name)' (example: \(flag) America/New_York or +02:00)")
+}
+
+/// The whole of a TZif file; nil when it cannot be opened or read (a directory, a missing zone).
+private func zoneFileBytes(_ path: String) -> [UInt8]? {
+    guard let source = try? ByteSource(path: path, chunkSize: 64 * 1024) else { return nil }
+    var bytes: [UInt8] = []
+    do {
+        try source.forEachChunk { chunk in
+            bytes.append(contentsOf: chunk)
+            return true
+        }
+    } catch {
+        return nil
+    }
+    return bytes
 }

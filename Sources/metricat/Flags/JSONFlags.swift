@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MetricFormats
 
 extension JSONOptions.InputShape: ExpressibleByArgument {}
