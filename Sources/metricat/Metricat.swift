@@ -13,7 +13,7 @@ struct Metricat: ParsableCommand {
             Exit status: 0 ok, 1 expectation not met or timeout, 2 usage, 65 some input was rejected, \
             69 target unavailable, 74 I/O error.
             """,
-        version: "0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [Send.self, Listen.self, Convert.self, Load.self, TailLog.self]
     )
 
