@@ -6,7 +6,8 @@ final class Background: @unchecked Sendable {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(_ executable: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws {
+    init(_ executable: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
+         baseEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metricat-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         stdoutURL = dir.appendingPathComponent("stdout")
@@ -15,7 +16,7 @@ final class Background: @unchecked Sendable {
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
-        var environment = ProcessInfo.processInfo.environment
+        var environment = baseEnvironment
         for (k, v) in env { environment[k] = v }
         process.environment = environment
         if let cwd { process.currentDirectoryURL = cwd }
@@ -27,7 +28,7 @@ final class Background: @unchecked Sendable {
 
     /// metricat itself.
     static func metricat(_ args: [String]) throws -> Background {
-        try Background(Binary.path, args)
+        try Background(Binary.path, args, baseEnvironment: Binary.baseEnvironment)
     }
 
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }

@@ -24,6 +24,13 @@ struct Binary {
         return "metricat"
     }()
 
+    /// The environment the binary starts from: the test's own, or with `METRICAT_BIN_ENV=clean` only
+    /// `PATH=/usr/bin:/bin` (as `env -i`), which shows a self-contained build needs nothing of the toolchain.
+    static let baseEnvironment: [String: String] = {
+        let own = ProcessInfo.processInfo.environment
+        return own["METRICAT_BIN_ENV"] == "clean" ? ["PATH": "/usr/bin:/bin"] : own
+    }()
+
     /// Package root, for fixtures.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -33,7 +40,7 @@ struct Binary {
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = cwd }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = baseEnvironment
         environment["METRICAT_NOW"] = environment["METRICAT_NOW"] ?? "1700000000000000000"
         for (k, v) in env { environment[k] = v }
         p.environment = environment
