@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
         // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
         .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"], swiftSettings: releaseSettings),
-        // The commit `--version` names: a C string a release build sets with -Xcc -DMETRICAT_COMMIT="...",
-        // so no tracked file is rewritten by a build and a plain `swift build` still says "unknown".
+        // The commit `--version` names: scripts/release.sh generates a header outside the source tree and
+        // puts it on the include path, so no tracked file is rewritten; a plain `swift build` says "unknown".
         .target(name: "CBuildInfo"),
         // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
         .executableTarget(

@@ -3,19 +3,28 @@
 # libc, libstdc++, libm and zlib on the target host) and metricat-VERSION-linux-ARCH.tar.gz holding it,
 # man/, completions/, README.md and install.sh, with a .sha256 file beside it.
 #   scripts/release.sh [OUTDIR]    (default dist/)
-# The commit reaches `metricat --version` as a C define, so no tracked file is rewritten.
+# The commit reaches `metricat --version` through a header generated in .build-release/, so no tracked
+# file is rewritten.
 set -euo pipefail
+out=${1:+$(realpath -m "$1")}   # a folder given is taken from where the script was called
 cd "$(dirname "$0")/.."
-out=${1:-dist}
+out=${out:-$PWD/dist}
 scratch=.build-release   # its own build folder: the static flags would otherwise rebuild .build/release
 
 commit=$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 if [ "$commit" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then
     commit="$commit-dirty"
 fi
+# The commit goes into a header in the build folder, rewritten only when it changes; the include path
+# that finds it stays the same, so a new commit recompiles one C file instead of every module.
+mkdir -p "$scratch/commit"
+define="#define METRICAT_COMMIT \"$commit\""
+if [ "$(cat "$scratch/commit/metricat_commit.h" 2>/dev/null)" != "$define" ]; then
+    echo "$define" > "$scratch/commit/metricat_commit.h"
+fi
 # --disable-local-rpath: an installed binary must not look for libraries in its own folder ($ORIGIN).
 build=(swift build -c release --static-swift-stdlib --disable-local-rpath --product metricat --scratch-path "$scratch"
-       -Xcc "-DMETRICAT_COMMIT=\"$commit\"")
+       -Xcc "-I$PWD/$scratch/commit")
 "${build[@]}"
 bin="$("${build[@]}" --show-bin-path)/metricat"
 

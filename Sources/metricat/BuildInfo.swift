@@ -4,7 +4,8 @@ import CBuildInfo
 enum BuildInfo {
     static let version = "0.1.0"
 
-    /// An abbreviated commit hash when built by scripts/release.sh, else "unknown".
+    /// The abbreviated commit hash when built by scripts/release.sh (with `-dirty` for uncommitted
+    /// changes), else "unknown".
     static let commit = String(cString: metricat_build_commit())
 
     static var versionLine: String { "\(version) (\(commit))" }
