@@ -45,7 +45,7 @@ cp -r man completions README.md "$stage/$name/"
 install -m 755 scripts/install.sh "$stage/$name/install.sh"
 
 mkdir -p "$out"
-# Fixed owner, order and times (those of the commit), so the same commit gives the same tarball.
+# Fixed owner, order and times (those of the commit): the tarball depends only on the files in it.
 mtime=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 tar -C "$stage" --owner=0 --group=0 --numeric-owner --sort=name --mtime="@$mtime" -cf - "$name" | gzip -9n > "$out/$name.tar.gz"
 (cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
