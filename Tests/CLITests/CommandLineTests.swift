@@ -185,26 +185,4 @@ import Testing
             #expect(!back.stdout.contains("metric_type"), "\(back.stdout)")
         }
     }
-
-    @Test func versionNamesTheReleaseAndTheCommit() throws {
-        let r = try Binary.run(["--version"])
-        #expect(r.status == 0)
-        // "0.1.0 (abc1234)" from scripts/release.sh, "0.1.0 (unknown)" from a plain swift build.
-        let line = try #require(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init))
-        #expect(r.stdout == line + "\n")
-        #expect(line.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+ \((unknown|[0-9a-f]{7,40}(-dirty)?)\)/) != nil, "\(line)")
-    }
-
-    @Test func aZoneIsReadFromItsZoneinfoFileAndADirectoryIsNoZone() throws {
-        let input = #"{"time": "04 Jan 06 15:04", "v": 1}"#
-        let flags = ["convert", "--from", "json", "--to", "influx", "--json-time-key", "time", "--json-time-format", "02 Jan 06 15:04"]
-        // Etc/GMT-3 is three hours east of UTC: 15:04 there is 12:04 UTC.
-        let east = try Binary.run(flags + ["--json-timezone", "Etc/GMT-3"], input: input)
-        #expect(east.status == 0, "\(east)")
-        #expect(east.stdout == "json v=1 1136376240000000000\n")
-        let directory = try Binary.run(flags + ["--json-timezone", "America"], input: input)
-        #expect(directory.status == 2)
-        #expect(directory.stdout.isEmpty)
-        #expect(directory.stderr.contains("--json-timezone: unknown zone 'America' (example: --json-timezone America/New_York or +02:00)"), "\(directory)")
-    }
 }
