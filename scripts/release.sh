@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the self-contained release: a stripped binary with the Swift runtime linked in (it needs only
-# libc, libstdc++, libm and zlib on the target host) and metricat-VERSION-linux-ARCH.tar.gz holding it,
+# libc, libm, libstdc++, libgcc_s and zlib on the target host) and metricat-VERSION-linux-ARCH.tar.gz holding it,
 # man/, completions/, README.md and install.sh, with a .sha256 file beside it.
 #   scripts/release.sh [OUTDIR]    (default dist/)
 # The commit reaches `metricat --version` through a header generated in .build-release/, so no tracked
