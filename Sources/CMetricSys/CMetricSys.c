@@ -75,3 +75,24 @@ size_t cms_newlines(const uint8_t *p, size_t n, uint32_t *out, size_t cap) {
     }
     return k;
 }
+
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+
+int cms_unacked_bytes(int fd) {
+    int n = 0;
+    if (ioctl(fd, SIOCOUTQ, &n) < 0) return -1;
+    return n;
+}
+
+int cms_tcp_progress(int fd, uint32_t *peer_window, uint64_t *bytes_acked) {
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) return -1;
+    *peer_window = len >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(info.tcpi_snd_wnd) ? info.tcpi_snd_wnd : 0;
+    *bytes_acked = len >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(info.tcpi_bytes_acked) ? info.tcpi_bytes_acked : 0;
+    return 0;
+}

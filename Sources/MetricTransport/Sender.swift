@@ -17,6 +17,14 @@ public struct SenderOptions: Sendable {
     public var initialBackoff: Int64 = 50_000_000
     /// Stream writes are batched up to this many bytes (one write per batch, not per line).
     public var streamBatchBytes = 64 * 1024
+    /// A stream write that makes no progress for this many nanoseconds counts as a broken connection
+    /// (`--write-timeout`); it is also the longest `close` waits for the peer to acknowledge the end.
+    /// A collector that stops reading (a full TCP window) or an HTTP server that never answers is
+    /// given up on after it, instead of blocking the run forever.
+    public var writeTimeout: Int64 = 5_000_000_000
+    /// The most recent stream bytes kept to be written again after a broken connection (8 MiB);
+    /// no more than this is ever left unacknowledged by the peer.
+    public var resendBufferBytes = 8 << 20
 
     public init() {}
 }
@@ -34,13 +42,21 @@ public struct SenderStats: Sendable, Equatable {
     public var refused = 0
     /// Failures by errno name.
     public var errors: [String: Int] = [:]
+    /// Lines written again after a broken stream connection: the collector may have got some of them
+    /// twice (delivery is at-least-once across a reconnect).
+    public var resentLines = 0
+    /// Bytes a broken connection's peer had acknowledged that were older than the resend buffer: if the
+    /// collector had not processed them when it went away, they are lost, and no count is possible.
+    public var unconfirmedBytes = 0
 
     public init() {}
 }
 
 /// Sends lines to an endpoint: `\n` after every line; datagrams pack whole lines up to
 /// `maxDatagram` and never split one; one connection for the whole run, re-established with
-/// backoff when the peer goes away, resending what was not written.
+/// backoff when the peer goes away. A broken stream connection gets back, from a line start, what its
+/// peer may not have: what the peer's kernel did not acknowledge (SIOCOUTQ) plus up to the peer's
+/// receive window of acknowledged bytes it may not have read (kept in a ``ResendBuffer``).
 public final class Sender {
     public let endpoint: Endpoint
     public let options: SenderOptions
@@ -53,12 +69,34 @@ public final class Sender {
     private var pendingLines = 0
     private let isDatagram: Bool
 
+    // Stream state.
+    private var resend: ResendBuffer
+    /// Lines moved from `pending` into the stream (a resent line is not counted again).
+    private var streamLines = 0
+    /// Bytes written on the current connection, and how many of them were resent from an earlier one.
+    private var writtenOnConnection = 0
+    private var resentToConnection = 0
+    private var resendQueued = 0
+    /// How much the current peer may hold acknowledged but unread: twice the largest receive window
+    /// it advertised (TCP offers about half its buffer's free space as window, and a buffer of large
+    /// segments holds nearly its size in data), or its send buffer for a Unix socket.
+    private var peerBacklog = 0
+    private var connectedAt: Int64 = 0
+    /// An outage starts with a failed write or connect and ends when the peer is seen reading again;
+    /// `--retry` and `--retry-timeout` bound each outage, not each batch.
+    private var outageStart: Int64?
+    private var outageFailures = 0
+    /// After an outage spent its budget, lines fail without waiting until this time.
+    private var pausedUntil: Int64?
+    private var peerClosedInOrder = false
+
     /// Connects to `endpoint` (retrying with backoff as configured).
     /// - Throws: ``TransportError`` when the endpoint stays unreachable.
     public init(endpoint: Endpoint, options: SenderOptions = SenderOptions()) throws(TransportError) {
         self.endpoint = endpoint
         self.options = options
         self.isDatagram = endpoint.isDatagram
+        self.resend = ResendBuffer(capacity: endpoint.isDatagram ? 1 : options.resendBufferBytes)
         pending.reserveCapacity(max(options.maxDatagram, options.streamBatchBytes) + 1024)
         if case .udp = endpoint {
             socket = try Socket.connect(to: endpoint)
@@ -120,11 +158,14 @@ public final class Sender {
         if isDatagram { flushDatagram() } else { flushStream() }
     }
 
-    /// Flushes and closes the connection.
+    /// Flushes, waits (up to the write timeout without progress) until a TCP peer acknowledged
+    /// everything, counting what it did not as failed, and closes the connection.
     public func close() {
         flush()
+        if !isDatagram { drain() }
         socket?.close()
         socket = nil
+        if !isDatagram { stats.lines = streamLines - stats.failedLines }
     }
 
     private func count(_ e: Errno) {
@@ -177,50 +218,203 @@ public final class Sender {
 
     private func flushStream() {
         guard !pending.isEmpty else { return }
+        streamLines += pendingLines
+        pendingLines = 0
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            stats.lines = streamLines - stats.failedLines
+        }
+        if let until = pausedUntil {
+            if monotonicNow() < until {
+                giveUp(from: 0, quietly: true)
+                return
+            }
+            pausedUntil = nil
+        }
         var offset = 0
-        let total = pending.count
-        while offset < total {
-            if socket == nil || peerHasClosed() {
-                if socket != nil {
-                    onEvent("\(endpoint): the peer closed the connection; reconnecting")
-                    socket = nil
+        var fullSince: Int64?
+        while offset < pending.count {
+            if let s = socket, peerHasClosed() {
+                onEvent("\(endpoint): the peer closed the connection; reconnecting")
+                offset = breakConnection(s, written: offset, inOrder: peerClosedInOrder)
+            }
+            if socket == nil {
+                if outageSpent() {
+                    giveUp(from: offset)
+                    return
                 }
                 do throws(TransportError) {
                     try reconnect(initial: false)
                 } catch {
-                    let lost = pending[offset...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                    stats.failedLines += lost
-                    stats.lines += pendingLines - lost
-                    pending.removeAll(keepingCapacity: true)
-                    pendingLines = 0
+                    giveUp(from: offset)
                     return
                 }
             }
-            let r = pending.withUnsafeBytes { socket!.send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            let s = socket!
+            // Never leave more unacknowledged than the resend buffer holds.
+            var size = pending.count - offset
+            if case .success(let queued) = s.unacknowledgedBytes() { size = min(size, resend.capacity - queued) }
+            if size <= 0 {
+                let now = monotonicNow()
+                if now - (fullSince ?? now) < options.writeTimeout {
+                    fullSince = fullSince ?? now
+                    sleepNanoseconds(1_000_000)
+                    continue
+                }
+            }
+            fullSince = nil
+            let r =
+                size <= 0
+                ? .failure(.wouldBlock)
+                : pending.withUnsafeBytes { s.send(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)])) }
             switch r {
             case .success(let n):
+                pending.withUnsafeBytes { resend.append(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
                 offset += n
+                writtenOnConnection += n
                 stats.bytes += n
+                observe(s)
+            case .failure(let e) where e == .wouldBlock:
+                count(.timedOut)
+                onEvent("\(endpoint): a write made no progress for \(Self.milliseconds(options.writeTimeout)) (--write-timeout); reconnecting")
+                offset = breakConnection(s, written: offset)
             case .failure(let e):
                 count(e)
                 onEvent("\(endpoint): write failed: \(e); reconnecting")
-                socket = nil
-                // Resend from the start of the line that was cut, so the peer never sees half a line.
-                while offset > 0 && pending[offset - 1] != 0x0A { offset -= 1 }
+                offset = breakConnection(s, written: offset)
             }
         }
-        stats.lines += pendingLines
-        pending.removeAll(keepingCapacity: true)
-        pendingLines = 0
+    }
+
+    /// Closes a broken connection and puts in front of the bytes not yet written (`pending[written...]`)
+    /// the tail its peer may not have, from a line start: what it did not acknowledge, and unless it
+    /// closed `inOrder`, what it may have acknowledged without reading (`peerBacklog`). Starts or continues an outage; returns the new
+    /// write offset (0).
+    private func breakConnection(_ s: Socket, written: Int, inOrder: Bool = false) -> Int {
+        observe(s)
+        let unacknowledged: Int
+        switch s.unacknowledgedBytes() {
+        case .success(let q): unacknowledged = q
+        case .failure: unacknowledged = writtenOnConnection  // unknown: assume nothing arrived
+        }
+        s.close()
+        socket = nil
+        noteFailure()
+        let (sum, overflow) = unacknowledged.addingReportingOverflow(inOrder ? 0 : peerBacklog)
+        var want = min(overflow ? Int.max : sum, writtenOnConnection)
+        if want > resend.count {
+            let unconfirmed = want - resend.count
+            stats.unconfirmedBytes += unconfirmed
+            onEvent("\(endpoint): \(unconfirmed) acknowledged bytes are older than the resend buffer: what of them the collector had not processed is lost")
+            want = resend.count
+        }
+        var start = resend.count - want
+        while start > 0 && resend[start - 1] != 0x0A { start -= 1 }
+        if start == 0 && resend.hasDropped && want > 0 {
+            // The line at the buffer's start lost its head: resend from the next whole line.
+            while start < resend.count && resend[start] != 0x0A { start += 1 }
+            stats.unconfirmedBytes += start + 1
+            start += 1
+        }
+        let tail = start < resend.count ? resend.suffix(from: start) : []
+        let lines = tail.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        pending.replaceSubrange(0..<written, with: tail)
+        resendQueued = tail.count
+        if lines > 0 {
+            stats.resentLines += lines
+            onEvent("\(endpoint): resending the last \(lines) lines (\(tail.count) bytes) the collector may not have got or processed")
+        }
+        return 0
+    }
+
+    /// Counts the lines in `pending[offset...]` as failed and pauses sending for `--retry-timeout`.
+    private func giveUp(from offset: Int, quietly: Bool = false) {
+        let lost = pending[offset...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        stats.failedLines += lost
+        socket?.close()
+        socket = nil
+        if quietly { return }
+        outageStart = nil
+        outageFailures = 0
+        pausedUntil = monotonicNow() + options.retryTimeout
+        onEvent("\(endpoint): giving up after --retry \(options.retries) / --retry-timeout \(Self.milliseconds(options.retryTimeout)): \(lost) lines not delivered; lines fail without trying for the next \(Self.milliseconds(options.retryTimeout))")
+    }
+
+    private func noteFailure() {
+        if outageStart == nil {
+            outageStart = monotonicNow()
+            outageFailures = 0
+        }
+        outageFailures += 1
+    }
+
+    private func outageSpent() -> Bool {
+        guard let start = outageStart else { return false }
+        return outageFailures > options.retries || monotonicNow() - start >= options.retryTimeout
+    }
+
+    /// Tracks the peer's window and ends an outage once the peer is seen reading: it acknowledged more
+    /// than its window can hold unread (TCP), the connection has read past what was resent (Unix), or
+    /// it has stayed up for a whole `--retry-timeout`.
+    private func observe(_ s: Socket) {
+        var reading = false
+        if let p = s.tcpProgress() {
+            peerBacklog = max(peerBacklog, 2 * p.peerWindow)
+            reading = p.bytesAcknowledged > UInt64(peerBacklog) + UInt64(resentToConnection) + 1
+        } else if case .success(let q) = s.unacknowledgedBytes() {
+            reading = writtenOnConnection - q > resentToConnection
+        }
+        if outageStart != nil && (reading || monotonicNow() - connectedAt >= options.retryTimeout) {
+            outageStart = nil
+            outageFailures = 0
+        }
+    }
+
+    /// Waits until a TCP peer acknowledged all that was written; what it did not acknowledge after the
+    /// write timeout without progress is counted as failed. A peer that breaks meanwhile gets the tail again.
+    private func drain() {
+        var least = Int.max
+        var progressAt = monotonicNow()
+        while let s = socket, s.tcpProgress() != nil, case .success(let queued) = s.unacknowledgedBytes(), queued > 0 {
+            if peerHasClosed() {
+                onEvent("\(endpoint): the peer closed the connection before acknowledging \(queued) bytes; reconnecting")
+                _ = breakConnection(s, written: 0, inOrder: peerClosedInOrder)
+                flushStream()
+                least = Int.max
+                progressAt = monotonicNow()
+                continue
+            }
+            let now = monotonicNow()
+            if queued < least {
+                least = queued
+                progressAt = now
+            } else if now - progressAt >= options.writeTimeout {
+                let lost = resend.newlines(inLast: min(queued, writtenOnConnection))
+                stats.failedLines += lost
+                count(.timedOut)
+                onEvent("\(endpoint): \(lost) lines written were not acknowledged within --write-timeout \(Self.milliseconds(options.writeTimeout))")
+                return
+            }
+            sleepNanoseconds(1_000_000)
+        }
+    }
+
+    static func milliseconds(_ ns: Int64) -> String {
+        ns % 1_000_000_000 == 0 ? "\(ns / 1_000_000_000)s" : "\(ns / 1_000_000)ms"
     }
 
     /// True when a stream peer has sent FIN or RST (a read would return 0 or fail) — checked before
-    /// writing, so lines are not written into a connection that is already dead.
+    /// writing, so lines are not written into a connection that is already dead. A FIN sets
+    /// `peerClosedInOrder`: the peer read all it had acknowledged (a close with unread data resets).
     private func peerHasClosed() -> Bool {
+        peerClosedInOrder = false
         guard let s = socket, !isDatagram else { return false }
         var byte: UInt8 = 0
         let n = recv(s.fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        if n == 0 { return true }
+        if n == 0 {
+            peerClosedInOrder = true
+            return true
+        }
         if n < 0 {
             let e = Errno.current
             return !(e == .wouldBlock || e == .interrupted)
@@ -230,16 +424,26 @@ public final class Sender {
 
     /// Opens the connection, with exponential backoff until `retries` or `retryTimeout` runs out.
     private func reconnect(initial: Bool) throws(TransportError) {
-        let deadline = monotonicNow() + options.retryTimeout
+        let deadline = (outageStart ?? monotonicNow()) + options.retryTimeout
         var backoff = options.initialBackoff
         var attempt = 0
         while true {
             do throws(TransportError) {
-                socket = try Socket.connect(to: endpoint)
+                let s = try Socket.connect(to: endpoint)
+                if !isDatagram {
+                    try s.setSendTimeout(options.writeTimeout)
+                    connectedAt = monotonicNow()
+                    writtenOnConnection = 0
+                    resentToConnection = resendQueued
+                    resendQueued = 0
+                    peerBacklog = s.tcpProgress() == nil ? Int((try? s.getOption(SOL_SOCKET, SO_SNDBUF)) ?? 0) : 0
+                }
+                socket = s
                 if !initial { stats.reconnects += 1 }
                 return
             } catch {
                 if let e = error.errno { count(e) }
+                if !initial { noteFailure() }
                 attempt += 1
                 if attempt > options.retries || monotonicNow() + backoff > deadline { throw error }
                 sleepNanoseconds(backoff)

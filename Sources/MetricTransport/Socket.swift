@@ -136,6 +136,30 @@ public final class Socket {
         return try getOption(SOL_SOCKET, SO_SNDBUF)
     }
 
+    /// Makes a blocking send(2) give up with EAGAIN when it could write nothing for `nanoseconds`
+    /// (SO_SNDTIMEO); a write that makes some progress returns what it wrote.
+    public func setSendTimeout(_ nanoseconds: Int64) throws(TransportError) {
+        var tv = timeval(tv_sec: Int(nanoseconds / 1_000_000_000), tv_usec: Int(nanoseconds % 1_000_000_000 / 1000))
+        if setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) < 0 {
+            throw fail("setsockopt(SO_SNDTIMEO)", .current)
+        }
+    }
+
+    /// Bytes written that the peer has not acknowledged (TCP) or not yet read (Unix stream): SIOCOUTQ.
+    /// Still answers after the connection was reset.
+    public func unacknowledgedBytes() -> Result<Int, Errno> {
+        retryingInterrupts { cms_unacked_bytes(fd) }.map(Int.init)
+    }
+
+    /// The peer's last advertised receive window and the bytes it acknowledged so far (TCP_INFO);
+    /// nil when the socket is not TCP.
+    public func tcpProgress() -> (peerWindow: Int, bytesAcknowledged: UInt64)? {
+        var window: UInt32 = 0
+        var acked: UInt64 = 0
+        guard case .success = retryingInterrupts({ cms_tcp_progress(fd, &window, &acked) }) else { return nil }
+        return (Int(window), acked)
+    }
+
     /// The address the socket is bound to (the port the kernel chose for `:0`).
     public func localAddress() throws(TransportError) -> SocketAddress {
         var a = SocketAddress()

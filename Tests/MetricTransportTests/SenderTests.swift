@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MetricTransport
@@ -114,4 +115,93 @@ import Glibc
         #expect(sender.stats.refused > 0)
         #expect(sender.stats.errors["ECONNREFUSED"] == sender.stats.refused)
     }
+
+    /// Holds what a sender thread reports.
+    final class Box<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _value: T?
+        var value: T? { lock.withLock { _value } }
+        func set(_ v: T) { lock.withLock { _value = v } }
+    }
+
+    static func setReceiveTimeout(_ s: Socket, milliseconds: Int) {
+        var tv = timeval(tv_sec: milliseconds / 1000, tv_usec: milliseconds % 1000 * 1000)
+        _ = setsockopt(s.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Reads until `lines` newlines arrived (nil: until the peer closes), bounded by 200,000 reads of
+    /// at most 4 KiB and a 10 s silence.
+    static func read(_ c: Socket, into all: inout [UInt8], lines: Int?) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var newlines = all.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        for _ in 0..<200_000 {
+            if let lines, newlines >= lines { return }
+            guard case .success(let n) = buffer.withUnsafeMutableBytes({ c.receive(into: $0) }), n > 0 else { return }
+            all += buffer[0..<n]
+            newlines += buffer[0..<n].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+    }
+
+    /// The `seq=` values of the whole lines in `bytes` (a cut last line is ignored).
+    static func sequenceNumbers(_ bytes: [UInt8]) -> [Int] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()  // after the last newline: empty or a cut line
+        return lines.compactMap { line in
+            guard let r = line.range(of: " seq=") else { return nil }
+            return Int(line[r.upperBound...].dropLast())
+        }
+    }
+
+    @Test func linesTheCollectorHadNotGotWhenItDiedAreResent() throws {
+        let total = 20_000
+        let cut = 2_000
+        let listener = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        let endpoint = Endpoint.tcp(host: "127.0.0.1", port: try listener.localAddress().port, family: .ipv4)
+        // A small receive buffer, as a busy collector has: the sender blocks with lines in flight.
+        try listener.setOption(SOL_SOCKET, SO_RCVBUF, 65536)
+        Self.setReceiveTimeout(listener, milliseconds: 10_000)
+        let result = Box<SenderStats>()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            defer { done.signal() }
+            var options = SenderOptions()
+            options.initialBackoff = 10_000_000
+            guard let sender = try? Sender(endpoint: endpoint, options: options) else { return }
+            let pad = String(repeating: "x", count: 180)
+            for i in 0..<total { _ = sender.send(text: Array("m,pad=\(pad) seq=\(i)i".utf8)) }
+            sender.close()
+            result.set(sender.stats)
+        }
+        // The collector reads `cut` lines, then dies: SO_LINGER 0 resets the connection and drops what it
+        // had not read; it comes back on the same port and reads the rest.
+        let (c1, _) = try listener.accept().get()
+        Self.setReceiveTimeout(c1, milliseconds: 10_000)
+        var first: [UInt8] = []
+        Self.read(c1, into: &first, lines: cut)
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        #expect(setsockopt(c1.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0)
+        c1.close()
+        listener.close()
+        let second = try Socket.bind(endpoint)
+        Self.setReceiveTimeout(second, milliseconds: 10_000)
+        let (c2, _) = try second.accept().get()
+        Self.setReceiveTimeout(c2, milliseconds: 10_000)
+        var rest: [UInt8] = []
+        Self.read(c2, into: &rest, lines: nil)
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        let stats = try #require(result.value)
+
+        let got = Self.sequenceNumbers(first) + Self.sequenceNumbers(rest)
+        let unique = Set(got)
+        #expect(Self.sequenceNumbers(first).count >= cut)
+        #expect(unique.count == total, "missing: \(Set(0..<total).subtracting(unique).sorted().prefix(10))")
+        #expect(total == unique.count + stats.failedLines)
+        #expect(stats.failedLines == 0)
+        #expect(stats.lines == total)
+        #expect(stats.reconnects == 1)
+        // Duplicates are the resent lines the first connection had already delivered, and no more.
+        #expect(got.count - unique.count <= stats.resentLines)
+    }
 }
+

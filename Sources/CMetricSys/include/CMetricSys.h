@@ -30,5 +30,11 @@ size_t cms_cmsg_space_u32(void);
 /* Offsets of the newlines in p[0..n), in order, into out (at most cap of them); returns how many.
    When it returns cap, the search stops at out[cap - 1]. n must be below 4 GiB. */
 size_t cms_newlines(const uint8_t *p, size_t n, uint32_t *out, size_t cap);
+/* Bytes written to a stream socket that its peer has not acknowledged (TCP) or not read (Unix):
+   SIOCOUTQ. -1 with errno on failure. */
+int cms_unacked_bytes(int fd);
+/* TCP_INFO: the peer's last advertised receive window and the bytes it acknowledged so far (0 when the
+   kernel does not report them). 0, or -1 with errno (not a TCP socket). */
+int cms_tcp_progress(int fd, uint32_t *peer_window, uint64_t *bytes_acked);
 
 #endif
