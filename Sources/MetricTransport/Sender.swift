@@ -266,7 +266,9 @@ public final class Sender {
             let r =
                 size <= 0
                 ? .failure(.wouldBlock)
-                : pending.withUnsafeBytes { s.send(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)])) }
+                : pending.withUnsafeBytes {
+                    s.send(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)]), timeout: options.writeTimeout)
+                }
             switch r {
             case .success(let n):
                 pending.withUnsafeBytes { resend.append(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
@@ -274,7 +276,7 @@ public final class Sender {
                 writtenOnConnection += n
                 stats.bytes += n
                 observe(s)
-            case .failure(let e) where e == .wouldBlock:
+            case .failure(let e) where e == .wouldBlock || e == .timedOut:
                 count(.timedOut)
                 onEvent("\(endpoint): a write made no progress for \(Self.milliseconds(options.writeTimeout)) (--write-timeout); reconnecting")
                 offset = breakConnection(s, written: offset)
@@ -355,7 +357,7 @@ public final class Sender {
 
     /// Tracks the peer's window and ends an outage once the peer is seen reading: it acknowledged more
     /// than its window can hold unread (TCP), the connection has read past what was resent (Unix), or
-    /// it has stayed up for a whole `--retry-timeout`.
+    /// it has stayed up for a whole `--retry-timeout` beyond the time a stall takes to notice.
     private func observe(_ s: Socket) {
         var reading = false
         if let p = s.tcpProgress() {
@@ -364,7 +366,7 @@ public final class Sender {
         } else if case .success(let q) = s.unacknowledgedBytes() {
             reading = writtenOnConnection - q > resentToConnection
         }
-        if outageStart != nil && (reading || monotonicNow() - connectedAt >= options.retryTimeout) {
+        if outageStart != nil && (reading || monotonicNow() - connectedAt >= options.retryTimeout + options.writeTimeout) {
             outageStart = nil
             outageFailures = 0
         }
@@ -429,9 +431,8 @@ public final class Sender {
         var attempt = 0
         while true {
             do throws(TransportError) {
-                let s = try Socket.connect(to: endpoint)
+                let s = try Socket.connect(to: endpoint, sendTimeout: isDatagram ? nil : options.writeTimeout)
                 if !isDatagram {
-                    try s.setSendTimeout(options.writeTimeout)
                     connectedAt = monotonicNow()
                     writtenOnConnection = 0
                     resentToConnection = resendQueued

@@ -56,11 +56,14 @@ public final class Socket {
     }
 
     /// Opens a socket connected to `endpoint` (for datagrams: a default destination, so ICMP port
-    /// unreachable comes back as ECONNREFUSED on a later send).
-    public static func connect(to endpoint: Endpoint, nonBlocking: Bool = false) throws(TransportError) -> Socket {
+    /// unreachable comes back as ECONNREFUSED on a later send). With `sendTimeout` (ns), set before
+    /// connecting, a peer that does not complete the handshake in time fails with EINPROGRESS, and
+    /// later writes that make no progress for that long fail with EAGAIN.
+    public static func connect(to endpoint: Endpoint, nonBlocking: Bool = false, sendTimeout: Int64? = nil) throws(TransportError) -> Socket {
         var lastError: TransportError = .invalidAddress("\(endpoint): no address")
         for address in try addresses(endpoint, passive: false) {
             let s = try open(domain: address.family, datagram: endpoint.isDatagram, endpoint: endpoint)
+            if let sendTimeout { try s.setSendTimeout(sendTimeout) }
             let r = retryingInterrupts { address.withSockaddr { Glibc.connect(s.fd, $0, $1) } }
             switch r {
             case .success:
@@ -174,6 +177,26 @@ public final class Socket {
     /// One send(2); returns bytes written.
     public func send(_ bytes: UnsafeRawBufferPointer, flags: Int32 = Int32(MSG_NOSIGNAL)) -> Result<Int, Errno> {
         retryingInterrupts { Glibc.send(fd, bytes.baseAddress, bytes.count, flags) }
+    }
+
+    /// One send(2) that waits at most `timeout` (ns) for room in the send buffer: without blocking,
+    /// then poll(2) for POLLOUT while nothing could be written. Fails with ETIMEDOUT when nothing was
+    /// written for `timeout`; returns what was written as soon as anything was.
+    public func send(_ bytes: UnsafeRawBufferPointer, timeout: Int64) -> Result<Int, Errno> {
+        let deadline = monotonicNow() + timeout
+        while true {
+            switch send(bytes, flags: Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) {
+            case .failure(let e) where e == .wouldBlock:
+                let left = deadline - monotonicNow()
+                if left <= 0 { return .failure(.timedOut) }
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                // Rounded up, so a wait never ends just short of the deadline and spins.
+                let ms = Int32(clamping: (left + 999_999) / 1_000_000)
+                if case .failure(let e) = retryingInterrupts({ poll(&p, 1, ms) }) { return .failure(e) }
+            case let other:
+                return other
+            }
+        }
     }
 
     /// Writes all of `bytes` on a stream socket, looping over short writes.

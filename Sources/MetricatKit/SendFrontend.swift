@@ -93,7 +93,7 @@ public enum SendFrontend {
         } else if diagnostics.verbose {
             let http = options.target.isHTTP ? ", rejected \(rejected), unconfirmed \(unconfirmed)" : ""
             StandardStreams.writeError(
-                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\(http)\n")
+                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\(http), resent \(stats.resentLines)\(deliveryNote(stats))\n")
         }
         if stats.failedLines > 0 || unconfirmed > 0 {
             var parts: [String] = []
@@ -143,7 +143,20 @@ public enum SendFrontend {
     static func summaryJSON(_ s: SenderStats, target: Endpoint, rejected: Int = 0, unconfirmed: Int = 0) -> String {
         let errors = s.errors.keys.sorted().map { "\"\($0)\":\(s.errors[$0]!)" }.joined(separator: ",")
         let http = target.isHTTP ? ",\"rejected\":\(rejected),\"unconfirmed\":\(unconfirmed)" : ""
-        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"errors\":{\(errors)}}"
+        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
+    }
+
+    /// What a reconnect means for delivery, when one resent lines: at-least-once, with the number of
+    /// lines that may be duplicated, and acknowledged bytes that could not be resent.
+    static func deliveryNote(_ s: SenderStats) -> String {
+        var note = ""
+        if s.resentLines > 0 {
+            note += " (delivery is at-least-once across a reconnect: up to \(s.resentLines) lines may be duplicated)"
+        }
+        if s.unconfirmedBytes > 0 {
+            note += "; \(s.unconfirmedBytes) bytes the collector acknowledged before a break were older than the resend buffer and may not have been processed"
+        }
+        return note
     }
 
     /// Generated metrics: `count` of them, or for `duration`, one every `every` (absolute schedule,

@@ -13,8 +13,10 @@ struct Send: ParsableCommand {
             collector: it is reported as FILE:LINE:COLUMN: reason and the rest goes on (exit 65). \
             Stream sockets get a newline after every line; datagrams pack whole lines up to \
             --max-datagram bytes and never split one. One connection serves the whole run; when the \
-            peer goes away it is re-established with backoff and what was not written is resent. \
-            Lines that could finally not be delivered are counted and make the exit status 69.
+            peer goes away or stops reading for --write-timeout, it is re-established with backoff and \
+            what the collector may not have got is resent from a line start, so delivery over TCP is \
+            at-least-once across a reconnect (-v and --json say how many lines were resent). Lines \
+            that could finally not be delivered are counted and make the exit status 69.
 
             Over HTTP (InfluxDB's write API) each line is counted as stored (InfluxDB confirmed \
             it), rejected (InfluxDB refused it as bad data: exit 65, reported at its line), \
@@ -89,6 +91,9 @@ struct Send: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
     var retryTimeout: String = "10s"
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69).", valueName: "duration"))
+    var writeTimeout: String = "5s"
+
     @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures).")
     var json = false
 
@@ -138,6 +143,7 @@ struct Send: ParsableCommand {
         options.sender.maxDatagram = maxDatagram
         options.sender.retries = retry
         options.sender.retryTimeout = try parseDuration(retryTimeout, flag: "--retry-timeout")
+        options.sender.writeTimeout = try parseDuration(writeTimeout, flag: "--write-timeout")
         if let name {
             do {
                 options.template = MetricTemplate(
