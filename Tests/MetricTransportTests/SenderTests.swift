@@ -153,9 +153,10 @@ import Glibc
         }
     }
 
-    @Test func linesTheCollectorHadNotGotWhenItDiedAreResent() throws {
-        let total = 20_000
-        let cut = 2_000
+    /// Sends `total` numbered lines of about 200 bytes to a collector that reads `cut` lines, then
+    /// dies: SO_LINGER 0 resets the connection and drops what it had not read; it comes back on the
+    /// same port and reads the rest. Returns the sequence numbers each connection got, and the stats.
+    static func sendThroughADyingCollector(_ options: SenderOptions, total: Int, cut: Int) throws -> (first: [Int], rest: [Int], stats: SenderStats) {
         let listener = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
         let endpoint = Endpoint.tcp(host: "127.0.0.1", port: try listener.localAddress().port, family: .ipv4)
         // A small receive buffer, as a busy collector has: the sender blocks with lines in flight.
@@ -165,16 +166,12 @@ import Glibc
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             defer { done.signal() }
-            var options = SenderOptions()
-            options.initialBackoff = 10_000_000
             guard let sender = try? Sender(endpoint: endpoint, options: options) else { return }
             let pad = String(repeating: "x", count: 180)
             for i in 0..<total { _ = sender.send(text: Array("m,pad=\(pad) seq=\(i)i".utf8)) }
             sender.close()
             result.set(sender.stats)
         }
-        // The collector reads `cut` lines, then dies: SO_LINGER 0 resets the connection and drops what it
-        // had not read; it comes back on the same port and reads the rest.
         let (c1, _) = try listener.accept().get()
         Self.setReceiveTimeout(c1, milliseconds: 10_000)
         var first: [UInt8] = []
@@ -190,18 +187,56 @@ import Glibc
         var rest: [UInt8] = []
         Self.read(c2, into: &rest, lines: nil)
         #expect(done.wait(timeout: .now() + 30) == .success)
-        let stats = try #require(result.value)
+        return (Self.sequenceNumbers(first), Self.sequenceNumbers(rest), try #require(result.value))
+    }
 
-        let got = Self.sequenceNumbers(first) + Self.sequenceNumbers(rest)
+    @Test func linesTheCollectorHadNotGotWhenItDiedAreResent() throws {
+        let total = 20_000
+        let cut = 2_000
+        var options = SenderOptions()
+        options.initialBackoff = 10_000_000
+        let (first, rest, stats) = try Self.sendThroughADyingCollector(options, total: total, cut: cut)
+        let got = first + rest
         let unique = Set(got)
-        #expect(Self.sequenceNumbers(first).count >= cut)
+        #expect(first.count >= cut)
         #expect(unique.count == total, "missing: \(Set(0..<total).subtracting(unique).sorted().prefix(10))")
         #expect(total == unique.count + stats.failedLines)
         #expect(stats.failedLines == 0)
         #expect(stats.lines == total)
         #expect(stats.reconnects == 1)
+        #expect(stats.unconfirmedBytes == 0)
         // Duplicates are the resent lines the first connection had already delivered, and no more.
         #expect(got.count - unique.count <= stats.resentLines)
     }
-}
 
+    /// With a resend buffer smaller than what the dead collector may have held, never more is left
+    /// unacknowledged than the buffer holds, and what could not be resent is reported, not hidden.
+    @Test func aSmallResendBufferReportsWhatItCouldNotResend() throws {
+        let total = 20_000
+        var options = SenderOptions()
+        options.initialBackoff = 10_000_000
+        options.resendBufferBytes = 16384
+        let (first, rest, stats) = try Self.sendThroughADyingCollector(options, total: total, cut: 2_000)
+        let unique = Set(first + rest)
+        let missing = total - unique.count
+        #expect(stats.failedLines == 0)
+        #expect(stats.resentLines > 0)
+        #expect(stats.unconfirmedBytes > 0)
+        // Lines of about 200 bytes: the missing ones fit in the bytes reported unconfirmed.
+        #expect(missing * 190 <= stats.unconfirmedBytes, "missing \(missing), unconfirmed \(stats.unconfirmedBytes) bytes")
+    }
+
+    @Test func theResendBufferKeepsTheNewestBytesAcrossWrapAround() {
+        var buffer = ResendBuffer(capacity: 10)
+        for chunk in ["abc\n", "defgh\n", "ijklmno\n"] {
+            Array(chunk.utf8).withUnsafeBytes { buffer.append($0) }
+        }
+        #expect(buffer.count == 10)
+        #expect(buffer.hasDropped)
+        #expect(String(decoding: buffer.suffix(from: 0), as: UTF8.self) == "h\nijklmno\n")
+        #expect(buffer.newlines(inLast: 8) == 1)
+        #expect(buffer.newlines(inLast: 10) == 2)
+        Array("0123456789ABCDEF".utf8).withUnsafeBytes { buffer.append($0) }
+        #expect(String(decoding: buffer.suffix(from: 4), as: UTF8.self) == "ABCDEF")
+    }
+}
