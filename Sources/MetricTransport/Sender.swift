@@ -290,8 +290,8 @@ public final class Sender {
 
     /// Closes a broken connection and puts in front of the bytes not yet written (`pending[written...]`)
     /// the tail its peer may not have, from a line start: what it did not acknowledge, and unless it
-    /// closed `inOrder`, what it may have acknowledged without reading (`peerBacklog`). Starts or continues an outage; returns the new
-    /// write offset (0).
+    /// closed `inOrder`, what it may have acknowledged without reading (`peerBacklog`). Starts or
+    /// continues an outage; returns the new write offset (0).
     private func breakConnection(_ s: Socket, written: Int, inOrder: Bool = false) -> Int {
         observe(s)
         let unacknowledged: Int

@@ -70,7 +70,8 @@ public final class Socket {
                 if nonBlocking { try s.setNonBlocking() }
                 return s
             case .failure(let e):
-                lastError = s.fail("connect", e)
+                // With a send timeout, a handshake that did not finish in time reports EINPROGRESS.
+                lastError = s.fail("connect", sendTimeout != nil && e == .inProgress ? .timedOut : e)
             }
         }
         throw lastError
