@@ -373,7 +373,7 @@ public final class Sender {
     }
 
     /// Waits until a TCP peer acknowledged all that was written; what it did not acknowledge after the
-    /// write timeout without progress is counted as failed. A peer that breaks meanwhile gets the tail again.
+    /// write timeout without progress is counted as failed, and the connection is reset. A peer that breaks meanwhile gets the tail again.
     private func drain() {
         var least = Int.max
         var progressAt = monotonicNow()
@@ -393,6 +393,9 @@ public final class Sender {
             } else if now - progressAt >= options.writeTimeout {
                 let lost = resend.newlines(inLast: min(queued, writtenOnConnection))
                 stats.failedLines += lost
+                // Reset rather than close, so the kernel does not deliver later what was counted as failed.
+                s.abort()
+                socket = nil
                 count(.timedOut)
                 onEvent("\(endpoint): \(lost) lines written were not acknowledged within --write-timeout \(Self.milliseconds(options.writeTimeout))")
                 return

@@ -30,6 +30,14 @@ public final class Socket {
         }
     }
 
+    /// Closes with a reset (SO_LINGER 0): what is still queued is dropped, not sent later.
+    public func abort() {
+        guard fd >= 0 else { return }
+        var l = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+        close()
+    }
+
     private func fail(_ op: String, _ e: Errno) -> TransportError {
         .system(operation: op, endpoint: endpoint.description, errno: e)
     }

@@ -239,4 +239,30 @@ import Glibc
         Array("0123456789ABCDEF".utf8).withUnsafeBytes { buffer.append($0) }
         #expect(String(decoding: buffer.suffix(from: 4), as: UTF8.self) == "ABCDEF")
     }
+
+    /// At the end, lines the collector never acknowledged within the write timeout are failed, the
+    /// connection is reset so they do not arrive later, and the collector has exactly the others.
+    @Test func linesNotAcknowledgedAtTheEndAreCountedAsFailed() throws {
+        let listener = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        // The smallest receive buffer: the collector's kernel takes a few KiB and then nothing more.
+        try listener.setOption(SOL_SOCKET, SO_RCVBUF, 1)
+        let endpoint = Endpoint.tcp(host: "127.0.0.1", port: try listener.localAddress().port, family: .ipv4)
+        var options = SenderOptions()
+        options.writeTimeout = 300_000_000
+        let sender = try Sender(endpoint: endpoint, options: options)
+        let total = 200  // about 9 KB: within the sender's buffer, well beyond the collector's
+        for i in 0..<total { _ = sender.send(text: Array("m,pad=\(String(repeating: "y", count: 30)) seq=\(i)i".utf8)) }
+        let start = monotonicNow()
+        sender.close()
+        let elapsed = monotonicNow() - start
+        #expect(elapsed >= 300_000_000 && elapsed < 5_000_000_000)
+        #expect(sender.stats.failedLines > 0)
+        #expect(sender.stats.lines + sender.stats.failedLines == total)
+        #expect(sender.stats.errors["ETIMEDOUT"] == 1)
+        let (c, _) = try listener.accept().get()
+        Self.setReceiveTimeout(c, milliseconds: 2000)
+        var got: [UInt8] = []
+        Self.read(c, into: &got, lines: nil)
+        #expect(Self.sequenceNumbers(got) == Array(0..<sender.stats.lines))
+    }
 }
