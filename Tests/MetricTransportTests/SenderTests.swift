@@ -156,11 +156,13 @@ import Glibc
     /// Sends `total` numbered lines of about 200 bytes to a collector that reads `cut` lines, then
     /// dies: SO_LINGER 0 resets the connection and drops what it had not read; it comes back on the
     /// same port and reads the rest. Returns the sequence numbers each connection got, and the stats.
-    static func sendThroughADyingCollector(_ options: SenderOptions, total: Int, cut: Int) throws -> (first: [Int], rest: [Int], stats: SenderStats) {
-        let listener = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
-        let endpoint = Endpoint.tcp(host: "127.0.0.1", port: try listener.localAddress().port, family: .ipv4)
+    static func sendThroughADyingCollector(
+        _ options: SenderOptions, total: Int, cut: Int, unixPath: String? = nil
+    ) throws -> (first: [Int], rest: [Int], stats: SenderStats) {
+        let listener = try Socket.bind(unixPath.map { .unix(path: $0) } ?? .tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        let endpoint = try unixPath.map { .unix(path: $0) } ?? Endpoint.tcp(host: "127.0.0.1", port: listener.localAddress().port, family: .ipv4)
         // A small receive buffer, as a busy collector has: the sender blocks with lines in flight.
-        try listener.setOption(SOL_SOCKET, SO_RCVBUF, 65536)
+        if unixPath == nil { try listener.setOption(SOL_SOCKET, SO_RCVBUF, 65536) }
         Self.setReceiveTimeout(listener, milliseconds: 10_000)
         let result = Box<SenderStats>()
         let done = DispatchSemaphore(value: 0)
@@ -176,6 +178,7 @@ import Glibc
         Self.setReceiveTimeout(c1, milliseconds: 10_000)
         var first: [UInt8] = []
         Self.read(c1, into: &first, lines: cut)
+        if let unixPath { unlink(unixPath) }
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         #expect(setsockopt(c1.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0)
         c1.close()
@@ -264,5 +267,21 @@ import Glibc
         var got: [UInt8] = []
         Self.read(c, into: &got, lines: nil)
         #expect(Self.sequenceNumbers(got) == Array(0..<sender.stats.lines))
+    }
+
+    /// A Unix stream collector that dies with lines unread gets them again when it comes back.
+    @Test func aUnixStreamCollectorThatDiesGetsTheLinesItHadNotRead() throws {
+        let path = "/tmp/metricat-sender-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let total = 5_000
+        var options = SenderOptions()
+        options.initialBackoff = 10_000_000
+        let (first, rest, stats) = try Self.sendThroughADyingCollector(options, total: total, cut: 500, unixPath: path)
+        let unique = Set(first + rest)
+        #expect(unique.count == total, "missing: \(Set(0..<total).subtracting(unique).sorted().prefix(10))")
+        #expect(stats.failedLines == 0)
+        #expect(stats.lines == total)
+        #expect(stats.reconnects == 1)
+        #expect(stats.resentLines > 0)
     }
 }
