@@ -19,8 +19,8 @@ public struct SenderOptions: Sendable {
     public var streamBatchBytes = 64 * 1024
     /// A stream write that makes no progress for this many nanoseconds counts as a broken connection
     /// (`--write-timeout`); it is also the longest `close` waits for the peer to acknowledge the end.
-    /// A collector that stops reading (a full TCP window) or an HTTP server that never answers is
-    /// given up on after it, instead of blocking the run forever.
+    /// A collector that stops reading (a full TCP window) is given up on after it, instead of
+    /// blocking the run forever.
     public var writeTimeout: Int64 = 5_000_000_000
     /// The most recent stream bytes kept to be written again after a broken connection (8 MiB);
     /// no more than this is ever left unacknowledged by the peer.
@@ -373,7 +373,8 @@ public final class Sender {
     }
 
     /// Waits until a TCP peer acknowledged all that was written; what it did not acknowledge after the
-    /// write timeout without progress is counted as failed, and the connection is reset. A peer that breaks meanwhile gets the tail again.
+    /// write timeout without progress is counted as failed, and the connection is reset. A peer that
+    /// breaks meanwhile gets the tail again.
     private func drain() {
         var least = Int.max
         var progressAt = monotonicNow()
