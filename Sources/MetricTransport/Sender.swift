@@ -338,7 +338,7 @@ public final class Sender {
         if quietly { return }
         outageStart = nil
         outageFailures = 0
-        pausedUntil = monotonicNow() + options.retryTimeout
+        pausedUntil = saturatingSum(monotonicNow(), options.retryTimeout)
         onEvent("\(endpoint): giving up after --retry \(options.retries) / --retry-timeout \(Self.milliseconds(options.retryTimeout)): \(lost) lines not delivered; lines fail without trying for the next \(Self.milliseconds(options.retryTimeout))")
     }
 
@@ -366,7 +366,7 @@ public final class Sender {
         } else if case .success(let q) = s.unacknowledgedBytes() {
             reading = writtenOnConnection - q > resentToConnection
         }
-        if outageStart != nil && (reading || monotonicNow() - connectedAt >= options.retryTimeout + options.writeTimeout) {
+        if outageStart != nil && (reading || monotonicNow() - connectedAt >= saturatingSum(options.retryTimeout, options.writeTimeout)) {
             outageStart = nil
             outageFailures = 0
         }
@@ -430,7 +430,7 @@ public final class Sender {
 
     /// Opens the connection, with exponential backoff until `retries` or `retryTimeout` runs out.
     private func reconnect(initial: Bool) throws(TransportError) {
-        let deadline = (outageStart ?? monotonicNow()) + options.retryTimeout
+        let deadline = saturatingSum(outageStart ?? monotonicNow(), options.retryTimeout)
         var backoff = options.initialBackoff
         var attempt = 0
         while true {
@@ -450,12 +450,18 @@ public final class Sender {
                 if let e = error.errno { count(e) }
                 if !initial { noteFailure() }
                 attempt += 1
-                if attempt > options.retries || monotonicNow() + backoff > deadline { throw error }
+                if attempt > options.retries || saturatingSum(monotonicNow(), backoff) > deadline { throw error }
                 sleepNanoseconds(backoff)
                 backoff = min(backoff * 2, 2_000_000_000)
             }
         }
     }
+}
+
+/// `a + b`, or `Int64.max` where that overflows: durations of up to 285 years are accepted.
+func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? .max : sum
 }
 
 /// CLOCK_MONOTONIC in nanoseconds.

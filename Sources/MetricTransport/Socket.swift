@@ -192,7 +192,7 @@ public final class Socket {
     /// then poll(2) for POLLOUT while nothing could be written. Fails with ETIMEDOUT when nothing was
     /// written for `timeout`; returns what was written as soon as anything was.
     public func send(_ bytes: UnsafeRawBufferPointer, timeout: Int64) -> Result<Int, Errno> {
-        let deadline = monotonicNow() + timeout
+        let deadline = saturatingSum(monotonicNow(), timeout)
         while true {
             switch send(bytes, flags: Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) {
             case .failure(let e) where e == .wouldBlock:

@@ -284,4 +284,16 @@ import Glibc
         #expect(stats.reconnects == 1)
         #expect(stats.resentLines > 0)
     }
+
+    /// The longest timeouts the command line accepts (about 285 years each) add up without trapping.
+    @Test func theLongestTimeoutsDoNotOverflow() throws {
+        var options = SenderOptions()
+        options.initialBackoff = 10_000_000
+        options.writeTimeout = 9_000_000_000 * 1_000_000_000
+        options.retryTimeout = 9_000_000_000 * 1_000_000_000
+        let (first, rest, stats) = try Self.sendThroughADyingCollector(options, total: 5_000, cut: 500)
+        #expect(Set(first + rest).count == 5_000)
+        #expect(stats.failedLines == 0)
+        #expect(stats.reconnects == 1)
+    }
 }
