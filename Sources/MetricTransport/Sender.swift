@@ -31,7 +31,8 @@ public struct SenderOptions: Sendable {
 
 /// What a sender did, for the `-v`/`--json` summary.
 public struct SenderStats: Sendable, Equatable {
-    /// Lines handed to the transport (accepted into a datagram or the stream).
+    /// Lines delivered: sent in a datagram, or written to the stream (and, at the end, acknowledged)
+    /// without being counted in `failedLines`.
     public var lines = 0
     public var datagrams = 0
     public var bytes = 0
@@ -55,8 +56,8 @@ public struct SenderStats: Sendable, Equatable {
 /// Sends lines to an endpoint: `\n` after every line; datagrams pack whole lines up to
 /// `maxDatagram` and never split one; one connection for the whole run, re-established with
 /// backoff when the peer goes away. A broken stream connection gets back, from a line start, what its
-/// peer may not have: what the peer's kernel did not acknowledge (SIOCOUTQ) plus up to the peer's
-/// receive window of acknowledged bytes it may not have read (kept in a ``ResendBuffer``).
+/// peer may not have: what the peer's kernel did not acknowledge (SIOCOUTQ) plus what it may have
+/// acknowledged without reading (twice its largest receive window), kept in a ``ResendBuffer``.
 public final class Sender {
     public let endpoint: Endpoint
     public let options: SenderOptions
