@@ -8,8 +8,12 @@ import MetricFormats
 public struct ListenerOptions: Sendable {
     /// Longest line on a stream socket; longer lines are reported and dropped (`--max-line`).
     public var maxLineBytes = 64 * 1024
-    /// Open stream connections at most; more are accepted and closed at once, with a report.
+    /// Open stream connections at most. When all are taken, a new connection closes the one idle
+    /// longest (so idle or slow peers cannot lock everyone out), with a report.
     public var maxConnections = 1024
+    /// A stream connection that sends nothing for this long (ns) is closed, with a report
+    /// (Telegraf's `read_timeout`); nil keeps idle connections open.
+    public var readTimeout: Int64?
     /// SO_RCVBUF to ask for (Telegraf's `read_buffer_size`), nil for the kernel default.
     public var receiveBuffer: Int32?
     /// Use SO_RCVBUFFORCE (needs CAP_NET_ADMIN) to pass `net.core.rmem_max`.
@@ -93,10 +97,13 @@ public final class Listener {
         let socket: Socket
         let peer: Peer
         var framer: LineFramer
-        init(socket: Socket, peer: Peer, maxLine: Int) {
+        /// When the peer last sent bytes (or connected), monotonic ns.
+        var lastActivity: Int64
+        init(socket: Socket, peer: Peer, maxLine: Int, now: Int64) {
             self.socket = socket
             self.peer = peer
             self.framer = LineFramer(maxLineBytes: maxLine)
+            self.lastActivity = now
         }
     }
 
@@ -239,11 +246,19 @@ public final class Listener {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while true {
             onIdle()
+            if !closeIdleConnections(delegate) { return .delegate }
             var timeout: Int32 = -1
             if let deadline {
                 let left = deadline - monotonicNow()
                 if left <= 0 { return .timeout }
                 timeout = Int32(min((left + 999_999) / 1_000_000, Int64(Int32.max)))
+            }
+            if let readTimeout = options.readTimeout, !connections.isEmpty {
+                // Wake for the earliest connection to reach its idle limit.
+                let oldest = connections.values.map(\.lastActivity).min() ?? monotonicNow()
+                let left = max(oldest &+ readTimeout &- monotonicNow(), 0)
+                let ms = Int32(min((left + 999_999) / 1_000_000, Int64(Int32.max)))
+                timeout = timeout < 0 ? ms : min(timeout, ms)
             }
             let n = epoll_wait(epfd, &events, Int32(events.count), timeout)
             if n < 0 {
@@ -278,12 +293,19 @@ public final class Listener {
                 let peer = Peer(listener: s.endpoint.description, address: address.description, connection: nextConnection)
                 nextConnection += 1
                 if openConnections >= options.maxConnections {
-                    conn.close()
-                    if !delegate(.dropped("connection refused: \(options.maxConnections) connections are open (raise --max-connections)", peer)) { return false }
-                    continue
+                    // Full: the connection idle longest makes room, so slow or silent peers cannot
+                    // hold every slot.
+                    guard let idlest = connections.values.min(by: { $0.lastActivity < $1.lastActivity }) else {
+                        conn.close()
+                        if !delegate(.dropped("connection refused: \(options.maxConnections) connections are open (raise --max-connections)", peer)) { return false }
+                        continue
+                    }
+                    let idle = Double(monotonicNow() - idlest.lastActivity) / 1e9
+                    let why = "closed after \(Int(idle)) s idle to make room: \(options.maxConnections) connections are open (raise --max-connections)"
+                    if !closeConnection(idlest, why, delegate) { return false }
                 }
                 try? conn.setNonBlocking()
-                let c = Connection(socket: conn, peer: peer, maxLine: options.maxLineBytes)
+                let c = Connection(socket: conn, peer: peer, maxLine: options.maxLineBytes, now: monotonicNow())
                 connections[conn.fd] = c
                 openConnections += 1
                 try? watch(conn.fd)
@@ -307,6 +329,7 @@ public final class Listener {
                     closed = true
                     return
                 case .success(let n):
+                    c.lastActivity = monotonicNow()
                     let bytes = UnsafeBufferPointer(rebasing: UnsafeRawBufferPointer(buffer).bindMemory(to: UInt8.self)[0..<n])
                     if !delegate(.chunk(bytes, c.peer)) { keepGoing = false; return }
                     c.framer.feed(bytes) { event in
@@ -327,17 +350,35 @@ public final class Listener {
                 }
             }
         }
-        if closed {
-            c.framer.finish { event in
-                guard keepGoing else { return }
-                if case .line(let line, _) = event, !delegate(.line(line, c.peer)) { keepGoing = false }
-            }
-            connections[c.socket.fd] = nil
-            openConnections -= 1
-            c.socket.close()
-            if keepGoing && !delegate(.disconnected(c.peer)) { keepGoing = false }
-        }
+        if closed && keepGoing { keepGoing = closeConnection(c, nil, delegate) }
         return keepGoing
+    }
+
+    /// Closes `c`: its last line without a newline is handed out, then `why` (when the listener
+    /// closes it) and the disconnection.
+    private func closeConnection(_ c: Connection, _ why: String?, _ delegate: (Received) -> Bool) -> Bool {
+        var keepGoing = true
+        c.framer.finish { event in
+            guard keepGoing else { return }
+            if case .line(let line, _) = event, !delegate(.line(line, c.peer)) { keepGoing = false }
+        }
+        connections[c.socket.fd] = nil
+        openConnections -= 1
+        c.socket.close()
+        if keepGoing, let why, !delegate(.dropped(why, c.peer)) { keepGoing = false }
+        if keepGoing && !delegate(.disconnected(c.peer)) { keepGoing = false }
+        return keepGoing
+    }
+
+    /// Closes the connections that sent nothing for ``ListenerOptions/readTimeout``.
+    private func closeIdleConnections(_ delegate: (Received) -> Bool) -> Bool {
+        guard let readTimeout = options.readTimeout, !connections.isEmpty else { return true }
+        let now = monotonicNow()
+        for c in connections.values where now &- c.lastActivity >= readTimeout {
+            let idle = readTimeout % 1_000_000_000 == 0 ? "\(readTimeout / 1_000_000_000) s" : "\(readTimeout / 1_000_000) ms"
+            if !closeConnection(c, "closed after \(idle) without data (--read-timeout)", delegate) { return false }
+        }
+        return true
     }
 
     private func readDatagrams(_ s: Socket, _ delegate: (Received) -> Bool) -> Bool {

@@ -88,8 +88,11 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Receive buffer to ask for (Telegraf's read_buffer_size); warns when the kernel grants less.", valueName: "bytes"))
     var rcvbuf: Int32?
 
-    @Option(help: ArgumentHelp("Open stream connections at most; more are refused and reported.", valueName: "n"))
+    @Option(help: ArgumentHelp("Open stream connections at most; when all are taken, a new connection closes the one idle longest, with a report.", valueName: "n"))
     var maxConnections: Int = 1024
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Close a stream connection that sends nothing for this long, with a report (Telegraf's read_timeout; default: never).", valueName: "duration"))
+    var readTimeout: String?
 
     @Flag(help: "Share UDP and TCP ports with other listeners that pass --reuse-port too (SO_REUSEPORT; the kernel spreads the traffic). Without it a port in use is an error (exit 69).")
     var reusePort = false
@@ -158,6 +161,7 @@ struct Listen: ParsableCommand {
         if sequence { options.sequenceKey = seqKey }
         options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
         options.listener.maxConnections = maxConnections
+        options.listener.readTimeout = try readTimeout.map { try parseDuration($0, flag: "--read-timeout") }
         options.listener.reusePort = reusePort
         options.readyFile = readyFile
         options.command = command

@@ -133,23 +133,77 @@ import Glibc
         }
     }
 
-    @Test func connectionsPastTheLimitAreRefusedAndReported() throws {
+    /// When every slot is taken, a new connection closes the one idle longest: silent peers cannot
+    /// lock out the others (a slowloris), and the one closed is reported.
+    @Test func aFullListenerClosesTheConnectionIdleLongest() throws {
         var options = ListenerOptions()
-        options.maxConnections = 1
+        options.maxConnections = 2
         let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
         let target = Endpoint.tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4)
-        let a = try Socket.connect(to: target)
-        let b = try Socket.connect(to: target)
-        var dropped: [String] = []
+        let idle = try Socket.connect(to: target)
         var connected = 0
+        // Let the first be accepted before the second, so it is the idler one.
         _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
-            if case .dropped(let m, _) = r { dropped.append(m) }
             if case .connected = r { connected += 1 }
-            return dropped.isEmpty || connected < 1
+            return connected < 1
         }
-        #expect(connected == 1)
-        #expect(dropped == ["connection refused: 1 connections are open (raise --max-connections)"])
-        _ = (a, b)
+        let busy = try Socket.connect(to: target)
+        _ = Array("b1\n".utf8).withUnsafeBytes { busy.sendAll($0) }
+        var lines: [String] = []
+        _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+            if case .line(let b, _) = r { lines.append(String(decoding: b, as: UTF8.self)) }
+            return lines.isEmpty
+        }
+        let third = try Socket.connect(to: target)
+        _ = Array("c1\n".utf8).withUnsafeBytes { third.sendAll($0) }
+        var dropped: [(String, Int)] = []
+        _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+            switch r {
+            case .line(let b, _): lines.append(String(decoding: b, as: UTF8.self))
+            case .dropped(let m, let peer): dropped.append((m, peer?.connection ?? 0))
+            default: break
+            }
+            return lines.count < 2 || dropped.isEmpty
+        }
+        #expect(lines == ["b1", "c1"])
+        #expect(dropped.count == 1)
+        #expect(dropped.first?.0.hasSuffix("idle to make room: 2 connections are open (raise --max-connections)") == true, "\(dropped)")
+        #expect(dropped.first?.1 == 1, "the first connection, idle longest, is the one closed")
+        #expect(l.openConnections == 2)
+        // The idle client sees its connection closed.
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let r = buffer.withUnsafeMutableBytes { idle.receive(into: $0) }
+        #expect((try? r.get()) == 0)
+        _ = (busy, third)
+    }
+
+    /// With a read timeout, a connection that sends nothing for that long is closed and reported,
+    /// and the line it left without a newline still arrives.
+    @Test func anIdleConnectionIsClosedAfterTheReadTimeout() throws {
+        var options = ListenerOptions()
+        options.readTimeout = 300_000_000
+        let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
+        let target = Endpoint.tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4)
+        let c = try Socket.connect(to: target)
+        _ = Array("a 1\npartial".utf8).withUnsafeBytes { c.sendAll($0) }
+        var lines: [String] = []
+        var dropped: [String] = []
+        var disconnected = 0
+        let start = monotonicNow()
+        _ = l.run(until: monotonicNow() + 5_000_000_000) { r in
+            switch r {
+            case .line(let b, _): lines.append(String(decoding: b, as: UTF8.self))
+            case .dropped(let m, _): dropped.append(m)
+            case .disconnected: disconnected += 1
+            default: break
+            }
+            return disconnected == 0
+        }
+        let elapsed = monotonicNow() - start
+        #expect(lines == ["a 1", "partial"])
+        #expect(dropped == ["closed after 300 ms without data (--read-timeout)"])
+        #expect(elapsed >= 250_000_000 && elapsed < 4_000_000_000, "\(elapsed)")
+        #expect(l.openConnections == 0)
     }
 
     @Test func kernelDropsOfAFullReceiveBufferAreCounted() throws {
