@@ -69,6 +69,8 @@ public final class ListenFrontend: MetricHandler {
     var lineNumbers: [String: Int] = [:]
     var sequence: SequenceStreams?
     var sequenceScanner = SequenceScanner(key: [])
+    var loadRun: ListenRun?
+    var kernelDropsNow: () -> UInt64 = { 0 }
 
     init(_ options: ListenOptions, diagnostics: Diagnostics) {
         self.options = options
@@ -124,6 +126,7 @@ public final class ListenFrontend: MetricHandler {
                 diagnostics.warning("\(options.endpoints[i]): asked for a \(requested)-byte receive buffer, the kernel granted \(Int(granted) / 2)\(max)")
             }
         }
+        kernelDropsNow = { [unowned listener] in listener.kernelDrops() }
         listener.handleSignals()
         defer { listener.close() }
         let start = Clock.monotonicNanoseconds()
@@ -183,7 +186,7 @@ public final class ListenFrontend: MetricHandler {
         var sequenceKeys = ""
         if let t = sequence {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
-            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
+            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)" + runJSON
         }
         return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)\(sequenceKeys)}"
     }
@@ -206,7 +209,13 @@ public final class ListenFrontend: MetricHandler {
         case .line(let bytes, let peer):
             summary.lines += 1
             if sequence != nil {
-                if let n = sequenceScanner.scan(bytes) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
+                if let n = sequenceScanner.scan(bytes) {
+                    sequence!.record(SequenceTracker.number(n))
+                } else if runMarker(bytes, peer: peer) {
+                    return !done
+                } else {
+                    sequence!.recordUnnumbered()
+                }
             }
             if let f = recordFile {
                 fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)

@@ -28,8 +28,20 @@ struct Load: ParsableCommand {
             rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \
             --max-loss (default 0.1% for a ramp).
 
+            With --sink-report, every run carries a run id (in --json as run): a line \
+            '#metricat-load begin RUN' before the first line and '#metricat-load end RUN sK/N' after \
+            each sender's last. 'listen --sequence' restarts its counts at a new run's begin line and \
+            writes that run's summary as soon as every end line arrived, while it keeps listening; \
+            load takes only the summary of its own run and refuses one of another run or one without \
+            a run id.
+
+            SIGINT or SIGTERM stops the run early: the report (and --json) covers the time that ran \
+            and says interrupted (a ramp stops after the step it cut, which does not count for the \
+            knee); the exit status is then 130 or 143. A second signal ends load at once.
+
             Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \
-            target is unreachable, 74 when --sink-report brought no summary within --sink-wait.
+            target is unreachable, 74 when --sink-report brought no summary of this run within \
+            --sink-wait, 130 after SIGINT, 143 after SIGTERM.
 
             Examples:
               metricat load
@@ -121,10 +133,10 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body).", valueName: "file|url"))
+    @Option(help: ArgumentHelp("Read the receiver's counts from the 'metricat listen --sequence --json' summary of this run in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body); a summary of another run is refused.", valueName: "file|url"))
     var sinkReport: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold the summary of this run (the file or URL is read again until then).", valueName: "duration"))
     var sinkWait: String = "10s"
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
@@ -230,6 +242,6 @@ struct Load: ParsableCommand {
         options.progress = true
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         let status = LoadFrontend.run(options, diagnostics: diagnostics)
-        if status != .ok { throw ExitCode(status.rawValue) }
+        if status != 0 { throw ExitCode(status) }
     }
 }

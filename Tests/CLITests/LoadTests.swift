@@ -77,6 +77,61 @@ import Testing
         #expect(int(o, "lost") == 0)
     }
 
+    /// The README's example: `listen --sequence --json` with no --timeout, its stderr in a file, and
+    /// several `load` runs reading it back; each run gets the summary of its own lines.
+    @Test(arguments: [("udp", 1), ("tcp", 3)])
+    func sinkReportFromAListenThatKeepsRunning(transport: String, senders: Int) throws {
+        let address = "\(transport)://127.0.0.1:\(freePort())"
+        let listen = try Background.metricat(["listen", address, "--sequence", "--json", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        var runs: Set<String> = []
+        for (i, count) in [3000, 1200].enumerated() {
+            let r = try Binary.run(["load", address, "--rate", "10k", "--count", "\(count)", "--senders", "\(senders)", "--drain", "100ms",
+                                    "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json"])
+            #expect(r.status == 0, "run \(i): \(r)")
+            let o = try report(r)
+            #expect(o["received_source"] as? String == "listen", "\(r.stdout)")
+            #expect(int(o, "sent") == count)
+            #expect(int(o, "received") == count, "run \(i): \(r.stdout)\n\(listen.stderr)")
+            #expect(int(o, "lost") == 0)
+            let run = try #require(o["run"] as? String, "\(r.stdout)")
+            runs.insert(run)
+            // listen wrote the run's summary when its end lines arrived, while it kept running.
+            let line = try #require(listen.stderr.split(separator: "\n").last { $0.contains("\"run\":\"\(run)\"") }, "\(listen.stderr)")
+            let s = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(int(s, "received") == count, "\(line)")
+            #expect(int(s, "lost") == 0)
+            #expect(int(s, "senders") == senders)
+            #expect(int(s, "unnumbered") == 0, "the run's begin and end lines are not counted: \(line)")
+            if transport == "udp" { #expect(int(s, "datagrams") == count, "\(line)") }
+        }
+        #expect(runs.count == 2)
+        #expect(listen.process.isRunning)
+    }
+
+    @Test func sinkReportRefusesASummaryOfAnotherRun() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let stale = dir.appendingPathComponent("stale.json")
+        let cases = [
+            ("{\"received\":420145,\"lost\":0,\"duplicated\":0,\"reordered\":0,\"run\":\"r00000000000000a1\"}\n", "only a summary of run r00000000000000a1 is there, not one of this run"),
+            ("{\"received\":420145,\"metrics\":0,\"lost\":0,\"duplicated\":0,\"reordered\":0}\n", "only a summary without a run id is there, not one of this run"),
+        ]
+        for (text, message) in cases {
+            try Data(text.utf8).write(to: stale)
+            let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "300", "--drain", "50ms", "--sink-report", stale.path, "--sink-wait", "300ms", "--json"])
+            #expect(r.status == 74, "\(r)")
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+            #expect(r.stderr.contains("it is refused"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty, "no report from a summary that is not this run's: \(r.stdout)")
+        }
+    }
+
     /// `python3 -m http.server` on 127.0.0.1 serving `dir`, once it accepts connections (up to 10 s).
     /// Stop it with `forceStop()`: a child of the test runner may ignore SIGTERM.
     func httpServer(_ dir: URL) throws -> (Background, UInt16) {
@@ -226,6 +281,64 @@ import Testing
         #expect(int(o, "received") == int(o, "sent"))
         let failed = errors.values.compactMap { ($0 as? NSNumber)?.intValue }.reduce(0, +)
         #expect(int(o, "attempted") == (int(o, "sent") ?? 0) + failed, "one line per datagram: \(r.stdout)")
+    }
+
+    /// Sends `signal` to a running `load --json` after about a second; returns the exit status and the parsed report.
+    func interrupted(_ args: [String], _ signal: Int32) throws -> (Int32?, [String: Any], Background) {
+        let load = try Background.metricat(["load"] + args + ["--json"])
+        defer { load.stop() }
+        usleep(1_000_000)
+        load.signal(signal)
+        let status = load.wait(10)
+        let object = try JSONSerialization.jsonObject(with: Data(load.stdout.utf8))
+        return (status, try #require(object as? [String: Any], "stdout: \(load.stdout) stderr: \(load.stderr)"), load)
+    }
+
+    @Test(arguments: [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")])
+    func aSignalEndsTheRunWithItsPartialReport(signal: Int32, name: String) throws {
+        let (status, o, load) = try interrupted(["--rate", "20k", "--duration", "30s", "--drain", "100ms"], signal)
+        #expect(status == 128 + signal, "\(load.stderr)")
+        #expect(o["interrupted"] as? String == name, "\(o)")
+        let sent = try #require(int(o, "sent"))
+        let duration = try #require((o["duration_s"] as? NSNumber)?.doubleValue)
+        #expect(sent > 0)
+        #expect(duration > 0.5 && duration < 30, "\(duration)")
+        // What was sent before the stop all arrived: the sink drained before the report.
+        #expect(int(o, "received") == sent, "\(o)")
+        #expect(int(o, "lost") == 0)
+        // The schedule's offer is what was due up to the stop, not the whole 30 s.
+        let offered = try #require(int(o, "offered"))
+        #expect(offered < 20_000 * 30 && offered >= sent, "\(o)")
+        #expect(load.stderr.contains("interrupted by \(name) after"), "\(load.stderr)")
+        #expect(load.stderr.contains("offered/s"), "the table: \(load.stderr)")
+    }
+
+    @Test func aSignalStopsARampAfterTheStepItCut() throws {
+        let (status, o, load) = try interrupted(["--ramp", "2k..64k", "--step", "x2", "--step-duration", "600ms", "--drain", "50ms"], SIGINT)
+        #expect(status == 130, "\(load.stderr)")
+        #expect(o["interrupted"] as? String == "SIGINT", "\(o)")
+        let steps = try #require(o["steps"] as? [[String: Any]])
+        // About a second in: one or two whole steps, then the one the signal cut; nothing after it.
+        #expect(steps.count >= 1 && steps.count < 6, "\(steps.count) steps")
+        let last = try #require(steps.last)
+        #expect(last["interrupted"] as? String == "SIGINT")
+        for s in steps.dropLast() { #expect(s["interrupted"] is NSNull) }
+        let whole = steps.count - 1
+        #expect(int(o, "knee") == (whole == 0 ? nil : 2000 << (whole - 1)), "\(o)")
+        #expect(load.stderr.contains("stopped: interrupted by SIGINT during the"), "\(load.stderr)")
+    }
+
+    @Test func aSignalDuringARunAgainstListenStillReports() throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let (status, o, load) = try interrupted(["udp://127.0.0.1:\(port)", "--rate", "10k", "--duration", "30s", "--drain", "100ms"], SIGTERM)
+        #expect(status == 143, "\(load.stderr)")
+        #expect(o["interrupted"] as? String == "SIGTERM")
+        let sent = try #require(int(o, "sent"))
+        #expect(sent > 0)
+        #expect(int(o, "received") == sent - (int(o, "kernel_drops") ?? 0), "\(o)")
     }
 
     @Test func unreachableTargetsExit69() throws {
