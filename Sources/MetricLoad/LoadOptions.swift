@@ -134,10 +134,12 @@ public enum LoadError: Error, CustomStringConvertible {
     case usage(String)
     case unavailable(String)
     case io(String)
+    /// Input that is not what it should be (a report `--merge` cannot use).
+    case data(String)
 
     public var description: String {
         switch self {
-        case .usage(let m), .unavailable(let m), .io(let m): return m
+        case .usage(let m), .unavailable(let m), .io(let m), .data(let m): return m
         }
     }
 
@@ -146,6 +148,7 @@ public enum LoadError: Error, CustomStringConvertible {
         case .usage: return .usage
         case .unavailable: return .unavailable
         case .io: return .ioError
+        case .data: return .dataError
         }
     }
 }

@@ -41,7 +41,8 @@ struct Load: ParsableCommand {
 
             Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \
             target is unreachable, 74 when --sink-report brought no summary of this run within \
-            --sink-wait, 130 after SIGINT, 143 after SIGTERM.
+            --sink-wait, 130 after SIGINT, 143 after SIGTERM; with --merge 65 for a report that \
+            cannot be merged, 74 for one that cannot be read.
 
             Examples:
               metricat load
@@ -49,6 +50,7 @@ struct Load: ParsableCommand {
               metricat load udp://127.0.0.1:8094 --rate 50k --duration 10s --max-loss 0.1%
               metricat load udp://127.0.0.1:8125 --format statsd --ramp 10k..800k --plot knee.svg
               metricat load udp://db1:8094 --sink-report http://db1:8000/sink.json
+              metricat load --merge gen1.json gen2.json --json --max-loss 0.1%
             """
     )
 
@@ -142,6 +144,9 @@ struct Load: ParsableCommand {
     @Flag(help: "Print every figure as JSON on stdout at the end.")
     var json = false
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Send nothing: sum the --json reports of single runs (one per sending host) into one; counts add up, the duration is the longest, rates are recomputed over it. Reports of another format or transport, or of a ramp, are refused (exit 65).", valueName: "report.json"))
+    var merge: [String] = []
+
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
 
@@ -158,9 +163,13 @@ struct Load: ParsableCommand {
         if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
         if target != nil && transport != "udp" { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
         if sinkReport != nil && target == nil { throw ValidationError("--sink-report reads a remote receiver's counts; it needs a TARGET") }
+        if !merge.isEmpty && (target != nil || ramp != nil || sinkReport != nil) {
+            throw ValidationError("--merge sums reports and sends nothing; drop TARGET, --ramp and --sink-report (example: metricat load --merge a.json b.json --json)")
+        }
     }
 
     func run() throws {
+        if !merge.isEmpty { return try runMerge() }
         var options = LoadOptions()
         if let target {
             do {
@@ -215,13 +224,7 @@ struct Load: ParsableCommand {
         options.nonBlocking = nonBlocking
         options.gso = !noGso
         options.drain = try parseDuration(drain, flag: "--drain")
-        if let maxLoss {
-            let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
-            guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
-                throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
-            }
-            options.maxLoss = maxLoss.hasSuffix("%") ? v / 100 : v
-        }
+        options.maxLoss = try parsedMaxLoss()
         if let ramp {
             guard var r = Ramp.parse(ramp) else { throw ValidationError("--ramp: '\(ramp)' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)") }
             guard let s = Ramp.parseStep(step) else { throw ValidationError("--step: '\(step)' is not xFACTOR (> 1) or +RATE (example: --step x2 or --step +50k)") }
@@ -243,5 +246,22 @@ struct Load: ParsableCommand {
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         let status = LoadFrontend.run(options, diagnostics: diagnostics)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `--max-loss` as a fraction (nil when not given).
+    func parsedMaxLoss() throws -> Double? {
+        guard let maxLoss else { return nil }
+        let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
+        guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
+            throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
+        }
+        return maxLoss.hasSuffix("%") ? v / 100 : v
+    }
+
+    /// `--merge`: sums reports instead of sending.
+    func runMerge() throws {
+        let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
+        let status = LoadMerge.run(merge, json: json, maxLoss: try parsedMaxLoss(), diagnostics: diagnostics)
+        if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

@@ -341,6 +341,80 @@ import Testing
         #expect(int(o, "received") == sent - (int(o, "kernel_drops") ?? 0), "\(o)")
     }
 
+    @Test func mergeSumsTheReportsOfSeveralSenders() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two real runs, as two hosts would write them.
+        var paths: [String] = []
+        for (i, count) in [2000, 3000].enumerated() {
+            let r = try Binary.run(["load", "--rate", "10k", "--count", "\(count)", "--drain", "50ms", "--json"])
+            #expect(r.status == 0, "\(r)")
+            let path = dir.appendingPathComponent("host\(i).json").path
+            try Data(r.stdout.utf8).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let parts = try paths.map { try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: $0))) as! [String: Any] }
+        let m = try Binary.run(["load", "--merge"] + paths + ["--json"])
+        #expect(m.status == 0, "\(m)")
+        let o = try report(m)
+        for key in Self.requiredKeys { #expect(o.keys.contains(key), "missing \(key)") }
+        #expect(int(o, "merged") == 2)
+        for key in ["sent", "offered", "datagrams", "bytes", "received", "lost"] {
+            #expect(int(o, key) == parts.compactMap { int($0, key) }.reduce(0, +), "\(key): \(m.stdout)")
+        }
+        #expect(int(o, "sent") == 5000)
+        let durations = parts.compactMap { ($0["duration_s"] as? NSNumber)?.doubleValue }
+        let duration = try #require((o["duration_s"] as? NSNumber)?.doubleValue)
+        #expect(abs(duration - durations.max()!) < 0.001, "\(m.stdout)")
+        let rate = try #require((o["rate_sent"] as? NSNumber)?.doubleValue)
+        #expect(abs(rate - 5000 / duration) < 1, "\(m.stdout)")
+        #expect(m.stderr.contains("merged 2 reports"), "\(m.stderr)")
+
+        // Synthetic reports: an unknown count stays unknown, loss is judged on the sum.
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let base = "\"transport\":\"udp\",\"format\":\"influx\",\"offered\":1000,\"attempted\":1000,\"sent\":1000,\"datagrams\":1000,\"bytes\":69000"
+        let a = try write("a.json", "{\(base),\"duration_s\":2,\"received\":990,\"lost\":10,\"errors\":{\"EAGAIN\":2}}")
+        let b = try write("b.json", "{\(base),\"duration_s\":4,\"received\":1000,\"lost\":0,\"errors\":{\"EAGAIN\":3}}")
+        let unknown = try write("u.json", "{\(base),\"duration_s\":1,\"received\":null,\"lost\":null,\"errors\":{}}")
+        let sum = try report(try Binary.run(["load", "--merge", a, b, "--json"]))
+        #expect(int(sum, "received") == 1990)
+        #expect(int(sum, "lost") == 10)
+        #expect((sum["errors"] as? [String: Any]).flatMap { int($0, "EAGAIN") } == 5)
+        #expect(int(sum, "rate_sent") == 500, "2000 lines over the longest run, 4 s")
+        let partial = try report(try Binary.run(["load", "--merge", a, unknown, "--json"]))
+        #expect(partial["received"] is NSNull)
+        #expect(partial["lost"] is NSNull)
+        #expect(int(partial, "sent") == 2000)
+        let over = try Binary.run(["load", "--merge", a, b, "--max-loss", "0.1%"])
+        #expect(over.status == 1, "10 of 2000 lost is 0.5%: \(over)")
+        #expect(over.stderr.contains("loss 0.500% exceeds --max-loss 0.100%"), "\(over.stderr)")
+        #expect(try Binary.run(["load", "--merge", a, b, "--max-loss", "1%"]).status == 0)
+
+        // Reports of different shapes, or not reports at all, are refused.
+        let statsd = try write("s.json", "{\(base.replacingOccurrences(of: "influx", with: "statsd")),\"duration_s\":1}")
+        let ramp = try write("r.json", "{\(base),\"duration_s\":1,\"steps\":[]}")
+        let array = try write("x.json", "[1]")
+        let cases: [([String], Int32, String)] = [
+            ([a, statsd], 65, "s.json: \"format\" is \"statsd\", but \(a) has \"influx\": only reports of one shape can be merged"),
+            ([a, ramp], 65, "r.json: a --ramp report; only reports of single runs can be merged"),
+            ([array], 65, "x.json: not a JSON object: expected the output of 'metricat load --json'"),
+            ([a, dir.appendingPathComponent("none.json").path], 74, "none.json: cannot read the report"),
+        ]
+        for (files, status, message) in cases {
+            let r = try Binary.run(["load", "--merge"] + files + ["--json"])
+            #expect(r.status == status, "\(files): \(r)")
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        let usage = try Binary.run(["load", "udp://127.0.0.1:9", "--merge", a])
+        #expect(usage.status == 2, "\(usage)")
+        #expect(usage.stderr.contains("--merge sums reports and sends nothing"), "\(usage.stderr)")
+    }
+
     @Test func unreachableTargetsExit69() throws {
         let tcp = try Binary.run(["load", "tcp://127.0.0.1:\(freePort())", "--duration", "200ms"])
         #expect(tcp.status == 69, "\(tcp)")

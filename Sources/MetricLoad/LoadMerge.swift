@@ -1,0 +1,135 @@
+import Foundation
+import MetricatKit
+
+/// `load --merge`: several `--json` reports of single runs (one per sending host) summed into one,
+/// as if one sender had sent everything: counts add up, the duration is the longest, rates are
+/// recomputed over it. Reports of different shapes (a ramp, another format or transport) are refused.
+public enum LoadMerge {
+    /// At most this many reports are merged.
+    public static let maxReports = 10_000
+
+    /// Prints the merged report (the table on stderr, `--json` on stdout); exit 1 when its loss
+    /// exceeds `maxLoss`, 65 for a report that cannot be merged, 74 for one that cannot be read.
+    public static func run(_ paths: [String], json: Bool, maxLoss: Double?, diagnostics: Diagnostics) -> ExitStatus {
+        do {
+            let m = try merge(paths)
+            StandardStreams.writeError(LoadResult(runs: [m], ramp: false, knee: nil, maxLoss: maxLoss).table())
+            StandardStreams.writeError("merged \(paths.count) reports: counts summed, duration the longest, rates over it\n")
+            if json { LoadFrontend.writeOut(Self.json(m, reports: paths.count) + "\n") }
+            if let maxLoss, let f = m.lossFraction, f > maxLoss {
+                StandardStreams.writeError("metricat: load: loss \(RateText.fixed(f * 100, 3))% exceeds --max-loss \(RateText.fixed(maxLoss * 100, 3))%\n")
+                return .expectationFailed
+            }
+            return .ok
+        } catch {
+            diagnostics.ioError(error.description)
+            return error.exitStatus
+        }
+    }
+
+    /// Reads, checks and sums the reports in `paths`; the error says which file and what is wrong.
+    public static func merge(_ paths: [String]) throws(LoadError) -> LoadReport {
+        guard paths.count >= 1 else { throw .usage("--merge: name the --json reports to merge (example: --merge a.json b.json)") }
+        guard paths.count <= maxReports else { throw .usage("--merge: \(paths.count) reports; at most \(maxReports)") }
+        var reports: [(String, [String: Any])] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .io("\(path): cannot read the report: \(StandardStreams.describe(errno: errno))")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: data), let report = object as? [String: Any] else {
+                throw .data("\(path): not a JSON object: expected the output of 'metricat load --json'")
+            }
+            reports.append((path, report))
+        }
+        return try sum(reports)
+    }
+
+    /// Sums parsed reports (name, object); see ``merge(_:)``.
+    public static func sum(_ reports: [(String, [String: Any])]) throws(LoadError) -> LoadReport {
+        let (firstName, first) = reports[0]
+        for (name, r) in reports {
+            for key in ["sent", "offered", "attempted", "datagrams", "bytes", "duration_s"] where number(r[key]) == nil {
+                throw .data("\(name): no number \"\(key)\": expected the output of 'metricat load --json'")
+            }
+            if r["steps"] != nil {
+                throw .data("\(name): a --ramp report; only reports of single runs can be merged (merge the ramp steps' rates by hand)")
+            }
+            for key in ["format", "transport"] where (r[key] as? String) != (first[key] as? String) {
+                throw .data("\(name): \"\(key)\" is \(describe(r[key])), but \(firstName) has \(describe(first[key])): only reports of one shape can be merged")
+            }
+        }
+        var m = LoadReport()
+        m.format = first["format"] as? String ?? ""
+        m.transport = first["transport"] as? String ?? ""
+        let targets = Set(reports.map { $0.1["target"] as? String ?? "" })
+        m.target = targets.count == 1 ? targets.first! : "\(reports.count) reports, \(targets.count) targets"
+        var duration = 0.0
+        var sent: UInt64 = 0
+        var byteSum = 0.0
+        for (_, r) in reports {
+            duration = max(duration, number(r["duration_s"]) ?? 0)
+            m.send.offered &+= count(r["offered"]) ?? 0
+            m.send.attempted &+= count(r["attempted"]) ?? 0
+            m.send.sent &+= count(r["sent"]) ?? 0
+            m.send.datagrams &+= count(r["datagrams"]) ?? 0
+            m.send.bytes &+= count(r["bytes"]) ?? 0
+            m.send.reconnects &+= Int(count(r["reconnects"]) ?? 0)
+            for (k, v) in r["errors"] as? [String: Any] ?? [:] { m.send.errors[k, default: 0] &+= count(v) ?? 0 }
+            let s = count(r["sent"]) ?? 0
+            sent &+= s
+            byteSum += (number(r["line_bytes"]) ?? 0) * Double(s)
+        }
+        m.durationSeconds = duration
+        m.send.elapsedNanoseconds = Int64(duration * 1e9)
+        m.lineBytes = sent > 0 ? byteSum / Double(sent) : number(first["line_bytes"]) ?? 0
+        // Counts a report may not know (null): the sum is known only when every report knows it.
+        func total(_ key: String) -> UInt64? {
+            var t: UInt64 = 0
+            for (_, r) in reports {
+                guard let v = count(r[key]) else { return nil }
+                let (s, overflow) = t.addingReportingOverflow(v)
+                if overflow { return nil }
+                t = s
+            }
+            return t
+        }
+        m.received = total("received")
+        m.lost = total("lost")
+        m.duplicated = total("duplicated")
+        m.reordered = total("reordered")
+        m.late = total("late")
+        m.unnumbered = total("unnumbered")
+        m.kernelDrops = total("kernel_drops")
+        let rates = reports.map { number($0.1["rate_target"]) }
+        m.rate = rates.contains(nil) ? nil : rates.reduce(0.0) { $0 + $1! }
+        let sources = Set(reports.map { $0.1["received_source"] as? String })
+        m.receivedSource = sources.count == 1 ? sources.first! : nil
+        let perDatagram = Set(reports.map { count($0.1["lines_per_datagram"]) ?? 1 })
+        m.linesPerDatagram = perDatagram.count == 1 ? Int(perDatagram.first!) : 1
+        m.interrupted = reports.compactMap { $0.1["interrupted"] as? String }.first
+        return m
+    }
+
+    /// The merged report as JSON: the keys of a single run, plus `merged` (how many reports).
+    public static func json(_ m: LoadReport, reports: Int) -> String {
+        String(m.jsonObject().dropLast()) + ",\"merged\":\(reports)}"
+    }
+
+    static func number(_ v: Any?) -> Double? {
+        // JSON true and false come as Bool or as an NSNumber of a char; neither is a count.
+        guard let v, type(of: v) != Bool.self, let n = v as? NSNumber, n.objCType.pointee != 0x63, n.objCType.pointee != 0x42 else { return nil }
+        return n.doubleValue.isFinite ? n.doubleValue : nil
+    }
+
+    /// A whole, non-negative count, nil for null or anything else.
+    static func count(_ v: Any?) -> UInt64? {
+        guard let d = number(v), d >= 0, d < 1.8e19, d == d.rounded() else { return nil }
+        if let n = v as? NSNumber, d >= 9e15 { return n.uint64Value }
+        return UInt64(d)
+    }
+
+    static func describe(_ v: Any?) -> String {
+        if let s = v as? String { return "\"\(s)\"" }
+        return "missing"
+    }
+}
