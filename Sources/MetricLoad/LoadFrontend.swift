@@ -202,13 +202,14 @@ public enum LoadFrontend {
         }
         let counters: SendCounters
         if senders.count == 1 {
-            counters = senders[0].run(rate: rate, duration: duration, count: options.count, tick: tick)
+            counters = senders[0].run(rate: rate, duration: duration, count: options.count,
+                                      firstSeq: UInt64(options.firstSender) * SequenceStreams.span, tick: tick)
         } else {
             let n = senders.count
             let results = SenderThreads.run(n) { k in
                 let share = options.count.map { $0 / UInt64(n) + (UInt64(k) < $0 % UInt64(n) ? 1 : 0) }
                 return senders[k].run(rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
-                                      firstSeq: UInt64(k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
+                                      firstSeq: UInt64(options.firstSender + k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
             }
             counters = SendCounters.sum(results)
         }

@@ -29,6 +29,9 @@ public struct LoadOptions: Sendable {
     public var seqAsTag: Bool?
     /// Sending threads, each with its own socket (connection) and its own sequence numbers (at most 9).
     public var senders = 1
+    /// The first sender's number: sender k numbers its lines from (firstSender + k) × 10¹⁰, so the
+    /// loads of several hosts are told apart by one `listen --sequence` (numbers 0-9 in all).
+    public var firstSender = 0
     /// Receive buffer the embedded sink asks for.
     public var sinkReceiveBuffer: Int32? = 8 << 20
     /// UDP GSO for `--rate max` to this host (`--no-gso` turns it off).

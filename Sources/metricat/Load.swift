@@ -105,6 +105,9 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Sending threads, each with its own socket and sequence numbers, for more than one core (1-9).", valueName: "n"))
     var senders: Int?
 
+    @Option(help: ArgumentHelp("Number this load's senders from K (0-9) for 'listen --sequence', which tells 10 senders apart: give each host its own (e.g. a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).", valueName: "k"))
+    var firstSender: Int = 0
+
     @Option(help: ArgumentHelp("Stream connections, one sending thread each (the same as --senders for tcp:// and unix://).", valueName: "n"))
     var connections: Int?
 
@@ -156,6 +159,10 @@ struct Load: ParsableCommand {
         if let size, size < 1 || size > 65507 { throw ValidationError("--size: must be between 1 and 65507 bytes") }
         for (flag, v) in [("--senders", senders), ("--connections", connections)] {
             if let v, v < 1 || v > 9 { throw ValidationError("\(flag): must be between 1 and 9") }
+        }
+        let threads = senders ?? connections ?? 1
+        if firstSender < 0 || firstSender > 9 || firstSender + threads > 10 {
+            throw ValidationError("--first-sender: '\(firstSender)' with \(threads) sender\(threads == 1 ? "" : "s") would number senders past 9; 'listen --sequence' tells senders 0-9 apart (example: --first-sender 3 --senders 2)")
         }
         if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
         if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
@@ -220,6 +227,7 @@ struct Load: ParsableCommand {
         options.seqKey = noSeq ? nil : seqKey
         options.seqAsTag = seqAs.map { $0 == "tag" }
         options.senders = senders ?? connections ?? 1
+        options.firstSender = firstSender
         options.sinkReceiveBuffer = rcvbuf
         options.nonBlocking = nonBlocking
         options.gso = !noGso

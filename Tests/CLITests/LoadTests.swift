@@ -415,6 +415,43 @@ import Testing
         #expect(usage.stderr.contains("--merge sums reports and sends nothing"), "\(usage.stderr)")
     }
 
+    /// Several hosts against one `listen --sequence`: each numbers its senders from its own
+    /// --first-sender, so listen counts every line once, and the merged reports add up to it.
+    @Test func severalLoadsCountedByOneListenAndMerged() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "8388608"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let hosts = [("0", "1"), ("1", "2"), ("3", "1")]
+        let loads = try hosts.map { first, senders in
+            try Background.metricat(["load", "udp://127.0.0.1:\(port)", "--rate", "4k", "--count", "4000", "--first-sender", first, "--senders", senders, "--drain", "200ms", "--json"])
+        }
+        var paths: [String] = []
+        for (i, load) in loads.enumerated() {
+            #expect(load.wait(20) == 0, "\(load.stderr)")
+            let path = dir.appendingPathComponent("host\(i).json").path
+            try Data(load.stdout.utf8).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let merged = try report(try Binary.run(["load", "--merge"] + paths + ["--json"]))
+        #expect(int(merged, "sent") == 12000, "\(merged)")
+        listen.signal(SIGTERM)
+        _ = listen.wait(5)
+        let line = try #require(listen.stderr.split(separator: "\n").last { $0.hasPrefix("{") }, "\(listen.stderr)")
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let drops = int(s, "kernel_drops") ?? -1
+        #expect(int(s, "duplicated") == 0, "\(line)")
+        #expect(int(s, "senders") == 4, "senders 0, 1, 2 and 3: \(line)")
+        #expect((int(s, "received") ?? 0) + drops == 12000, "\(line)")
+        if drops == 0 { #expect(int(s, "lost") == 0, "\(line)") }
+
+        let bad = try Binary.run(["load", "--first-sender", "8", "--senders", "3", "--count", "10"])
+        #expect(bad.status == 2, "\(bad)")
+        #expect(bad.stderr.contains("--first-sender: '8' with 3 senders would number senders past 9"), "\(bad.stderr)")
+    }
+
     @Test func unreachableTargetsExit69() throws {
         let tcp = try Binary.run(["load", "tcp://127.0.0.1:\(freePort())", "--duration", "200ms"])
         #expect(tcp.status == 69, "\(tcp)")
