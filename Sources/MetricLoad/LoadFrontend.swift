@@ -225,7 +225,6 @@ public enum LoadFrontend {
         for s in senders { s.close() }
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
-        report.interrupted = LoadInterrupt.signal.map(LoadInterrupt.name)
 
         if let sink {
             sink.drainAndStop(idle: options.drain)
@@ -268,6 +267,8 @@ public enum LoadFrontend {
             report.snmpReceiveBufferErrors = b.receiveBufferErrors - min(b.receiveBufferErrors, a.receiveBufferErrors)
             report.snmpInErrors = b.inErrors - min(b.inErrors, a.inErrors)
         }
+        // Last: a signal during the drain or the wait for --sink-report also cut the run short.
+        report.interrupted = LoadInterrupt.signal.map(LoadInterrupt.name)
         return report
     }
 
@@ -277,7 +278,7 @@ public enum LoadFrontend {
             return try SinkReport.read(source, run: run, wait: LoadInterrupt.signal == nil ? options.sinkReportWait : 0)
         } catch {
             guard LoadInterrupt.signal != nil else { throw error }
-            diagnostics.note("\(error.description) (the run was interrupted: received is unknown)")
+            diagnostics.warning("\(error.description) (the run was interrupted: the receiver's counts are not there)")
             return nil
         }
     }

@@ -328,6 +328,27 @@ import Testing
         #expect(load.stderr.contains("stopped: interrupted by SIGINT during the"), "\(load.stderr)")
     }
 
+    @Test func aSignalEndsTheWaitForASinkReport() throws {
+        let dir = try temporaryDirectory("load")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("sink.json")
+        try Data().write(to: empty)
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
+        defer { listen.stop() }
+        usleep(300_000)
+        let start = Date()
+        let (status, o, load) = try interrupted(["udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "500", "--drain", "50ms",
+                                                 "--sink-report", empty.path, "--sink-wait", "30s"], SIGINT)
+        #expect(status == 130, "\(load.stderr)")
+        #expect(Date().timeIntervalSince(start) < 10, "the wait ended at the signal")
+        #expect(o["interrupted"] as? String == "SIGINT", "\(o)")
+        #expect(int(o, "sent") == 500)
+        // No receiver's counts: what reached the socket comes from the kernel, as without --sink-report.
+        #expect(o["received_source"] as? String == "kernel", "\(o)")
+        #expect(load.stderr.contains("the run was interrupted: the receiver's counts are not there"), "\(load.stderr)")
+    }
+
     @Test func aSignalDuringARunAgainstListenStillReports() throws {
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q"])
