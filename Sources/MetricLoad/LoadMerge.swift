@@ -48,8 +48,11 @@ public enum LoadMerge {
     public static func sum(_ reports: [(String, [String: Any])]) throws(LoadError) -> LoadReport {
         let (firstName, first) = reports[0]
         for (name, r) in reports {
-            for key in ["sent", "offered", "attempted", "datagrams", "bytes", "duration_s"] where number(r[key]) == nil {
-                throw .data("\(name): no number \"\(key)\": expected the output of 'metricat load --json'")
+            for key in ["sent", "offered", "attempted", "datagrams", "bytes"] where count(r[key]) == nil {
+                throw .data("\(name): \"\(key)\" is not a count (a whole number from 0 to 1.8e19): expected the output of 'metricat load --json'")
+            }
+            if (number(r["duration_s"]) ?? -1) < 0 {
+                throw .data("\(name): \"duration_s\" is not a number of seconds: expected the output of 'metricat load --json'")
             }
             if r["steps"] != nil {
                 throw .data("\(name): a --ramp report; only reports of single runs can be merged (merge the ramp steps' rates by hand)")
@@ -66,17 +69,23 @@ public enum LoadMerge {
         var duration = 0.0
         var sent: UInt64 = 0
         var byteSum = 0.0
-        for (_, r) in reports {
+        for (name, r) in reports {
+            /// Adds `key`'s count; a sum past 2⁶⁴ - 1 is refused, never wrapped.
+            func add(_ total: inout UInt64, _ key: String, _ value: Any?) throws(LoadError) {
+                let (s, overflow) = total.addingReportingOverflow(count(value) ?? 0)
+                if overflow { throw .data("\(name): \"\(key)\" makes the sum larger than \(UInt64.max): not a count these reports can have") }
+                total = s
+            }
             duration = max(duration, number(r["duration_s"]) ?? 0)
-            m.send.offered &+= count(r["offered"]) ?? 0
-            m.send.attempted &+= count(r["attempted"]) ?? 0
-            m.send.sent &+= count(r["sent"]) ?? 0
-            m.send.datagrams &+= count(r["datagrams"]) ?? 0
-            m.send.bytes &+= count(r["bytes"]) ?? 0
-            m.send.reconnects &+= Int(count(r["reconnects"]) ?? 0)
-            for (k, v) in r["errors"] as? [String: Any] ?? [:] { m.send.errors[k, default: 0] &+= count(v) ?? 0 }
+            try add(&m.send.offered, "offered", r["offered"])
+            try add(&m.send.attempted, "attempted", r["attempted"])
+            try add(&m.send.sent, "sent", r["sent"])
+            try add(&m.send.datagrams, "datagrams", r["datagrams"])
+            try add(&m.send.bytes, "bytes", r["bytes"])
+            m.send.reconnects += Int(min(count(r["reconnects"]) ?? 0, 1_000_000))
+            for (k, v) in r["errors"] as? [String: Any] ?? [:] { try add(&m.send.errors[k, default: 0], "errors.\(k)", v) }
             let s = count(r["sent"]) ?? 0
-            sent &+= s
+            sent = m.send.sent
             byteSum += (number(r["line_bytes"]) ?? 0) * Double(s)
         }
         m.durationSeconds = duration

@@ -431,6 +431,18 @@ import Testing
             #expect(r.stderr.contains(message), "\(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
+        // Sums never wrap, and the number of reports is bounded.
+        let huge = try write("h.json", "{\(base.replacingOccurrences(of: "\"sent\":1000", with: "\"sent\":10000000000000000000")),\"duration_s\":1}")
+        let wrap = try Binary.run(["load", "--merge", huge, huge])
+        #expect(wrap.status == 65, "\(wrap)")
+        #expect(wrap.stderr.contains("h.json: \"sent\" makes the sum larger than 18446744073709551615"), "\(wrap.stderr)")
+        let negative = try write("n.json", "{\(base.replacingOccurrences(of: "\"bytes\":69000", with: "\"bytes\":-5")),\"duration_s\":1}")
+        let refused = try Binary.run(["load", "--merge", a, negative])
+        #expect(refused.status == 65, "\(refused)")
+        #expect(refused.stderr.contains("n.json: \"bytes\" is not a count (a whole number from 0 to 1.8e19)"), "\(refused.stderr)")
+        let many = try Binary.run(["load", "--merge"] + Array(repeating: a, count: 10_001))
+        #expect(many.status == 2, "\(many.stderr.prefix(300))")
+        #expect(many.stderr.contains("--merge: 10001 reports; at most 10000"), "\(many.stderr.prefix(300))")
         let usage = try Binary.run(["load", "udp://127.0.0.1:9", "--merge", a])
         #expect(usage.status == 2, "\(usage)")
         #expect(usage.stderr.contains("--merge sums reports and sends nothing"), "\(usage.stderr)")
