@@ -16,6 +16,28 @@ mkdir -p "$out/completions" "$out/man"
 swift package plugin generate-manual --configuration debug --multi-page --date "$MAN_DATE" \
     --authors 'metricat maintainers' >/dev/null
 cp .build/plugins/GenerateManual/outputs/metricat/*.1 "$out/man/"
+# The generator leaves the discussion's blank lines in, which mdoc warns about: a blank line becomes a
+# paragraph break (.Pp). A paragraph that starts with "Exit status:" moves into the EXIT STATUS section
+# in place of the generator's generic sentence (.Ex -std).
+for page in "$out"/man/*.1; do
+    awk '
+        NR == FNR { if (index($0, "Exit status: ") == 1) exitText = substr($0, 14); next }
+        index($0, "Exit status: ") == 1 { skipBlank = 1; next }
+        /^$/ { if (skipBlank) { skipBlank = 0; next } print ".Pp"; next }
+        /^\.Ex -std$/ && exitText != "" { print exitText; next }
+        { skipBlank = 0; print }
+    ' "$page" "$page" > "$page.tmp"
+    mv "$page.tmp" "$page"
+done
+if command -v groff >/dev/null 2>&1; then
+    for page in "$out"/man/*.1; do
+        warnings=$(groff -mandoc -ww -z "$page" 2>&1)
+        if [ -n "$warnings" ]; then
+            echo "$(basename "$page"): $warnings" >&2
+            exit 1
+        fi
+    done
+fi
 if [ "${1:-}" = "--check" ]; then
     if ! diff -ru completions "$out/completions" || ! diff -ru man "$out/man"; then
         echo "completions/ or man/ are stale: run scripts/generate-docs.sh and commit the result" >&2

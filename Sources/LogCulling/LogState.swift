@@ -53,8 +53,10 @@ public struct LogState: Sendable, Equatable {
             }
             guard let ino = values["inode"]?.first.flatMap({ UInt64($0) }), let dev = values["device"]?.first.flatMap({ UInt64($0) }),
                 let off = values["offset"]?.first.flatMap({ Int64($0) }), off >= 0,
-                let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), let fpv = UInt64(fp[1], radix: 16),
-                let last = values["last-run"]?.first.flatMap({ Int64($0) })
+                let fp = values["fingerprint"], fp.count == 2, let fpLen = Int(fp[0]), (0...Fingerprint.maxBytes).contains(fpLen),
+                let fpv = UInt64(fp[1], radix: 16),
+                // Seconds since 1970 as the clock gave them: the time since is then a subtraction that cannot overflow.
+                let last = values["last-run"]?.first.flatMap({ Int64($0) }), last >= 0
             else { throw .badState(path, "damaged state file (remove it to start over from the end of the log)") }
             return LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last)
         }
@@ -67,21 +69,94 @@ public struct LogState: Sendable, Equatable {
         throw .badState(path, "not a tail-log state file (remove it to start over from the end of the log)")
     }
 
-    /// Writes the state atomically: a temporary file in the same directory, fsync, rename.
+    /// Writes the state atomically: a new temporary file in the same directory, fsync, rename.
     public func save(_ path: String) throws(TailLogError) {
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try PendingState.prepare(self, at: path).commit()
+    }
+
+    /// Refuses a state directory that others can write unless it is sticky: there another user
+    /// could plant a link at the lock or state path, or replace the state between runs.
+    public static func checkDirectory(of path: String) throws(TailLogError) {
+        let dir = path.lastIndex(of: "/").map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        var st = stat()
+        guard stat(dir, &st) == 0 else { return }  // opening the lock file reports it
+        if st.st_mode & S_IWOTH != 0 && st.st_mode & S_ISVTX == 0 {
+            throw .io(dir, "the state directory is writable by others and not sticky, so another user could plant links in it (run chmod o-w \(dir), or chmod +t \(dir))")
+        }
+    }
+}
+
+/// A state written and synced to a new temporary file beside the state file, not yet in place.
+/// A run prepares it before sending anything, so a state that cannot be written stops the run
+/// before any output, and commits it (rename) only after the metrics were delivered.
+public final class PendingState {
+    public let path: String
+    let temporary: String
+    private var done = false
+
+    private init(path: String, temporary: String) {
+        self.path = path
+        self.temporary = temporary
+    }
+
+    /// Creates `<path>.tmp.XXXXXX` with a random name and O_EXCL (never through a link planted
+    /// at a guessed name), writes `state` and syncs it.
+    public static func prepare(_ state: LogState, at path: String) throws(TailLogError) -> PendingState {
+        var template = Array((path + ".tmp.XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw .io(path, "cannot write the state file: \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        let w = write(fd, bytes, bytes.count)
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard w == bytes.count, synced, rename(tmp, path) == 0 else {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let bytes = Array(state.text.utf8)
+        var failure: Int32 = 0
+        if fchmod(fd, 0o644) != 0 { failure = errno }
+        if failure == 0 {
+            let w = write(fd, bytes, bytes.count)
+            if w != bytes.count { failure = w < 0 ? errno : ENOSPC }
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0, failure == 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(temporary)
+            throw .io(path, "cannot write the state file: \(String(cString: strerror(failure)))")
+        }
+        return PendingState(path: path, temporary: temporary)
+    }
+
+    /// Removes temporary states that a killed run left behind (`<path>.tmp.` and six characters,
+    /// regular files only, never through a link). Called with the lock held: no other run writes one.
+    public static func removeStale(for path: String) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + ".tmp."
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.hasPrefix(prefix), name.utf8.count == prefix.utf8.count + 6 else { continue }
+            let full = (slash == nil ? "" : dir + "/") + name
+            var st = stat()
+            if lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFREG { unlink(full) }
+        }
+    }
+
+    /// Puts the state in place (an atomic rename over the old one).
+    public func commit() throws(TailLogError) {
+        done = true
+        guard rename(temporary, path) == 0 else {
             let why = String(cString: strerror(errno))
-            unlink(tmp)
+            unlink(temporary)
             throw .io(path, "cannot write the state file: \(why)")
         }
     }
+
+    /// Drops the prepared state; the old one stays.
+    public func discard() {
+        if !done { unlink(temporary) }
+        done = true
+    }
+
+    deinit { discard() }
 }
 
 /// FNV-1a 64 over the first line of a file (at most 256 bytes).
@@ -114,8 +189,23 @@ public final class LogLock {
 
     /// - Returns: nil when another live process holds the lock (`holder` is its pid, if written).
     public static func acquire(_ path: String) throws(TailLogError) -> (lock: LogLock?, holder: String) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(path, "cannot open the lock file: \(String(cString: strerror(errno)))") }
+        // O_NOFOLLOW: a link planted at the lock path must not make a run truncate its target.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ELOOP { throw .io(path, "the lock file is a symbolic link: refusing to follow it (remove it; the lock is a plain file)") }
+            throw .io(path, "cannot open the lock file: \(String(cString: strerror(e)))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .io(path, "the lock file is not a plain file (remove it)")
+        }
+        // A hard link planted at the lock path would make the pid written below land in its target.
+        guard st.st_nlink == 1 else {
+            close(fd)
+            throw .io(path, "the lock file has \(st.st_nlink) links: refusing to write to it (remove it)")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
             var buf = [UInt8](repeating: 0, count: 32)

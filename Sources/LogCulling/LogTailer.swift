@@ -14,6 +14,35 @@ public struct FileIdentity: Sendable, Equatable {
         return FileIdentity(inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int64(st.st_size))
     }
 
+    /// Opens the live log for reading and takes its identity from the open descriptor.
+    /// - Returns: nil when nothing is at `path` (also a dangling symlink): a log not created yet.
+    /// - Throws: `PATH: cannot read: reason` for anything else that cannot be read as a regular
+    ///   file (no permission, a directory, a FIFO, a parent that is not a directory).
+    public static func open(_ path: String) throws(TailLogError) -> (fd: Int32, identity: FileIdentity)? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            let e = errno
+            if e == ENOENT { return nil }
+            throw .io(path, "cannot read: \(String(cString: strerror(e)))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw .io(path, "cannot read: \(String(cString: strerror(e)))")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            return (fd, FileIdentity(inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int64(st.st_size)))
+        case S_IFDIR:
+            close(fd)
+            throw .io(path, "cannot read: \(String(cString: strerror(EISDIR)))")
+        default:
+            close(fd)
+            throw .io(path, "cannot read: not a regular file")
+        }
+    }
+
     func same(as state: LogState) -> Bool {
         inode == state.inode && (state.device == 0 || device == state.device)
     }
@@ -42,7 +71,9 @@ public enum TailPlanner {
     /// - Parameters:
     ///   - state: the previous run's state; nil on a first run.
     ///   - fromStart: on a first run, read the whole log (Logster counts nothing on a first run).
-    public static func plan(path: String, state: LogState?, current: FileIdentity, fromStart: Bool) -> Plan {
+    ///   - head: the live log's first bytes as this run read them (from the descriptor it reads),
+    ///     so the decision and the new state's fingerprint rest on the same bytes; nil reads them.
+    public static func plan(path: String, state: LogState?, current: FileIdentity, fromStart: Bool, head: [UInt8]? = nil) -> Plan {
         var plan = Plan()
         guard let state else {
             if fromStart {
@@ -54,7 +85,8 @@ public enum TailPlanner {
             return plan
         }
         if current.same(as: state) {
-            if current.size >= state.offset && fingerprintMatches(path: path, compressed: false, state: state) {
+            let unchanged = head.map { fingerprintMatches($0, state: state) } ?? fingerprintMatches(path: path, compressed: false, state: state)
+            if current.size >= state.offset && unchanged {
                 plan.segments = [Segment(path: path, start: state.offset, compressed: false, live: true)]
                 return plan
             }
@@ -122,6 +154,12 @@ public enum TailPlanner {
         return nil
     }
 
+    static func fingerprintMatches(_ head: [UInt8], state: LogState) -> Bool {
+        if state.fingerprintLength == 0 { return true }
+        guard head.count >= state.fingerprintLength else { return false }
+        return head.withUnsafeBytes { Fingerprint.hash(UnsafeRawBufferPointer(rebasing: $0[0..<state.fingerprintLength])) } == state.fingerprint
+    }
+
     static func fingerprintMatches(path: String, compressed: Bool, state: LogState) -> Bool {
         if state.fingerprintLength == 0 { return true }
         guard let head = LineReader.head(path: path, compressed: compressed, count: state.fingerprintLength), head.count == state.fingerprintLength else { return false }
@@ -147,9 +185,13 @@ public struct LineReader {
     }
 
     /// Calls `body` with each line (no newline) from `segment.start` to the end of the file.
-    public func read(_ segment: Segment, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
+    /// - Parameter fd: the live log already open (read through a copy of it, so a log renamed or
+    ///   replaced since it was opened is not mixed up with the new one).
+    public func read(_ segment: Segment, fd: Int32? = nil, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
         let source: any ByteStream
-        if segment.compressed {
+        if let fd, !segment.compressed {
+            source = try FileStream(duplicating: fd, path: segment.path, start: segment.start)
+        } else if segment.compressed {
             source = try GzipReader(path: segment.path, skip: segment.start)
         } else {
             source = try FileStream(path: segment.path, start: segment.start)
@@ -211,6 +253,19 @@ public struct LineReader {
         return result
     }
 
+    /// The first `count` bytes of an open file (fewer when it is shorter).
+    public static func head(fd: Int32, count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return Array(out[0..<got])
+    }
+
     /// The first `count` bytes of a file (decompressed for `.gz`); nil when it cannot be read.
     static func head(path: String, compressed: Bool, count: Int) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: count)
@@ -243,12 +298,6 @@ public struct LineReader {
         }
         return 0
     }
-
-    /// The first line's fingerprint of the file at `path`, over at most `limit` bytes.
-    static func fingerprint(path: String, limit: Int64) -> (UInt64, Int) {
-        let head = head(path: path, compressed: false, count: Fingerprint.maxBytes) ?? []
-        return Fingerprint.of(prefix: head, limit: limit)
-    }
 }
 
 /// Bytes from a file or a decompressed stream.
@@ -265,6 +314,19 @@ final class FileStream: ByteStream {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path, "cannot open: \(String(cString: strerror(errno)))") }
         if start > 0, lseek(fd, off_t(start), SEEK_SET) < 0 {
+            let e = errno
+            close(fd)
+            throw .io(path, "cannot seek to \(start): \(String(cString: strerror(e)))")
+        }
+        _ = posix_fadvise(fd, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    /// Reads an open file from `start` through a duplicate of its descriptor (the original is only used with pread).
+    init(duplicating original: Int32, path: String, start: Int64) throws(TailLogError) {
+        self.path = path
+        fd = fcntl(original, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw .io(path, "cannot read: \(String(cString: strerror(errno)))") }
+        if lseek(fd, off_t(start), SEEK_SET) < 0 {
             let e = errno
             close(fd)
             throw .io(path, "cannot seek to \(start): \(String(cString: strerror(e)))")

@@ -86,6 +86,10 @@ public final class TailLogFrontend {
     let options: TailLogOptions
     let diagnostics: Diagnostics
     public private(set) var stats = TailLogStats()
+    /// `--follow`: the state of the last cycle, used instead of the file (which this run's lock guards).
+    var memoryState: LogState?
+    /// `--follow`: why the state cannot be written, said once until it changes.
+    var stateProblem: String?
 
     public init(_ options: TailLogOptions, diagnostics: Diagnostics) {
         self.options = options
@@ -101,6 +105,7 @@ public final class TailLogFrontend {
     public func run() -> ExitStatus {
         let lock: LogLock
         do {
+            try LogState.checkDirectory(of: options.stateFile)
             let (l, holder) = try LogLock.acquire(options.stateFile + ".lock")
             guard let l else {
                 StandardStreams.writeError("metricat: tail-log: another run (pid \(holder)) holds \(options.stateFile).lock: not running twice on \(options.path)\n")
@@ -112,6 +117,7 @@ public final class TailLogFrontend {
             return diagnostics.exitStatus
         }
         defer { withExtendedLifetime(lock) {} }
+        PendingState.removeStale(for: options.stateFile)
         guard let interval = options.follow else { return cycle(followMode: false) }
         return follow(interval: interval)
     }
@@ -140,23 +146,36 @@ public final class TailLogFrontend {
     func cycle(followMode: Bool) -> ExitStatus {
         let startNs = now()
         let startSec = startNs / 1_000_000_000
-        let state: LogState?
+        var state = memoryState
         do {
-            state = try LogState.load(options.stateFile)
+            if state == nil { state = try LogState.load(options.stateFile) }
         } catch {
             fail(error.description)
             return diagnostics.exitStatus
         }
-        guard let current = FileIdentity.of(options.path) else {
-            let why = access(options.path, F_OK) == 0 ? "is not a regular file" : "does not exist"
+        // A log that exists but cannot be read is an error on every run, and no state is written
+        // for it: a state taken from what stat says would make the next run see a truncation.
+        let opened: (fd: Int32, identity: FileIdentity)?
+        do {
+            opened = try FileIdentity.open(options.path)
+        } catch {
+            fail(error.description)
+            return diagnostics.exitStatus
+        }
+        guard let opened else {
             if options.require {
-                fail("\(options.path) \(why)")
+                fail("\(options.path) does not exist")
                 return .ioError
             }
-            if !followMode { StandardStreams.writeError("metricat: tail-log: \(options.path) \(why): nothing to read (--require makes this an error)\n") }
+            if !followMode { StandardStreams.writeError("metricat: tail-log: \(options.path) does not exist: nothing to read (--require makes this an error)\n") }
             return .ok
         }
-        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart)
+        defer { close(opened.fd) }
+        let current = opened.identity
+        // The fingerprint is taken from what this run reads, before it reads: a log copied and
+        // truncated while the run is under way then shows as truncated next time, and its copy is found.
+        let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
+        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 
@@ -173,11 +192,11 @@ public final class TailLogFrontend {
                     r = LineReader.Result(end: segment.start)
                 } else if parsers.count == 1 {
                     let parser = parsers[0]
-                    r = try reader.read(segment) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
                 } else {
-                    r = try reader.read(segment) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
@@ -198,29 +217,68 @@ public final class TailLogFrontend {
         if diagnostics.verbose {
             diagnostics.note("\(options.path): \(runStats.lines) lines (\(runStats.bytes) bytes) over \(duration) s, \(runStats.unmatched) unmatched, \(runStats.invalidUTF8) not valid UTF-8")
         }
+        if options.dryRun {
+            if !firstRun {
+                let status = deliver(metrics(parsers, duration: duration), epoch: startSec)
+                if status != .ok { return status }
+            }
+            diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
+            return diagnostics.exitStatus
+        }
+        let (fp, fpLen) = Fingerprint.of(prefix: head, limit: end)
+        let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
+        // The new state is written before anything is sent: a state that cannot be written would
+        // make every run send the same lines again. `--follow` keeps the offset in memory instead.
+        var pending: PendingState?
+        do {
+            pending = try PendingState.prepare(newState, at: options.stateFile)
+        } catch {
+            if !followMode {
+                fail("\(error): nothing was sent; the lines are read once the state can be written")
+                return diagnostics.exitStatus
+            }
+            stateFailure("\(error): carrying on with the offset kept in memory")
+        }
         if !firstRun {
-            let rate = RateContext(duration: duration, totals: options.totals)
-            var metrics: [LogMetric] = []
-            for p in parsers { metrics += p.metrics(rate) }
-            let status = deliver(metrics, epoch: startSec)
+            let status = deliver(metrics(parsers, duration: duration), epoch: startSec)
             if status != .ok {
+                pending?.discard()
                 StandardStreams.writeError("metricat: tail-log: not delivered: the state is kept, so these lines are read again next run\n")
                 return status
             }
         }
-        if options.dryRun {
-            diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
-            return diagnostics.exitStatus
+        if followMode { memoryState = newState }
+        var after = stat()
+        if fstat(opened.fd, &after) == 0, Int64(after.st_size) < end {
+            diagnostics.warning("\(options.path): truncated while this run was under way (now \(after.st_size) bytes, read up to byte \(end)): the next run reads the rest from the rotated copy, if there is one beside it")
         }
-        // The state follows the live file as it is now (it may have been replaced while we read).
-        let (fp, fpLen) = LineReader.fingerprint(path: options.path, limit: end)
-        let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
         do {
-            try newState.save(options.stateFile)
+            try pending?.commit()
+            if pending != nil { stateProblem = nil }
         } catch {
-            fail(error.description)
+            let outcome = firstRun ? "the end of the log was not recorded" : "the metrics were delivered but the state was not saved"
+            if followMode {
+                stateFailure("\(outcome): \(error): carrying on with the offset kept in memory")
+            } else {
+                fail("\(outcome): \(error); the next run reports these lines again")
+            }
         }
         return diagnostics.exitStatus
+    }
+
+    /// `--follow`: a state that cannot be written fails the run (74) but is said once, not every cycle.
+    func stateFailure(_ message: String) {
+        if stateProblem == message { return }
+        stateProblem = message
+        fail(message)
+    }
+
+    /// What the parsers counted, as rates over `duration` (or totals).
+    func metrics(_ parsers: [any LogParser], duration: Int64) -> [LogMetric] {
+        let rate = RateContext(duration: duration, totals: options.totals)
+        var metrics: [LogMetric] = []
+        for p in parsers { metrics += p.metrics(rate) }
+        return metrics
     }
 
     static func unmatched(_ line: UnsafeRawBufferPointer, debug: Bool, stats: inout TailLogStats, path: String) {
@@ -279,10 +337,15 @@ public final class TailLogFrontend {
         return .success(out)
     }
 
-    /// Writes to every output; any output that fails makes the run fail (69) so the state is kept.
+    /// Writes to every output; any output that fails makes the run fail so the state is kept:
+    /// 74 when stdout cannot be written (`/dev/full`, a closed pipe), 69 when a target is unreachable.
     func deliver(_ metrics: [LogMetric], epoch: Int64) -> ExitStatus {
         if metrics.isEmpty { return .ok }
         var status = ExitStatus.ok
+        func stdoutFailed(_ code: Int32) {
+            StandardStreams.writeError("metricat: tail-log: write to stdout failed: \(StandardStreams.describe(errno: code))\n")
+            status = .ioError
+        }
         for output in options.outputs {
             var bytes: [UInt8]
             switch render(metrics, format: output.format, epoch: epoch) {
@@ -298,7 +361,12 @@ public final class TailLogFrontend {
                     text.append(contentsOf: line)
                     text.append(0x0A)
                 }
-                text.withUnsafeBytes { _ = StandardStreams.writeAll(1, $0) }
+                if let e = text.withUnsafeBytes({ StandardStreams.writeAll(1, $0) }) { stdoutFailed(e) }
+                continue
+            }
+            if output.endpoint == .stdout {
+                // Written here, not through a buffered sink, so a failed write is seen and fails the run.
+                if let e = bytes.withUnsafeBytes({ StandardStreams.writeAll(1, $0) }) { stdoutFailed(e) }
                 continue
             }
             let out: LineOutput
@@ -306,7 +374,7 @@ public final class TailLogFrontend {
                 out = try LineOutput.open(output.endpoint, options: options.sender, diagnostics: diagnostics)
             } catch {
                 StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(error)\n")
-                status = .unavailable
+                if status == .ok { status = .unavailable }
                 continue
             }
             out.diagnosticsSource = "tail-log"
@@ -314,7 +382,7 @@ public final class TailLogFrontend {
             out.close()
             if out.stats.failedLines > 0 {
                 StandardStreams.writeError("metricat: tail-log: \(output.endpoint): \(out.stats.failedLines) lines could not be delivered\n")
-                status = .unavailable
+                if status == .ok { status = .unavailable }
             }
         }
         return status

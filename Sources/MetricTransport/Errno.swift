@@ -23,6 +23,8 @@ public struct Errno: RawRepresentable, Error, Sendable, Hashable, CustomStringCo
     public static let addressInUse = Errno(rawValue: EADDRINUSE)
     public static let notFound = Errno(rawValue: ENOENT)
     public static let timedOut = Errno(rawValue: ETIMEDOUT)
+    /// The corresponding C error is `EPROTO`: a peer that does not speak the protocol.
+    public static let protocolError = Errno(rawValue: EPROTO)
 
     /// `ECONNREFUSED`, `EAGAIN`, ...: the name scripts can match on (`errors` in `--json` reports).
     public var name: String {
@@ -45,6 +47,7 @@ public struct Errno: RawRepresentable, Error, Sendable, Hashable, CustomStringCo
         case ENOTSOCK: return "ENOTSOCK"
         case EMSGSIZE: return "EMSGSIZE"
         case EPROTOTYPE: return "EPROTOTYPE"
+        case EPROTO: return "EPROTO"
         case EAFNOSUPPORT: return "EAFNOSUPPORT"
         case EADDRINUSE: return "EADDRINUSE"
         case EADDRNOTAVAIL: return "EADDRNOTAVAIL"

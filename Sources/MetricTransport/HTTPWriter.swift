@@ -9,6 +9,11 @@ public final class HTTPWriter {
     public var maxBatchLines = 5000
     public var maxBatchBytes = 1 << 20
     public var retries = 3
+    /// How long one response may take to arrive whole after its request, in nanoseconds: a server
+    /// that says nothing, or trickles, fails the write (ETIMEDOUT) instead of holding it up. 30 s.
+    public var responseTimeout: Int64 = 30_000_000_000
+    /// The largest response body read (InfluxDB's error bodies are a few hundred bytes): 16 MiB.
+    public static let maxResponseBody = 16 << 20
     public private(set) var stats = SenderStats()
     /// Receives InfluxDB's rejections: the tag the line was queued with, and InfluxDB's reason.
     public var onRejectedLine: (_ tag: Int, _ reason: String) -> Void = { _, _ in }
@@ -64,6 +69,13 @@ public final class HTTPWriter {
             case .failure(let e):
                 stats.errors[e.errno?.name ?? "EIO", default: 0] += 1
                 socket = nil
+                // A server that answers garbage may have taken the lines: sending them again could
+                // write them twice.
+                if case .badResponse = e {
+                    onEvent("\(e)")
+                    stats.failedLines += lines.count
+                    return
+                }
                 if attempt <= retries {
                     stats.reconnects += 1
                     sleepNanoseconds(Int64(attempt) * 100_000_000)
@@ -170,14 +182,28 @@ public final class HTTPWriter {
         return readResponse(s)
     }
 
-    /// Reads one response (``HTTPResponseReader``); a connection the server closes is dropped here too.
+    /// Reads one response (``HTTPResponseReader``) within ``responseTimeout``; a connection the
+    /// server closes, or answers badly on, is dropped here too.
     private func readResponse(_ s: Socket) -> Result<(Int, [UInt8]), TransportError> {
         var buffer = [UInt8](repeating: 0, count: 16384)
-        let result = HTTPResponseReader.read(maxBody: 16 << 20, receive: { data in
-            guard case .success(let n) = buffer.withUnsafeMutableBytes({ s.receive(into: $0) }), n > 0 else { return false }
-            data += buffer[0..<n]
-            return true
-        }, problem: { nil })
+        let deadline = monotonicNow() + responseTimeout
+        var problem: Errno?
+        let result = HTTPResponseReader.read(maxBody: Self.maxResponseBody, receive: { data in
+            guard HTTPGet.wait(s.fd, for: Int16(POLLIN), until: deadline) else {
+                problem = .timedOut
+                return false
+            }
+            switch buffer.withUnsafeMutableBytes({ s.receive(into: $0) }) {
+            case .success(let n) where n > 0:
+                data += buffer[0..<n]
+                return true
+            case .success:
+                return false
+            case .failure(let e):
+                problem = e
+                return false
+            }
+        }, problem: { problem.map { $0.name } })
         switch result {
         case .success(let r):
             if r.closes {
@@ -186,10 +212,13 @@ public final class HTTPWriter {
             }
             return .success((r.status, r.body))
         case .failure(.read):
-            // The connection broke before a whole response: the caller reconnects and sends again.
-            return .failure(.system(operation: "read response", endpoint: endpoint.description, errno: .connectionReset))
+            // The connection broke or timed out before a whole response: the caller reconnects and
+            // sends again.
+            return .failure(.system(operation: "read response", endpoint: endpoint.description, errno: problem ?? .connectionReset))
         case .failure(.malformed(let m)):
-            return .failure(.refused("\(endpoint): \(m)"))
+            socket?.close()
+            socket = nil
+            return .failure(.badResponse(endpoint: endpoint.description, reason: m))
         }
     }
 }

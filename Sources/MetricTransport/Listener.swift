@@ -20,6 +20,12 @@ public struct ListenerOptions: Sendable {
     public var datagramBatch = 64
     /// Largest datagram read whole; a longer one is truncated by the kernel and reported.
     public var maxDatagram = 65536
+    /// Share UDP and TCP ports with other sockets that set SO_REUSEPORT too (`--reuse-port`);
+    /// without it a port that is taken is an error.
+    public var reusePort = false
+    /// Hand out the lines of each datagram as ``Received/line(_:_:)`` events after it; off when the
+    /// delegate splits datagrams itself (``Listener/splitLines(_:_:_:)``).
+    public var splitDatagrams = true
 
     public init() {}
 }
@@ -117,6 +123,48 @@ public final class Listener {
     deinit { close() }
 
     private func bind(_ endpoint: Endpoint) throws(TransportError) -> Socket {
+        do throws(TransportError) {
+            return try bindOnce(endpoint)
+        } catch {
+            if case .system("bind", _, .addressInUse) = error { throw .refused(Self.inUseMessage(endpoint)) }
+            if case .system("bind", _, let e) = error, let problem = Self.directoryProblem(endpoint, e) { throw .refused(problem) }
+            throw error
+        }
+    }
+
+    /// Why a Unix socket's directory cannot take it (`unix:///tmp/nope/x.sock: directory /tmp/nope
+    /// does not exist`), for the errnos bind gives about the path; nil otherwise.
+    static func directoryProblem(_ endpoint: Endpoint, _ e: Errno) -> String? {
+        let path: String
+        switch endpoint {
+        case .unix(let p), .unixgram(let p): path = p
+        default: return nil
+        }
+        if path.hasPrefix("@") { return nil }
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        switch e.rawValue {
+        case ENOENT:
+            var st = stat()
+            return lstat(directory, &st) == 0 ? nil : "\(endpoint): directory \(directory) does not exist"
+        case ENOTDIR: return "\(endpoint): a part of \(directory) is not a directory"
+        case EACCES: return "\(endpoint): no permission to create a socket in \(directory)"
+        default: return nil
+        }
+    }
+
+    /// `udp://127.0.0.1:8125 is already in use (ss -lunp 'sport = :8125' shows by whom)`.
+    static func inUseMessage(_ endpoint: Endpoint) -> String {
+        let who: String
+        switch endpoint {
+        case .udp(_, let port, _): who = "ss -lunp 'sport = :\(port)'"
+        case .tcp(_, let port, _): who = "ss -ltnp 'sport = :\(port)'"
+        case .unix(let path), .unixgram(let path): who = "ss -lxp 'src \(path)'"
+        default: who = "ss -lp"
+        }
+        return "\(endpoint) is already in use (\(who) shows by whom)"
+    }
+
+    private func bindOnce(_ endpoint: Endpoint) throws(TransportError) -> Socket {
         switch endpoint {
         case .unix(let path), .unixgram(let path):
             try Self.clearStaleSocket(path, endpoint: endpoint)
@@ -127,7 +175,7 @@ public final class Listener {
             }
             return s
         case .udp:
-            let s = try Socket.bind(endpoint)
+            let s = try Socket.bind(endpoint, reusePort: options.reusePort)
             if let size = options.receiveBuffer {
                 grantedReceiveBuffers.append(try s.setReceiveBuffer(size, force: options.forceReceiveBuffer))
             } else {
@@ -137,7 +185,7 @@ public final class Listener {
             if ovfl >= 0 { try? s.setOption(SOL_SOCKET, ovfl, 1) }
             return s
         default:
-            let s = try Socket.bind(endpoint)
+            let s = try Socket.bind(endpoint, reusePort: options.reusePort)
             if let size = options.receiveBuffer { _ = try? s.setReceiveBuffer(size, force: options.forceReceiveBuffer) }
             return s
         }
@@ -165,12 +213,15 @@ public final class Listener {
         if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 { throw .system(operation: "epoll_ctl", endpoint: "listen", errno: .current) }
     }
 
-    /// Turns SIGINT and SIGTERM into a clean stop of ``run(until:_:)`` (the socket files are removed).
-    public func handleSignals() {
+    /// Turns SIGINT and SIGTERM, and the signals in `also` (SIGCHLD), into a return of
+    /// ``run(until:onIdle:_:)`` with ``StopReason/signal(_:)``; a signal that arrived before stays
+    /// pending and is reported at the next run.
+    public func handleSignals(also: [Int32] = []) {
         var mask = sigset_t()
         sigemptyset(&mask)
         sigaddset(&mask, SIGINT)
         sigaddset(&mask, SIGTERM)
+        for s in also { sigaddset(&mask, s) }
         pthread_sigmask(SIG_BLOCK, &mask, &oldMask)
         signalFD = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
         if signalFD >= 0 { try? watch(signalFD) }
@@ -337,7 +388,7 @@ public final class Listener {
                                     continue
                                 }
                                 if !delegate(.datagram(bytes, peer)) { keepGoing = false; return }
-                                if !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
+                                if options.splitDatagrams, !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
                             }
                             if Int(n) < batch { return }
                         }
@@ -348,8 +399,8 @@ public final class Listener {
         return keepGoing
     }
 
-    /// Hands out the lines of one datagram; a final line needs no newline.
-    static func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ peer: Peer, _ delegate: (Received) -> Bool) -> Bool {
+    /// Hands out the non-empty lines of one datagram; a final line needs no newline.
+    public static func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ peer: Peer, _ delegate: (Received) -> Bool) -> Bool {
         var start = 0
         let count = bytes.count
         while start < count {

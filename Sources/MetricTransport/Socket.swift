@@ -75,11 +75,16 @@ public final class Socket {
 
     /// Binds `endpoint` and, for stream sockets, listens. A Unix path is not removed first unless it
     /// is a stale socket (never a regular file).
-    public static func bind(_ endpoint: Endpoint, backlog: Int32 = 128, reuseAddress: Bool = true) throws(TransportError) -> Socket {
+    ///
+    /// `reuseAddress` sets SO_REUSEADDR on TCP only, where it allows a restart while old connections
+    /// sit in TIME_WAIT; on UDP it would let a second socket bind the same port and take its traffic.
+    /// `reusePort` sets SO_REUSEPORT on TCP and UDP: every socket that sets it shares the port.
+    public static func bind(_ endpoint: Endpoint, backlog: Int32 = 128, reuseAddress: Bool = true, reusePort: Bool = false) throws(TransportError) -> Socket {
         var lastError: TransportError = .invalidAddress("\(endpoint): no address")
         for address in try addresses(endpoint, passive: true) {
             let s = try open(domain: address.family, datagram: endpoint.isDatagram, endpoint: endpoint)
-            if reuseAddress, address.family != AF_UNIX { try s.setOption(SOL_SOCKET, SO_REUSEADDR, 1) }
+            if reuseAddress, address.family != AF_UNIX, !endpoint.isDatagram { try s.setOption(SOL_SOCKET, SO_REUSEADDR, 1) }
+            if reusePort, address.family != AF_UNIX { try s.setOption(SOL_SOCKET, SO_REUSEPORT, 1) }
             if address.family == AF_INET6, case .udp(nil, _, _) = endpoint {} else if address.family == AF_INET6 {
                 try? s.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1)
             }

@@ -108,17 +108,24 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     /// `operation` on `endpoint` failed with `errno`.
     case system(operation: String, endpoint: String, errno: Errno)
     case refused(String)
+    /// The server's answer is not HTTP, or breaks a limit of ``HTTPResponseReader``.
+    case badResponse(endpoint: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidAddress(let m): return m
         case .system(let op, let endpoint, let e): return "\(endpoint): \(op) failed: \(e)"
         case .refused(let m): return m
+        case .badResponse(let endpoint, let reason): return "\(endpoint): bad response from server: \(reason)"
         }
     }
 
+    /// The errno a failure counts under: EPROTO for a bad response.
     public var errno: Errno? {
-        if case .system(_, _, let e) = self { return e }
-        return nil
+        switch self {
+        case .system(_, _, let e): return e
+        case .badResponse: return .protocolError
+        default: return nil
+        }
     }
 }

@@ -179,6 +179,13 @@ public enum Converter {
                 diagnostics.note("--templates applies to the graphite input; the output uses --template")
             }
             handler.precisionFlag = precisionFlag(for: format)
+            if format == .prometheus, options.to ?? format == .prometheus {
+                // Prometheus to Prometheus keeps the input's HELP texts and bucket bound spellings.
+                var both = options.format
+                both.prometheus.passThrough = PrometheusPassThrough()
+                handler.serializer = try MetricFormat.prometheus.makeSerializer(both)
+                return try format.makeParser(both)
+            }
             return try format.makeParser(options.format)
         } catch {
             diagnostics.ioError(error.description)

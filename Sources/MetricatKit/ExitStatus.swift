@@ -12,4 +12,8 @@ public enum ExitStatus: Int32, Sendable {
     case unavailable = 69
     /// Reading or writing failed (EX_IOERR).
     case ioError = 74
+    /// `listen -- COMMAND`: the command was found but could not be run (as sh and env(1) say).
+    case commandNotRunnable = 126
+    /// `listen -- COMMAND`: the command was not found.
+    case commandNotFound = 127
 }

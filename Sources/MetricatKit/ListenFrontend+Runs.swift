@@ -28,10 +28,14 @@ extension ListenFrontend {
         case .begin:
             // Datagram senders repeat their begin line; only a new run starts the counts afresh.
             guard marker.run != loadRun?.id else { return true }
-            let kept = summary
-            summary = ListenSummary()
-            summary.connections = kept.connections
-            summary.matched = kept.matched
+            // The traffic counts start afresh; what describes listen itself (addresses, connections,
+            // a command's end, a match) stays.
+            summary.lines = 0
+            summary.metrics = 0
+            summary.bytes = 0
+            summary.datagrams = 0
+            summary.parseErrors = 0
+            summary.dropped = 0
             sequence = SequenceStreams()
             loadRun = ListenRun(id: marker.run, began: Clock.monotonicNanoseconds())
         case .end(let k, let n):

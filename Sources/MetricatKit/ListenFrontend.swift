@@ -32,24 +32,41 @@ public struct ListenOptions: Sendable {
     public var quiet = false
     /// Count lost, duplicated and reordered lines from the sequence number under this key (`--sequence`).
     public var sequenceKey: String?
+    /// Run this command (argv, no shell) once every socket is bound; listen while it runs, and the
+    /// exit status needs it to succeed (`listen ... -- COMMAND`).
+    public var command: [String] = []
+    /// Write the bound addresses here, one per line, atomically once every socket is bound.
+    public var readyFile: String?
 
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints
     }
 }
 
-/// What a listen run saw, for `--json` and `--stats`.
+/// What a listen run saw, for `--json` and `--stats`. Every count is exact for what the program read.
 public struct ListenSummary: Sendable {
+    /// Non-empty lines, from datagrams and streams (`received` in JSON): a datagram of three lines
+    /// counts three; a datagram is always handled whole, even when `--count` is reached inside it.
     public var lines = 0
+    /// Metrics decoded (0 when not decoding).
     public var metrics = 0
+    /// Bytes read from the sockets, newlines included.
     public var bytes = 0
+    /// Datagrams read whole (UDP and unixgram); a truncated one counts in `dropped` instead.
     public var datagrams = 0
+    /// Stream connections accepted and served.
     public var connections = 0
+    /// Lines or records that did not parse.
     public var parseErrors = 0
+    /// Overlong lines, truncated datagrams and connections refused over the limit.
     public var dropped = 0
     public var kernelDrops: UInt64 = 0
     public var matched = false
     public var durationSeconds = 0.0
+    /// The bound addresses, with the port the kernel chose for `:0`.
+    public var listening: [String] = []
+    /// How the command after `--` ended, when there was one.
+    public var command: ChildProcess.Termination?
 }
 
 /// Runs `listen`: binds the endpoints, prints or decodes what arrives, and decides the exit status
@@ -71,6 +88,9 @@ public final class ListenFrontend: MetricHandler {
     var sequenceScanner = SequenceScanner(key: [])
     var loadRun: ListenRun?
     var kernelDropsNow: () -> UInt64 = { 0 }
+    var child: ChildProcess?
+    /// True while the command after `--` runs: matching does not stop the listener before it ends.
+    var childRunning: Bool { child != nil && child?.termination == nil }
 
     init(_ options: ListenOptions, diagnostics: Diagnostics) {
         self.options = options
@@ -106,7 +126,7 @@ public final class ListenFrontend: MetricHandler {
             }
         }
         if let path = options.record {
-            recordFile = fopen(path, "a")
+            recordFile = fopen(path, "ae")  // close-on-exec: not inherited by a command after --
             if recordFile == nil {
                 diagnostics.ioError("\(path): cannot open for --record: \(StandardStreams.describe(errno: errno))")
                 return .ioError
@@ -115,7 +135,9 @@ public final class ListenFrontend: MetricHandler {
         defer { if let f = recordFile { fclose(f) } }
         let listener: Listener
         do {
-            listener = try Listener(endpoints: options.endpoints, options: options.listener)
+            var listenerOptions = options.listener
+            listenerOptions.splitDatagrams = false  // receive(_:) splits each datagram itself
+            listener = try Listener(endpoints: options.endpoints, options: listenerOptions)
         } catch {
             diagnostics.ioError("\(error)")
             return .unavailable
@@ -126,20 +148,58 @@ public final class ListenFrontend: MetricHandler {
                 diagnostics.warning("\(options.endpoints[i]): asked for a \(requested)-byte receive buffer, the kernel granted \(Int(granted) / 2)\(max)")
             }
         }
+        // SIGCHLD joins SIGINT and SIGTERM on the listener's signalfd before the command starts, so
+        // its end cannot be missed.
+        listener.handleSignals(also: options.command.isEmpty ? [] : [SIGCHLD])
         kernelDropsNow = { [unowned listener] in listener.kernelDrops() }
-        listener.handleSignals()
         defer { listener.close() }
+        summary.listening = Self.boundAddresses(listener)
+        for address in summary.listening { StandardStreams.writeError("listening on \(address)\n") }
+        if let path = options.readyFile {
+            if let problem = Self.writeReadyFile(path, addresses: summary.listening) {
+                diagnostics.ioError("--ready-file \(path): \(problem)")
+                return .ioError
+            }
+        }
+        defer { if let path = options.readyFile { unlink(path) } }
         let start = Clock.monotonicNanoseconds()
-        let deadline = options.timeout.map { start + $0 }
+        var deadline = options.timeout.map { start + $0 }
+        var childEnded: Int64?
+        if !options.command.isEmpty {
+            switch ChildProcess.spawn(options.command, environment: ["METRICAT_LISTEN": summary.listening.joined(separator: " ")]) {
+            case .success(let c):
+                child = c
+                deadline = nil
+            case .failure(let e):
+                let notFound = e == .notFound
+                StandardStreams.writeError("metricat: listen: cannot run '\(options.command[0])': \(e)\n")
+                return notFound ? .commandNotFound : .commandNotRunnable
+            }
+        }
         let live = options.stats && StandardStreams.isTerminal(2)
         var reason: StopReason = .delegate
         var lastStats = summary
         var lastTick = start
-        while !done {
+        while !done || childRunning {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
             reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }) { [unowned self] r in self.receive(r) }
-            if case .signal = reason { break }
+            if case .signal(SIGCHLD) = reason {
+                if let c = child, c.poll() != nil {
+                    // What the command sent before it ended is already queued: read it before deciding.
+                    _ = listener.run(until: Clock.monotonicNanoseconds() + 1_000_000) { [unowned self] r in self.receive(r) }
+                    let expecting = options.count != nil || options.expect != nil || options.expectMetric != nil
+                    if !expecting { done = true }
+                    childEnded = Clock.monotonicNanoseconds()
+                    deadline = options.timeout.map { childEnded! + $0 }
+                }
+                reason = .delegate
+                continue
+            }
+            if case .signal(let signal) = reason {
+                if let c = child, c.termination == nil { _ = c.stop(signal, grace: 5_000_000_000) }
+                break
+            }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if live {
                 let now = Clock.monotonicNanoseconds()
@@ -156,14 +216,26 @@ public final class ListenFrontend: MetricHandler {
         out.flush()
         summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        summary.command = child?.termination
         if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
+        var failed = false
+        if let t = summary.command, !t.succeeded {
+            StandardStreams.writeError("metricat: listen: the command '\(options.command[0])' \(t)\n")
+            failed = true
+        }
         let expecting = options.count != nil || options.expect != nil || options.expectMetric != nil
         if expecting && !summary.matched {
             if reason == .timeout {
-                StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(unmetText())\n")
+                if let childEnded {
+                    let waited = Double(Clock.monotonicNanoseconds() - childEnded) / 1e9
+                    StandardStreams.writeError("metricat: listen: timed out \(waited.formatted1) s after the command ended: \(unmetText())\n")
+                } else {
+                    StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(unmetText())\n")
+                }
             }
-            return .expectationFailed
+            failed = true
         }
+        if failed { return .expectationFailed }
         if let failure = out.failure {
             diagnostics.ioError("write to stdout failed: \(StandardStreams.describe(errno: failure))")
             return .ioError
@@ -188,16 +260,88 @@ public final class ListenFrontend: MetricHandler {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
             sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)" + runJSON
         }
-        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds)\(sequenceKeys)}"
+        var commandKeys = ""
+        switch s.command {
+        case .exited(let status): commandKeys = ",\"command_status\":\(status),\"command_signal\":null"
+        case .signaled(let signal): commandKeys = ",\"command_status\":null,\"command_signal\":\(signal)"
+        case nil: break
+        }
+        let listening = s.listening.map(Self.jsonString).joined(separator: ",")
+        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
+    }
+
+    /// `s` as a quoted JSON string: `"` and `\` escaped, control characters as `\u00XX`.
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 {
+                    let hex = String(c.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Every bound address as a URL, with the port the kernel chose for `:0`.
+    static func boundAddresses(_ listener: Listener) -> [String] {
+        listener.sockets.map { s in
+            switch s.endpoint {
+            case .udp(let host, 0, let family):
+                guard let port = try? s.localAddress().port else { return s.endpoint.description }
+                return Endpoint.udp(host: host, port: port, family: family).description
+            case .tcp(let host, 0, let family):
+                guard let port = try? s.localAddress().port else { return s.endpoint.description }
+                return Endpoint.tcp(host: host, port: port, family: family).description
+            default:
+                return s.endpoint.description
+            }
+        }
+    }
+
+    /// Writes the addresses to a temporary file beside `path` and renames it over `path`, so a
+    /// reader sees either no file or the whole list. Returns what went wrong, or nil.
+    static func writeReadyFile(_ path: String, addresses: [String]) -> String? {
+        let temporary = "\(path).\(getpid()).tmp"
+        guard let f = fopen(temporary, "w") else { return "cannot create \(temporary): \(StandardStreams.describe(errno: errno))" }
+        let text = addresses.map { $0 + "\n" }.joined()
+        let written = fputs(text, f) >= 0
+        let closed = fclose(f) == 0
+        guard written && closed else {
+            let e = errno
+            unlink(temporary)
+            return "cannot write \(temporary): \(StandardStreams.describe(errno: e))"
+        }
+        if rename(temporary, path) != 0 {
+            let e = errno
+            unlink(temporary)
+            return "cannot rename \(temporary) to \(path): \(StandardStreams.describe(errno: e))"
+        }
+        return nil
     }
 
     /// One event from the listener; returns false to stop.
+    ///
+    /// A datagram is handled whole (all its lines, then its metrics) before the run may stop, so
+    /// the counts never leave part of one out; the listener's own split of datagram lines is off.
     func receive(_ r: Received) -> Bool {
         switch r {
         case .datagram(let bytes, let peer):
             summary.datagrams += 1
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
+            _ = Listener.splitLines(bytes, peer) { [unowned self] event in
+                if case .line(let line, _) = event { self.line(line, peer: peer) }
+                return true
+            }
             if options.from != nil || options.detect {
                 // A datagram is a whole text: parse it and end the record.
                 currentPeer = peer.address
@@ -207,26 +351,8 @@ public final class ListenFrontend: MetricHandler {
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "read") }
         case .line(let bytes, let peer):
-            summary.lines += 1
-            if sequence != nil {
-                if let n = sequenceScanner.scan(bytes) {
-                    sequence!.record(SequenceTracker.number(n))
-                } else if runMarker(bytes, peer: peer) {
-                    return !done
-                } else {
-                    sequence!.recordUnnumbered()
-                }
-            }
-            if let f = recordFile {
-                fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
-                fwrite(bytes.baseAddress, 1, bytes.count, f)
-                fputs("\n", f)
-            }
-            if options.from == nil && !options.detect {
-                if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
-                if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
-                if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
-            } else if peer.connection != 0 {
+            if !bytes.isEmpty { line(bytes, peer: peer) }
+            if options.from != nil || options.detect {
                 currentPeer = peer.address
                 decode(bytes, peer: peer, wholeText: false)
             }
@@ -242,7 +368,32 @@ public final class ListenFrontend: MetricHandler {
         }
         out.flushIfNeeded()
         if summary.matched { done = true }
-        return !done
+        return !done || childRunning
+    }
+
+    /// One non-empty line, from a datagram or a stream: counted, recorded, and printed or matched
+    /// when not decoding.
+    func line(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) {
+        summary.lines += 1
+        if sequence != nil {
+            if let n = sequenceScanner.scan(bytes) {
+                sequence!.record(SequenceTracker.number(n))
+            } else if runMarker(bytes, peer: peer) {
+                return
+            } else {
+                sequence!.recordUnnumbered()
+            }
+        }
+        if let f = recordFile {
+            fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)
+            fwrite(bytes.baseAddress, 1, bytes.count, f)
+            fputs("\n", f)
+        }
+        if options.from == nil && !options.detect {
+            if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
+            if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
+            if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
+        }
     }
 
     func key(_ peer: Peer) -> String { "\(peer.listener) \(peer.address) \(peer.connection)" }
@@ -254,13 +405,21 @@ public final class ListenFrontend: MetricHandler {
             parser = p
         } else {
             var format = options.from
-            if format == nil, case .format(let f, _) = FormatDetector.detect(Array(bytes) + [0x0A]) {
-                format = f
-                diagnostics.note("\(peer.address): reading \(f.rawValue)")
+            var unknown = "cannot tell the input format; set --from"
+            if format == nil {
+                switch FormatDetector.detect(Array(bytes) + [0x0A]) {
+                case .format(let f, let why):
+                    format = f
+                    diagnostics.note("\(peer.address): reading \(f.rawValue) (\(why))")
+                case .ambiguous(let candidates, _):
+                    unknown = "cannot tell the input format: it could be \(candidates.map(\.rawValue).joined(separator: ", ")); set --from"
+                case .unknown(let reason):
+                    unknown = "cannot tell the input format: \(reason.message); set --from"
+                }
             }
             guard let format, let made = try? format.makeParser(options.formatOptions) else {
                 summary.parseErrors += 1
-                diagnostics.report(.error(line: 1, column: 1, "cannot tell the format of this input; set --from"), source: peer.address)
+                diagnostics.report(.error(line: 1, column: 1, unknown), source: peer.address)
                 return
             }
             parser = made

@@ -110,6 +110,10 @@ public enum ValueGenerator: Sendable, Equatable {
             if let lo = Int64(a[0]), let hi = Int64(a[1]), lo <= hi {
                 self = .randomInt(lo, hi)
             } else if let lo = Double(a[0]), let hi = Double(a[1]), lo <= hi, lo.isFinite, hi.isFinite {
+                // Bounds further apart than the largest Double have no uniform distribution.
+                guard (hi - lo).isFinite else {
+                    throw TemplateError("--field \(field)=\(text): random bounds must be at most 1.7976931348623157e308 apart (example: random(-1e307,1e307))")
+                }
                 self = .randomFloat(lo, hi)
             } else {
                 throw TemplateError("--field \(field)=\(text): random needs two numbers, the lower first (example: random(1,10) or random(0.5,2.5))")

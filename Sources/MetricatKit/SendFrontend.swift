@@ -221,11 +221,22 @@ extension SendFrontend {
             // When this line is due: its offset in the recording, or its index at the given rate.
             let due: Int64
             if let rate = options.replayRate {
-                due = start + Int64(Double(index - 1) / rate * 1e9)
+                // A rate so low that the wait passes Int64 waits for ever (until a signal).
+                let offset = Double(index - 1) / rate * 1e9
+                due = offset < Double(Int64.max - start) ? start + Int64(offset) : Int64.max
             } else {
                 let first = firstTime ?? entry.time
                 firstTime = first
-                due = start + max(0, entry.time - first)
+                // Times more than 292 years apart are no clock's: such an entry cannot be waited for.
+                let (offset, o1) = entry.time.subtractingReportingOverflow(first)
+                let (at, o2) = start.addingReportingOverflow(max(0, offset))
+                guard !o1 && !o2 else {
+                    diagnostics.report(
+                        .error(line: index, column: 1, "recorded time \(entry.time) is too far from the first entry's \(first) to wait for: skipped"),
+                        source: path)
+                    return !diagnostics.shouldStop
+                }
+                due = at
             }
             let wait = due - Clock.monotonicNanoseconds()
             if wait > 0 {

@@ -111,8 +111,9 @@ public struct SequenceTracker: Sendable {
     /// Distinct numbers received.
     public var unique: UInt64 { received - duplicated }
 
-    /// Gaps below the highest number seen: what is lost when the sender's count is unknown.
-    public var gaps: UInt64 { next - unique }
+    /// Gaps below the highest number seen: what is lost when the sender's count is unknown. Replays
+    /// of numbers older than the window count as unique, so they can outnumber `next`: then none.
+    public var gaps: UInt64 { next > unique ? next - unique : 0 }
 
     /// Loss against what the sender says it sent.
     public func lost(sent: UInt64) -> UInt64 { sent > unique ? sent - unique : 0 }

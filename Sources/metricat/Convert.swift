@@ -27,6 +27,10 @@ struct Convert: ParsableCommand {
               metricat convert --from influx --to json metrics.lp
               printf 'deploys:1|c|#env:prod\\n' | metricat convert --to influx
               metricat convert --from json --json-name-key metric_name --to influx < events.json
+
+            Exit status: 0 every line converted, 2 usage, 65 some input was rejected or could not \
+            be written in the output format (the rest came out), 74 an input could not be read or \
+            stdout could not be written.
             """
     )
 
@@ -37,7 +41,7 @@ struct Convert: ParsableCommand {
     var to: MetricFormat
 
     @OptionGroup var common: CommonFlags
-    @OptionGroup var formats: FormatFlags
+    @OptionGroup var formats: FormatFlagSet<ShownInHelp>
 
     @Argument(help: ArgumentHelp("Input files; '-' or none reads stdin.", valueName: "file"))
     var files: [String] = []

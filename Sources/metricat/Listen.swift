@@ -8,30 +8,54 @@ struct Listen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bind sockets and print what arrives, raw or decoded; a CI smoke check with --expect.",
         discussion: """
-            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each line as \
+            Binds every ADDRESS (default udp://127.0.0.1:8094) in one event loop and prints each non-empty line as \
             it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \
-            every interface. With --from the lines are decoded and re-rendered with --to; a line that \
+            every interface. With --from the lines are decoded and re-rendered with --to (--to alone \
+            means --from auto: the format of each sender is detected from what it sends first); a line that \
             does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \
             see missing newlines.
 
+            Once every address is bound it prints 'listening on ADDRESS' on stderr, one line per \
+            address with the port the kernel chose for :0, and writes --ready-file. A port or \
+            socket another listener holds is an error (exit 69) unless every listener passes \
+            --reuse-port; a Unix socket file nobody listens on any more is replaced.
+
             As a CI smoke check: --count N exits 0 after N lines (metrics when decoding), --expect \
             REGEX or --expect-metric 'name,tag=v field>0' exit 0 as soon as a match arrives, and \
-            --timeout D exits 1 when it expires first. SIGINT and SIGTERM stop it cleanly and \
-            remove its Unix socket files.
+            --timeout D exits 1 when it expires first. A datagram is handled whole, so --count may \
+            be passed inside one. SIGINT and SIGTERM stop it cleanly and remove its Unix socket files.
+
+            With a COMMAND after --, listen binds first, then runs it (argv, no shell; stdin, stdout \
+            and stderr inherited; METRICAT_LISTEN holds the bound addresses, space-separated), \
+            listens while it runs, and afterwards until the expectation is met or --timeout \
+            (counted from the command's end) expires. Exit 0 only when the command exited 0 and \
+            the expectation, if any, was met; otherwise 1, with the command's exit status or signal \
+            on stderr. A command that cannot be found exits 127, one that cannot be run 126. \
+            SIGINT or SIGTERM is passed on to the command (SIGKILL after 5 s).
+
+            The format options (every Telegraf parser and serializer option, by format) are listed by \
+            --help-hidden and in the man page.
 
             Example:
-              metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s &
-              metricat send udp://127.0.0.1:8125 'deploys:1|c'; wait
+              metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s -- ./deploy.sh
+
+            Exit status: 0 the --count or --expect was met, or nothing was expected and it was \
+            stopped (SIGINT, SIGTERM or --timeout), 1 the expectation was not met (before --timeout \
+            or a signal) or the command after -- failed, 2 usage, 69 an address could not be bound, \
+            74 stdout could not be written, 126 or 127 the command after -- could not be run or \
+            found. Lines that do not parse are reported on stderr and counted (parse_errors in \
+            --json) without changing the status.
             """
     )
 
-    @Argument(help: ArgumentHelp("Addresses to bind: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH.", valueName: "address"))
+    /// The addresses, then, after `--`, the command (the argument parser allows one positional array).
+    @Argument(help: ArgumentHelp("Addresses to bind: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; after --, a command to run once every address is bound.", valueName: "address"))
     var addresses: [String] = []
 
     @Option(help: ArgumentHelp("Decode lines as this format (or auto) instead of printing them raw.", valueName: "format"))
     var from: InputFormat?
 
-    @Option(help: ArgumentHelp("Re-render decoded metrics in this format (default: influx).", valueName: "format"))
+    @Option(help: ArgumentHelp("Re-render decoded metrics in this format (default: influx); without --from, implies --from auto.", valueName: "format"))
     var to: MetricFormat?
 
     @Flag(help: "Prefix every line with its receive time and sender.")
@@ -46,7 +70,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 0 after this many lines (metrics when decoding).", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Exit after this long; 1 when --count or --expect were not met.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Exit after this long; 1 when --count or --expect were not met. With a command after --, counted from the command's end.", valueName: "duration"))
     var timeout: String?
 
     @Option(help: ArgumentHelp("Exit 0 when a line matches this regular expression.", valueName: "regex"))
@@ -55,7 +79,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 0 when a metric matches: 'name[,tag=v...] [field>0 ...]' (ops > < >= <= == !=).", valueName: "spec"))
     var expectMetric: String?
 
-    @Flag(help: "Print a JSON summary on stderr at exit.")
+    @Flag(help: "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --.")
     var json = false
 
     @Flag(help: "A live line on stderr (lines/s, bytes/s, parse errors, kernel drops) when it is a terminal.")
@@ -66,6 +90,12 @@ struct Listen: ParsableCommand {
 
     @Option(help: ArgumentHelp("Open stream connections at most; more are refused and reported.", valueName: "n"))
     var maxConnections: Int = 1024
+
+    @Flag(help: "Share UDP and TCP ports with other listeners that pass --reuse-port too (SO_REUSEPORT; the kernel spreads the traffic). Without it a port in use is an error (exit 69).")
+    var reusePort = false
+
+    @Option(help: ArgumentHelp("Once every address is bound, write them to FILE, one per line (atomically: a temporary file renamed); removed at exit.", valueName: "file"))
+    var readyFile: String?
 
     @Option(help: ArgumentHelp("Permissions of Unix socket files (octal).", valueName: "mode"))
     var socketMode: String = "0660"
@@ -82,7 +112,16 @@ struct Listen: ParsableCommand {
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
 
+    /// Splits the positional values into addresses and the command after the first `--` of `argv`
+    /// (the parser's terminator: every value after it is positional, in order).
+    static func splitCommand(_ positionals: [String], argv: [String]) -> (addresses: [String], command: [String]) {
+        guard let terminator = argv.firstIndex(of: "--") else { return (positionals, []) }
+        let count = min(argv.count - terminator - 1, positionals.count)
+        return (Array(positionals.dropLast(count)), Array(positionals.suffix(count)))
+    }
+
     func run() throws {
+        let (addresses, command) = Self.splitCommand(addresses, argv: CommandLine.arguments)
         var endpoints: [Endpoint] = []
         for a in addresses.isEmpty ? ["udp://127.0.0.1:8094"] : addresses {
             do {
@@ -95,6 +134,8 @@ struct Listen: ParsableCommand {
         if let from {
             options.from = from.format
             options.detect = from.format == nil
+        } else if to != nil {
+            options.detect = true  // --to asks for decoding: --from auto
         }
         if let to { options.to = to }
         options.formatOptions = try formats.options(common: common)
@@ -117,6 +158,9 @@ struct Listen: ParsableCommand {
         if sequence { options.sequenceKey = seqKey }
         options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
         options.listener.maxConnections = maxConnections
+        options.listener.reusePort = reusePort
+        options.readyFile = readyFile
+        options.command = command
         options.listener.receiveBuffer = rcvbuf
         guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
             throw ValidationError("--socket-mode: '\(socketMode)' is not an octal mode (example: --socket-mode 0660)")

@@ -51,6 +51,9 @@ struct Load: ParsableCommand {
               metricat load udp://127.0.0.1:8125 --format statsd --ramp 10k..800k --plot knee.svg
               metricat load udp://db1:8094 --sink-report http://db1:8000/sink.json
               metricat load --merge gen1.json gen2.json --json --max-loss 0.1%
+
+            The format options of the payload (every Telegraf serializer option, by format) are \
+            listed by --help-hidden and in the man page.
             """
     )
 

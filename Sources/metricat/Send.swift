@@ -25,6 +25,13 @@ struct Send: ParsableCommand {
               metricat send udp://127.0.0.1:8125 --format statsd 'deploys:1|c'
               metricat send tcp://127.0.0.1:2003 --format graphite --name cpu --field 'load=random(0,4)' --every 1s --count 10
               metricat send 'http://127.0.0.1:8086/write?db=test' < metrics.lp
+
+            The format options (every Telegraf parser and serializer option, by format) are listed by \
+            --help-hidden and in the man page.
+
+            Exit status: 0 every line was sent (and, over HTTP, stored), 2 usage, 65 some input was \
+            rejected (by the parser, or by InfluxDB as bad data), 69 the target was unreachable or \
+            lines could finally not be delivered or confirmed.
             """
     )
 

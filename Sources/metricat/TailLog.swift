@@ -40,8 +40,19 @@ struct TailLog: ParsableCommand {
             does; --tailer, --logtail, --locker, --log-dir and --log-conf are accepted and ignored.
             Unlike Logster, --dry-run leaves the state as it was, and a lock left by a dead run does not block.
 
+            State and safety: the new state is written to a temporary file (random name, O_EXCL) and \
+            synced before anything is sent, and renamed over the old one after delivery; a state that \
+            cannot be written stops the run before it sends anything (with --follow the offset is kept \
+            in memory and the run carries on). The lock is opened without following links, and a state \
+            directory that others can write is refused unless it is sticky. A log that exists but \
+            cannot be read (permissions, a directory, a FIFO) is an error on every run, with no state; \
+            a log copied and truncated while a run reads it is noticed, and the next run reads the rest \
+            from the copy.
+
             Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \
-            the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error.
+            the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error: stdout could \
+            not be written (state kept), the log cannot be read, the state cannot be written (nothing \
+            sent), or the state directory is unsafe.
 
             Examples:
               metricat tail-log --parser sample /var/log/nginx/access.log -o graphite --graphite-host 127.0.0.1:2003
@@ -53,7 +64,9 @@ struct TailLog: ParsableCommand {
     @Argument(help: ArgumentHelp("The log file; Logster's 'PARSER FILE' order is accepted too.", valueName: "file"))
     var positional: [String] = []
 
-    @Option(help: ArgumentHelp("The parser: \(ParserKind.names), or Logster's class name.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The parser: \(ParserKind.names), or Logster's class name.", valueName: "name"),
+        completion: .list(ParserKind.allCases.map(\.rawValue)))
     var parser: String?
 
     @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Directory for state files, one per log and parser (default: $XDG_STATE_HOME/metricat or ~/.local/state/metricat).", valueName: "dir"))
@@ -241,6 +254,8 @@ struct TailLog: ParsableCommand {
         for (flag, value) in [("--tailer", tailer), ("--logtail", logtail), ("--locker", locker), ("--log-dir", logDir), ("--log-conf", logConf)] where value != nil {
             diagnostics.note("\(flag) is Logster's and is ignored")
         }
+        // A closed stdout pipe is a failed write (exit 74, state kept), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let status = TailLogFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }

@@ -26,6 +26,35 @@ import Testing
         #expect(r.stderr.contains("--default-tags: 'novalue' is not key=value"))
     }
 
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionsOfferTailLogParserNames(_ shell: String) throws {
+        let r = try Binary.run(["--generate-completion-script", shell])
+        #expect(r.status == 0)
+        for name in ["sample", "log4j", "postfix", "squid", "apache-error", "metric", "json"] {
+            #expect(r.stdout.contains(name), "\(shell) completion lacks the tail-log parser \(name)")
+        }
+    }
+
+    /// send, listen and load show their own options in --help; the format options are behind
+    /// --help-hidden (and in the man page); convert, whose subject they are, shows them.
+    @Test(arguments: ["send", "listen", "load"])
+    func helpShowsTheCommandsOwnOptions(_ command: String) throws {
+        let help = try Binary.run([command, "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.split(separator: "\n").count < 150, "\(help.stdout)")
+        #expect(!help.stdout.contains("--json-name-key"))
+        #expect(help.stdout.contains("--help-hidden"), "the help should say where the format options are")
+        let hidden = try Binary.run([command, "--help-hidden"])
+        #expect(hidden.stdout.contains("--json-name-key"))
+        #expect(hidden.stdout.contains("--influx-uint-support"))
+    }
+
+    @Test func convertHelpListsTheFormatOptions() throws {
+        let help = try Binary.run(["convert", "--help"])
+        #expect(help.stdout.contains("--json-name-key"))
+        #expect(help.stdout.contains("--graphite-tag-support"))
+    }
+
     @Test func repeatedDefaultTagsAccumulate() throws {
         let r = try Binary.run(
             ["convert", "--from", "influx", "--to", "influx", "--default-tags", "a=1", "--default-tags", "b=2,c=3", "--default-tags", "a=4"],
@@ -51,6 +80,25 @@ import Testing
         #expect(r.status == 65)
         #expect(r.stdout == "cpu value=1 1\nmem free=3i 3\n")
         #expect(r.stderr.hasPrefix("-:2:11: "), "\(r.stderr)")
+    }
+
+    @Test func aWavefrontTimestampPastNanosecondsIsAPositionedError() throws {
+        // The tags make the input Wavefront for --from auto as well.
+        let input = "a 1 1700000000 source=h\nm 1 9999999999999999 source=h\nm 1 9999999999999 source=h\nb 2 1700000000123 source=h\n"
+        for from in ["wavefront", "auto"] {
+            let r = try Binary.run(["convert", "--from", from, "--to", "json"], input: input)
+            #expect(r.status == 65, "\(r)")
+            #expect(r.stdout == """
+                {"fields":{"value":1},"name":"a","tags":{"source":"h"},"timestamp":1700000000}
+                {"fields":{"value":2},"name":"b","tags":{"source":"h"},"timestamp":1700000000}
+
+                """)
+            #expect(r.stderr == """
+                -:2:5: timestamp "9999999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+                -:3:5: timestamp "9999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+
+                """)
+        }
     }
 
     @Test func strictStopsAtTheFirstBadLine() throws {
@@ -120,5 +168,21 @@ import Testing
         #expect(r.status == 65)
         #expect(r.stdout == "mem v=2 2\n")
         #expect(r.stderr == "bad.lp:1:7: expected field value\n")
+    }
+
+    /// Through line protocol and back, `--prometheus-type-tag` keeps counter and gauge types; without
+    /// it they come back untyped (histograms and summaries keep their shape either way).
+    @Test func prometheusTypesSurviveInfluxWithTheTypeTag() throws {
+        let input = "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n"
+        for (flag, counter, gauge) in [(true, "counter", "gauge"), (false, "untyped", "untyped")] {
+            let influx = try Binary.run(["convert", "--from", "prometheus", "--to", "influx"] + (flag ? ["--prometheus-type-tag"] : []), input: input)
+            #expect(influx.status == 0, "\(influx)")
+            #expect(influx.stdout.contains("metric_type=counter") == flag, "\(influx.stdout)")
+            let back = try Binary.run(["convert", "--from", "influx", "--to", "prometheus"], input: influx.stdout)
+            #expect(back.status == 0, "\(back)")
+            #expect(back.stdout.contains("# TYPE jobs_total \(counter)\njobs_total{q=\"a\"} 3\n"), "\(back.stdout)")
+            #expect(back.stdout.contains("# TYPE temp \(gauge)\ntemp 2\n"), "\(back.stdout)")
+            #expect(!back.stdout.contains("metric_type"), "\(back.stdout)")
+        }
     }
 }

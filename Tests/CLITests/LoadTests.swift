@@ -68,7 +68,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "1500ms"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "5k", "--count", "3000", "--sink-report", listen.stderrURL.path, "--json"])
         #expect(r.status == 0, "\(r)")
         let o = try report(r)
@@ -159,7 +159,7 @@ import Testing
         // The directory holding listen's stderr, where the summary appears when listen exits.
         let (server, httpPort) = try httpServer(listen.stderrURL.deletingLastPathComponent())
         defer { server.forceStop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         // Until listen exits the file is there but empty: load keeps asking (HTTP 200, no summary yet).
         let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "5k", "--count", "3000", "--sink-report", "http://127.0.0.1:\(httpPort)/stderr", "--json"])
         #expect(r.status == 0, "\(r)")

@@ -117,6 +117,99 @@ import Testing
         #expect(scraped.contains("room_temperature{instance=\"\",job=\"metricat\",site=\"b\"} 19"), "\(scraped.suffix(800))")
     }
 
+    /// promtool accepts what an OpenMetrics input of every family type becomes (counter with
+    /// `_total` and `_created`, gauge, histogram, gauge histogram, summary, info, stateset, unknown,
+    /// `# UNIT`, exemplars, `# EOF`), and the Prometheus to Prometheus HELP texts it keeps.
+    @Test(.enabled(if: Peers.installed("promtool"), "needs promtool: apt-get install prometheus"))
+    func promtoolAcceptsWhatOpenMetricsInputBecomes() throws {
+        let dir = try temporaryDirectory("promtool-om")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = """
+            # HELP jobs Jobs done.
+            # TYPE jobs counter
+            # UNIT jobs jobs
+            jobs_total{queue="a"} 3 1520879607.789 # {trace_id="x"} 1
+            jobs_created{queue="a"} 1520870000.5
+            # TYPE temperature_celsius gauge
+            # UNIT temperature_celsius celsius
+            temperature_celsius 21.5
+            # HELP latency_seconds Request latency.
+            # TYPE latency_seconds histogram
+            latency_seconds_bucket{le="0.5"} 1 # {trace_id="y"} 0.3
+            latency_seconds_bucket{le="+Inf"} 2
+            latency_seconds_count 2
+            latency_seconds_sum 1.7
+            latency_seconds_created 1520870000
+            # HELP queue_size Items waiting, a "gauge" histogram.
+            # TYPE queue_size gaugehistogram
+            queue_size_bucket{le="1.0"} 2
+            queue_size_bucket{le="+Inf"} 5
+            queue_size_gcount 5
+            queue_size_gsum 12.5
+            # TYPE rpc_seconds summary
+            rpc_seconds{quantile="0.5"} 0.2
+            rpc_seconds_count 4
+            rpc_seconds_sum 1
+            # HELP build Build information.
+            # TYPE build info
+            build_info{version="1.2"} 1
+            # TYPE door stateset
+            door{door="open"} 1
+            door{door="closed"} 0
+            # TYPE mystery unknown
+            mystery 7
+            # EOF
+
+            """
+        let r = try Binary.run(["convert", "--from", "prometheus", "--to", "prometheus"], input: input)
+        #expect(r.status == 0, "\(r)")
+        for family in ["jobs_total counter", "jobs_created gauge", "temperature_celsius gauge", "latency_seconds histogram", "queue_size histogram", "rpc_seconds summary", "build_info gauge", "door gauge", "mystery untyped"] {
+            #expect(r.stdout.contains("# TYPE \(family)\n"), "\(family): \(r.stdout)")
+        }
+        #expect(r.stdout.contains("# HELP jobs_total Jobs done.\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("# HELP queue_size Items waiting, a \"gauge\" histogram.\n"), "\(r.stdout)")
+        let file = dir.appendingPathComponent("om.prom")
+        try r.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let check = try Background("/bin/sh", ["-c", "promtool check metrics < '\(file.path)'"])
+        #expect(check.wait(30) == 0, "\(check.stdout)\(check.stderr)\n\(r.stdout)")
+    }
+
+    /// A family Pushgateway holds as a counter or gauge takes a push of the same text after a trip
+    /// through line protocol only when `--prometheus-type-tag` kept the types: untyped it is refused.
+    @Test(.enabled(if: Peers.installed("prometheus-pushgateway") && Peers.installed("curl"), "needs apt-get install prometheus-pushgateway curl"))
+    func pushgatewayTakesTypesKeptThroughInflux() throws {
+        let port = freePort()
+        let dir = try temporaryDirectory("pushgateway-types")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gateway = try Background(try Peers.require("prometheus-pushgateway", package: "prometheus-pushgateway"), ["--web.listen-address=127.0.0.1:\(port)"])
+        defer { gateway.stop() }
+        guard gateway.waitFor(15, { out, err in (out + err).contains("Listening on") }) else {
+            Issue.record("pushgateway did not start: \(gateway.stderr.suffix(500))")
+            return
+        }
+        let typed = "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 3\nlat_count 2\n"
+        func push(_ text: String, group: String) throws -> String {
+            let file = dir.appendingPathComponent(group + ".prom")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let p = try Background(try Peers.require("curl", package: "curl"), ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/\(group)"])
+            #expect(p.wait(30) == 0)
+            return p.stdout
+        }
+        #expect(try push(typed, group: "original") == "200")
+        for (flag, group, status) in [(true, "kept", "200"), (false, "untyped", "400")] {
+            let influx = try Binary.run(["convert", "--from", "prometheus", "--to", "influx"] + (flag ? ["--prometheus-type-tag"] : []), input: typed)
+            #expect(influx.status == 0, "\(influx)")
+            let back = try Binary.run(["convert", "--from", "influx", "--to", "prometheus"], input: influx.stdout)
+            #expect(back.status == 0, "\(back)")
+            #expect(back.stdout.contains("# TYPE jobs_total \(flag ? "counter" : "untyped")\n"), "\(back.stdout)")
+            #expect(try push(back.stdout, group: group) == status, "\(group): \(back.stdout)")
+        }
+        let scraped = try Peers.run("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
+        #expect(scraped.contains("jobs_total{instance=\"\",job=\"kept\",q=\"a\"} 3"), "\(scraped.suffix(800))")
+        #expect(!scraped.contains("jobs_total{instance=\"\",job=\"untyped\""), "\(scraped.suffix(800))")
+        #expect(scraped.contains("push_failure_time_seconds{instance=\"\",job=\"untyped\"}"), "\(scraped.suffix(800))")
+    }
+
     /// By default a uint goes out as an integer, so InfluxDB 1.x over UDP stores every line of a packed
     /// datagram (with `u` it would drop the whole datagram without a word).
     @Test(.enabled(if: Peers.installed("influxd"), "needs InfluxDB 1.x: apt-get install influxdb influxdb-client"))

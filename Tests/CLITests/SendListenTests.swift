@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct SendListenTests {
     /// One sample per format that parses and re-renders to the same bytes in that format.
     static let samples: [(format: String, lines: [String])] = [
-        ("influx", ["cpu,host=a usage=1.5,idle=2i,ok=true,msg=\"hi there\" 1700000000000000000", "mem,host=b free=3u 1700000000000000001"]),
+        ("influx", ["cpu,host=a usage=1.5,idle=2i,ok=true,msg=\"hi there\" 1700000000000000000", "mem,host=b free=3i 1700000000000000001"]),
         ("json", ["{\"fields\":{\"idle\":2,\"usage\":1.5},\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"timestamp\":1700000000}"]),
         ("statsd", ["deploys:1|c|#env:prod", "temp:21.5|g", "lat:12.5|ms|@0.5"]),
         ("graphite", ["a.b.c 1.5 1700000000", "servers.web1.load 0.25 1700000001"]),
@@ -56,16 +56,6 @@ import Testing
         addr.sin_port = port.bigEndian
         let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         return r != 0  // bind fails: taken
-    }
-
-    @Test func theREADMESmokeCheckPasses() throws {
-        let port = freePort()
-        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--expect", "deploys:1\\|c", "--timeout", "5s"])
-        #expect(listen.waitFor(20) { _, _ in Self.isListening("udp://127.0.0.1:\(port)") })
-        let send = try Binary.run(["send", "udp://127.0.0.1:\(port)", "deploys:1|c"])
-        #expect(send.status == 0, "\(send)")
-        #expect(listen.wait() == 0, "\(listen.stderr)")
-        #expect(listen.stdout == "deploys:1|c\n")
     }
 
     @Test func anUnmetExpectationTimesOutWithStatus1() throws {
@@ -239,6 +229,23 @@ import Testing
         let bad = try Binary.run(["send", "-", "--replay", broken])
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("\(broken):1:1: not a recorded line"))
+    }
+
+    @Test func aRecordingWithTimesNoWaitCanSpanIsReportedAndTheRestPlays() throws {
+        let dir = try temporaryDirectory("rec")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let record = dir.appendingPathComponent("far.rec").path
+        // Line 2 is 2^64 - 1 ns after line 1, line 4 about 2^63 ns; line 3 is 8 ns after line 1.
+        try "-9223372036854775808\tx\ta:1|c\n9223372036854775807\tx\tb:2|c\n-9223372036854775800\tx\tc:3|c\n-100\tx\td:4|c\n"
+            .write(toFile: record, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["send", "-", "--replay", record, "--from", "statsd"])
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stdout == "a:1|c\nc:3|c\n")
+        #expect(r.stderr == """
+            \(record):2:1: recorded time 9223372036854775807 is too far from the first entry's -9223372036854775808 to wait for: skipped
+            \(record):4:1: recorded time -100 is too far from the first entry's -9223372036854775808 to wait for: skipped
+
+            """)
     }
 
     @Test func aClampedReceiveBufferIsReported() throws {

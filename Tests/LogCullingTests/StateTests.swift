@@ -31,12 +31,49 @@ import Testing
         #expect(throws: TailLogError.self) { try LogState.load(path) }
     }
 
+    @Test func aFingerprintLengthOutOfRangeIsADamagedState() throws {
+        let path = tempPath("x.state")
+        for length in ["-5", "257", "99999999999999999999"] {
+            try "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint \(length) ab\nlast-run 4\n".write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: TailLogError.badState(path, "damaged state file (remove it to start over from the end of the log)")) { try LogState.load(path) }
+        }
+        try "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint 256 ab\nlast-run 4\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try LogState.load(path)?.fingerprintLength == 256)
+    }
+
+    @Test func numbersOutsideWhatTailLogWritesAreDamage() throws {
+        let path = tempPath("numbers.state")
+        let good = "metricat-tail-log-state 1\ninode 1\ndevice 2\noffset 3\nfingerprint 256 ff\nlast-run 0\n"
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try LogState.load(path) == LogState(inode: 1, device: 2, offset: 3, fingerprint: 0xff, fingerprintLength: 256, lastRun: 0))
+        // A fingerprint longer than the 256 bytes tail-log reads, negative, or a last run before 1970
+        // (its time since would overflow).
+        for (from, to) in [("fingerprint 256", "fingerprint 9223372036854775807"), ("fingerprint 256", "fingerprint 257"),
+                           ("fingerprint 256", "fingerprint -1"), ("last-run 0", "last-run -9223372036854775808")] {
+            try good.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: TailLogError.self, "\(to)") { try LogState.load(path) }
+        }
+    }
+
     @Test func theFingerprintCoversTheFirstLineOnlyUpToWhatWasRead() {
         let a = Fingerprint.of(prefix: Array("first line\nsecond\n".utf8), limit: 100)
         let b = Fingerprint.of(prefix: Array("first line\nother\n".utf8), limit: 100)
         #expect(a == b && a.1 == 11)
         #expect(Fingerprint.of(prefix: Array("first line\n".utf8), limit: 0).1 == 0)
         #expect(Fingerprint.of(prefix: [UInt8](repeating: 0x41, count: 1000), limit: 1000).1 == Fingerprint.maxBytes)
+    }
+
+    @Test func thePlanRestsOnTheBytesTheRunRead() throws {
+        let path = tempPath("app.log")
+        try "first\nsecond\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let id = try #require(FileIdentity.of(path))
+        let (fp, n) = Fingerprint.of(prefix: Array("first\n".utf8), limit: 100)
+        let state = LogState(inode: id.inode, device: id.device, offset: 6, fingerprint: fp, fingerprintLength: n, lastRun: 0)
+        let same = TailPlanner.plan(path: path, state: state, current: id, fromStart: false, head: Array("first\nsecond\n".utf8))
+        #expect(same.segments == [Segment(path: path, start: 6, compressed: false, live: true)] && same.warnings.isEmpty)
+        // The run's descriptor saw other bytes (rewritten since): from the start, whatever the path shows now.
+        let other = TailPlanner.plan(path: path, state: state, current: id, fromStart: false, head: Array("other\n".utf8))
+        #expect(other.segments == [Segment(path: path, start: 0, compressed: false, live: true)] && other.warnings.count == 1)
     }
 
     @Test func rotatedSiblingsAreFoundByName() throws {

@@ -25,6 +25,8 @@ import Testing
         ("up 1 1700000000000\n", .prometheus),
         ("Timepoint,Measurement,Label,PID\n1,2.5,\"x\",3\n", .csv),
         ("\n\n   \ncpu value=1\n", .influx),
+        // A string field holding raw newlines is one line, not three that fit nothing.
+        ("a v=1 1\nb v=2 2\ng s=\"multi\nline \\\"x\\\"\nend\" 7\nh v=8 8\n", .influx),
     ])
     func detects(_ input: String, _ expected: MetricFormat) {
         guard case .format(let f, _) = Self.detect(input) else {
@@ -32,6 +34,27 @@ import Testing
             return
         }
         #expect(f == expected, "\(input.debugDescription)")
+    }
+
+    @Test func aMismatchAfterAMultiLineStringNamesItsRealLine() {
+        guard case .unknown(let reason) = Self.detect("a s=\"x\ny\" 1\n!!! ???\n") else {
+            Issue.record("expected unknown")
+            return
+        }
+        #expect(reason.line == 3)
+    }
+
+    /// A line that settles a format decides only when every line before it fits that format, and
+    /// the reason names the line when it is not the first.
+    @Test func aDecisiveLineAfterOthersIsNamedOrRefused() {
+        #expect(Self.detect("garbage here\n[1]\n") == .unknown(.init(line: 1, message: "line 1 fits no known format")))
+        #expect(Self.detect("garbage here\n{\"a\":1}\n") == .unknown(.init(line: 1, message: "line 1 fits no known format")))
+        #expect(Self.detect("a.b.c 1\n[1]\n") == .unknown(.init(line: 2, message: "line 2 looks like json (starts with [) but line 1 does not")))
+        #expect(Self.detect("cpu value=1\ndeploys:1|c\n") == .unknown(.init(line: 2, message: "line 2 looks like statsd (bucket:value|type) but line 1 does not")))
+        #expect(Self.detect("up 1\n# TYPE up gauge\n") == .format(.prometheus, reason: "line 2: a # HELP or # TYPE line"))
+        #expect(Self.detect("# a comment\n[1]\n") == .format(.json, reason: "line 2 starts with ["))
+        #expect(Self.detect("\n[1]\n") == .format(.json, reason: "starts with ["))
+        #expect(FormatDetector.hasEnough(Array("garbage here\n[1]\n".utf8)))
     }
 
     @Test func refusesInputThatFitsNothing() {

@@ -102,4 +102,83 @@ import Testing
         let huge = [UInt8](repeating: UInt8(ascii: "a"), count: 10_000)
         Self.check(format, huge, seed: 0)
     }
+
+    /// Numbers at and past the edges of Int64, UInt64 and Double, and timestamps of every digit count.
+    static let extremeNumbers: [String] = {
+        var n = [
+            "9999999999999999999999", "-9223372036854775808", "9223372036854775807", "9223372036854775808",
+            "-9223372036854775809", "18446744073709551615", "18446744073709551616", "1e400", "-1e400", "1e308",
+            "4e-400", "1.7976931348623157e308", "9223372036.854775807", "-9223372036.9", "9.3e18", "-1e19", "NaN",
+            "-inf", "0", "-0",
+        ]
+        for digits in 1...24 {
+            n += [String(repeating: "9", count: digits), "-" + String(repeating: "9", count: digits)]
+            n.append(String(repeating: "9", count: digits) + ".999999999")
+        }
+        return n
+    }()
+
+    /// Inputs with `%` where a number goes, read with the options that scale numbers.
+    static let numberSites: [(MetricFormat, String, @Sendable (inout FormatOptions) -> Void)] = [
+        (.influx, "m v=%,i=%i,u=%u %", { _ in }),
+        (.influx, "m v=% %", { $0.influx.precision = .seconds }),
+        (.influx, "m v=1 %", { $0.influx.precision = .milliseconds }),
+        (.influx, "m v=1 %", { $0.influx.precision = .microseconds }),
+        (.wavefront, "m % % t=%", { _ in }),
+        (.statsd, "a:%|c|@%", { _ in }),
+        (.statsd, "a:%|ms|@%|T%", { _ in }),
+        (.statsd, "a:+%|g", { _ in }),
+        (.statsd, "a:-%|g|T%", { _ in }),
+        (.statsd, "a:%|d|@%|#t:v", { _ in }),
+        (.graphite, "a.b % %", { _ in }),
+        (.prometheus, "m{a=\"%\"} % %", { _ in }),
+        (.prometheus, "# TYPE h histogram\nh_bucket{le=\"%\"} % %\nh_count % %\nh_sum %", { $0.prometheus.metricVersion = 1 }),
+        (.prometheus, "# TYPE s summary\ns{quantile=\"%\"} % %\ns_count %\ns_sum % %", { _ in }),
+        (.json, "{\"fields\":{\"v\":%},\"name\":\"m\",\"tags\":{},\"timestamp\":%}", { _ in }),
+        (.json, "{\"fields\":{\"v\":%},\"name\":\"m\",\"tags\":{},\"timestamp\":%}", { $0.json.timestampUnits = 1_000_000 }),
+        (.json, "{\"a\":%,\"t\":%}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix" }),
+        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_ms" }),
+        (.json, "{\"a\":%,\"t\":%}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_us" }),
+        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_ns" }),
+        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "2006" }),
+        (.csv, "a,b\n%,%", { _ in }),
+        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unix }),
+        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unixMilliseconds }),
+        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unixNanoseconds }),
+        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .init(parsing: "20060102150405") }),
+        (.csv, "a,b\n%,%", { $0.csv.columnTypes = [.int, .float] }),
+        (.csv, "Timepoint,Measurement,Label,PID\n%,%,m v,%", { _ in }),
+    ]
+
+    @Test func extremeNumbersAreReportedOrConverted() {
+        for (format, template, configure) in Self.numberSites {
+            var options = FormatOptions()
+            configure(&options)
+            for number in Self.extremeNumbers {
+                let text = template.split(separator: "%", omittingEmptySubsequences: false).joined(separator: number)
+                guard var parser = try? format.makeParser(options) else {
+                    Issue.record("\(format): parser not constructible")
+                    return
+                }
+                let collector = MetricCollector()
+                parser.parse(text: Array(text.utf8), into: collector, maxLineBytes: options.maxLineBytes)
+                // Every line either converts or is reported, with a position inside the input.
+                #expect(!collector.metrics.isEmpty || !collector.diagnostics.isEmpty, "\(format) \(text.debugDescription)")
+                for d in collector.diagnostics where d.line != nil {
+                    #expect(d.column.map { $0 >= 1 && $0 <= text.utf8.count + 1 } ?? true, "\(format) \(text.debugDescription): \(d)")
+                }
+                for target in MetricFormat.allCases {
+                    for units: Int64 in [1, 1_000_000, 1_000_000_000] {
+                        var out = FormatOptions()
+                        out.json.timestampUnits = units
+                        out.prometheus.exportTimestamp = true
+                        out.statsd.datadogTimestamps = true
+                        out.influx.precision = units == 1 ? .nanoseconds : .seconds
+                        guard var s = try? target.makeSerializer(out) else { continue }
+                        _ = s.render(collector.metrics, now: 1)
+                    }
+                }
+            }
+        }
+    }
 }

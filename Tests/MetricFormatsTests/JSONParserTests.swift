@@ -213,6 +213,13 @@ import Testing
             [{"a": 5, "b": {"c": 6, "time": "1536001411100"}}, {"a": 7, "b": {"c": 8, "time": 1536002769123}}]
             """, timeKey: "b_time", timeFormat: "unix_ms",
             expect: ["json_test a=5.0,b_c=6.0 1536001411100000000", "json_test a=7.0,b_c=8.0 1536002769123000000"]),
+        // A fraction that carries the last whole second past nanoseconds is out of range, not a trap.
+        Row(name: "unix time at the end of nanoseconds", input: """
+            [{"a": 1, "t": "9223372036.854775807"}, {"a": 2, "t": 9223372036.854775807}, {"a": 3, "t": "-9223372036.9"},
+             {"a": 4, "t": "9223372036.85"}]
+            """, timeKey: "t", timeFormat: "unix",
+            expect: ["json_test a=1.0 9223372036854775807", "json_test a=4.0 9223372036850000000"],
+            errors: ["1:55: time 9223372036.854776 is out of range", "1:92: time -9223372036.9 is out of range"]),
         Row(name: "TestTimeErrors layout", input: #"{"a": 5, "b": {"c": 6, "time":"04 Jan 06 15:04 MST"}}"#,
             timeKey: "b_time", timeFormat: "02 January 06 15:04 MST", expect: [],
             errors: ["1:31: cannot parse '04 Jan 06 15:04 MST' as month"]),

@@ -32,6 +32,10 @@ import Testing
         ("02 Jan 06 15:04 MST", "04 Jan 06 15:04 MST", 1_136_387_040_000_000_000),
         ("Jan _2 2006 3:04PM", "May  5 2018 12:06AM", 1_525_478_760_000_000_000),
         ("2006-01-02T15:04:05-0700", "2018-05-04T19:06:35-0500", 1_525_478_795_000_000_000),
+        // The first and the last nanosecond Int64 holds.
+        ("RFC3339Nano", "2262-04-11T23:47:16.854775807Z", .max),
+        ("RFC3339Nano", "1677-09-21T00:12:43.145224192Z", .min),
+        ("RFC3339Nano", "1969-12-31T23:59:59.5Z", -500_000_000),
     ])
     func parse(layout: String, text: String, expected: Int64) throws {
         let r = GoTimeLayout(layout).parse(text, zone: .utc)
@@ -43,6 +47,9 @@ import Testing
         ("2006-01-02 15:04:05.000", "2018-05-05 00:06:35.12", "cannot parse '2018-05-05 00:06:35.12' as fractional second"),
         ("2006-01-02", "2018-05-05x", "cannot parse '2018-05-05x' as layout (extra text 'x')"),
         ("02 January 06", "04 Jan 06", "cannot parse '04 Jan 06' as month"),
+        ("RFC3339Nano", "2262-04-11T23:47:16.854775808Z", "cannot parse '2262-04-11T23:47:16.854775808Z' as a time in range"),
+        ("RFC3339Nano", "2262-04-11T23:47:16.999999999Z", "cannot parse '2262-04-11T23:47:16.999999999Z' as a time in range"),
+        ("RFC3339Nano", "1677-09-21T00:12:43.145224191Z", "cannot parse '1677-09-21T00:12:43.145224191Z' as a time in range"),
     ])
     func parseErrors(layout: String, text: String, message: String) {
         if case .failure(let e) = GoTimeLayout(layout).parse(text, zone: .utc) {

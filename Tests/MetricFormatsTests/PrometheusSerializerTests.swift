@@ -511,4 +511,33 @@ import Testing
         #expect(text.contains("# TYPE temp_c gauge\n"))
         #expect(text.contains("# TYPE jobs_n gauge\n"))
     }
+
+    /// Bounds are written as Go formats them (Telegraf), except in a pass-through, which keeps the
+    /// input's spelling; HELP comes from the pass-through's table when it has the family.
+    @Test func passThroughKeepsBoundSpellingAndHelp() {
+        let metrics = [
+            Metric(name: "prometheus", tags: [Tag("le", "1.0")], fields: [Field("h_bucket", .float(2))], valueType: .histogram),
+            Metric(name: "prometheus", fields: [Field("h_count", .float(2)), Field("h_sum", .float(3))], valueType: .histogram),
+            Metric(name: "prometheus", tags: [Tag("quantile", "0.50")], fields: [Field("s", .float(1))], valueType: .summary),
+        ]
+        let (plain, _) = Self.render(metrics, samplesOnly: true)
+        #expect(plain == "h_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\ns{quantile=\"0.5\"} 1\ns_sum 0\ns_count 0\n")
+        let table = PrometheusPassThrough()
+        table.setHelp("Line one\nback\\slash", for: "h")
+        let (kept, _) = Self.render(metrics) { $0.passThrough = table }
+        #expect(kept == """
+            # HELP h Line one\\nback\\\\slash
+            # TYPE h histogram
+            h_bucket{le="1.0"} 2
+            h_bucket{le="+Inf"} 2
+            h_sum 3
+            h_count 2
+            # HELP s \(Self.help)
+            # TYPE s summary
+            s{quantile="0.50"} 1
+            s_sum 0
+            s_count 0
+
+            """)
+    }
 }

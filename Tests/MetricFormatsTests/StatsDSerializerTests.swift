@@ -84,6 +84,13 @@ import Testing
         #expect(try Self.render([m]) { $0.datadogTimestamps = true }.out == "t:5|g|#k:v|T1700000000\n")
     }
 
+    @Test func timestampsBeforeTheEpochRoundTowardThePastAtEveryMagnitude() throws {
+        for (ns, secs): (Int64, Int64) in [(-1, -1), (-1_000_000_000, -1), (-1_000_000_001, -2), (.min, -9_223_372_037), (.max, 9_223_372_036)] {
+            let m = Self.typed("t", "gauge", [Field("value", .int(5))], timestamp: ns)
+            #expect(try Self.render([m]) { $0.datadogTimestamps = true }.out == "t:5|g|T\(secs)\n")
+        }
+    }
+
     @Test func sanitizingWarnsOncePerName() throws {
         let a = Metric(name: "cpu load", tags: [Tag("host", "a b")], fields: [Field("value", .int(1))])
         let b = Metric(name: "x@y", tags: [], fields: [Field("value", .int(1))])

@@ -13,6 +13,17 @@ final class SequenceTrackerTests: XCTestCase {
         XCTAssertEqual(t.lost(sent: 5000), 0)
     }
 
+    func testReplaysOlderThanTheWindowNeverMakeGapsNegative() {
+        var t = SequenceTracker(windowBits: 6)  // 64 numbers
+        t.record(100)
+        for _ in 0..<200 { t.record(0) }
+        XCTAssertEqual(t.received, 201)
+        XCTAssertEqual(t.late, 200)
+        XCTAssertEqual(t.unique, 201)
+        XCTAssertEqual(t.next, 101)
+        XCTAssertEqual(t.gaps, 0)
+    }
+
     func testInjectedGapsDuplicatesAndReorderings() {
         var t = SequenceTracker(windowBits: 12)
         var stream: [UInt64] = []

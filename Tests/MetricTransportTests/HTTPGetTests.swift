@@ -65,9 +65,10 @@ import Testing
                     guard c >= 0 else { return }
                     var request: [UInt8] = []
                     var buffer = [UInt8](repeating: 0, count: 4096)
-                    // Up to the end of the request headers (bounded: 5 s, 64 KiB).
+                    // Up to the end of the request headers, a body after them as it comes (bounded: 5 s, 64 KiB).
                     var cpfd = pollfd(fd: c, events: Int16(POLLIN), revents: 0)
-                    while request.count < 65536, !request.suffix(4).elementsEqual([13, 10, 13, 10]), poll(&cpfd, 1, 5000) > 0 {
+                    func headersEnded() -> Bool { request.count >= 4 && (0...(request.count - 4)).contains { request[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) } }
+                    while request.count < 65536, !headersEnded(), poll(&cpfd, 1, 5000) > 0 {
                         let n = buffer.withUnsafeMutableBytes { recv(c, $0.baseAddress, $0.count, 0) }
                         if n <= 0 { break }
                         request += buffer[0..<n]
@@ -123,6 +124,40 @@ import Testing
                 continue
             }
             #expect(f.description.contains(message), "\(String(describing: answer)): \(f)")
+        }
+    }
+
+    /// Answers that lie about sizes or never end a line: each is a clear error, quickly, whatever
+    /// the server goes on sending.
+    @Test func hostileAnswersAreBoundedErrors() throws {
+        let noCRLF = [UInt8](repeating: UInt8(ascii: "a"), count: 17 << 20)
+        let endlessHeaders = Array(String(repeating: "X-Filler: 0123456789abcdef\r\n", count: 5000).utf8)
+        let cases: [([UInt8], String)] = [
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nhello\r\n".utf8), "larger than 16 MiB"),
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\nhello\r\n".utf8), "larger than 16 MiB"),
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n".utf8), "a bad chunk size '-5'"),
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n".utf8), "a bad chunk size '+5'"),
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n".utf8), "not followed by CRLF"),
+            (Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8) + noCRLF, "chunk-size line is longer than 1 KiB"),
+            (Array("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n".utf8), "larger than 16 MiB"),
+            (Array("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n".utf8), "larger than 16 MiB"),
+            (Array("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello".utf8), "bad Content-Length"),
+            (Array("HTTP/1.1 200 OK\r\nX: ".utf8) + noCRLF, "header line is longer than 8 KiB"),
+            (noCRLF, "header line is longer than 8 KiB"),
+            (Array("HTTP/1.1 200 OK\r\n".utf8) + endlessHeaders, "headers are longer than 64 KiB"),
+        ]
+        for (answer, message) in cases {
+            let server = try CannedServer(answer)
+            let start = ContinuousClock.now
+            let r = HTTPGet.get(server.url, timeout: 10_000_000_000)
+            let elapsed = ContinuousClock.now - start
+            let what = String(decoding: answer.prefix(70), as: UTF8.self).debugDescription
+            guard case .failure(.malformed(let m)) = r else {
+                Issue.record("\(what): expected a malformed answer, got \(r)")
+                continue
+            }
+            #expect(m.contains(message), "\(what): \(m)")
+            #expect(elapsed < .seconds(5), "\(what): took \(elapsed)")
         }
     }
 

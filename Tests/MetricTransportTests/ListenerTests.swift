@@ -109,6 +109,30 @@ import Glibc
         l.close()
     }
 
+    @Test func aTakenUDPPortIsRefusedUnlessEverySocketSharesIt() throws {
+        let first = try Listener(endpoints: [.udp(host: "127.0.0.1", port: 0, family: .ipv4)])
+        let port = first.boundPort()!
+        #expect(throws: TransportError.refused("udp4://127.0.0.1:\(port) is already in use (ss -lunp 'sport = :\(port)' shows by whom)")) {
+            try Listener(endpoints: [.udp(host: "127.0.0.1", port: port, family: .ipv4)])
+        }
+        first.close()
+        var sharing = ListenerOptions()
+        sharing.reusePort = true
+        let a = try Listener(endpoints: [.udp(host: "127.0.0.1", port: 0, family: .ipv4)], options: sharing)
+        let b = try Listener(endpoints: [.udp(host: "127.0.0.1", port: a.boundPort()!, family: .ipv4)], options: sharing)
+        #expect(b.boundPort() == a.boundPort())
+        a.close()
+        b.close()
+    }
+
+    @Test func aUnixSocketInAMissingDirectoryNamesIt() throws {
+        let dir = Self.tempDir()
+        defer { rmdir(dir) }
+        #expect(throws: TransportError.refused("unixgram://\(dir)/no/g.sock: directory \(dir)/no does not exist")) {
+            try Listener(endpoints: [.unixgram(path: dir + "/no/g.sock")])
+        }
+    }
+
     @Test func connectionsPastTheLimitAreRefusedAndReported() throws {
         var options = ListenerOptions()
         options.maxConnections = 1

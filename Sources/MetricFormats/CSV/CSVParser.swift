@@ -168,6 +168,8 @@ public struct CSVParser: MetricParser {
         }
         var metric = Metric(name: metricName)
         metric.fields.reserveCapacity(names.count)
+        var fieldPositions = KeyPositions()
+        var tagPositions = KeyPositions()
         var timestampText: String? = nil
         var timestampIndex = 0
         var measurement: FieldValue? = nil
@@ -181,7 +183,7 @@ public struct CSVParser: MetricParser {
             if !skipValues.isEmpty && skipValues.contains(value) { continue }
             switch role {
             case .tag:
-                metric.setTag(name, value)
+                metric.setTag(name, value, positions: &tagPositions)
                 continue
             case .timestamp:
                 timestampText = value
@@ -208,7 +210,7 @@ public struct CSVParser: MetricParser {
             if role == .measurement {
                 measurement = typed
             } else {
-                metric.setField(name, typed)
+                metric.setField(name, typed, positions: &fieldPositions)
             }
         }
         if let measurement {
@@ -230,7 +232,7 @@ public struct CSVParser: MetricParser {
             fail(0, "row has no fields")
             return
         }
-        for t in defaultTags { metric.setTag(t.key, t.value) }
+        for t in defaultTags { metric.setTag(t.key, t.value, positions: &tagPositions) }
         metric.sortTags()
         handler.handle(metric)
     }

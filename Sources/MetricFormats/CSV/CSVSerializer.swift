@@ -19,6 +19,10 @@ public struct CSVSerializer: MetricSerializer {
     public init(options: FormatOptions) throws(FormatError) {}
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
+        guard !metric.name.isEmpty else {
+            context.report(.error("a metric with an empty name cannot be written in a CSV Label: skipped"))
+            return
+        }
         var pid: String? = nil
         var tags = metric.tags
         if let k = tags.firstIndex(where: { $0.key == "pid" }), GoStrconv.parseInt(tags[k].value).map(String.init) == tags[k].value {
@@ -30,6 +34,10 @@ public struct CSVSerializer: MetricSerializer {
 
         for field in metric.fields {
             value.removeAll(keepingCapacity: true)
+            if field.key.isEmpty {
+                context.report(.error("a field of \"\(metric.name)\" has an empty key, which a CSV Label cannot carry: skipped"))
+                continue
+            }
             switch field.value {
             case .float(let v):
                 guard v.isFinite else {

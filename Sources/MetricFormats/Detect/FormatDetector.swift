@@ -29,7 +29,7 @@ public enum FormatDetector {
         if bytes.count >= maxBytes { return true }
         let scan = scanLines(bytes, completeOnly: true)
         if scan.lines >= maxLines { return true }
-        if scan.decisive != nil { return true }
+        if scan.decisive != nil || scan.conflict != nil { return true }
         return false
     }
 
@@ -37,6 +37,7 @@ public enum FormatDetector {
     public static func detect(_ bytes: [UInt8]) -> Result {
         let scan = scanLines(bytes, completeOnly: false)
         if let (format, why) = scan.decisive { return .format(format, reason: why) }
+        if let conflict = scan.conflict { return .unknown(conflict) }
         guard scan.lines > 0 else { return .unknown(Reason(line: 1, message: "the input has no metric lines")) }
         var set = scan.candidates
         if set.isEmpty {
@@ -59,6 +60,10 @@ public enum FormatDetector {
         var lines = 0
         var candidates: Set<MetricFormat> = Set(MetricFormat.allCases)
         var decisive: (MetricFormat, String)?
+        /// A line that settles a format no earlier line fits.
+        var conflict: Reason?
+        /// The line that ruled each format out.
+        var excludedAt: [MetricFormat: Int] = [:]
         var firstMismatchLine = 1
         var sawMillisecondTimestamp = false
         var sawPointTags = false
@@ -68,19 +73,52 @@ public enum FormatDetector {
         var scan = Scan()
         var start = 0
         var lineNumber = 0
+        var firstLine: Int?  // the first non-blank line, where "starts with" is true of the input
         let limit = min(bytes.count, maxBytes)
         while start < limit, scan.lines < maxLines {
+            // A line ends at a newline outside double quotes: a string field of line protocol (or a
+            // quoted CSV cell) may hold raw newlines.
             var end = start
-            while end < limit, bytes[end] != ASCII.newline { end += 1 }
+            var quoted = false
+            var newlinesInside = 0
+            while end < limit {
+                let b = bytes[end]
+                if quoted && b == ASCII.backslash {
+                    end += 2
+                    continue
+                }
+                if b == ASCII.quote { quoted.toggle() }
+                if b == ASCII.newline {
+                    if !quoted { break }
+                    newlinesInside += 1
+                }
+                end += 1
+            }
+            end = min(end, limit)
             if end == limit && completeOnly && limit == bytes.count { break }
-            lineNumber += 1
+            lineNumber += 1 + newlinesInside
             var line = bytes[start..<end]
             start = end + 1
             while let f = line.first, ASCII.isWhitespace(f) { line = line.dropFirst() }
             while let l = line.last, ASCII.isWhitespace(l) { line = line.dropLast() }
             if line.isEmpty { continue }
-            if let d = decisiveFormat(line) {
-                scan.decisive = d
+            let first = firstLine ?? lineNumber
+            firstLine = first
+            if let (format, why) = decisiveFormat(line) {
+                if scan.lines > 0 && !scan.candidates.contains(format) {
+                    // Earlier lines fit no format, or not this one: say so rather than decide.
+                    if scan.candidates.isEmpty {
+                        scan.conflict = Reason(line: scan.firstMismatchLine, message: "line \(scan.firstMismatchLine) fits no known format")
+                    } else {
+                        scan.conflict = Reason(line: lineNumber, message: "line \(lineNumber) looks like \(format.rawValue) (\(why)) but line \(scan.excludedAt[format] ?? first) does not")
+                    }
+                    return scan
+                }
+                if lineNumber == first {
+                    scan.decisive = (format, why)
+                } else {
+                    scan.decisive = (format, why.hasPrefix("starts with") ? "line \(lineNumber) \(why)" : "line \(lineNumber): \(why)")
+                }
                 return scan
             }
             if line.first == ASCII.hash { continue }  // a comment in line protocol or Prometheus
@@ -89,6 +127,7 @@ public enum FormatDetector {
             let before = scan.candidates
             scan.candidates.formIntersection(fits)
             if scan.candidates.isEmpty && !before.isEmpty { scan.firstMismatchLine = lineNumber }
+            for f in before.subtracting(scan.candidates) where scan.excludedAt[f] == nil { scan.excludedAt[f] = lineNumber }
             if scan.candidates.count == 1 && !completeOnly { continue }
         }
         if completeOnly, scan.lines > 0, scan.candidates.count == 1, let only = scan.candidates.first, only != .graphite, only != .wavefront, only != .prometheus {

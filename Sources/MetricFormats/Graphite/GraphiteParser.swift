@@ -142,6 +142,7 @@ public struct GraphiteParser: MetricParser {
     /// `k=v;k=v` after the path, with Telegraf's rules: a part that is not exactly one `=` between a
     /// non-empty key and value, a key with `!` or `^`, or a value starting with `~` is dropped.
     static func addPathTags(_ b: UnsafeBufferPointer<UInt8>, to metric: inout Metric) {
+        var positions = KeyPositions()
         var start = 0
         while start <= b.count {
             var end = start
@@ -159,7 +160,7 @@ public struct GraphiteParser: MetricParser {
                 end += 1
             }
             if eqCount == 1 && eq > start && eq + 1 < end && !badKey && b[eq + 1] != UInt8(ascii: "~") {
-                metric.setTag(String(bytes: b, start..<eq), String(bytes: b, (eq + 1)..<end))
+                metric.setTag(String(bytes: b, start..<eq), String(bytes: b, (eq + 1)..<end), positions: &positions)
             }
             start = end + 1
         }

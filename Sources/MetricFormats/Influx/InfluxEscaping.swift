@@ -3,9 +3,12 @@
 /// - Measurement: `,` and space get a backslash; tab, LF, FF and CR become `\t` `\n` `\f` `\r`.
 /// - Tag keys, tag values, field keys: the same, plus `=`.
 /// - String field content: `"` and `\` get a backslash; everything else is raw.
+/// - In a measurement or field key a backslash pairs with the next byte when read back, so one that
+///   stands before a byte that gets escaped would swallow the escape: it is written as `_` (reported).
 enum InfluxEscaping {
     /// Per byte: 0 copied; bit 1 escaped in names and keys; bit 2 escaped in keys only;
-    /// bit 4 written as a two-char sequence; bit 8 escaped in string content.
+    /// bit 4 written as a two-char sequence; bit 8 escaped in string content; bit 16 a backslash,
+    /// looked at in measurements and field keys.
     /// Written once at first use and only read after that.
     nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
@@ -15,15 +18,18 @@ enum InfluxEscaping {
         t[Int(ASCII.equals)] = 2
         for b in [ASCII.tab, ASCII.newline, ASCII.formFeed, ASCII.cr] { t[Int(b)] = 1 | 4 }
         t[Int(ASCII.quote)] = 8
-        t[Int(ASCII.backslash)] = 8
+        t[Int(ASCII.backslash)] = 8 | 16
         return UnsafePointer(t)
     }()
 
-    static let nameMask: UInt8 = 1
+    static let nameMask: UInt8 = 1 | 16
     static let keyMask: UInt8 = 1 | 2
+    static let fieldKeyMask: UInt8 = 1 | 2 | 16
     static let stringMask: UInt8 = 8
 
-    static func appendName(_ s: String, to out: InfluxLineBuffer) {
+    /// True when a backslash was written as `_`.
+    @discardableResult
+    static func appendName(_ s: String, to out: InfluxLineBuffer) -> Bool {
         append(s, nameMask, to: out)
     }
 
@@ -31,27 +37,45 @@ enum InfluxEscaping {
         append(s, keyMask, to: out)
     }
 
+    /// True when a backslash was written as `_`.
+    @discardableResult
+    static func appendFieldKey(_ s: String, to out: InfluxLineBuffer) -> Bool {
+        append(s, fieldKeyMask, to: out)
+    }
+
     static func appendStringContent(_ s: String, to out: InfluxLineBuffer) {
         append(s, stringMask, to: out)
     }
 
     @inline(__always)
-    static func append(_ s: String, _ mask: UInt8, to out: InfluxLineBuffer) {
-        if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, mask, to: out) }) == nil {
-            var copy = s
-            copy.withUTF8 { appendEscaped($0, mask, to: out) }
-        }
+    @discardableResult
+    static func append(_ s: String, _ mask: UInt8, to out: InfluxLineBuffer) -> Bool {
+        if let changed = s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, mask, to: out) }) { return changed }
+        var copy = s
+        return copy.withUTF8 { appendEscaped($0, mask, to: out) }
     }
 
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, _ mask: UInt8, to out: InfluxLineBuffer) {
-        guard let p = bytes.baseAddress else { return }
+    /// Appends `bytes` escaped for `mask`; true when a backslash had to be written as `_`.
+    @discardableResult
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, _ mask: UInt8, to out: InfluxLineBuffer) -> Bool {
+        guard let p = bytes.baseAddress else { return false }
         let t = table
         let n = bytes.count
         var runStart = 0
+        var changed = false
         for k in 0..<n {
             let b = p[k]
             let action = t[Int(b)]
             if action & mask == 0 { continue }
+            if action & mask == 16 {
+                // A backslash: harmless unless the next byte gets escaped.
+                guard k + 1 < n, t[Int(p[k + 1])] & mask & 7 != 0 else { continue }
+                if k > runStart { out.append(p + runStart, k - runStart) }
+                out.append(UInt8(ascii: "_"))
+                runStart = k + 1
+                changed = true
+                continue
+            }
             if k > runStart { out.append(p + runStart, k - runStart) }
             out.append(ASCII.backslash)
             if action & 4 == 0 || mask == stringMask {
@@ -67,6 +91,7 @@ enum InfluxEscaping {
             runStart = k + 1
         }
         if runStart < n { out.append(p + runStart, n - runStart) }
+        return changed
     }
 
     /// Removes every backslash at the end of `out[from...]` (tags cannot end with one); true if any.

@@ -42,6 +42,8 @@ public struct InfluxParser: MetricParser {
     /// Fields of the record so far: `metric.fields` keeps the previous record's beyond this, which
     /// are overwritten in place (cheaper than emptying the array per line) and trimmed in `emit`.
     var fieldCount = 0
+    /// Positions of the field keys of a record with many fields.
+    var fieldPositions = KeyPositions()
 
     // A record whose string field spans lines.
     var pending: [UInt8] = []
@@ -213,6 +215,7 @@ public struct InfluxParser: MetricParser {
             while i < stop, Self.isSpace(p[i]) { i += 1 }
             if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
             fieldCount = 0
+            fieldPositions.reset()
             metric.timestamp = nil
             headerSlot = -1
             // A header seen before (without escapes) comes from the cache, tags and all.
@@ -545,9 +548,13 @@ public struct InfluxParser: MetricParser {
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
     @inline(__always) mutating func addField(_ value: FieldValue) {
         if !keysDistinct {
-            let count = fieldKey.utf8.count
-            for k in 0..<fieldCount where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
-                metric.fields[k].value = value
+            if fieldCount <= KeyPositions.linearLimit {
+                let count = fieldKey.utf8.count
+                for k in 0..<fieldCount where metric.fields[k].key.utf8.count == count && metric.fields[k].key == fieldKey {
+                    metric.fields[k].value = value
+                    return
+                }
+            } else if replaceRepeatedField(value) {
                 return
             }
         }
@@ -557,6 +564,14 @@ public struct InfluxParser: MetricParser {
             metric.fields.append(Field(fieldKey, value))
         }
         fieldCount += 1
+    }
+
+    /// The repeat check of ``addField(_:)`` past a few fields, out of line so that the usual record
+    /// keeps the short inline scan: true when `fieldKey` was there and took `value`.
+    @inline(never) mutating func replaceRepeatedField(_ value: FieldValue) -> Bool {
+        guard let k = fieldPositions.find(fieldKey, count: fieldCount, keyAt: { metric.fields[$0].key }) else { return false }
+        metric.fields[k].value = value
+        return true
     }
 
     // MARK: - Unescaping

@@ -125,7 +125,12 @@ public struct InfluxSerializer: MetricSerializer {
 
     /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.
     mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
-        InfluxEscaping.appendName(metric.name, to: header)
+        if InfluxEscaping.appendName(metric.name, to: header) {
+            warnOnce(
+                "m\\:" + metric.name,
+                "measurement \"\(metric.name)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
+                context)
+        }
         if InfluxEscaping.trimOddTrailingBackslashes(header, from: 0) {
             warnOnce("m:" + metric.name, "measurement \"\(metric.name)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }
@@ -171,7 +176,12 @@ public struct InfluxSerializer: MetricSerializer {
             return false
         default: break
         }
-        InfluxEscaping.appendKey(field.key, to: pair)
+        if InfluxEscaping.appendFieldKey(field.key, to: pair) {
+            warnOnce(
+                "f\\:" + field.key,
+                "field key \"\(field.key)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
+                context)
+        }
         if InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0) {
             warnOnce("f:" + field.key, "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }

@@ -13,7 +13,13 @@ final class JSONKeyPlan {
         self.keys = keys
         var order = Array(keys.indices)
         // Insertion sort: the arrays are small and often sorted; stable, so the last repeat comes last.
-        if keys.count > 1 {
+        // Past a few keys, a sort with the index breaking ties: as stable, and n log n.
+        if keys.count > KeyPositions.linearLimit {
+            order.sort { a, b in
+                if JSONText.precedes(keys[a], keys[b]) { return true }
+                return a < b && !JSONText.precedes(keys[b], keys[a])
+            }
+        } else if keys.count > 1 {
             for i in 1..<order.count {
                 let v = order[i]
                 var j = i

@@ -131,6 +131,8 @@ struct JSONRecordDecoder {
     private func readMetric(_ value: JSONValue, at start: Int, fail: Fail) -> Metric?? {
         guard isMetricShape(value), case .object(let members) = value else { return nil }
         var metric = Metric(name: "")
+        var fieldPositions = KeyPositions()
+        var tagPositions = KeyPositions()
         for member in members {
             switch member.key {
             case "name":
@@ -142,7 +144,7 @@ struct JSONRecordDecoder {
                 }
                 for t in tags {
                     switch t.value {
-                    case .string(let s): metric.setTag(t.key, s)
+                    case .string(let s): metric.setTag(t.key, s, positions: &tagPositions)
                     case .null: continue
                     default:
                         fail(t.offset, "tag '\(t.key)' must be a string, not a \(t.value.kindName)")
@@ -153,17 +155,17 @@ struct JSONRecordDecoder {
                 guard case .object(let fields) = member.value else { continue }
                 for f in fields {
                     switch f.value {
-                    case .int(let v): metric.setField(f.key, .int(v))
-                    case .uint(let v): metric.setField(f.key, .uint(v))
-                    case .float(let v): metric.setField(f.key, .float(v))
-                    case .bool(let v): metric.setField(f.key, .bool(v))
-                    case .string(let s): metric.setField(f.key, .string(s))
+                    case .int(let v): metric.setField(f.key, .int(v), positions: &fieldPositions)
+                    case .uint(let v): metric.setField(f.key, .uint(v), positions: &fieldPositions)
+                    case .float(let v): metric.setField(f.key, .float(v), positions: &fieldPositions)
+                    case .bool(let v): metric.setField(f.key, .bool(v), positions: &fieldPositions)
+                    case .string(let s): metric.setField(f.key, .string(s), positions: &fieldPositions)
                     case .null: continue
                     case .object, .array:
                         // A nested field (json_nested_fields) comes back as its JSON text.
                         var text: [UInt8] = []
                         JSONText.appendValue(f.value, to: &text)
-                        metric.setField(f.key, .string(String(decoding: text, as: UTF8.self)))
+                        metric.setField(f.key, .string(String(decoding: text, as: UTF8.self)), positions: &fieldPositions)
                     }
                 }
             case "timestamp":
@@ -201,7 +203,10 @@ struct JSONRecordDecoder {
     // MARK: Telegraf's JSON parser
 
     private func flatten(_ object: JSONValue, offset: Int, emit: Emit, fail: Fail) {
-        var fields: [(key: String, value: JSONValue, offset: Int)] = []
+        // A repeated flattened key moves to its last place with its last value: the earlier entry is
+        // left as a hole (nil), found through `positions` in constant time, and dropped after.
+        var leaves: [(key: String, value: JSONValue, offset: Int)?] = []
+        var positions: [String: Int] = [:]
         func walk(_ prefix: String, _ v: JSONValue, _ at: Int) {
             switch v {
             case .object(let members):
@@ -211,11 +216,12 @@ struct JSONRecordDecoder {
             case .null:
                 return
             default:
-                if let k = fields.lastIndex(where: { $0.key == prefix }) { fields.remove(at: k) }
-                fields.append((prefix, v, at))
+                if let k = positions.updateValue(leaves.count, forKey: prefix) { leaves[k] = nil }
+                leaves.append((prefix, v, at))
             }
         }
         walk("", object, offset)
+        var fields = leaves.compactMap { $0 }
         var metric = Metric(name: metricName)
         if let nameKey, let f = fields.last(where: { $0.key == nameKey }), case .string(let s) = f.value {
             metric.name = s
@@ -234,25 +240,26 @@ struct JSONRecordDecoder {
             }
             fields.remove(at: k)
         }
+        // The keys are distinct now: each becomes a tag or a field by appending.
         for f in fields {
             if tagKeys.contains(where: { $0.matches(f.key) }) {
                 switch f.value {
-                case .string(let s): metric.setTag(f.key, s)
-                case .bool(let b): metric.setTag(f.key, b ? "true" : "false")
+                case .string(let s): metric.tags.append(Tag(f.key, s))
+                case .bool(let b): metric.tags.append(Tag(f.key, b ? "true" : "false"))
                 default:
                     var text: [UInt8] = []
                     NumberFormatting.appendFixed(f.value.doubleValue ?? 0, to: &text)
-                    metric.setTag(f.key, String(decoding: text, as: UTF8.self))
+                    metric.tags.append(Tag(f.key, String(decoding: text, as: UTF8.self)))
                 }
                 continue
             }
             switch f.value {
             case .string(let s):
-                if stringFields.contains(where: { $0.matches(f.key) }) { metric.setField(f.key, .string(s)) }
+                if stringFields.contains(where: { $0.matches(f.key) }) { metric.fields.append(Field(f.key, .string(s))) }
             case .bool(let b):
-                if stringFields.contains(where: { $0.matches(f.key) }) { metric.setField(f.key, .bool(b)) }
+                if stringFields.contains(where: { $0.matches(f.key) }) { metric.fields.append(Field(f.key, .bool(b))) }
             default:
-                if let d = f.value.doubleValue { metric.setField(f.key, .float(d)) }
+                if let d = f.value.doubleValue { metric.fields.append(Field(f.key, .float(d))) }
             }
         }
         if metric.fields.isEmpty {
@@ -295,11 +302,15 @@ struct JSONRecordDecoder {
         case .string(let s):
             guard let d = Double(s) else { return .failure(.init(message: "cannot parse '\(s)' as a \(format) time")) }
             // Whole seconds exactly, the fraction separately, as Telegraf splits the text at the dot.
-            if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]) {
+            // Only digits after the dot: "1.5e300" is read as the float it is.
+            if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]),
+                s.utf8[s.utf8.index(after: dot)...].allSatisfy(ASCII.isDigit) {
                 let frac = Double("0" + s[dot...]) ?? 0
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 let sign: Int64 = s.hasPrefix("-") ? -1 : 1
-                if !o { return .success(r + sign * Int64((frac * scale).rounded(.towardZero))) }
+                // The fraction can carry the last whole second past Int64: then the range check below.
+                let (t, o2) = r.addingReportingOverflow(sign * Int64((frac * scale).rounded(.towardZero)))
+                if !o && !o2 { return .success(t) }
             } else if let whole = Int64(s) {
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 if !o { return .success(r) }

@@ -64,28 +64,7 @@ public struct Metric: Sendable, Hashable {
 
     /// Sorts tags by key (byte order), keeping the last of repeated keys, as Telegraf stores them.
     public mutating func sortTags() {
-        if tags.count < 2 { return }
-        var sorted = true
-        for i in 1..<tags.count where !(tags[i - 1].key.utf8.lexicographicallyPrecedes(tags[i].key.utf8)) {
-            sorted = false
-            break
-        }
-        if sorted { return }
-        // Stable sort keeps input order among equal keys; the last one wins.
-        let ordered = tags.enumerated().sorted {
-            if $0.element.key == $1.element.key { return $0.offset < $1.offset }
-            return $0.element.key.utf8.lexicographicallyPrecedes($1.element.key.utf8)
-        }
-        var out: [Tag] = []
-        out.reserveCapacity(ordered.count)
-        for (_, tag) in ordered {
-            if let last = out.last, last.key == tag.key {
-                out[out.count - 1] = tag
-            } else {
-                out.append(tag)
-            }
-        }
-        tags = out
+        tags.sortByKeyKeepingLast()
     }
 }
 

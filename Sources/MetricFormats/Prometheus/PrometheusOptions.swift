@@ -8,6 +8,12 @@ public struct PrometheusOptions: Sendable {
     public var metricVersion: Int = 2
     /// Parser: drop the sample timestamps (Telegraf's `prometheus_ignore_timestamp`).
     public var ignoreTimestamp = false
+    /// Parser: add the tag `metric_type` (`counter`, `gauge`, `histogram`, `summary`) to typed
+    /// samples, so a format without types carries them and the Prometheus output reads them back.
+    public var typeTag = false
+    /// Parser and serializer of one Prometheus to Prometheus conversion share it: the input's
+    /// `# HELP` texts and `le`/`quantile` spellings are written back as they came. nil otherwise.
+    public var passThrough: PrometheusPassThrough?
 
     /// Serializer: write each sample's timestamp in milliseconds (`prometheus_export_timestamp`).
     public var exportTimestamp = false

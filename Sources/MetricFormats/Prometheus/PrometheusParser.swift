@@ -1,5 +1,15 @@
-/// Reads the Prometheus text exposition format (0.0.4; an OpenMetrics `# EOF` and exemplars are
-/// accepted) into metrics the way Telegraf's prometheus parser does, line by line.
+/// Reads the Prometheus text exposition format (0.0.4) and the OpenMetrics text format into metrics
+/// the way Telegraf's prometheus parser does, line by line.
+///
+/// OpenMetrics families are read as Prometheus' own scraper stores them in 0.0.4 terms: a counter
+/// `x` with sample `x_total` is the counter `x_total`; `x_created` samples are gauges of their own;
+/// an info family `x` is the gauge `x_info`; a stateset is a gauge with the state label; a gauge
+/// histogram is a histogram (`_gcount`, `_gsum` as count and sum); `unknown` is untyped. `# UNIT`
+/// and `# EOF` are read and have no effect; exemplars are skipped (counted in a note). Timestamps
+/// are 0.0.4's milliseconds until the input shows syntax only OpenMetrics has (`# UNIT`, one of
+/// its types, a `_total`, `_created` or `_info` sample, an exemplar, a timestamp with a fraction),
+/// OpenMetrics' seconds from then on (a whole number from 10^11 up stays milliseconds: as seconds
+/// it would be past the year 5000).
 ///
 /// Counter, gauge and untyped samples become metrics at once. The samples of one histogram or
 /// summary series are gathered until their family ends (another family starts, or the input
@@ -15,9 +25,23 @@ public struct PrometheusParser: MetricParser {
     let version: Int
     let ignoreTimestamp: Bool
     let defaultTags: [Tag]
+    let typeTag: Bool
+    let passThrough: PrometheusPassThrough?
+    /// Exemplars skipped, for the note at the end.
+    var exemplars = 0
+    var firstExemplarLine = 0
+    var warnedHelpLimit = false
+    /// The input has shown syntax only OpenMetrics has: whole-number timestamps are seconds from here on.
+    var openMetrics = false
+    /// Whole-number timestamps from this value up are milliseconds even in OpenMetrics input.
+    static let largestSeconds: Int64 = 100_000_000_000
 
     enum Kind: Equatable {
         case counter, gauge, untyped, summary, histogram
+        /// OpenMetrics: samples `<name>_info`, written as gauges.
+        case info
+        /// OpenMetrics: buckets with `_gcount` and `_gsum`, written as a histogram.
+        case gaugeHistogram
     }
 
     /// The last `# TYPE` line: its family and whether samples of it have been read.
@@ -40,8 +64,9 @@ public struct PrometheusParser: MetricParser {
 
     struct HeldSeries {
         var tags: [Tag]
-        var buckets: [(bound: Double, count: Double)] = []
-        var quantiles: [(quantile: Double, value: Double)] = []
+        /// `text`: the `le` or `quantile` as written, kept in a Prometheus to Prometheus conversion.
+        var buckets: [(bound: Double, count: Double, text: String?)] = []
+        var quantiles: [(quantile: Double, value: Double, text: String?)] = []
         var count: Double = 0
         var sum: Double = 0
         var timestamp: Int64?
@@ -54,6 +79,8 @@ public struct PrometheusParser: MetricParser {
         version = options.prometheus.metricVersion
         ignoreTimestamp = options.prometheus.ignoreTimestamp
         defaultTags = options.defaultTags
+        typeTag = options.prometheus.typeTag
+        passThrough = options.prometheus.passThrough
     }
 
     public mutating func parse(line raw: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
@@ -68,6 +95,11 @@ public struct PrometheusParser: MetricParser {
         }
         do throws(LineError) {
             let sample = try Self.parseSample(line, from: i)
+            if sample.hasExemplar || sample.timestampNs != nil { openMetrics = true }
+            if sample.hasExemplar {
+                if exemplars == 0 { firstExemplarLine = number }
+                exemplars += 1
+            }
             add(sample, number: number, handler: handler)
         } catch {
             handler.report(.error(line: number, column: error.offset + 1, error.message))
@@ -76,6 +108,10 @@ public struct PrometheusParser: MetricParser {
 
     public mutating func finish(into handler: MetricHandler) {
         flushHeld(into: handler)
+        if exemplars > 0 {
+            handler.report(Diagnostic(.note, line: firstExemplarLine, "\(exemplars) exemplar\(exemplars == 1 ? "" : "s") skipped (first here): the metric model and Prometheus text 0.0.4 have no place for them"))
+            exemplars = 0
+        }
     }
 
     // MARK: - Comments, HELP and TYPE
@@ -88,7 +124,8 @@ public struct PrometheusParser: MetricParser {
         while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
         let word = UnsafeBufferPointer(rebasing: line[wordStart..<i])
         let isType = word.elementsEqual("TYPE".utf8)
-        guard isType || word.elementsEqual("HELP".utf8) else { return }  // a comment, or `# EOF`
+        if word.elementsEqual("UNIT".utf8) { openMetrics = true }
+        guard isType || word.elementsEqual("HELP".utf8) else { return }  // a comment, `# UNIT` or `# EOF`
         while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
         let nameStart = i
         if i < n, PrometheusText.isMetricNameStart(line[i]) {
@@ -99,8 +136,11 @@ public struct PrometheusParser: MetricParser {
             handler.report(.error(line: number, column: (i == nameStart ? nameStart : i) + 1, "invalid metric name in \(isType ? "TYPE" : "HELP") line"))
             return
         }
-        guard isType else { return }
         let name = String(bytes: line, nameStart..<i)
+        guard isType else {
+            if let passThrough { keepHelp(line, from: i, of: name, in: passThrough, number: number, handler: handler) }
+            return
+        }
         while i < n, line[i] == ASCII.space || line[i] == ASCII.tab { i += 1 }
         let typeStart = i
         while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
@@ -110,9 +150,13 @@ public struct PrometheusParser: MetricParser {
         switch String(bytes: line, typeStart..<typeEnd) {
         case "counter": kind = .counter
         case "gauge": kind = .gauge
-        case "untyped", "unknown": kind = .untyped
+        case "untyped": kind = .untyped
         case "summary": kind = .summary
         case "histogram": kind = .histogram
+        case "unknown": kind = .untyped; openMetrics = true
+        case "gaugehistogram": kind = .gaugeHistogram; openMetrics = true
+        case "info": kind = .info; openMetrics = true
+        case "stateset": kind = .gauge; openMetrics = true
         case let other:
             handler.report(.error(line: number, column: typeStart + 1, other.isEmpty ? "expected metric type after TYPE \(name)" : "unknown metric type '\(other)'"))
             return
@@ -126,6 +170,9 @@ public struct PrometheusParser: MetricParser {
             return
         }
         if let h = held, h.name != name { flushHeld(into: handler) }
+        if kind == .gaugeHistogram {
+            handler.report(Diagnostic(.note, line: number, "gauge histogram '\(name)' read as a histogram (_gcount and _gsum as its count and sum): Prometheus text 0.0.4 has no gauge histogram"))
+        }
         declared = (name, kind, number)
         if types.count >= Self.maxRememberedTypes { types.removeAll(keepingCapacity: true) }
         types[name] = kind
@@ -146,6 +193,9 @@ public struct PrometheusParser: MetricParser {
         var labelOffsets: [Int]
         var value: Double
         var timestampMs: Int64?
+        /// An OpenMetrics timestamp with a fraction (seconds), in nanoseconds.
+        var timestampNs: Int64?
+        var hasExemplar = false
     }
 
     /// `name[{label="value",...}] value [timestamp]`.
@@ -182,18 +232,66 @@ public struct PrometheusParser: MetricParser {
         }
         i = skipBlanks(line, i)
         var timestamp: Int64?
+        var timestampNs: Int64?
         // An OpenMetrics exemplar (`# {trace_id="..."} 1`) may follow the value or the timestamp.
         if i < n, line[i] != ASCII.hash {
             let tsStart = i
             while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
-            guard let ts = parseInt64(UnsafeBufferPointer(rebasing: line[tsStart..<i])) else {
-                throw LineError(offset: tsStart, message: "invalid timestamp")
+            let text = UnsafeBufferPointer(rebasing: line[tsStart..<i])
+            if let ts = parseInt64(text) {
+                // Milliseconds past 2262 do not fit in nanoseconds.
+                if ts > 0 && TimestampPrecision.milliseconds.toNanoseconds(ts) == nil {
+                    throw LineError(offset: tsStart, message: "timestamp \(ts) ms is out of range: the latest is 2262-04-11T23:47:16.854Z (9223372036854 ms)")
+                }
+                timestamp = ts
+            } else if let ns = parseSeconds(text) {
+                timestampNs = ns
+            } else {
+                throw LineError(offset: tsStart, message: "invalid timestamp (milliseconds as a whole number, or OpenMetrics seconds with a fraction)")
             }
-            timestamp = ts
             i = skipBlanks(line, i)
             if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
         }
-        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, timestampMs: timestamp)
+        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, timestampMs: timestamp, timestampNs: timestampNs, hasExemplar: i < n)
+    }
+
+    /// OpenMetrics seconds with a fraction (`1520879607.789`) as nanoseconds; nil for other
+    /// spellings and for times beyond what Int64 nanoseconds hold. Digits past the ninth decimal
+    /// are cut off.
+    static func parseSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if i < bytes.count, bytes[i] == ASCII.minus || bytes[i] == ASCII.plus {
+            negative = bytes[i] == ASCII.minus
+            i += 1
+        }
+        var seconds: Int64 = 0
+        var digits = 0
+        while i < bytes.count, ASCII.isDigit(bytes[i]) {
+            let (m, o1) = seconds.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] &- ASCII.zero))
+            if o1 || o2 { return nil }
+            seconds = a
+            digits += 1
+            i += 1
+        }
+        guard i < bytes.count, bytes[i] == ASCII.dot else { return nil }
+        i += 1
+        var fraction: Int64 = 0
+        var scale: Int64 = 1_000_000_000
+        while i < bytes.count, ASCII.isDigit(bytes[i]) {
+            if scale > 1 {
+                scale /= 10
+                fraction += Int64(bytes[i] &- ASCII.zero) * scale
+            }
+            digits += 1
+            i += 1
+        }
+        guard i == bytes.count, digits > 0 else { return nil }
+        let (ns, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, o2) = ns.addingReportingOverflow(fraction)
+        if o1 || o2 { return nil }
+        return negative ? -total : total
     }
 
     @inline(__always) static func skipBlanks(_ line: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
@@ -206,6 +304,7 @@ public struct PrometheusParser: MetricParser {
     static func parseLabels(_ line: UnsafeBufferPointer<UInt8>, _ i: inout Int, into labels: inout [Tag], offsets: inout [Int]) throws(LineError) {
         let n = line.count
         var value: [UInt8] = []
+        var positions = KeyPositions()
         while true {
             i = skipBlanks(line, i)
             guard i < n else { throw LineError(offset: i, message: "expected label name or '}'") }
@@ -254,7 +353,7 @@ public struct PrometheusParser: MetricParser {
                 i += 1
             }
             guard closed else { throw LineError(offset: n, message: "unterminated label value") }
-            if labels.contains(where: { $0.key == name }) {
+            if positions.find(name, count: labels.count, keyAt: { labels[$0].key }) != nil {
                 throw LineError(offset: nameStart, message: "duplicate label '\(name)'")
             }
             labels.append(Tag(name, String(decoding: value, as: UTF8.self)))
@@ -306,7 +405,7 @@ public struct PrometheusParser: MetricParser {
         if let d = declared, let r = Self.role(of: name, in: d.name, kind: d.kind) { return r }
         if !types.isEmpty {
             if let k = types[name], let r = Self.role(of: name, in: name, kind: k) { return r }
-            for (suffix, length) in [("_bucket" as StaticString, 7), ("_sum", 4), ("_count", 6)] where PrometheusText.hasSuffix(name, suffix) {
+            for (suffix, length) in Self.familySuffixes where PrometheusText.hasSuffix(name, suffix) {
                 if let base = String(name.utf8.dropLast(length)), let k = types[base], let r = Self.role(of: name, in: base, kind: k) {
                     return r
                 }
@@ -315,19 +414,41 @@ public struct PrometheusParser: MetricParser {
         return (name, .untyped, .plain(.untyped))
     }
 
+    /// The suffixes a sample name may add to its family's name, with their lengths.
+    static let familySuffixes: [(StaticString, Int)] = [
+        ("_bucket", 7), ("_sum", 4), ("_count", 6), ("_total", 6), ("_created", 8), ("_info", 5), ("_gsum", 5), ("_gcount", 7),
+    ]
+
+    /// A gauge histogram is gathered as a histogram; an info sample is a gauge.
     static func role(of name: String, in family: String, kind: Kind) -> (family: String, kind: Kind, role: Role)? {
         if name == family {
             switch kind {
-            case .histogram: return (family, kind, .histogramName)
+            case .histogram, .gaugeHistogram: return (family, .histogram, .histogramName)
             case .summary: return (family, kind, .quantile)
+            case .info: return (family, kind, .plain(.gauge))
             default: return (family, kind, .plain(kind))
             }
         }
-        guard kind == .histogram || kind == .summary, name.utf8.count > family.utf8.count, name.hasPrefix(family) else { return nil }
+        guard name.utf8.count > family.utf8.count, name.utf8.starts(with: family.utf8) else { return nil }
         let suffix = name.utf8.dropFirst(family.utf8.count)
-        if suffix.elementsEqual("_sum".utf8) { return (family, kind, .sum) }
-        if suffix.elementsEqual("_count".utf8) { return (family, kind, .count) }
-        if kind == .histogram, suffix.elementsEqual("_bucket".utf8) { return (family, kind, .bucket) }
+        switch kind {
+        case .counter:
+            if suffix.elementsEqual("_total".utf8) { return (family, kind, .plain(.counter)) }
+            if suffix.elementsEqual("_created".utf8) { return (family, kind, .plain(.gauge)) }
+        case .info:
+            if suffix.elementsEqual("_info".utf8) { return (family, kind, .plain(.gauge)) }
+        case .histogram, .summary:
+            if suffix.elementsEqual("_sum".utf8) { return (family, kind, .sum) }
+            if suffix.elementsEqual("_count".utf8) { return (family, kind, .count) }
+            if suffix.elementsEqual("_created".utf8) { return (family, kind, .plain(.gauge)) }
+            if kind == .histogram, suffix.elementsEqual("_bucket".utf8) { return (family, kind, .bucket) }
+        case .gaugeHistogram:
+            if suffix.elementsEqual("_gsum".utf8) { return (family, .histogram, .sum) }
+            if suffix.elementsEqual("_gcount".utf8) { return (family, .histogram, .count) }
+            if suffix.elementsEqual("_bucket".utf8) { return (family, .histogram, .bucket) }
+        case .gauge, .untyped:
+            break
+        }
         return nil
     }
 
@@ -335,12 +456,18 @@ public struct PrometheusParser: MetricParser {
         let (family, familyKind, role) = role(of: sample.name)
         if let h = held, h.name != family { flushHeld(into: handler) }
         if let d = declared, d.name == family { declaredHasSamples = true }
+        // Only OpenMetrics names a sample apart from its family (`jobs_total` of `jobs`).
+        if case .plain = role, sample.name != family { openMetrics = true }
         var timestamp: Int64?
-        if let ms = sample.timestampMs, ms > 0, !ignoreTimestamp {
-            guard let ns = TimestampPrecision.milliseconds.toNanoseconds(ms) else {
-                handler.report(.error(line: number, column: 1, "timestamp \(ms) ms is out of range"))
+        if let whole = sample.timestampMs, whole > 0, !ignoreTimestamp {
+            // Seconds past 10^11 would be beyond the year 5000: such a number is milliseconds.
+            let unit: TimestampPrecision = openMetrics && whole < Self.largestSeconds ? .seconds : .milliseconds
+            guard let ns = unit.toNanoseconds(whole) else {
+                handler.report(.error(line: number, column: 1, "timestamp \(whole) \(unit.rawValue) is out of range"))
                 return
             }
+            timestamp = ns
+        } else if let ns = sample.timestampNs, ns > 0, !ignoreTimestamp {
             timestamp = ns
         }
         if case .histogramName = role {
@@ -348,7 +475,10 @@ public struct PrometheusParser: MetricParser {
             return
         }
         if case .plain(let kind) = role {
-            var metric = Metric(name: version == 1 ? family : "prometheus", tags: makeTags(sample.labels, dropping: nil), timestamp: timestamp)
+            // An OpenMetrics sample (`jobs_total` of the counter `jobs`) is a family of its own name.
+            let name = sample.name
+            if name != family, let passThrough, !PrometheusText.hasSuffix(name, "_created") { passThrough.aliasHelp(from: family, to: name) }
+            var metric = Metric(name: version == 1 ? name : "prometheus", tags: makeTags(sample.labels, dropping: nil, kind: kind), timestamp: timestamp)
             let key: String
             if version == 1 {
                 switch kind {
@@ -357,7 +487,7 @@ public struct PrometheusParser: MetricParser {
                 default: key = "value"
                 }
             } else {
-                key = family
+                key = name
             }
             metric.fields = [Field(key, .float(sample.value))]
             metric.valueType = kind.valueType
@@ -365,7 +495,7 @@ public struct PrometheusParser: MetricParser {
             return
         }
         // A histogram or summary sample: find the label that places it, then its series.
-        var special: (label: String, value: Double)?
+        var special: (label: String, value: Double, text: String)?
         switch role {
         case .bucket, .quantile:
             let label = role.isBucket ? "le" : "quantile"
@@ -377,11 +507,11 @@ public struct PrometheusParser: MetricParser {
                 handler.report(.error(line: number, column: sample.labelOffsets[at] + 1, "'\(label)' label value '\(sample.labels[at].value)' is not a number"))
                 return
             }
-            special = (label, v)
+            special = (label, v, sample.labels[at].value)
         default:
             break
         }
-        let tags = makeTags(sample.labels, dropping: special?.label)
+        let tags = makeTags(sample.labels, dropping: special?.label, kind: familyKind)
         if held == nil {
             held = HeldFamily(name: family, kind: familyKind)
         }
@@ -403,8 +533,8 @@ public struct PrometheusParser: MetricParser {
         }
         if let timestamp { held!.series[s].timestamp = timestamp }
         switch role {
-        case .bucket: held!.series[s].buckets.append((special!.value, Self.truncatedCount(sample.value)))
-        case .quantile: held!.series[s].quantiles.append((special!.value, sample.value))
+        case .bucket: held!.series[s].buckets.append((special!.value, Self.truncatedCount(sample.value), passThrough == nil ? nil : special!.text))
+        case .quantile: held!.series[s].quantiles.append((special!.value, sample.value, passThrough == nil ? nil : special!.text))
         case .sum: held!.series[s].sum = sample.value
         case .count: held!.series[s].count = Self.truncatedCount(sample.value)
         case .plain, .histogramName: break
@@ -416,15 +546,44 @@ public struct PrometheusParser: MetricParser {
         v.isFinite ? v.rounded(.towardZero) : v
     }
 
-    /// Labels as tags: empty values dropped, default tags where a label is missing, sorted by key.
-    func makeTags(_ labels: [Tag], dropping: String?) -> [Tag] {
+    /// Labels as tags: empty values dropped, default tags where a label is missing, sorted by key;
+    /// with ``PrometheusOptions/typeTag`` a typed family's type as `metric_type` (over a label of
+    /// that name).
+    func makeTags(_ labels: [Tag], dropping: String?, kind: Kind) -> [Tag] {
         var tags: [Tag] = []
-        tags.reserveCapacity(labels.count + defaultTags.count + 1)
-        for t in defaultTags { PrometheusText.insertSorted(t, into: &tags) }
-        for l in labels where !l.value.isEmpty && l.key != dropping {
-            PrometheusText.insertSorted(l, into: &tags)
-        }
+        tags.reserveCapacity(labels.count + defaultTags.count + 2)
+        // Labels come after the default tags, so a label of the same name wins; the type tag last.
+        tags += defaultTags
+        for l in labels where !l.value.isEmpty && l.key != dropping { tags.append(l) }
+        if typeTag, kind != .untyped { tags.append(Tag("metric_type", kind.valueType.rawValue)) }
+        tags.sortByKeyKeepingLast()
         return tags
+    }
+
+    /// A HELP line's text (after the metric name), unescaped (`\\`, `\n`, and OpenMetrics' `\"`),
+    /// kept for the output.
+    mutating func keepHelp(_ line: UnsafeBufferPointer<UInt8>, from start: Int, of name: String, in table: PrometheusPassThrough, number: Int, handler: MetricHandler) {
+        var i = start
+        if i < line.count { i += 1 }  // the one blank after the name
+        var text: [UInt8] = []
+        text.reserveCapacity(line.count - i)
+        while i < line.count {
+            let b = line[i]
+            if b == ASCII.backslash, i + 1 < line.count {
+                switch line[i + 1] {
+                case ASCII.backslash: text.append(ASCII.backslash); i += 2; continue
+                case UInt8(ascii: "n"): text.append(ASCII.newline); i += 2; continue
+                case ASCII.quote: text.append(ASCII.quote); i += 2; continue
+                default: break
+                }
+            }
+            text.append(b)
+            i += 1
+        }
+        if !table.setHelp(String(decoding: text, as: UTF8.self), for: name), !warnedHelpLimit {
+            warnedHelpLimit = true
+            handler.report(.warning(line: number, "more than \(table.maxHelpTexts) HELP texts or \(table.maxHelpBytes) bytes of them: this family and later ones get the default text"))
+        }
     }
 
     /// Writes the gathered histogram or summary series.
@@ -435,9 +594,9 @@ public struct PrometheusParser: MetricParser {
             if version == 1 {
                 var metric = Metric(name: family.name, tags: s.tags, timestamp: s.timestamp, valueType: family.kind.valueType)
                 if family.kind == .histogram {
-                    for b in s.buckets { metric.setField(PrometheusText.goFloat(b.bound), .float(b.count)) }
+                    for b in s.buckets { metric.setField(b.text ?? PrometheusText.goFloat(b.bound), .float(b.count)) }
                 } else {
-                    for q in s.quantiles where !q.value.isNaN { metric.setField(PrometheusText.goFloat(q.quantile), .float(q.value)) }
+                    for q in s.quantiles where !q.value.isNaN { metric.setField(q.text ?? PrometheusText.goFloat(q.quantile), .float(q.value)) }
                 }
                 metric.setField("count", .float(s.count))
                 metric.setField("sum", .float(s.sum))
@@ -450,9 +609,9 @@ public struct PrometheusParser: MetricParser {
                 let label = family.kind == .histogram ? "le" : "quantile"
                 let key = family.kind == .histogram ? family.name + "_bucket" : family.name
                 var infSeen = false
-                for (bound, value) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count) }) : s.quantiles.map({ ($0.quantile, $0.value) }) {
+                for (bound, value, text) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count, $0.text) }) : s.quantiles.map({ ($0.quantile, $0.value, $0.text) }) {
                     var tags = s.tags
-                    PrometheusText.insertSorted(Tag(label, PrometheusText.goFloat(bound)), into: &tags)
+                    PrometheusText.insertSorted(Tag(label, text ?? PrometheusText.goFloat(bound)), into: &tags)
                     handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp, valueType: type))
                     if bound == .infinity { infSeen = true }
                 }
@@ -473,7 +632,8 @@ extension PrometheusParser.Kind {
         case .gauge: return .gauge
         case .untyped: return .untyped
         case .summary: return .summary
-        case .histogram: return .histogram
+        case .histogram, .gaugeHistogram: return .histogram
+        case .info: return .gauge
         }
     }
 }

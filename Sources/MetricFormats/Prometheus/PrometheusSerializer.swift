@@ -10,6 +10,10 @@
 /// `untyped`; the tag is never a label) or from the shape Telegraf's prometheus parser gives
 /// histograms and summaries (`<name>_bucket` with a `le` tag, a `quantile` tag, `<name>_sum` and
 /// `<name>_count`).
+///
+/// In a Prometheus to Prometheus conversion (``PrometheusOptions/passThrough``) the input's HELP
+/// texts and `le`/`quantile` spellings (`1.0` stays `1.0`) are written back; elsewhere HELP is
+/// Telegraf's fixed text and bounds are written as Go formats them.
 public struct PrometheusSerializer: MetricSerializer {
     let options: PrometheusOptions
     var families: [Family] = []
@@ -58,8 +62,9 @@ public struct PrometheusSerializer: MetricSerializer {
         var labels: [Tag]
         var time: Int64
         var value: Double = 0
-        var buckets: [(bound: Double, count: UInt64)] = []
-        var quantiles: [(quantile: Double, value: Double)] = []
+        /// `text`: the bound as the input wrote it, in a pass-through.
+        var buckets: [(bound: Double, count: UInt64, text: String?)] = []
+        var quantiles: [(quantile: Double, value: Double, text: String?)] = []
         var count: UInt64 = 0
         var sum: Double = 0
         var hasCount = false
@@ -69,17 +74,19 @@ public struct PrometheusSerializer: MetricSerializer {
         /// A later bucket or quantile of the same bound replaces the earlier one.
         mutating func apply(_ update: Update) {
             switch update {
-            case .bucket(let bound, let count):
+            case .bucket(let bound, let count, let text):
                 if let i = buckets.firstIndex(where: { $0.bound == bound }) {
                     buckets[i].count = count
+                    buckets[i].text = text
                 } else {
-                    buckets.append((bound, count))
+                    buckets.append((bound, count, text))
                 }
-            case .quantile(let quantile, let value):
+            case .quantile(let quantile, let value, let text):
                 if let i = quantiles.firstIndex(where: { $0.quantile == quantile }) {
                     quantiles[i].value = value
+                    quantiles[i].text = text
                 } else {
-                    quantiles.append((quantile, value))
+                    quantiles.append((quantile, value, text))
                 }
             case .sum(let v):
                 sum = v
@@ -264,7 +271,7 @@ public struct PrometheusSerializer: MetricSerializer {
         case .histogram, .summary:
             // Decide first, so a field that fits no role leaves no empty series behind.
             let update: Update
-            switch Self.update(for: field, kind: familyKind, metric: metric) {
+            switch Self.update(for: field, kind: familyKind, metric: metric, keepSpelling: options.passThrough != nil) {
             case .success(let u): update = u
             case .failure(let problem):
                 context.report(.error("field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
@@ -283,8 +290,9 @@ public struct PrometheusSerializer: MetricSerializer {
 
     /// What one field of a histogram or summary metric does to its series.
     enum Update {
-        case bucket(Double, UInt64)
-        case quantile(Double, Double)
+        /// The bound, the count and the bound as written when it is kept.
+        case bucket(Double, UInt64, String?)
+        case quantile(Double, Double, String?)
         case sum(Double)
         case count(UInt64)
     }
@@ -295,13 +303,13 @@ public struct PrometheusSerializer: MetricSerializer {
 
     /// Places one field of a histogram or summary metric, as Telegraf's collection does; a field
     /// that fits no role is a problem to report (Telegraf drops it silently).
-    static func update(for field: Field, kind: Kind, metric: Metric) -> Result<Update, Problem> {
+    static func update(for field: Field, kind: Kind, metric: Metric, keepSpelling: Bool = false) -> Result<Update, Problem> {
         if kind == .histogram && PrometheusText.hasSuffix(field.key, "_bucket") {
             guard let le = metric.tag("le"), let bound = PrometheusText.parseFloat(le) else {
                 return .failure(Problem(text: "a bucket needs a numeric 'le' tag"))
             }
             guard let count = sampleCount(field.value) else { return .failure(Problem(text: "a bucket count must be a non-negative number")) }
-            return .success(.bucket(bound, count))
+            return .success(.bucket(bound, count, keepSpelling ? le : nil))
         } else if PrometheusText.hasSuffix(field.key, "_sum") {
             guard let sum = sampleSum(field.value) else { return .failure(Problem(text: "a sum must be a number")) }
             return .success(.sum(sum))
@@ -313,7 +321,7 @@ public struct PrometheusSerializer: MetricSerializer {
                 return .failure(Problem(text: "a quantile needs a numeric 'quantile' tag"))
             }
             guard let value = sampleValue(field.value) else { return .failure(Problem(text: "a quantile value must be a number")) }
-            return .success(.quantile(quantile, value))
+            return .success(.quantile(quantile, value, keepSpelling ? q : nil))
         }
         return .failure(Problem(text: "not a bucket (_bucket), sum (_sum) or count (_count)"))
     }
@@ -404,7 +412,13 @@ public struct PrometheusSerializer: MetricSerializer {
         if !options.compactEncoding {
             out.append(ascii: "# HELP ")
             out.append(utf8: family.name)
-            out.append(ascii: " Telegraf collected metric\n")
+            if let help = options.passThrough?.help(for: family.name) {
+                out.append(ASCII.space)
+                PrometheusText.appendEscapedHelp(help, to: &out)
+                out.append(ASCII.newline)
+            } else {
+                out.append(ascii: " Telegraf collected metric\n")
+            }
         }
         out.append(ascii: "# TYPE ")
         out.append(utf8: family.name)
@@ -417,18 +431,18 @@ public struct PrometheusSerializer: MetricSerializer {
                 writeSample(family.name, "", s, extra: nil, value: s.value, into: &out)
             case .summary:
                 for q in s.quantiles {
-                    writeSample(family.name, "", s, extra: ("quantile", q.quantile), value: q.value, into: &out)
+                    writeSample(family.name, "", s, extra: ("quantile", q.quantile, q.text), value: q.value, into: &out)
                 }
                 writeSample(family.name, "_sum", s, extra: nil, value: s.sum, into: &out)
                 writeSample(family.name, "_count", s, extra: nil, value: Double(s.count), into: &out)
             case .histogram:
                 var infSeen = false
                 for b in s.buckets {
-                    writeSample(family.name, "_bucket", s, extra: ("le", b.bound), value: Double(b.count), into: &out)
+                    writeSample(family.name, "_bucket", s, extra: ("le", b.bound, b.text), value: Double(b.count), into: &out)
                     if b.bound == .infinity { infSeen = true }
                 }
                 if !infSeen {
-                    writeSample(family.name, "_bucket", s, extra: ("le", .infinity), value: Double(s.count), into: &out)
+                    writeSample(family.name, "_bucket", s, extra: ("le", .infinity, nil), value: Double(s.count), into: &out)
                 }
                 writeSample(family.name, "_sum", s, extra: nil, value: s.sum, into: &out)
                 writeSample(family.name, "_count", s, extra: nil, value: Double(s.count), into: &out)
@@ -446,7 +460,9 @@ public struct PrometheusSerializer: MetricSerializer {
         return false
     }
 
-    func writeSample(_ name: String, _ suffix: StaticString, _ s: Series, extra: (StaticString, Double)?, value: Double, into out: inout [UInt8]) {
+    /// `extra`: the `le` or `quantile` label, its value and its spelling when kept (a number the
+    /// input had, so nothing to escape).
+    func writeSample(_ name: String, _ suffix: StaticString, _ s: Series, extra: (StaticString, Double, String?)?, value: Double, into out: inout [UInt8]) {
         out.append(utf8: name)
         if suffix.utf8CodeUnitCount > 0 { out.append(ascii: suffix) }
         if !s.labels.isEmpty || extra != nil {
@@ -460,12 +476,16 @@ public struct PrometheusSerializer: MetricSerializer {
                 out.append(ASCII.quote)
                 separator = ASCII.comma
             }
-            if let (label, bound) = extra {
+            if let (label, bound, text) = extra {
                 out.append(separator)
                 out.append(ascii: label)
                 out.append(ASCII.equals)
                 out.append(ASCII.quote)
-                PrometheusText.appendGoFloat(bound, to: &out)
+                if let text {
+                    out.append(utf8: text)
+                } else {
+                    PrometheusText.appendGoFloat(bound, to: &out)
+                }
                 out.append(ASCII.quote)
             }
             out.append(UInt8(ascii: "}"))

@@ -90,6 +90,17 @@ enum PrometheusText {
         }
     }
 
+    /// Appends a HELP text with a backslash doubled and a newline as `\n`, the two escapes of 0.0.4 HELP.
+    static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {
+        for b in text.utf8 {
+            switch b {
+            case ASCII.backslash: out.append(ASCII.backslash); out.append(ASCII.backslash)
+            case ASCII.newline: out.append(ASCII.backslash); out.append(UInt8(ascii: "n"))
+            default: out.append(b)
+            }
+        }
+    }
+
     /// Go's `strconv.FormatFloat(v, 'g', -1, 64)`, which Prometheus' text encoder and Telegraf's
     /// `fmt.Sprint` of a bucket bound use: the shortest round-trip digits, in exponent form
     /// (`1e+06`, `1.7560473e+07`, `1e-05`) when the decimal exponent is below -4 or at least 6.

@@ -163,7 +163,7 @@ public struct StatsDSerializer: MetricSerializer {
             out.append(ASCII.pipe)
             out.append(UInt8(ascii: "T"))
             // Whole seconds, rounded toward the past.
-            let secs = ts >= 0 ? ts / 1_000_000_000 : (ts - 999_999_999) / 1_000_000_000
+            let secs = ts / 1_000_000_000 - (ts % 1_000_000_000 < 0 ? 1 : 0)
             NumberFormatting.append(secs, to: &out)
         }
         out.append(ASCII.newline)

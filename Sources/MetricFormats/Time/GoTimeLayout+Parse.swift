@@ -122,9 +122,13 @@ extension GoTimeLayout {
         }
         let local = Self.days(year: year, month: month, day: day) * 86400 + Int64(hour * 3600 + minute * 60 + second)
         let utc = offset.map { local - $0 } ?? zone.utc(fromLocal: local)
-        let (r, o) = utc.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !o else { return fail("a time in range") }
-        return .success(r + nanos)
+        // Before 1970 as one second more and the fraction less, so that the first second Int64 holds
+        // (1677-09-21T00:12:43.145224192Z) is reachable; the fraction can carry the last one of 2262
+        // past Int64.
+        let (r, o) = (utc < 0 ? utc + 1 : utc).multipliedReportingOverflow(by: 1_000_000_000)
+        let (t, o2) = r.addingReportingOverflow(utc < 0 ? nanos - 1_000_000_000 : nanos)
+        guard !o && !o2 else { return fail("a time in range") }
+        return .success(t)
     }
 
     public struct ParseError: Error {

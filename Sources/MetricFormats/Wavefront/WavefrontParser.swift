@@ -84,24 +84,31 @@ public struct WavefrontParser: MetricParser {
                 i += 1
             }
             let digits = i - tsStart
-            if overflow {
-                throw Failure(offset: tsStart, message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range")
+            // Whole seconds of the timestamp in its unit (nil for the zero that means "now").
+            var seconds: Int64? = nil
+            if !overflow {
+                switch digits {
+                case 19: seconds = ts / 1_000_000_000
+                case 16: seconds = ts / 1_000_000
+                case 13: seconds = ts / 1_000
+                case 10: seconds = ts
+                default:
+                    if ts != 0 {
+                        throw Failure(
+                            offset: tsStart,
+                            message: "invalid timestamp \"\(String(bytes: b, tsStart..<i))\": expected 10 (s), 13 (ms), 16 (us) or 19 (ns) digits")
+                    }
+                }
             }
-            switch digits {
-            case 19: timestamp = ts / 1_000_000_000 * 1_000_000_000
-            case 16: timestamp = ts / 1_000_000 * 1_000_000_000
-            case 13: timestamp = ts / 1_000 * 1_000_000_000
-            case 10:
+            if overflow || seconds != nil {
                 // Seconds past 2262 do not fit in nanoseconds.
-                let (ns, over) = ts.multipliedReportingOverflow(by: 1_000_000_000)
-                if over { throw Failure(offset: tsStart, message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range") }
-                timestamp = ns
-            default:
-                if ts != 0 {
+                let (ns, over) = (seconds ?? 0).multipliedReportingOverflow(by: 1_000_000_000)
+                if overflow || over {
                     throw Failure(
                         offset: tsStart,
-                        message: "invalid timestamp \"\(String(bytes: b, tsStart..<i))\": expected 10 (s), 13 (ms), 16 (us) or 19 (ns) digits")
+                        message: "timestamp \"\(String(bytes: b, tsStart..<i))\" is out of range: the latest is 2262-04-11T23:47:16Z")
                 }
+                timestamp = ns
             }
             try Self.expectSeparatorOrEnd(b, i, after: "timestamp")
             Self.skipSeparators(b, &i)
@@ -127,26 +134,12 @@ public struct WavefrontParser: MetricParser {
             Self.skipSeparators(b, &i)
             // An empty value cannot be carried as a tag: it is dropped.
             if tagValue.isEmpty { continue }
-            Self.insertSorted(Tag(key, tagValue), into: &tags)
+            tags.append(Tag(key, tagValue))
         }
-        for t in defaultTags { Self.insertSorted(t, into: &tags) }
+        // Sorted by key, the last of a repeated key kept: default tags come last, so they win.
+        tags += defaultTags
+        tags.sortByKeyKeepingLast()
         return Metric(name: name, tags: tags, fields: [Field("value", .float(value))], timestamp: timestamp)
-    }
-
-    /// Keeps `tags` sorted by key as they arrive (a few tags: cheaper than sorting after); a repeated
-    /// key replaces the earlier value.
-    static func insertSorted(_ tag: Tag, into tags: inout [Tag]) {
-        var k = tags.count
-        while k > 0 {
-            let other = tags[k - 1].key
-            if other == tag.key {
-                tags[k - 1].value = tag.value
-                return
-            }
-            if other.utf8.lexicographicallyPrecedes(tag.key.utf8) { break }
-            k -= 1
-        }
-        tags.insert(tag, at: k)
     }
 
     // MARK: - Tokens

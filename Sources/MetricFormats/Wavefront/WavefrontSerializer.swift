@@ -95,6 +95,12 @@ public struct WavefrontSerializer: MetricSerializer {
         var host: String? = nil
         var override: (rank: Int, index: Int)? = nil
         for t in metricTags where !t.value.isEmpty {
+            if t.key.isEmpty {
+                if warnedTagKeys.insert("").inserted {
+                    context.report(.warning("a tag with an empty key cannot be written in Wavefront: dropped"))
+                }
+                continue
+            }
             if t.key == "source" {
                 source = t.value
                 continue
@@ -141,7 +147,9 @@ public struct WavefrontSerializer: MetricSerializer {
 
         tail.removeAll(keepingCapacity: true)
         tail.append(ascii: " source=\"")
-        Self.appendTagValue(source ?? "", to: &tail)
+        if Self.appendTagValue(source ?? "", to: &tail), warnedTagKeys.insert("value of source").inserted {
+            context.report(.warning("source \"\(source ?? "")\" has a control character or a backslash Wavefront cannot carry: written as '-'"))
+        }
         tail.append(ASCII.quote)
         for t in tags {
             tail.append(ascii: " \"")
@@ -152,23 +160,38 @@ public struct WavefrontSerializer: MetricSerializer {
                 context.report(.warning("tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
             }
             tail.append(ascii: "\"=\"")
-            Self.appendTagValue(t.value, to: &tail)
+            if Self.appendTagValue(t.value, to: &tail), warnedTagKeys.insert("value of " + t.key).inserted {
+                context.report(
+                    .warning("tag \"\(t.key)\" has a value with a control character or a backslash Wavefront cannot carry: written with '-'"))
+            }
             tail.append(ASCII.quote)
         }
         tail.append(ASCII.newline)
     }
 
-    /// A tag value or source: `"` escaped as `\"`, `*` replaced with `-`, as Telegraf does.
-    static func appendTagValue(_ s: String, to out: inout [UInt8]) {
-        for c in s.utf8 {
+    /// A tag value or source: `"` escaped as `\"`, `*` replaced with `-`, as Telegraf does. A control
+    /// character (a newline would split the point) and a backslash at the end (it would swallow the
+    /// closing quote) cannot be carried: each is written as `-`; true if one was.
+    @discardableResult
+    static func appendTagValue(_ s: String, to out: inout [UInt8]) -> Bool {
+        var changed = false
+        let bytes = Array(s.utf8)
+        for (k, c) in bytes.enumerated() {
             switch c {
             case ASCII.quote:
                 out.append(ASCII.backslash)
                 out.append(ASCII.quote)
             case UInt8(ascii: "*"): out.append(ASCII.minus)
+            case ASCII.backslash where k + 1 == bytes.count:
+                out.append(ASCII.minus)
+                changed = true
+            case 0..<0x20, 0x7F:
+                out.append(ASCII.minus)
+                changed = true
             default: out.append(c)
             }
         }
+        return changed
     }
 
     /// Replaces ``!@#$%^&*()+`'"[]{}:;<>,?/\|``, space and `=` with `-` in `bytes[from...]`
@@ -189,6 +212,8 @@ public struct WavefrontSerializer: MetricSerializer {
                 bad = true
             case ASCII.comma, UInt8(ascii: "/"):
                 bad = !strict
+            case 0..<0x20, 0x7F:
+                bad = true  // a control character (a newline) would split the point
             default:
                 bad = false
             }

@@ -13,16 +13,40 @@ protocol FormatFlagGroup: ParsableArguments {
     func apply(to options: inout FormatOptions) throws
 }
 
-/// All format flag groups, each under its own heading in `--help`.
-struct FormatFlags: ParsableArguments {
-    @OptionGroup(title: "Options shared by several formats") var shared: SharedFormatFlags
-    @OptionGroup(title: "Influx line protocol") var influx: InfluxFlags
-    @OptionGroup(title: "JSON (Telegraf's serializer shape and parser)") var json: JSONFlags
-    @OptionGroup(title: "Wavefront") var wavefront: WavefrontFlags
-    @OptionGroup(title: "StatsD / DogStatsD") var statsd: StatsDFlags
-    @OptionGroup(title: "Graphite") var graphite: GraphiteFlags
-    @OptionGroup(title: "Prometheus text exposition") var prometheus: PrometheusFlags
-    @OptionGroup(title: "CSV") var csv: CSVFlags
+/// Where the format flags show: `convert`'s `--help` lists them (they are its subject); the other
+/// commands' `--help` leaves them to `--help-hidden`, so their own options are not buried under about
+/// 250 lines of format options. Man pages and completions list them everywhere.
+protocol FormatFlagsPlacement {
+    static var visibility: ArgumentVisibility { get }
+}
+
+/// Every `--help`, and the man page.
+enum ShownInHelp: FormatFlagsPlacement {
+    static var visibility: ArgumentVisibility { .default }
+}
+
+/// `--help-hidden`, the man page (generated from `--experimental-dump-help`) and shell completions,
+/// not `--help`.
+enum ShownInReference: FormatFlagsPlacement {
+    static var visibility: ArgumentVisibility {
+        let args = CommandLine.arguments
+        return args.contains("--experimental-dump-help") || args.contains("--generate-completion-script") ? .default : .hidden
+    }
+}
+
+/// The format flags of `send`, `listen` and `load`.
+typealias FormatFlags = FormatFlagSet<ShownInReference>
+
+/// All format flag groups, each under its own heading.
+struct FormatFlagSet<Placement: FormatFlagsPlacement>: ParsableArguments {
+    @OptionGroup(title: "Options shared by several formats", visibility: Placement.visibility) var shared: SharedFormatFlags
+    @OptionGroup(title: "Influx line protocol", visibility: Placement.visibility) var influx: InfluxFlags
+    @OptionGroup(title: "JSON (Telegraf's serializer shape and parser)", visibility: Placement.visibility) var json: JSONFlags
+    @OptionGroup(title: "Wavefront", visibility: Placement.visibility) var wavefront: WavefrontFlags
+    @OptionGroup(title: "StatsD / DogStatsD", visibility: Placement.visibility) var statsd: StatsDFlags
+    @OptionGroup(title: "Graphite", visibility: Placement.visibility) var graphite: GraphiteFlags
+    @OptionGroup(title: "Prometheus text exposition", visibility: Placement.visibility) var prometheus: PrometheusFlags
+    @OptionGroup(title: "CSV", visibility: Placement.visibility) var csv: CSVFlags
 
     var groups: [any FormatFlagGroup] { [shared, influx, json, wavefront, statsd, graphite, prometheus, csv] }
 

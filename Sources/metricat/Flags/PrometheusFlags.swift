@@ -11,6 +11,9 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Input: drop sample timestamps (Telegraf's prometheus_ignore_timestamp; default off).")
     var prometheusIgnoreTimestamp: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "Input: tag each typed sample metric_type=counter|gauge|histogram|summary (default off), so influx, JSON or CSV output carries the type and a prometheus output reads it back. Without it those formats have no type and the families come back untyped (which Pushgateway refuses for a family it holds as a counter or gauge). An input label metric_type is replaced.")
+    var prometheusTypeTag: Bool?
+
     @Flag(inversion: .prefixedNo, help: "Output: write each sample's timestamp in milliseconds (default off, as Telegraf).")
     var prometheusExportTimestamp: Bool?
 
@@ -20,10 +23,10 @@ struct PrometheusFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Output: string fields become labels (default off, as Telegraf); otherwise each string field is reported once and skipped.")
     var prometheusStringAsLabel: Bool?
 
-    @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off).")
+    @Flag(inversion: .prefixedNo, help: "Output: no # HELP lines; # TYPE lines stay (Telegraf's prometheus_compact_encoding; default off). HELP is Telegraf's fixed text, except that convert from prometheus to prometheus keeps the input's HELP texts (and its le and quantile spellings, which Telegraf rewrites: le=\"1.0\" stays, not le=\"1\").")
     var prometheusCompactEncoding: Bool?
 
-    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter). Without a match a family keeps the type its input gave (a Prometheus # TYPE line, StatsD's metric_type), else untyped.", valueName: "glob"))
+    @Option(help: ArgumentHelp("Output: write families whose name matches this glob (* and ?) as counters, repeatable (Telegraf's prometheus_metric_types.counter). Without a match a family keeps the type its input gave (a Prometheus # TYPE line, a metric_type tag from StatsD or --prometheus-type-tag), else untyped.", valueName: "glob"))
     var prometheusMetricTypesCounter: [String] = []
 
     @Option(help: ArgumentHelp("Output: write families whose name matches this glob as gauges, repeatable; wins over a counter match (Telegraf's prometheus_metric_types.gauge).", valueName: "glob"))
@@ -33,6 +36,7 @@ struct PrometheusFlags: FormatFlagGroup {
         var out: [String] = []
         if prometheusMetricVersion != nil { out.append("--prometheus-metric-version") }
         if prometheusIgnoreTimestamp != nil { out.append("--prometheus-ignore-timestamp") }
+        if prometheusTypeTag != nil { out.append("--prometheus-type-tag") }
         if prometheusExportTimestamp != nil { out.append("--prometheus-export-timestamp") }
         if prometheusSortMetrics != nil { out.append("--prometheus-sort-metrics") }
         if prometheusStringAsLabel != nil { out.append("--prometheus-string-as-label") }
@@ -50,6 +54,7 @@ struct PrometheusFlags: FormatFlagGroup {
             options.prometheus.metricVersion = v
         }
         if let v = prometheusIgnoreTimestamp { options.prometheus.ignoreTimestamp = v }
+        if let v = prometheusTypeTag { options.prometheus.typeTag = v }
         if let v = prometheusExportTimestamp { options.prometheus.exportTimestamp = v }
         if let v = prometheusSortMetrics { options.prometheus.sortMetrics = v }
         if let v = prometheusStringAsLabel { options.prometheus.stringAsLabel = v }

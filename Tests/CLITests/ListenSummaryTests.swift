@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// The `listen --json` summary: every count exact over real sockets, read back with a real JSON parser.
+@Suite(.serialized) struct ListenSummaryTests {
+    /// The summary is the last line on stderr; JSONSerialization must accept it whole.
+    static func summary(_ stderr: String) throws -> [String: Any] {
+        let last = stderr.split(separator: "\n").last.map(String.init) ?? ""
+        let object = try JSONSerialization.jsonObject(with: Data(last.utf8))
+        return try #require(object as? [String: Any], "not a JSON object: \(last)")
+    }
+
+    static func sendDatagrams(_ payloads: [String], port: UInt16) {
+        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = port.bigEndian
+        for payload in payloads {
+            _ = Array(payload.utf8).withUnsafeBytes { buf in
+                withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(s, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            }
+        }
+    }
+
+    static func expectCounts(_ json: [String: Any], _ expected: [String: Int], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (key, value) in expected {
+            #expect(json[key] as? Int == value, "\(key): \(json[key] ?? "missing") in \(json)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func countsOverUDPIncludeEveryLineOfTheDatagramThatReachedTheCount() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--from", "statsd", "--count", "3", "--json", "-q", "--timeout", "10s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        Self.sendDatagrams(["a:1|c\nb:2|c", "c:3|c"], port: port)
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        let json = try Self.summary(listen.stderr)
+        Self.expectCounts(json, ["received": 3, "metrics": 3, "datagrams": 2, "bytes": 16, "connections": 0, "parse_errors": 0, "dropped": 0, "kernel_drops": 0])
+        #expect(json["matched"] as? Bool == true)
+        #expect(json["listening"] as? [String] == [address])
+    }
+
+    @Test func countsOverTCPCountLinesMetricsBytesAndBadLines() throws {
+        let port = freePort()
+        let address = "tcp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--from", "statsd", "--count", "3", "--json", "-q", "--timeout", "10s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = port.bigEndian
+        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        let payload = "a:1|c\nb:2|c\n\nbad\nc:3|c\n"  // 23 bytes, 4 non-empty lines, 3 metrics, 1 bad line
+        _ = Array(payload.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        let json = try Self.summary(listen.stderr)
+        Self.expectCounts(json, ["received": 4, "metrics": 3, "datagrams": 0, "bytes": 23, "connections": 1, "parse_errors": 1, "dropped": 0])
+        #expect(json["listening"] as? [String] == [address])
+    }
+
+    @Test func aDatagramIsPrintedWholeEvenWhenTheCountIsReachedInsideIt() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--count", "2", "--json", "--timeout", "10s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        Self.sendDatagrams(["x 1\ny 2\nz 3\n"], port: port)
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        #expect(listen.stdout == "x 1\ny 2\nz 3\n")
+        Self.expectCounts(try Self.summary(listen.stderr), ["received": 3, "metrics": 0, "datagrams": 1, "bytes": 12])
+    }
+
+    @Test func anAddressWithQuotesAndBackslashesStaysValidJSON() throws {
+        let dir = try temporaryDirectory("json")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.path + "/a\"b\\c.sock"
+        let r = try Binary.run(["listen", "unix://\(path)", "--timeout", "200ms", "--json"])
+        #expect(r.status == 0, "\(r)")
+        let json = try Self.summary(r.stderr)
+        #expect(json["listening"] as? [String] == ["unix://\(path)"])
+        Self.expectCounts(json, ["received": 0, "metrics": 0, "bytes": 0])
+    }
+}
