@@ -220,7 +220,13 @@ public enum LoadFrontend {
         }
         report.gsoSegments = report.gso == true ? senders[0].gsoSegments : nil
         if let run = report.run {
-            for (k, s) in senders.enumerated() { s.sendLine(LoadRunMarker(run: run, phase: .end(sender: k + 1, of: senders.count)).line, copies: 3) }
+            // After the drain time: an end line sent into the receiver's full queue would be dropped
+            // with the flood's tail. Datagrams go three times, 50 ms apart.
+            usleep(useconds_t(options.drain / 1000))
+            for copy in 0..<(target.isDatagram ? 3 : 1) {
+                if copy > 0 { usleep(50_000) }
+                for (k, s) in senders.enumerated() { s.sendLine(LoadRunMarker(run: run, phase: .end(sender: k + 1, of: senders.count)).line, copies: 1) }
+            }
         }
         for s in senders { s.close() }
         report.send = counters
@@ -243,8 +249,8 @@ public enum LoadFrontend {
                 report.lost = counters.sent > sink.lines ? counters.sent - sink.lines : 0
             }
         } else {
-            // A third-party receiver: give it the drain time, then read what the kernel saw.
-            usleep(useconds_t(options.drain / 1000))
+            // A third-party receiver: give it the drain time (already given before the end lines), then read what the kernel saw.
+            if report.run == nil { usleep(useconds_t(options.drain / 1000)) }
             if let port = targetPort, let before = dropsBefore, let after = KernelCounters.udpDrops(port: port) {
                 report.kernelDrops = after >= before ? after - before : 0
             }

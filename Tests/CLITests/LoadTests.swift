@@ -110,6 +110,34 @@ import Testing
         #expect(listen.process.isRunning)
     }
 
+    /// A flood that overflows listen's queue: the end lines come after the drain time, when the
+    /// queue has room again, so the run still gets its summary, with the loss in it.
+    @Test func sinkReportSurvivesAFullReceiveQueue() throws {
+        let port = freePort()
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "4096"])
+        defer { listen.stop() }
+        usleep(300_000)
+        // listen stands still through the flood, so its queue is full when the flood ends, and
+        // goes on within the drain time.
+        listen.signal(SIGSTOP)
+        let load = try Background.metricat(["load", "udp://127.0.0.1:\(port)", "--rate", "20k", "--duration", "300ms", "--drain", "1500ms",
+                                            "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json"])
+        defer { load.stop() }
+        usleep(900_000)
+        listen.signal(SIGCONT)
+        let status = load.wait(15)
+        let r = Binary.Result(status: status ?? -1, stdout: load.stdout, stderr: load.stderr, stdoutBytes: Data(load.stdout.utf8))
+        #expect(r.status == 0, "\(r)")
+        let o = try report(r)
+        #expect(o["received_source"] as? String == "listen", "\(r.stdout)")
+        let sent = try #require(int(o, "sent"))
+        let received = try #require(int(o, "received"))
+        let drops = try #require(int(o, "kernel_drops"))
+        #expect(drops > 0, "the queue overflowed: \(r.stdout)")
+        #expect(received + drops == sent, "\(r.stdout)")
+        #expect(int(o, "lost") == drops)
+    }
+
     @Test func sinkReportRefusesASummaryOfAnotherRun() throws {
         let dir = try temporaryDirectory("load")
         defer { try? FileManager.default.removeItem(at: dir) }
