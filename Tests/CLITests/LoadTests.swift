@@ -84,7 +84,7 @@ import Testing
         let address = "\(transport)://127.0.0.1:\(freePort())"
         let listen = try Background.metricat(["listen", address, "--sequence", "--json", "-q"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         var runs: Set<String> = []
         for (i, count) in [3000, 1200].enumerated() {
             let r = try Binary.run(["load", address, "--rate", "10k", "--count", "\(count)", "--senders", "\(senders)", "--drain", "100ms",
@@ -116,7 +116,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "4096"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         // listen stands still through the flood, so its queue is full when the flood ends, and
         // goes on within the drain time.
         listen.signal(SIGSTOP)
@@ -144,7 +144,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let stale = dir.appendingPathComponent("stale.json")
         let cases = [
             ("{\"received\":420145,\"lost\":0,\"duplicated\":0,\"reordered\":0,\"run\":\"r00000000000000a1\"}\n", "only a summary of run r00000000000000a1 is there, not one of this run"),
@@ -207,7 +207,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let closed = freePort()
         let cases: [(String, Int32, String)] = [
             ("http://127.0.0.1:\(closed)/sink.json", 74, "--sink-report http://127.0.0.1:\(closed)/sink.json: connection refused (ECONNREFUSED)"),
@@ -275,7 +275,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "16777216"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "max", "--count", "20000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "300ms", "--json"])
         #expect(r.status == 0, "\(r)")
         let o = try report(r)
@@ -364,7 +364,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "-q"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let start = Date()
         let (status, o, load) = try interrupted(["udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "500", "--drain", "50ms",
                                                  "--sink-report", empty.path, "--sink-wait", "30s"], SIGINT)
@@ -381,7 +381,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let (status, o, load) = try interrupted(["udp://127.0.0.1:\(port)", "--rate", "10k", "--duration", "30s", "--drain", "100ms"], SIGTERM)
         #expect(status == 143, "\(load.stderr)")
         #expect(o["interrupted"] as? String == "SIGTERM")
@@ -484,7 +484,7 @@ import Testing
         let port = freePort()
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "8388608"])
         defer { listen.stop() }
-        usleep(300_000)
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let hosts = [("0", "1"), ("1", "2"), ("3", "1")]
         let loads = try hosts.map { first, senders in
             try Background.metricat(["load", "udp://127.0.0.1:\(port)", "--rate", "4k", "--count", "4000", "--first-sender", first, "--senders", senders, "--drain", "200ms", "--json"])
