@@ -709,8 +709,8 @@ _metricat_convert() {
 _metricat_load() {
     repeating_flags=()
     non_repeating_flags=(--no-seq --non-blocking --no-gso --json --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-type-tag --no-prometheus-type-tag --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
-    repeating_options=(--field --tag --default-tags --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
-    non_repeating_options=(--transport --format --rate --duration --count --size --series --batch --max-datagram --name --seq-key --seq-as --senders --connections --rcvbuf --drain --max-loss --ramp --step --step-duration --plot --sink-report --sink-wait --max-line --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-timezone --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
+    repeating_options=(--field --tag --merge --default-tags --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
+    non_repeating_options=(--transport --format --rate --duration --count --size --series --batch --max-datagram --name --seq-key --seq-as --senders --first-sender --connections --rcvbuf --drain --max-loss --ramp --step --step-duration --plot --sink-report --sink-wait --max-line --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-timezone --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
     __metricat_offer_flags_options 1
 
     # Offer option value completions
@@ -761,6 +761,9 @@ _metricat_load() {
     '--senders')
         return
         ;;
+    '--first-sender')
+        return
+        ;;
     '--connections')
         return
         ;;
@@ -789,6 +792,9 @@ _metricat_load() {
         return
         ;;
     '--sink-wait')
+        return
+        ;;
+    '--merge')
         return
         ;;
     '--max-line')

@@ -8,7 +8,16 @@ import MetricatKit
 /// Runs `load`: builds the payload once, starts the embedded sink (or snapshots the target's kernel
 /// counters), sends on schedule, drains, and reports loss three ways side by side.
 public enum LoadFrontend {
-    public static func run(_ options: LoadOptions, diagnostics: Diagnostics) -> ExitStatus {
+    /// The exit status: see ``run(_:diagnostics:)``, or 130/143 after SIGINT/SIGTERM (with the partial report).
+    public static func run(_ options: LoadOptions, diagnostics: Diagnostics) -> Int32 {
+        LoadInterrupt.install()
+        let status = report(options, diagnostics: diagnostics)
+        if let signal = LoadInterrupt.signal { return LoadInterrupt.exitStatus(signal) }
+        return status.rawValue
+    }
+
+    /// Runs, prints the table (and `--json`), and decides the status from the figures.
+    static func report(_ options: LoadOptions, diagnostics: Diagnostics) -> ExitStatus {
         do {
             let result = try execute(options, diagnostics: diagnostics)
             StandardStreams.writeError(result.table())
@@ -16,7 +25,7 @@ public enum LoadFrontend {
             if let plot = options.plot, options.ramp != nil {
                 if !LoadPlot.write(result, to: plot) { diagnostics.ioError("\(plot): cannot write the plot: \(StandardStreams.describe(errno: errno))"); return .ioError }
             }
-            for r in result.runs where r.rate != nil && r.rateSent < r.rate! * 0.99 && !result.ramp {
+            for r in result.runs where r.rate != nil && r.rateSent < r.rate! * 0.99 && !result.ramp && r.interrupted == nil {
                 diagnostics.warning("sent \(RateText.format(r.rateSent)) lines/s, more than 1% below the target \(RateText.format(r.rate!)): the sender's limit on this machine")
             }
             if let last = result.runs.last, last.send.sent == 0, !last.send.errors.isEmpty {
@@ -62,6 +71,11 @@ public enum LoadFrontend {
         for rate in ramp.rates {
             let r = try runOnce(options, payload: payload, rate: rate, duration: ramp.stepDuration, diagnostics: diagnostics)
             runs.append(r)
+            if let signal = r.interrupted {
+                // A step cut short says nothing about its rate: the knee stays the last whole step's.
+                stop = "interrupted by \(signal) during the \(RateText.format(rate)) lines/s step"
+                break
+            }
             if options.progress {
                 StandardStreams.writeError("step \(RateText.format(rate))/s: sent \(RateText.format(r.rateSent))/s, loss \(r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "?")\n")
             }
@@ -161,6 +175,12 @@ public enum LoadFrontend {
             sink?.stop()
             throw .unavailable("\(error)")
         }
+        // A receiver that reports back learns which run its counts belong to.
+        if options.sinkReport != nil {
+            let run = LoadRunMarker.newRun()
+            report.run = run
+            for s in senders { s.sendLine(LoadRunMarker(run: run, phase: .begin).line, copies: 3) }
+        }
         let live = options.progress && StandardStreams.isTerminal(2) && options.ramp == nil
         var previous = SendCounters()
         var previousReceived: UInt64 = 0
@@ -182,13 +202,14 @@ public enum LoadFrontend {
         }
         let counters: SendCounters
         if senders.count == 1 {
-            counters = senders[0].run(rate: rate, duration: duration, count: options.count, tick: tick)
+            counters = senders[0].run(rate: rate, duration: duration, count: options.count,
+                                      firstSeq: UInt64(options.firstSender) * SequenceStreams.span, tick: tick)
         } else {
             let n = senders.count
             let results = SenderThreads.run(n) { k in
                 let share = options.count.map { $0 / UInt64(n) + (UInt64(k) < $0 % UInt64(n) ? 1 : 0) }
                 return senders[k].run(rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
-                                      firstSeq: UInt64(k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
+                                      firstSeq: UInt64(options.firstSender + k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
             }
             counters = SendCounters.sum(results)
         }
@@ -198,6 +219,15 @@ public enum LoadFrontend {
             diagnostics.note("UDP GSO: the kernel refused segmented sends (\(Errno(rawValue: e).name)); the run went on with one datagram per send")
         }
         report.gsoSegments = report.gso == true ? senders[0].gsoSegments : nil
+        if let run = report.run {
+            // After the drain time: an end line sent into the receiver's full queue would be dropped
+            // with the flood's tail. Datagrams go three times, 50 ms apart.
+            usleep(useconds_t(options.drain / 1000))
+            for copy in 0..<(target.isDatagram ? 3 : 1) {
+                if copy > 0 { usleep(50_000) }
+                for (k, s) in senders.enumerated() { s.sendLine(LoadRunMarker(run: run, phase: .end(sender: k + 1, of: senders.count)).line, copies: 1) }
+            }
+        }
         for s in senders { s.close() }
         report.send = counters
         report.durationSeconds = Double(counters.elapsedNanoseconds) / 1e9
@@ -219,13 +249,12 @@ public enum LoadFrontend {
                 report.lost = counters.sent > sink.lines ? counters.sent - sink.lines : 0
             }
         } else {
-            // A third-party receiver: give it the drain time, then read what the kernel saw.
-            usleep(useconds_t(options.drain / 1000))
+            // A third-party receiver: give it the drain time (already given before the end lines), then read what the kernel saw.
+            if report.run == nil { usleep(useconds_t(options.drain / 1000)) }
             if let port = targetPort, let before = dropsBefore, let after = KernelCounters.udpDrops(port: port) {
                 report.kernelDrops = after >= before ? after - before : 0
             }
-            if let source = options.sinkReport {
-                let s = try SinkReport.read(source, wait: options.sinkReportWait)
+            if let source = options.sinkReport, let run = report.run, let s = try readSinkReport(source, run: run, options: options, diagnostics: diagnostics) {
                 report.received = s.received
                 report.duplicated = s.duplicated
                 report.reordered = s.reordered
@@ -244,7 +273,20 @@ public enum LoadFrontend {
             report.snmpReceiveBufferErrors = b.receiveBufferErrors - min(b.receiveBufferErrors, a.receiveBufferErrors)
             report.snmpInErrors = b.inErrors - min(b.inErrors, a.inErrors)
         }
+        // Last: a signal during the drain or the wait for --sink-report also cut the run short.
+        report.interrupted = LoadInterrupt.signal.map(LoadInterrupt.name)
         return report
+    }
+
+    /// The receiver's summary; after SIGINT/SIGTERM only what is there at once (nil when nothing is).
+    static func readSinkReport(_ source: SinkReportSource, run: String, options: LoadOptions, diagnostics: Diagnostics) throws(LoadError) -> SinkReport? {
+        do {
+            return try SinkReport.read(source, run: run, wait: LoadInterrupt.signal == nil ? options.sinkReportWait : 0)
+        } catch {
+            guard LoadInterrupt.signal != nil else { throw error }
+            diagnostics.warning("\(error.description) (the run was interrupted: the receiver's counts are not there)")
+            return nil
+        }
     }
 
     static func transportName(_ e: Endpoint) -> String {
@@ -291,30 +333,57 @@ public struct SinkReport: Sendable, Equatable {
     public var lost: UInt64?
     public var duplicated: UInt64?
     public var reordered: UInt64?
+    /// The run the summary counts (``LoadRunMarker``), nil in a summary without one.
+    public var run: String?
 
-    /// Waits up to `wait` ns for `source` to hold a summary (listen writes it when it exits): a file
-    /// is read again every 50 ms, a URL fetched again every 100 ms (each GET bounded to 5 s).
-    public static func read(_ source: SinkReportSource, wait: Int64) throws(LoadError) -> SinkReport {
+    public init(received: UInt64? = nil, lost: UInt64? = nil, duplicated: UInt64? = nil, reordered: UInt64? = nil, run: String? = nil) {
+        self.received = received
+        self.lost = lost
+        self.duplicated = duplicated
+        self.reordered = reordered
+        self.run = run
+    }
+
+    /// Waits up to `wait` ns for `source` to hold the summary of `run` (listen writes it when the
+    /// run's end lines arrive, and at exit): a file is read again every 50 ms, a URL fetched again
+    /// every 100 ms (each GET bounded to 5 s). A summary of another run is never taken.
+    public static func read(_ source: SinkReportSource, run: String, wait: Int64) throws(LoadError) -> SinkReport {
         switch source {
-        case .file(let path): return try read(path, wait: wait)
-        case .http(let url): return try fetch(url, wait: wait)
+        case .file(let path): return try read(path, run: run, wait: wait)
+        case .http(let url): return try fetch(url, run: run, wait: wait)
         }
     }
 
-    /// Waits up to `wait` ns for `path` to hold a summary (listen writes it when it exits).
-    public static func read(_ path: String, wait: Int64) throws(LoadError) -> SinkReport {
-        let end = Clock.monotonicNanoseconds() + wait
+    /// Waits up to `wait` ns for `path` to hold the summary of `run`.
+    public static func read(_ path: String, run: String, wait: Int64) throws(LoadError) -> SinkReport {
+        let start = Clock.monotonicNanoseconds()
+        let end = start + wait
+        var last = "no 'listen --sequence --json' summary with \"received\" appeared"
         while true {
-            if let text = readText(path), let r = parse(text) { return r }
-            if Clock.monotonicNanoseconds() >= end { break }
+            if let text = readText(path) {
+                switch find(text, run: run) {
+                case .found(let r): return r
+                case .otherRun(let other): last = refusal(other, run: run)
+                case .none: break
+                }
+            }
+            if Clock.monotonicNanoseconds() >= end || LoadInterrupt.signal != nil { break }
             usleep(50_000)
         }
-        throw .io("--sink-report \(path): no 'listen --sequence --json' summary with \"received\" appeared within \(wait / 1_000_000_000) s")
+        let waited = Double(Clock.monotonicNanoseconds() - start) / 1e9
+        throw .io("--sink-report \(path): \(last) (tried for \(RateText.fixed(waited, 1)) s, --sink-wait)")
     }
 
-    /// GETs `url` until its body holds a summary or `wait` ns passed; the error names what the last
-    /// try saw (no connection, an HTTP status other than 200, a body without the summary).
-    public static func fetch(_ url: HTTPURL, wait: Int64) throws(LoadError) -> SinkReport {
+    /// Why a summary of `other` (nil: one without a run id) is not this run's.
+    static func refusal(_ other: String?, run: String) -> String {
+        let whose = other.map { "of run \($0)" } ?? "without a run id"
+        return "only a summary \(whose) is there, not one of this run (\(run)): it counts other lines than this run sent (an earlier run, or a receiver that missed this run's begin or end lines), so it is refused"
+    }
+
+    /// GETs `url` until its body holds the summary of `run` or `wait` ns passed; the error names
+    /// what the last try saw (no connection, an HTTP status other than 200, a body without the
+    /// summary, a summary of another run).
+    public static func fetch(_ url: HTTPURL, run: String, wait: Int64) throws(LoadError) -> SinkReport {
         let start = Clock.monotonicNanoseconds()
         let end = start + wait
         var last = "nothing tried"
@@ -324,12 +393,16 @@ public struct SinkReport: Sendable, Equatable {
             case .success(let response):
                 if response.status == 200 {
                     let text = String(decoding: response.body, as: UTF8.self)
-                    if let r = parse(text) { return r }
-                    var start = String(text.prefix(60).map { $0.isNewline || $0 == "\t" ? " " : $0 })
-                    while start.last == " " { start.removeLast() }
-                    last = start.isEmpty
-                        ? "HTTP 200 with an empty body: no 'listen --sequence --json' summary"
-                        : "HTTP 200, but the body holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"\(start)\""
+                    switch find(text, run: run) {
+                    case .found(let r): return r
+                    case .otherRun(let other): last = refusal(other, run: run)
+                    case .none:
+                        var start = String(text.prefix(60).map { $0.isNewline || $0 == "\t" ? " " : $0 })
+                        while start.last == " " { start.removeLast() }
+                        last = start.isEmpty
+                            ? "HTTP 200 with an empty body: no 'listen --sequence --json' summary"
+                            : "HTTP 200, but the body holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"\(start)\""
+                    }
                 } else {
                     last = "HTTP \(response.status)\(response.reason.isEmpty ? "" : " " + response.reason)"
                 }
@@ -337,7 +410,7 @@ public struct SinkReport: Sendable, Equatable {
                 last = f.description
             }
             let now = Clock.monotonicNanoseconds()
-            if now >= end { break }
+            if now >= end || LoadInterrupt.signal != nil { break }
             usleep(useconds_t(min(100_000_000, end - now) / 1000))
         }
         let waited = Double(Clock.monotonicNanoseconds() - start) / 1e9
@@ -357,15 +430,45 @@ public struct SinkReport: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// What a text holds for one run.
+    public enum Search: Sendable, Equatable {
+        case found(SinkReport)
+        /// Summaries, but none of the run: the last one's run id (nil: it has none).
+        case otherRun(String?)
+        case none
+    }
+
+    /// The last summary of `run` in `text`; else whether there are summaries of other runs.
+    public static func find(_ text: String, run: String) -> Search {
+        var other: String?? = nil
+        for line in text.split(separator: "\n").reversed() {
+            guard let r = parseLine(line) else { continue }
+            if r.run == run { return .found(r) }
+            if other == nil { other = .some(r.run) }
+        }
+        return other.map { .otherRun($0) } ?? .none
+    }
+
     /// Finds the last line that is a JSON object with `"received"` and reads the counters from it.
     public static func parse(_ text: String) -> SinkReport? {
-        for line in text.split(separator: "\n").reversed() where line.hasPrefix("{") && line.contains("\"received\"") && line.contains("\"lost\"") {
-            func value(_ key: String) -> UInt64? {
-                guard let r = line.firstRange(of: "\"\(key)\":") else { return nil }
-                return UInt64(line[r.upperBound...].prefix { $0.isNumber })
-            }
-            return SinkReport(received: value("received"), lost: value("lost"), duplicated: value("duplicated"), reordered: value("reordered"))
+        for line in text.split(separator: "\n").reversed() {
+            if let r = parseLine(line) { return r }
         }
         return nil
+    }
+
+    /// The counters of one summary line, nil when the line is not one.
+    static func parseLine(_ line: Substring) -> SinkReport? {
+        guard line.hasPrefix("{") && line.contains("\"received\"") && line.contains("\"lost\"") else { return nil }
+        func value(_ key: String) -> UInt64? {
+            guard let r = line.firstRange(of: "\"\(key)\":") else { return nil }
+            return UInt64(line[r.upperBound...].prefix { $0.isNumber })
+        }
+        var run: String?
+        if let r = line.firstRange(of: "\"run\":\"") {
+            let id = line[r.upperBound...].prefix { $0 != "\"" }
+            if LoadRunMarker.isRun(id) { run = String(id) }
+        }
+        return SinkReport(received: value("received"), lost: value("lost"), duplicated: value("duplicated"), reordered: value("reordered"), run: run)
     }
 }

@@ -29,6 +29,9 @@ public struct LoadOptions: Sendable {
     public var seqAsTag: Bool?
     /// Sending threads, each with its own socket (connection) and its own sequence numbers (at most 9).
     public var senders = 1
+    /// The first sender's number: sender k numbers its lines from (firstSender + k) × 10¹⁰, so the
+    /// loads of several hosts are told apart by one `listen --sequence` (numbers 0-9 in all).
+    public var firstSender = 0
     /// Receive buffer the embedded sink asks for.
     public var sinkReceiveBuffer: Int32? = 8 << 20
     /// UDP GSO for `--rate max` to this host (`--no-gso` turns it off).
@@ -134,10 +137,12 @@ public enum LoadError: Error, CustomStringConvertible {
     case usage(String)
     case unavailable(String)
     case io(String)
+    /// Input that is not what it should be (a report `--merge` cannot use).
+    case data(String)
 
     public var description: String {
         switch self {
-        case .usage(let m), .unavailable(let m), .io(let m): return m
+        case .usage(let m), .unavailable(let m), .io(let m), .data(let m): return m
         }
     }
 
@@ -146,6 +151,7 @@ public enum LoadError: Error, CustomStringConvertible {
         case .usage: return .usage
         case .unavailable: return .unavailable
         case .io: return .ioError
+        case .data: return .dataError
         }
     }
 }

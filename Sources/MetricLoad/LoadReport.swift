@@ -37,6 +37,10 @@ public struct LoadReport: Sendable {
     public var gsoSegments: Int?
     /// Datagrams (or stream reads) the embedded sink received.
     public var receivedDatagrams: UInt64?
+    /// `SIGINT` or `SIGTERM` when a signal stopped the run early: the figures cover the time that ran.
+    public var interrupted: String?
+    /// The run id sent to the receiver with `--sink-report` (``LoadRunMarker``).
+    public var run: String?
 
     public init() {}
 
@@ -75,7 +79,7 @@ public struct LoadReport: Sendable {
             "\"rmem_max\":\(receiveBufferMax.map { String($0) } ?? "null")",
             "\"send_buffer\":\(sendBuffer.map { String($0) } ?? "null")",
             "\"gso\":\(gso.map { $0 ? "true" : "false" } ?? "null")", "\"gso_segments\":\(gsoSegments.map { String($0) } ?? "null")",
-            "\"received_datagrams\":\(num(receivedDatagrams))",
+            "\"received_datagrams\":\(num(receivedDatagrams))", "\"interrupted\":\(str(interrupted))", "\"run\":\(str(run))",
         ]
         return "{" + parts.joined(separator: ",") + "}"
     }
@@ -133,6 +137,9 @@ public struct LoadResult: Sendable {
             if let e = last.snmpReceiveBufferErrors { notes.append("host Udp RcvbufErrors +\(e), InErrors +\(last.snmpInErrors ?? 0)") }
             if last.gso == true, let n = last.gsoSegments { notes.append("UDP GSO: up to \(n) datagrams per send") }
             if !notes.isEmpty { out += notes.joined(separator: "; ") + "\n" }
+            if let signal = last.interrupted {
+                out += "interrupted by \(signal) after \(RateText.fixed(last.durationSeconds, 1)) s: the figures cover the time that ran\n"
+            }
         }
         if ramp {
             if let stopReason { out += "stopped: \(stopReason)\n" }
@@ -154,7 +161,7 @@ public enum HostFacts {
             defer { fclose(f) }
             var buf = [CChar](repeating: 0, count: 64)
             guard fgets(&buf, 64, f) != nil else { return "null" }
-            let s = String(cString: buf).filter { $0.isNumber }
+            let s = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter { $0.isNumber }
             return s.isEmpty ? "null" : s
         }
         var load = [Double](repeating: 0, count: 3)

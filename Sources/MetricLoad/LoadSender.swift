@@ -144,6 +144,27 @@ public final class LoadSender {
         gsoRefused = e
     }
 
+    /// Sends one line outside the counts (a ``LoadRunMarker``), `copies` times on a datagram socket
+    /// (a lost copy must not hide the run); a full queue is waited out for up to 100 ms per copy.
+    /// Returns whether at least one copy went out.
+    @discardableResult
+    public func sendLine(_ line: String, copies: Int) -> Bool {
+        var bytes = Array(line.utf8)
+        var sentOne = false
+        for _ in 0..<(datagram ? max(1, copies) : 1) {
+            for _ in 0..<100 {
+                let r = bytes.withUnsafeMutableBytes { datagram ? socket.send(UnsafeRawBufferPointer($0)) : socket.sendAll(UnsafeRawBufferPointer($0)) }
+                if case .success = r {
+                    sentOne = true
+                    break
+                }
+                if case .failure(let e) = r, e.rawValue != EAGAIN && e.rawValue != ENOBUFS { break }
+                Self.sleep(1_000_000)
+            }
+        }
+        return sentOne
+    }
+
     /// Closes the socket (a stream peer then sees the end of the data).
     public func close() { socket.close() }
 
@@ -154,8 +175,9 @@ public final class LoadSender {
         messageSegments.deallocate()
     }
 
-    /// Runs until `duration` ns passed or `count` lines were attempted; `rate` nil is as fast as possible.
-    /// `tick` is called about once a second with the counters so far.
+    /// Runs until `duration` ns passed, `count` lines were attempted or SIGINT/SIGTERM arrived
+    /// (``LoadInterrupt``); `rate` nil is as fast as possible. `tick` is called about once a second
+    /// with the counters so far.
     public func run(rate: Double?, duration: Int64, count: UInt64?, firstSeq: UInt64 = 0, tick: ((SendCounters) -> Void)? = nil) -> SendCounters {
         var c = SendCounters()
         let start = Clock.monotonicNanoseconds()
@@ -168,7 +190,7 @@ public final class LoadSender {
         var now = start
         while c.attempted < limit {
             now = Clock.monotonicNanoseconds()
-            if now >= deadline { break }
+            if now >= deadline || LoadInterrupt.signal != nil { break }
             var due: UInt64
             if let rate {
                 let scheduled = min(UInt64(rate * Double(now - start) / 1e9), limit)
@@ -194,7 +216,7 @@ public final class LoadSender {
             }
         }
         // The schedule's last frame falls due at the deadline itself: send it when it is small.
-        if let rate, count == nil {
+        if let rate, count == nil, LoadInterrupt.signal == nil {
             let scheduled = UInt64((rate * Double(duration) / 1e9).rounded())
             // Up to 20 ms of lag (a late wake-up on a busy machine) is caught up; more is the machine's limit and stays unsent.
             if scheduled > c.attempted && Double(scheduled - c.attempted) <= max(Double(perCall), rate * 0.02) {
@@ -206,7 +228,10 @@ public final class LoadSender {
         }
         let end = Clock.monotonicNanoseconds()
         c.elapsedNanoseconds = count == nil ? min(end, deadline) - start : end - start
-        if let rate {
+        if let rate, LoadInterrupt.signal != nil {
+            // Stopped early: what the schedule called for up to the stop.
+            c.offered = min(UInt64((rate * Double(c.elapsedNanoseconds) / 1e9).rounded()), limit)
+        } else if let rate {
             c.offered = count ?? UInt64((rate * Double(c.elapsedNanoseconds) / 1e9).rounded())
         } else {
             c.offered = c.attempted

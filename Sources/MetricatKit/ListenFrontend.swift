@@ -86,6 +86,8 @@ public final class ListenFrontend: MetricHandler {
     var lineNumbers: [String: Int] = [:]
     var sequence: SequenceStreams?
     var sequenceScanner = SequenceScanner(key: [])
+    var loadRun: ListenRun?
+    var kernelDropsNow: () -> UInt64 = { 0 }
     var child: ChildProcess?
     /// True while the command after `--` runs: matching does not stop the listener before it ends.
     var childRunning: Bool { child != nil && child?.termination == nil }
@@ -149,6 +151,7 @@ public final class ListenFrontend: MetricHandler {
         // SIGCHLD joins SIGINT and SIGTERM on the listener's signalfd before the command starts, so
         // its end cannot be missed.
         listener.handleSignals(also: options.command.isEmpty ? [] : [SIGCHLD])
+        kernelDropsNow = { [unowned listener] in listener.kernelDrops() }
         defer { listener.close() }
         summary.listening = Self.boundAddresses(listener)
         for address in summary.listening { StandardStreams.writeError("listening on \(address)\n") }
@@ -255,7 +258,7 @@ public final class ListenFrontend: MetricHandler {
         var sequenceKeys = ""
         if let t = sequence {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
-            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
+            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)" + runJSON
         }
         var commandKeys = ""
         switch s.command {
@@ -373,7 +376,13 @@ public final class ListenFrontend: MetricHandler {
     func line(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) {
         summary.lines += 1
         if sequence != nil {
-            if let n = sequenceScanner.scan(bytes) { sequence!.record(SequenceTracker.number(n)) } else { sequence!.recordUnnumbered() }
+            if let n = sequenceScanner.scan(bytes) {
+                sequence!.record(SequenceTracker.number(n))
+            } else if runMarker(bytes, peer: peer) {
+                return
+            } else {
+                sequence!.recordUnnumbered()
+            }
         }
         if let f = recordFile {
             fputs("\(Clock.nowNanoseconds())\t\(peer.address)\t", f)

@@ -106,7 +106,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Append every received line with its receive time and sender to FILE.", valueName: "file"))
     var record: String?
 
-    @Flag(help: "Count lost, duplicated and reordered lines from the sequence numbers 'metricat load' sends (in the --json summary).")
+    @Flag(help: "Count lost, duplicated and reordered lines from the sequence numbers 'metricat load' sends (in the --json summary; a 'load --sink-report' run restarts the counts and gets its own summary when it ends).")
     var sequence = false
 
     @Option(help: ArgumentHelp("The key that carries the sequence number, for --sequence.", valueName: "key"))

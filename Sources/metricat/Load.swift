@@ -28,8 +28,21 @@ struct Load: ParsableCommand {
             rate up (--step x2 or +50k) and reports the knee: the highest rate with loss under \
             --max-loss (default 0.1% for a ramp).
 
+            With --sink-report, every run carries a run id (in --json as run): a line \
+            '#metricat-load begin RUN' before the first line and '#metricat-load end RUN sK/N' after \
+            each sender's last. 'listen --sequence' restarts its counts at a new run's begin line and \
+            writes that run's summary as soon as every end line arrived, while it keeps listening; \
+            load takes only the summary of its own run and refuses one of another run or one without \
+            a run id.
+
+            SIGINT or SIGTERM stops the run early: the report (and --json) covers the time that ran \
+            and says interrupted (a ramp stops after the step it cut, which does not count for the \
+            knee); the exit status is then 130 or 143. A second signal ends load at once.
+
             Exit status: 0, 1 when --max-loss was exceeded (or a ramp found no knee), 69 when the \
-            target is unreachable, 74 when --sink-report brought no summary within --sink-wait.
+            target is unreachable, 74 when --sink-report brought no summary of this run within \
+            --sink-wait, 130 after SIGINT, 143 after SIGTERM; with --merge 65 for a report that \
+            cannot be merged, 74 for one that cannot be read.
 
             Examples:
               metricat load
@@ -37,6 +50,7 @@ struct Load: ParsableCommand {
               metricat load udp://127.0.0.1:8094 --rate 50k --duration 10s --max-loss 0.1%
               metricat load udp://127.0.0.1:8125 --format statsd --ramp 10k..800k --plot knee.svg
               metricat load udp://db1:8094 --sink-report http://db1:8000/sink.json
+              metricat load --merge gen1.json gen2.json --json --max-loss 0.1%
 
             The format options of the payload (every Telegraf serializer option, by format) are \
             listed by --help-hidden and in the man page.
@@ -94,6 +108,9 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Sending threads, each with its own socket and sequence numbers, for more than one core (1-9).", valueName: "n"))
     var senders: Int?
 
+    @Option(help: ArgumentHelp("Number this load's senders from K (0-9) for 'listen --sequence', which tells 10 senders apart: give each host its own (e.g. a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).", valueName: "k"))
+    var firstSender: Int = 0
+
     @Option(help: ArgumentHelp("Stream connections, one sending thread each (the same as --senders for tcp:// and unix://).", valueName: "n"))
     var connections: Int?
 
@@ -124,14 +141,17 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("Read the receiver's counts from a 'metricat listen --sequence --json' summary in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body).", valueName: "file|url"))
+    @Option(help: ArgumentHelp("Read the receiver's counts from the 'metricat listen --sequence --json' summary of this run in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body); a summary of another run is refused.", valueName: "file|url"))
     var sinkReport: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold a summary (the file or URL is read again until then).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold the summary of this run (the file or URL is read again until then).", valueName: "duration"))
     var sinkWait: String = "10s"
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
     var json = false
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Send nothing: sum the --json reports of single runs (one per sending host) into one; counts add up, the duration is the longest, rates are recomputed over it. Reports of another format or transport, or of a ramp, are refused (exit 65).", valueName: "report.json"))
+    var merge: [String] = []
 
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
@@ -143,15 +163,23 @@ struct Load: ParsableCommand {
         for (flag, v) in [("--senders", senders), ("--connections", connections)] {
             if let v, v < 1 || v > 9 { throw ValidationError("\(flag): must be between 1 and 9") }
         }
+        let threads = senders ?? connections ?? 1
+        if firstSender < 0 || firstSender > 9 || firstSender + threads > 10 {
+            throw ValidationError("--first-sender: '\(firstSender)' with \(threads) sender\(threads == 1 ? "" : "s") would number senders past 9; 'listen --sequence' tells senders 0-9 apart (example: --first-sender 3 --senders 2)")
+        }
         if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
         if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
         if let s = seqAs, s != "field", s != "tag" { throw ValidationError("--seq-as: expected field or tag") }
         if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
         if target != nil && transport != "udp" { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
         if sinkReport != nil && target == nil { throw ValidationError("--sink-report reads a remote receiver's counts; it needs a TARGET") }
+        if !merge.isEmpty && (target != nil || ramp != nil || sinkReport != nil) {
+            throw ValidationError("--merge sums reports and sends nothing; drop TARGET, --ramp and --sink-report (example: metricat load --merge a.json b.json --json)")
+        }
     }
 
     func run() throws {
+        if !merge.isEmpty { return try runMerge() }
         var options = LoadOptions()
         if let target {
             do {
@@ -202,17 +230,12 @@ struct Load: ParsableCommand {
         options.seqKey = noSeq ? nil : seqKey
         options.seqAsTag = seqAs.map { $0 == "tag" }
         options.senders = senders ?? connections ?? 1
+        options.firstSender = firstSender
         options.sinkReceiveBuffer = rcvbuf
         options.nonBlocking = nonBlocking
         options.gso = !noGso
         options.drain = try parseDuration(drain, flag: "--drain")
-        if let maxLoss {
-            let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
-            guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
-                throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
-            }
-            options.maxLoss = maxLoss.hasSuffix("%") ? v / 100 : v
-        }
+        options.maxLoss = try parsedMaxLoss()
         if let ramp {
             guard var r = Ramp.parse(ramp) else { throw ValidationError("--ramp: '\(ramp)' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)") }
             guard let s = Ramp.parseStep(step) else { throw ValidationError("--step: '\(step)' is not xFACTOR (> 1) or +RATE (example: --step x2 or --step +50k)") }
@@ -233,6 +256,23 @@ struct Load: ParsableCommand {
         options.progress = true
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         let status = LoadFrontend.run(options, diagnostics: diagnostics)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `--max-loss` as a fraction (nil when not given).
+    func parsedMaxLoss() throws -> Double? {
+        guard let maxLoss else { return nil }
+        let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
+        guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
+            throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
+        }
+        return maxLoss.hasSuffix("%") ? v / 100 : v
+    }
+
+    /// `--merge`: sums reports instead of sending.
+    func runMerge() throws {
+        let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
+        let status = LoadMerge.run(merge, json: json, maxLoss: try parsedMaxLoss(), diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }
