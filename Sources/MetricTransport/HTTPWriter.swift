@@ -20,6 +20,9 @@ public final class HTTPWriter {
     /// How long one response may take to arrive whole after its request, in nanoseconds: a server
     /// that says nothing, or trickles, fails the write (ETIMEDOUT) instead of holding it up. 30 s.
     public var responseTimeout: Int64 = 30_000_000_000
+    /// How long a connect or the request's write may make no progress, in nanoseconds (`--write-timeout`):
+    /// a server that stops reading fails the try instead of holding the run. 5 s.
+    public var writeTimeout: Int64 = 5_000_000_000
     /// The largest response body read (InfluxDB's error bodies are a few hundred bytes): 16 MiB.
     public static let maxResponseBody = 16 << 20
     public private(set) var stats = SenderStats()
@@ -42,7 +45,7 @@ public final class HTTPWriter {
         guard !target.secure else { throw .invalidAddress("https://\(target.host):\(target.port): https is not supported; use http:// on a trusted network or a local proxy") }
         self.target = target
         self.endpoint = .tcp(host: target.host, port: target.port, family: .any)
-        socket = try Socket.connect(to: endpoint)
+        socket = try Socket.connect(to: endpoint, sendTimeout: writeTimeout)
     }
 
     /// Queues one line (without newline); `tag` comes back with a rejection (an input line number).
@@ -94,7 +97,7 @@ public final class HTTPWriter {
                 if attempt <= retries {
                     stats.reconnects += 1
                     sleepNanoseconds(Int64(attempt) * 100_000_000)
-                    socket = try? Socket.connect(to: endpoint)
+                    socket = try? Socket.connect(to: endpoint, sendTimeout: writeTimeout)
                     continue
                 }
                 onEvent("\(e)")
@@ -241,7 +244,7 @@ public final class HTTPWriter {
     private func post() -> (result: Result<(Int, [UInt8]), TransportError>, sentWhole: Bool) {
         if socket == nil {
             do throws(TransportError) {
-                socket = try Socket.connect(to: endpoint)
+                socket = try Socket.connect(to: endpoint, sendTimeout: writeTimeout)
             } catch {
                 return (.failure(error), false)
             }
@@ -250,7 +253,20 @@ public final class HTTPWriter {
         let path = target.path + (target.query.isEmpty ? "" : "?" + target.query)
         var request = Array("POST \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nUser-Agent: metricat\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         request += body
-        if case .failure(let e) = request.withUnsafeBytes({ s.sendAll($0) }) {
+        // The request in writes that must each make progress within writeTimeout.
+        let written: Result<Int, Errno> = request.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                switch s.send(UnsafeRawBufferPointer(rebasing: bytes[offset...]), timeout: writeTimeout) {
+                case .success(let n): offset += n
+                case .failure(let e): return .failure(e)
+                }
+            }
+            return .success(offset)
+        }
+        if case .failure(let e) = written {
+            socket?.close()
+            socket = nil
             return (.failure(.system(operation: "write", endpoint: endpoint.description, errno: e)), false)
         }
         return (readResponse(s), true)

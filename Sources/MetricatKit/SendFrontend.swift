@@ -299,6 +299,7 @@ public final class LineOutput {
         case .http(let t):
             let writer = try HTTPWriter(target: t)
             writer.retries = options.retries
+            writer.writeTimeout = options.writeTimeout
             let out = LineOutput(kind: .http(writer), diagnostics: diagnostics)
             writer.onRejectedLine = { [unowned out] line, reason in
                 diagnostics.report(.error(line: line, reason), source: out.diagnosticsSource)

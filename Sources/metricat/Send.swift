@@ -91,7 +91,7 @@ struct Send: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Give up on an outage (reconnecting, resending) after this long; its lines count as failed, and later lines fail at once for as long again before the next try.", valueName: "duration"))
     var retryTimeout: String = "10s"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69). Over HTTP: the longest a connect or the request's write may stall (the answer may take up to 30 s).", valueName: "duration"))
     var writeTimeout: String = "5s"
 
     @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures, resent lines, unconfirmed bytes).")

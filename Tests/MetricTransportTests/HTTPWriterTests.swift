@@ -108,6 +108,29 @@ import Testing
         #expect(o.stats.failedLines == 2 && o.rejected == 0 && o.stats.lines == 0)
     }
 
+    /// A server that accepts (in the kernel) but never reads: the request's write stops making
+    /// progress, and after --write-timeout the batch fails (it was never sent whole) instead of
+    /// blocking the run.
+    @Test func aServerThatStopsReadingFailsTheWriteWithinTheWriteTimeout() throws {
+        let server = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))  // never accepts, never reads
+        let writer = try HTTPWriter(target: .init(host: "127.0.0.1", port: try server.localAddress().port, path: "/write", query: "db=x", secure: false))
+        writer.retries = 0
+        writer.writeTimeout = 300_000_000
+        writer.maxBatchBytes = 256 << 20
+        writer.maxBatchLines = 1 << 30
+        let line = Array(("m v=1,pad=\"" + String(repeating: "x", count: 1000) + "\"").utf8)
+        let start = ContinuousClock.now
+        for n in 0..<40_000 { line.withUnsafeBytes { writer.write(line: $0, tag: n + 1) } }  // about 40 MB
+        writer.flush()
+        let elapsed = ContinuousClock.now - start
+        #expect(writer.stats.failedLines == 40_000)
+        #expect(writer.unconfirmedLines == 0)
+        #expect(writer.stats.lines == 0)
+        #expect(writer.stats.errors == ["ETIMEDOUT": 1], "\(writer.stats.errors)")
+        #expect(elapsed < .seconds(10), "took \(elapsed)")
+        _ = server
+    }
+
     @Test func aServerThatNeverAnswersTimesOut() throws {
         let o = try write(nil, retries: 0, responseTimeout: 300_000_000)
         #expect(o.stats.failedLines == 0)
