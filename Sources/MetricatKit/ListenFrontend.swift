@@ -270,26 +270,8 @@ public final class ListenFrontend: MetricHandler {
         return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
     }
 
-    /// `s` as a quoted JSON string: `"` and `\` escaped, control characters as `\u00XX`.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// `s` as a quoted JSON string (``JSONText/quoted(_:)``).
+    static func jsonString(_ s: String) -> String { JSONText.quoted(s) }
 
     /// Every bound address as a URL, with the port the kernel chose for `:0`.
     static func boundAddresses(_ listener: Listener) -> [String] {

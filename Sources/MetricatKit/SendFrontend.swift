@@ -141,9 +141,9 @@ public enum SendFrontend {
     }
 
     static func summaryJSON(_ s: SenderStats, target: Endpoint, rejected: Int = 0, unconfirmed: Int = 0) -> String {
-        let errors = s.errors.keys.sorted().map { "\"\($0)\":\(s.errors[$0]!)" }.joined(separator: ",")
+        let errors = s.errors.keys.sorted().map { "\(JSONText.quoted($0)):\(s.errors[$0]!)" }.joined(separator: ",")
         let http = target.isHTTP ? ",\"rejected\":\(rejected),\"unconfirmed\":\(unconfirmed)" : ""
-        return "{\"target\":\"\(target)\",\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
+        return "{\"target\":\(JSONText.quoted(target.description)),\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
     }
 
     /// What a reconnect means for delivery, when one resent lines: at-least-once, with the number of

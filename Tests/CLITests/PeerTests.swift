@@ -117,15 +117,10 @@ import Testing
     /// Pushgateway stores a push of prometheus output with a reserved label renamed and a NaN gauge.
     @Test(.enabled(if: Peers.installed("prometheus-pushgateway") && Peers.installed("curl"), "needs apt-get install prometheus-pushgateway curl"))
     func pushgatewayStoresWhatPrometheusOutputWrites() throws {
-        let port = freePort()
+        let gateway = try PushgatewayPeer()
+        let port = gateway.port
         let dir = try temporaryDirectory("pushgateway")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gateway = try Background(try Peers.require("prometheus-pushgateway", package: "prometheus-pushgateway"), ["--web.listen-address=127.0.0.1:\(port)"])
-        defer { gateway.stop() }
-        guard gateway.waitFor(15, { out, err in (out + err).contains("Listening on") }) else {
-            Issue.record("pushgateway did not start: \(gateway.stderr.suffix(500))")
-            return
-        }
         let r = try Binary.run(
             ["convert", "--from", "influx", "--to", "prometheus"],
             input: "room,__name__=x,site=a temperature=21.5 1700000000000000000\nroom,site=b temperature=19 1700000000000000000\n")
@@ -201,15 +196,10 @@ import Testing
     /// through line protocol only when `--prometheus-type-tag` kept the types: untyped it is refused.
     @Test(.enabled(if: Peers.installed("prometheus-pushgateway") && Peers.installed("curl"), "needs apt-get install prometheus-pushgateway curl"))
     func pushgatewayTakesTypesKeptThroughInflux() throws {
-        let port = freePort()
+        let gateway = try PushgatewayPeer()
+        let port = gateway.port
         let dir = try temporaryDirectory("pushgateway-types")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gateway = try Background(try Peers.require("prometheus-pushgateway", package: "prometheus-pushgateway"), ["--web.listen-address=127.0.0.1:\(port)"])
-        defer { gateway.stop() }
-        guard gateway.waitFor(15, { out, err in (out + err).contains("Listening on") }) else {
-            Issue.record("pushgateway did not start: \(gateway.stderr.suffix(500))")
-            return
-        }
         let typed = "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 3\nlat_count 2\n"
         func push(_ text: String, group: String) throws -> String {
             let file = dir.appendingPathComponent(group + ".prom")

@@ -102,6 +102,22 @@ final class InfluxPeer {
     }
 }
 
+/// Prometheus's Pushgateway on a free port.
+final class PushgatewayPeer {
+    let port = freePort()
+    let process: Background
+
+    init() throws {
+        let gateway = try Peers.require("prometheus-pushgateway", package: "prometheus-pushgateway")
+        process = try Background(gateway, ["--web.listen-address=127.0.0.1:\(port)"])
+        guard process.waitFor(15, { out, err in (out + err).contains("Listening on") }) else {
+            throw Peers.PeerMissing(message: "prometheus-pushgateway did not start: \(process.stderr.suffix(500))")
+        }
+    }
+
+    deinit { process.stop() }
+}
+
 /// carbon-cache writing whisper files with 1-second retention.
 final class CarbonPeer {
     let dir: URL
