@@ -16,55 +16,92 @@ import Darwin
 /// Everything lives in flat per-slot storage addressed by the slot number, not in objects: a parser
 /// holds a slot number from line to line, which costs no reference counting (an atomic operation per
 /// object and line otherwise).
+///
+/// It starts with ``initialSlotBits`` (16 slots, about 12 KB) and grows four-fold, up to
+/// ``slotBits`` (1,024 slots, about 800 KB), each time it has evicted more headers than it has slots:
+/// a parser per connection (`listen`) costs memory in proportion to the series its peer sent.
 final class InfluxHeaderCache {
     static let slotBits = 10
     static let slotCount = 1 << slotBits
+    static let initialSlotBits = 4
+    /// Bits of the slot number now; ``slot(of:_:)`` uses this many.
+    private(set) var bits = InfluxHeaderCache.initialSlotBits
+    /// Headers pushed out since the last growth.
+    private var evictions = 0
     static let maxHeaderBytes = 192
     /// Field keys predicted per header: at most this many keys of at most ``maxKeyBytes`` bytes in all.
     static let maxKeys = 16
     static let maxKeyBytes = 160
 
-    private let keys: UnsafeMutablePointer<UInt8>
-    private let lengths: UnsafeMutablePointer<Int>
+    private var keys: UnsafeMutablePointer<UInt8>
+    private var lengths: UnsafeMutablePointer<Int>
     /// Per slot: the measurement, the tags, whether the tags came sorted.
-    let names: UnsafeMutablePointer<String>
-    let tags: UnsafeMutablePointer<[Tag]>
-    let tagsInOrder: UnsafeMutablePointer<Bool>
+    private(set) var names: UnsafeMutablePointer<String>
+    private(set) var tags: UnsafeMutablePointer<[Tag]>
+    private(set) var tagsInOrder: UnsafeMutablePointer<Bool>
     /// Per slot, the field keys of the last record with this header: their raw bytes one after the
     /// other (key `n` ends at `keyEnds[n]`), their Strings, how many (-1: none), all different.
-    let keyBytes: UnsafeMutablePointer<UInt8>
-    let keyEnds: UnsafeMutablePointer<Int>
-    let keyStrings: UnsafeMutablePointer<String>
-    let keyCount: UnsafeMutablePointer<Int>
-    let keysDistinct: UnsafeMutablePointer<Bool>
+    private(set) var keyBytes: UnsafeMutablePointer<UInt8>
+    private(set) var keyEnds: UnsafeMutablePointer<Int>
+    private(set) var keyStrings: UnsafeMutablePointer<String>
+    private(set) var keyCount: UnsafeMutablePointer<Int>
+    private(set) var keysDistinct: UnsafeMutablePointer<Bool>
 
     init() {
-        let n = Self.slotCount
-        keys = .allocate(capacity: n * Self.maxHeaderBytes)
-        keys.initialize(repeating: 0, count: n * Self.maxHeaderBytes)
-        lengths = .allocate(capacity: n)
-        lengths.initialize(repeating: -1, count: n)
-        names = .allocate(capacity: n)
-        names.initialize(repeating: "", count: n)
-        tags = .allocate(capacity: n)
-        tags.initialize(repeating: [], count: n)
-        tagsInOrder = .allocate(capacity: n)
-        tagsInOrder.initialize(repeating: true, count: n)
-        // Eight spare bytes at the end: a short key is compared with one eight-byte load.
-        keyBytes = .allocate(capacity: n * Self.maxKeyBytes + 8)
-        keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes + 8)
-        keyEnds = .allocate(capacity: n * Self.maxKeys)
-        keyEnds.initialize(repeating: 0, count: n * Self.maxKeys)
-        keyStrings = .allocate(capacity: n * Self.maxKeys)
-        keyStrings.initialize(repeating: "", count: n * Self.maxKeys)
-        keyCount = .allocate(capacity: n)
-        keyCount.initialize(repeating: -1, count: n)
-        keysDistinct = .allocate(capacity: n)
-        keysDistinct.initialize(repeating: false, count: n)
+        (keys, lengths, names, tags, tagsInOrder, keyBytes, keyEnds, keyStrings, keyCount, keysDistinct) = Self.allocate(1 << bits)
     }
 
-    deinit {
-        let n = Self.slotCount
+    /// True when the cache has evicted more headers than it has slots and may still grow; the
+    /// parser calls ``grow()`` then, between records, when it holds no slot number.
+    var shouldGrow: Bool { bits < Self.slotBits && evictions > (1 << bits) }
+
+    /// Four times the slots, empty.
+    func grow() {
+        free()
+        bits = min(bits + 2, Self.slotBits)
+        evictions = 0
+        (keys, lengths, names, tags, tagsInOrder, keyBytes, keyEnds, keyStrings, keyCount, keysDistinct) = Self.allocate(1 << bits)
+    }
+
+    /// The slot for the header bytes `p[0..<n]` at the current size.
+    @inline(__always)
+    func slot(of p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        Self.slot(p, n) >> (Self.slotBits - bits)
+    }
+
+    private static func allocate(_ n: Int) -> (
+        UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Int>, UnsafeMutablePointer<String>, UnsafeMutablePointer<[Tag]>,
+        UnsafeMutablePointer<Bool>, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Int>, UnsafeMutablePointer<String>,
+        UnsafeMutablePointer<Int>, UnsafeMutablePointer<Bool>
+    ) {
+        let keys = UnsafeMutablePointer<UInt8>.allocate(capacity: n * Self.maxHeaderBytes)
+        keys.initialize(repeating: 0, count: n * Self.maxHeaderBytes)
+        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        lengths.initialize(repeating: -1, count: n)
+        let names = UnsafeMutablePointer<String>.allocate(capacity: n)
+        names.initialize(repeating: "", count: n)
+        let tags = UnsafeMutablePointer<[Tag]>.allocate(capacity: n)
+        tags.initialize(repeating: [], count: n)
+        let tagsInOrder = UnsafeMutablePointer<Bool>.allocate(capacity: n)
+        tagsInOrder.initialize(repeating: true, count: n)
+        // Eight spare bytes at the end: a short key is compared with one eight-byte load.
+        let keyBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: n * Self.maxKeyBytes + 8)
+        keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes + 8)
+        let keyEnds = UnsafeMutablePointer<Int>.allocate(capacity: n * Self.maxKeys)
+        keyEnds.initialize(repeating: 0, count: n * Self.maxKeys)
+        let keyStrings = UnsafeMutablePointer<String>.allocate(capacity: n * Self.maxKeys)
+        keyStrings.initialize(repeating: "", count: n * Self.maxKeys)
+        let keyCount = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        keyCount.initialize(repeating: -1, count: n)
+        let keysDistinct = UnsafeMutablePointer<Bool>.allocate(capacity: n)
+        keysDistinct.initialize(repeating: false, count: n)
+        return (keys, lengths, names, tags, tagsInOrder, keyBytes, keyEnds, keyStrings, keyCount, keysDistinct)
+    }
+
+    deinit { free() }
+
+    private func free() {
+        let n = 1 << bits
         keys.deallocate()
         lengths.deallocate()
         names.deinitialize(count: n)
@@ -115,6 +152,7 @@ final class InfluxHeaderCache {
     /// The new header has no field keys yet.
     func store(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, name: String, tags: [Tag], tagsInOrder: Bool) {
         let other = slot ^ 1
+        if lengths[other] >= 0 { evictions &+= 1 }
         if lengths[slot] >= 0 {
             (keys + other * Self.maxHeaderBytes).update(from: keys + slot * Self.maxHeaderBytes, count: lengths[slot])
             lengths[other] = lengths[slot]

@@ -79,6 +79,11 @@ public struct InfluxParser: MetricParser {
             return
         }
         guard let base = line.baseAddress, line.count > 0 else { return }
+        // Between records no slot number is held: the header cache may grow here.
+        if headers.shouldGrow {
+            headers.grow()
+            headerSlot = -1
+        }
         lineNumber = number
         multiLine = false
         if let quote = parseRecord(base, line.count, resumeAt: nil, handler) {
@@ -223,7 +228,7 @@ public struct InfluxParser: MetricParser {
             if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
                 headerEnd > headerStart
             {
-                let slot = InfluxHeaderCache.slot(p + headerStart, headerEnd - headerStart)
+                let slot = headers.slot(of: p + headerStart, headerEnd - headerStart)
                 let hit = headers.lookup(slot, p + headerStart, headerEnd - headerStart)
                 if hit >= 0 {
                     metric.name = headers.names[hit]
