@@ -32,6 +32,8 @@ for t in "${targets[@]}"; do
 done
 
 out=.build-fuzz
+# Swift's own crash handler reads memory ASan has poisoned and hides the report behind its own.
+export SWIFT_BACKTRACE=enable=no
 mkdir -p "$out/bin"
 flags=(-swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld)
 
@@ -121,9 +123,10 @@ for t in "${targets[@]}"; do
         found=1
         echo "== fuzz: $t FOUND A CRASH (libFuzzer exit $status); log: $out/$t.log"
         grep -E 'ERROR:|Fatal error|SUMMARY:' "$out/$t.log" | head -n 5 || true
+        grep -E '\.swift:[0-9]+' "$out/$t.log" | head -n 4 || true
         find "$crashes" -type f -newer "$marker" | while read -r file; do
             echo "   reproducer: $file"
-            echo "   rerun:      ${env[*]:+${env[*]} }$bin $file"
+            echo "   rerun:      SWIFT_BACKTRACE=enable=no ${env[*]:+${env[*]} }$bin $file"
         done
     fi
     rm -f "$marker"
