@@ -76,6 +76,12 @@ seed_formats() {
         name=$(basename "$(dirname "$(dirname "$input")")")-$(basename "$(dirname "$input")")
         { printf "\\$(printf '%03o' "$byte")"; cat "$input"; } > "$dir/seed-$name"
     done
+    # Hand-written seeds for what the fixtures cover thinly (Fuzz/corpus/<format>-<what>).
+    for input in Fuzz/corpus/*; do
+        name=$(basename "$input")
+        [ -z "$only" ] || [ "${name%%-*}" = "$only" ] || continue
+        cp "$input" "$dir/seed-$name"
+    done
 }
 
 # Seeds for the HTTP reader: a few whole responses, with byte 0 (one byte per read, 1 MiB body limit).
