@@ -9,14 +9,15 @@
 # all seven formats. The seed corpus is made from Tests/Fixtures/*/*/input at each run; what the fuzzer
 # finds new is kept in .build-fuzz/corpus/TARGET/ for the next run. A crash, a trap or a sanitizer
 # report is saved under .build-fuzz/crashes/TARGET/ and the script exits 1 after printing how to rerun
-# it; a parse error in the input is not a finding.
+# it; a parse error in the input is not a finding. An input that runs longer than 10 s or a process
+# past 2 GiB of memory is a finding too (libFuzzer's -timeout and -rss_limit_mb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=30
 if [ $# -gt 0 ]; then
     case "$1" in
-        ''|*[!0-9]*) echo "fuzz.sh: SECONDS: '$1' is not a whole number (example: scripts/fuzz.sh 3600 influx)" >&2; exit 2 ;;
+        ''|*[!0-9]*|0*) echo "fuzz.sh: SECONDS: '$1' is not a whole number of seconds from 1 (example: scripts/fuzz.sh 3600 influx)" >&2; exit 2 ;;
     esac
     seconds=$1
     shift
@@ -127,7 +128,7 @@ for t in "${targets[@]}"; do
     grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)|^#[0-9]+ +DONE' "$out/$t.log" || true
     if [ "$status" -ne 0 ]; then
         found=1
-        echo "== fuzz: $t FOUND A CRASH (libFuzzer exit $status); log: $out/$t.log"
+        echo "== fuzz: $t FOUND A CRASH, TIMEOUT OR OOM (libFuzzer exit $status); log: $out/$t.log"
         grep -E 'ERROR:|Fatal error|SUMMARY:' "$out/$t.log" | head -n 5 || true
         grep -E '\.swift:[0-9]+' "$out/$t.log" | head -n 4 || true
         find "$crashes" -type f -newer "$marker" | while read -r file; do
