@@ -105,7 +105,7 @@ if $need_formats; then
     build formats FuzzFormats Fuzz/FormatsTarget.swift "${sources[@]}"
 fi
 if $need_http; then
-    build http FuzzHTTP Fuzz/HTTPTarget.swift Sources/MetricTransport/HTTPResponseReader.swift
+    build http FuzzHTTP Fuzz/HTTPTarget.swift Sources/MetricTransport/HTTPResponseReader.swift Sources/MetricTransport/String+Trimming.swift
 fi
 
 found=0

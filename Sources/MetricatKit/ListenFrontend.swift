@@ -58,7 +58,7 @@ public struct ListenSummary: Sendable {
     public var connections = 0
     /// Lines or records that did not parse.
     public var parseErrors = 0
-    /// Overlong lines, truncated datagrams and connections refused over the limit.
+    /// Overlong lines, truncated datagrams, and connections closed to make room or for being idle.
     public var dropped = 0
     public var kernelDrops: UInt64 = 0
     public var matched = false
