@@ -32,9 +32,11 @@ extension ListenFrontend {
             // a command's end, a match) stays.
             summary.lines = 0
             summary.metrics = 0
+            metricsBefore = pipeline?.output.metricsIn ?? 0
             summary.bytes = 0
             summary.datagrams = 0
             summary.parseErrors = 0
+            errorsBefore = diagnostics.errorCount
             summary.dropped = 0
             sequence = SequenceStreams()
             loadRun = ListenRun(id: marker.run, began: Clock.monotonicNanoseconds())
@@ -45,6 +47,7 @@ extension ListenFrontend {
                 r.written = true
                 if options.json {
                     out.flush()
+                    syncCounts()
                     summary.kernelDrops = kernelDropsNow()
                     summary.durationSeconds = Double(Clock.monotonicNanoseconds() - r.began) / 1e9
                     StandardStreams.writeError(summaryJSON() + "\n")

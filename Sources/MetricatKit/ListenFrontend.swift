@@ -77,9 +77,24 @@ public final class ListenFrontend: MetricHandler {
     let out = ByteSink(fd: 1, flushThreshold: 64 * 1024)
     var summary = ListenSummary()
     var regex: Regex<AnyRegexOutput>?
-    var parsers: [String: any MetricParser] = [:]
-    var serializer: (any MetricSerializer)?
-    var serializerContext: SerializerContext!
+    /// Decodes and writes what arrives (nil when printing lines as received).
+    var pipeline: RecordPipeline?
+    /// One stream per stream connection, by connection number, for as long as it is open.
+    var streams: [Int: RecordStream] = [:]
+    /// Datagrams of one format go through one stream: each datagram is a whole text that ends its
+    /// records, so its parser holds nothing between datagrams but its caches, whichever the sender.
+    var datagramStreams: [MetricFormat: RecordStream] = [:]
+    /// The format each datagram sender was detected as (`--from auto`); forgotten all at once when
+    /// it holds ``maxSenders``, so memory stays bounded under any number of senders.
+    var senderFormats: [String: MetricFormat] = [:]
+    static let maxSenders = 4096
+    /// Renders a metric as line protocol for `--expect` when decoding; made once.
+    var expectSerializer: (any MetricSerializer)?
+    var expectContext = SerializerContext(now: 0)
+    var expectLine: [UInt8] = []
+    /// Counts before the current `load` run began (its begin line restarts the summary's counts).
+    var metricsBefore = 0
+    var errorsBefore = 0
     var currentPeer = ""
     var done = false
     var recordFile: UnsafeMutablePointer<FILE>?
@@ -115,14 +130,22 @@ public final class ListenFrontend: MetricHandler {
             }
         }
         if options.from != nil || options.detect {
+            var pipelineOptions = RecordPipeline.Options(from: options.from, to: options.to)
+            pipelineOptions.format = options.formatOptions
+            pipelineOptions.quiet = options.quiet
+            // The direct path writes text without a Metric: off when every metric must be seen.
+            let seesMetrics = options.showSource || options.expectMetric != nil || options.expect != nil
+            pipelineOptions.directPaths = !seesMetrics
             do {
-                serializer = try options.to.makeSerializer(options.formatOptions)
+                let made = try RecordPipeline(pipelineOptions, diagnostics: diagnostics, sink: out, now: Clock.now())
+                if seesMetrics { made.front = self }
+                pipeline = made
             } catch {
-                diagnostics.ioError(error.description)
+                diagnostics.ioError(error.message)
                 return .usage
             }
-            serializerContext = SerializerContext(now: Clock.now()) { [unowned self] d in
-                self.diagnostics.report(d, source: self.currentPeer)
+            if options.expect != nil {
+                expectSerializer = try? MetricFormat.influx.makeSerializer(options.formatOptions)
             }
         }
         if let path = options.record {
@@ -204,6 +227,7 @@ public final class ListenFrontend: MetricHandler {
             if live {
                 let now = Clock.monotonicNanoseconds()
                 let dt = Double(now - lastTick) / 1e9
+                syncCounts()
                 summary.kernelDrops = listener.kernelDrops()
                 StandardStreams.writeError(
                     "\r\(Int(Double(summary.lines - lastStats.lines) / dt)) lines/s  \(Int(Double(summary.bytes - lastStats.bytes) / dt)) bytes/s  \(summary.parseErrors) parse errors  \(summary.kernelDrops) kernel drops   ")
@@ -212,8 +236,9 @@ public final class ListenFrontend: MetricHandler {
             }
         }
         if live { StandardStreams.writeError("\n") }
-        finishParsers()
+        finishStreams()
         out.flush()
+        syncCounts()
         summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
         summary.command = child?.termination
@@ -247,8 +272,8 @@ public final class ListenFrontend: MetricHandler {
         if let e = options.expect { return "no line matched --expect '\(e)' (\(summary.lines) lines arrived)" }
         if let e = options.expectMetric { return "no metric matched --expect-metric '\(e)' (\(summary.metrics) metrics arrived)" }
         if let c = options.count {
-            let what = serializer == nil ? "lines" : "metrics"
-            return "\(serializer == nil ? summary.lines : summary.metrics) of \(c) \(what) arrived"
+            let what = pipeline == nil ? "lines" : "metrics"
+            return "\(pipeline == nil ? summary.lines : summary.metrics) of \(c) \(what) arrived"
         }
         return ""
     }
@@ -320,30 +345,45 @@ public final class ListenFrontend: MetricHandler {
             summary.datagrams += 1
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
-            _ = Listener.splitLines(bytes, peer) { [unowned self] event in
-                if case .line(let line, _) = event { self.line(line, peer: peer) }
-                return true
+            currentPeer = peer.address
+            let stream = pipeline == nil ? nil : datagramStream(bytes, peer: peer)
+            // One pass over the lines: each is counted and recorded, and parsed when decoding.
+            guard let base = bytes.baseAddress else { break }
+            var start = 0
+            while start < bytes.count {
+                var end = bytes.count
+                if let hit = memchr(base + start, 0x0A, bytes.count - start) {
+                    end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                }
+                let text = UnsafeBufferPointer(start: base + start, count: end - start)
+                if end > start { line(text, peer: peer) }
+                stream?.feedLine(text)
+                start = end + 1
             }
-            if options.from != nil || options.detect {
-                // A datagram is a whole text: parse it and end the record.
-                currentPeer = peer.address
-                decode(bytes, peer: peer, wholeText: true)
-            }
+            stream?.endText()
+            countDecoded()
         case .chunk(let bytes, let peer):
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "read") }
         case .line(let bytes, let peer):
             if !bytes.isEmpty { line(bytes, peer: peer) }
-            if options.from != nil || options.detect {
+            if let pipeline {
                 currentPeer = peer.address
-                decode(bytes, peer: peer, wholeText: false)
+                let stream = streams[peer.connection] ?? pipeline.stream(named: peer.address)
+                streams[peer.connection] = stream
+                stream.feedLine(bytes)
+                countDecoded()
             }
         case .connected(let peer):
             summary.connections += 1
             diagnostics.note("\(peer.address) connected to \(peer.listener)")
         case .disconnected(let peer):
             diagnostics.note("\(peer.address) disconnected")
-            if var p = parsers.removeValue(forKey: key(peer)) { p.finish(into: self) }
+            if let stream = streams.removeValue(forKey: peer.connection) {
+                currentPeer = peer.address
+                stream.finish()
+                countDecoded()
+            }
         case .dropped(let message, let peer):
             summary.dropped += 1
             diagnostics.warning("\(peer?.address ?? "listen"): \(message)")
@@ -351,6 +391,32 @@ public final class ListenFrontend: MetricHandler {
         out.flushIfNeeded()
         if summary.matched { done = true }
         return !done || childRunning
+    }
+
+    /// The stream that parses a datagram from `peer`: the one for `--from`, or for the format the
+    /// sender was detected as (from its first datagram); nil when it cannot be told (reported).
+    func datagramStream(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) -> RecordStream? {
+        guard let pipeline else { return nil }
+        let format: MetricFormat
+        if let from = options.from {
+            format = from
+        } else if let known = senderFormats[peer.address] {
+            format = known
+        } else {
+            guard let detected = pipeline.detect(Array(bytes) + [0x0A], name: peer.address) else { return nil }
+            if senderFormats.count >= Self.maxSenders { senderFormats.removeAll() }
+            senderFormats[peer.address] = detected
+            format = detected
+        }
+        if let stream = datagramStreams[format] {
+            stream.name = peer.address
+            return stream
+        }
+        let stream = pipeline.stream(named: peer.address, format: format)
+        stream.maxLineBytes = options.listener.maxLineBytes
+        guard !stream.refused else { return nil }
+        datagramStreams[format] = stream
+        return stream
     }
 
     /// One non-empty line, from a datagram or a stream: counted, recorded, and printed or matched
@@ -371,79 +437,52 @@ public final class ListenFrontend: MetricHandler {
             fwrite(bytes.baseAddress, 1, bytes.count, f)
             fputs("\n", f)
         }
-        if options.from == nil && !options.detect {
+        if pipeline == nil {
             if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
             if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
             if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
         }
     }
 
-    func key(_ peer: Peer) -> String { "\(peer.listener) \(peer.address) \(peer.connection)" }
-
-    func decode(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer, wholeText: Bool) {
-        let k = key(peer)
-        var parser: any MetricParser
-        if let p = parsers[k] {
-            parser = p
-        } else {
-            var format = options.from
-            var unknown = "cannot tell the input format; set --from"
-            if format == nil {
-                switch FormatDetector.detect(Array(bytes) + [0x0A]) {
-                case .format(let f, let why):
-                    format = f
-                    diagnostics.note("\(peer.address): reading \(f.rawValue) (\(why))")
-                case .ambiguous(let candidates, _):
-                    unknown = "cannot tell the input format: it could be \(candidates.map(\.rawValue).joined(separator: ", ")); set --from"
-                case .unknown(let reason):
-                    unknown = "cannot tell the input format: \(reason.message); set --from"
-                }
-            }
-            guard let format, let made = try? format.makeParser(options.formatOptions) else {
-                summary.parseErrors += 1
-                diagnostics.report(.error(line: 1, column: 1, unknown), source: peer.address)
-                return
-            }
-            parser = made
-        }
-        if wholeText {
-            parser.parse(text: bytes, into: self, maxLineBytes: options.listener.maxLineBytes)
-        } else {
-            let n = (lineNumbers[k] ?? 0) + 1
-            lineNumbers[k] = n
-            parser.parse(line: bytes, number: n, into: self)
-            parsers[k] = parser
-        }
+    /// After a datagram or a line was decoded: `--count` counts metrics.
+    func countDecoded() {
+        guard let c = options.count, options.expect == nil, options.expectMetric == nil, let pipeline else { return }
+        if pipeline.output.metricsIn - metricsBefore >= c { summary.matched = true }
     }
 
-    func finishParsers() {
-        for (k, var p) in parsers {
-            currentPeer = k
-            p.finish(into: self)
-        }
-        parsers.removeAll()
+    /// The summary's metric and error counts, from the pipeline and the diagnostics.
+    func syncCounts() {
+        guard let pipeline else { return }
+        summary.metrics = pipeline.output.metricsIn - metricsBefore
+        summary.parseErrors = diagnostics.errorCount - errorsBefore
     }
 
+    /// Ends every open stream connection's records, then the output's.
+    func finishStreams() {
+        for (_, stream) in streams.sorted(by: { $0.key < $1.key }) {
+            currentPeer = stream.name
+            stream.finish()
+        }
+        streams.removeAll()
+        pipeline?.finish()
+    }
+
+    /// Every metric when `--show-source`, `--expect` or `--expect-metric` needs to see it; handed
+    /// on to the pipeline's output.
     public func handle(_ metric: Metric) {
-        summary.metrics += 1
-        if !options.quiet, var s = serializer {
-            if options.showSource { out.buffer.append(utf8: "[\(currentPeer)] ") }
-            s.serialize(metric, into: &out.buffer, context: serializerContext)
-            serializer = s
-        }
+        guard let output = pipeline?.output else { return }
+        if options.showSource && !options.quiet { out.buffer.append(utf8: "[\(currentPeer)] ") }
+        output.handle(metric)
         if let e = options.expectMetric, e.matches(metric) { summary.matched = true }
-        if let regex, options.expect != nil {
-            var line: [UInt8] = []
-            var s = try? MetricFormat.influx.makeSerializer(options.formatOptions)
-            s?.serialize(metric, into: &line, context: serializerContext)
-            if (try? regex.firstMatch(in: String(decoding: line, as: UTF8.self))) != nil { summary.matched = true }
+        if let regex, expectSerializer != nil {
+            expectLine.removeAll(keepingCapacity: true)
+            expectSerializer!.serialize(metric, into: &expectLine, context: expectContext)
+            if (try? regex.firstMatch(in: String(decoding: expectLine, as: UTF8.self))) != nil { summary.matched = true }
         }
-        if let c = options.count, summary.metrics >= c, options.expect == nil, options.expectMetric == nil { summary.matched = true }
     }
 
     public func report(_ diagnostic: Diagnostic) {
-        if diagnostic.severity == .error { summary.parseErrors += 1 }
-        diagnostics.report(diagnostic, source: currentPeer)
+        pipeline?.output.report(diagnostic)
     }
 
     func printLine(_ bytes: UnsafeBufferPointer<UInt8>, peer: Peer) {

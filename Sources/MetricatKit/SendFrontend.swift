@@ -106,11 +106,6 @@ public enum SendFrontend {
         return status
     }
 
-    /// A refusal of the command line found while running.
-    public struct UsageError: Error {
-        public var message: String
-    }
-
     /// The precision of the body sent to InfluxDB's write API: the URL's `precision=` and the flag's
     /// must agree; a flag alone is added to the URL, so seconds are never read as nanoseconds.
     public static func reconcilePrecision(_ t: inout Endpoint.HTTPTarget, flag: TimestampPrecision?) throws(UsageError) -> TimestampPrecision {

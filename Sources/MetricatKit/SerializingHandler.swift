@@ -44,6 +44,8 @@ public final class SerializingHandler: MetricHandler {
     private let position = Position()
     /// A constant, so that handing it to the serializer per metric costs no reference counting.
     private let context: SerializerContext
+    /// The time given to metrics without a timestamp where the output needs one.
+    public let now: Int64
 
     public init(serializer: (any MetricSerializer)?, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String? = nil, now: Int64) {
         self.owner = serializer.map { SerializingHandler.box($0) }
@@ -51,6 +53,7 @@ public final class SerializingHandler: MetricHandler {
         self.sink = sink
         self.diagnostics = diagnostics
         self.precisionFlag = precisionFlag
+        self.now = now
         self.context = SerializerContext(now: now) { [position] d in
             var d = d
             if d.line == nil { d.line = position.line }

@@ -182,7 +182,8 @@ import Testing
 
     @Test func sinkReportReadsListensCountsBackOverHTTP() throws {
         let port = freePort()
-        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "1500ms"])
+        // Long enough for load to start on a busy machine: load waits for the summary at listen's exit.
+        let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--timeout", "4s"])
         defer { listen.stop() }
         // The directory holding listen's stderr, where the summary appears when listen exits.
         let (server, httpPort) = try httpServer(listen.stderrURL.deletingLastPathComponent())

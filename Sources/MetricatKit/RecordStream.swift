@@ -1,0 +1,158 @@
+import MetricFormats
+
+/// One input's way through a ``RecordPipeline``: a file or stdin, a stream connection, or the
+/// datagrams of one format. It frames bytes into lines (or takes lines framed by the listener),
+/// decides the format from the first bytes when none was given, and keeps one parser for its whole
+/// life, so caches learned on one line serve the next.
+public final class RecordStream {
+    /// The name findings are reported under: a path, `-`, or a peer address.
+    public var name: String
+    /// The input format, once given or decided.
+    public private(set) var format: MetricFormat?
+    /// Set when the format could not be told or its parser not made: the stream reads nothing more
+    /// through ``feed(_:)`` (``feedLine(_:)`` tries detection again on its next line).
+    public private(set) var refused = false
+    /// Lines longer than this are reported and skipped by ``feedLine(_:)`` (``feed(_:)`` frames with
+    /// the format options' limit).
+    public var maxLineBytes: Int
+    unowned let pipeline: RecordPipeline
+    private var parser: (any MetricParser)?
+    private var framer: LineFramer
+    /// The start of an input held until detection has enough of it.
+    private var sniffed: [UInt8] = []
+    /// The number of the last line handed to ``feedLine(_:)`` in the current text.
+    private var lineNumber = 0
+
+    init(pipeline: RecordPipeline, name: String, format: MetricFormat?) {
+        self.pipeline = pipeline
+        self.name = name
+        maxLineBytes = pipeline.options.format.maxLineBytes
+        framer = LineFramer(maxLineBytes: pipeline.options.format.maxLineBytes)
+        if let format { _ = start(format, line: 1) }
+    }
+
+    /// Makes the parser for `format`; false (reported) when its options do not fit.
+    private func start(_ format: MetricFormat, line: Int) -> Bool {
+        do {
+            parser = try pipeline.makeParser(format)
+            self.format = format
+            return true
+        } catch {
+            pipeline.diagnostics.report(.error(line: line, column: 1, error.message), source: name)
+            refused = true
+            return false
+        }
+    }
+
+    /// Detects the format of `bytes`, the start of the input, and makes its parser.
+    private func decide(_ bytes: [UInt8], line: Int) -> Bool {
+        guard let chosen = pipeline.detect(bytes, name: name, line: line) else {
+            refused = true
+            return false
+        }
+        return start(chosen, line: line)
+    }
+
+    /// Bytes of a stream (a file, stdin, a pipe) in any chunks: framed into lines and parsed.
+    /// Returns false once the stream is refused or `--strict` stopped the run.
+    public func feed(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+        if parser == nil {
+            guard !refused else { return false }
+            // Hold the start of the input until the format is known.
+            sniffed.append(contentsOf: chunk)
+            guard FormatDetector.hasEnough(sniffed) else { return true }
+            guard decide(sniffed, line: 1) else { return false }
+            let held = sniffed
+            sniffed = []
+            held.withUnsafeBufferPointer { frame($0) }
+        } else {
+            frame(chunk)
+        }
+        return !pipeline.diagnostics.shouldStop
+    }
+
+    /// End of the input: the last line without a newline, and the record still open, are handled.
+    public func finish() {
+        if parser == nil && !refused {
+            // A short input: decide on what there is.
+            if sniffed.allSatisfy({ ASCII.isWhitespace($0) }) { return }
+            guard decide(sniffed, line: 1) else { return }
+            let held = sniffed
+            sniffed = []
+            held.withUnsafeBufferPointer { frame($0) }
+        }
+        guard var p = parser.take() else { return }
+        defer { parser = p }
+        if pipeline.diagnostics.shouldStop { return }
+        let output = pipeline.output
+        let front = pipeline.front
+        output.source = name
+        framer.finish { event in
+            if case .line(_, let number) = event {
+                output.currentLine = number
+                pipeline.onLine?(number)
+            }
+            p.handle(event, handler: front)
+        }
+        p.finish(into: front)
+    }
+
+    /// Frames a chunk and parses its lines; the direct path takes the lines it can copy.
+    ///
+    /// The parser is moved into a local for the loop: a mutating call on it then needs no
+    /// exclusivity check per line and its box stays uniquely referenced.
+    private func frame(_ chunk: UnsafeBufferPointer<UInt8>) {
+        guard var p = parser.take() else { return }
+        defer { parser = p }
+        let output = pipeline.output
+        let front = pipeline.front
+        let diagnostics = pipeline.diagnostics
+        let direct = pipeline.direct
+        let onLine = pipeline.onLine
+        output.source = name
+        framer.feed(chunk) { event in
+            if diagnostics.shouldStop { return }
+            if case .line(let bytes, let number) = event {
+                output.currentLine = number
+                onLine?(number)
+                if let direct, p.isBetweenRecords, direct.transcode(bytes, into: &output.sink.buffer) {
+                    output.countDirect()
+                    return
+                }
+            }
+            p.handle(event, handler: front)
+        }
+    }
+
+    /// One line framed by the caller (a listener's stream line, or a line of a datagram), without
+    /// its `\n`. Lines are numbered from 1 until ``endText()``.
+    public func feedLine(_ line: UnsafeBufferPointer<UInt8>) {
+        lineNumber += 1
+        if parser == nil {
+            // Each line gets its own try until one tells the format.
+            refused = false
+            guard decide(Array(line) + [0x0A], line: lineNumber) else { return }
+        }
+        let output = pipeline.output
+        output.source = name
+        output.currentLine = lineNumber
+        pipeline.onLine?(lineNumber)
+        if line.count > maxLineBytes {
+            pipeline.front.report(.error(line: lineNumber, column: maxLineBytes + 1, "line longer than \(maxLineBytes) bytes: skipped (raise --max-line)"))
+            return
+        }
+        if let direct = pipeline.direct, parser!.isBetweenRecords, direct.transcode(line, into: &output.sink.buffer) {
+            output.countDirect()
+            return
+        }
+        parser!.parse(line: line, number: lineNumber, into: pipeline.front)
+    }
+
+    /// End of a whole text (a datagram): a record still open ends here, and numbering starts again.
+    public func endText() {
+        lineNumber = 0
+        guard parser != nil else { return }
+        pipeline.output.source = name
+        parser!.finish(into: pipeline.front)
+    }
+}
