@@ -15,11 +15,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
+        // The system PCRE2 (Debian: libpcre2-dev), the engine of every user regex.
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        // What every library below shares and nothing else needs: user regexes (``Pattern``).
+        .target(name: "MetricCore", dependencies: ["CPCRE2"], swiftSettings: releaseSettings),
         // Pure: the Metric model, one folder per wire format, framing and detection. No sockets, no files.
-        .target(name: "MetricFormats", swiftSettings: releaseSettings),
+        .target(name: "MetricFormats", dependencies: ["MetricCore"], swiftSettings: releaseSettings),
         // What every command shares: reading files and stdin, writing stdout, the diagnostics engine
         // that decides the exit status, and the convert pipeline.
-        .target(name: "MetricatKit", dependencies: ["MetricFormats", "MetricTransport"], swiftSettings: releaseSettings),
+        .target(name: "MetricatKit", dependencies: ["MetricCore", "MetricFormats", "MetricTransport"], swiftSettings: releaseSettings),
         // A C shim that makes libc's _GNU_SOURCE socket calls (sendmmsg, recvmmsg) visible, and the
         // newline index of the line counters (SSE2 compares, which Swift's SIMD types do lane by lane).
         .target(name: "CMetricSys"),
@@ -29,7 +33,7 @@ let package = Package(
         // The system zlib, for rotated logs compressed to .gz (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
-        .target(name: "LogCulling", dependencies: ["MetricFormats", "MetricTransport", "MetricatKit", "CZlib"]),
+        .target(name: "LogCulling", dependencies: ["MetricCore", "MetricFormats", "MetricTransport", "MetricatKit", "CZlib"], swiftSettings: releaseSettings),
         // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
         .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"], swiftSettings: releaseSettings),
         // The commit `--version` names: scripts/release.sh generates a header outside the source tree and
@@ -48,6 +52,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "MetricCoreTests", dependencies: ["MetricCore"]),
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),

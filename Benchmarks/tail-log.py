@@ -2,7 +2,9 @@
 """Times `metricat tail-log` on a generated 1,000,000-line combined access log (about 121 bytes a
 line, about 1.5% HTTP/2.0 lines that Logster's sample regex does not match) against a stand-in for
 Logster's SampleLogster in the same run (tail-log-logster-standin.py: seek + per-line re.match),
-and a user --count rule. Prints lines/s, peak memory, ratios, and Logster's own documented figure.
+and a user --count rule against Debian's mtail running the same rule (`--one_shot`: read the log
+from the start, print the counters, exit) in the same run. Prints lines/s, peak memory, ratios, and
+Logster's own documented figure.
 Usage: Benchmarks/tail-log.py [--lines N] [--repeat R] [--metricat PATH]"""
 import argparse
 import os
@@ -67,6 +69,12 @@ def main():
             if os.path.exists(py_state):
                 os.remove(py_state)
 
+        progs = os.path.join(work, "mtail")
+        os.mkdir(progs)
+        with open(os.path.join(progs, "requests.mtail"), "w") as f:
+            # The rule of "--count regex, every line", in mtail's language.
+            f.write('counter requests by status\n/HTTP\\/1\\.1" (?P<status>\\d{3}) / {\n  requests[$status]++\n}\n')
+        mtail = shutil.which("mtail")
         runs = [
             ("metricat tail-log --parser sample", [args.metricat, "tail-log", "--parser", "sample", "--from-start", "--totals", "-s", state_dir, log]),
             ("metricat tail-log --count literal (user rule)", [args.metricat, "tail-log", "--count", "notfound=\" 404 ", "--from-start", "--totals", "-s", state_dir, log]),
@@ -74,6 +82,11 @@ def main():
             ("metricat tail-log --count regex, every line", [args.metricat, "tail-log", "--count", 'requests=HTTP/1\\.1" (?<status>\\d{3}) ', "--from-start", "--totals", "-s", state_dir, log]),
             ("python re.match stand-in for SampleLogster", [sys.executable, os.path.join(here, "tail-log-logster-standin.py"), log, py_state]),
         ]
+        if mtail:
+            runs.insert(-1, ("mtail --one_shot, the same rule", [mtail, "--progs", progs, "--logs", log, "--one_shot",
+                                                                 "--one_shot_format", "prometheus", "--logtostderr"]))
+        else:
+            print("mtail is not installed (Debian: apt-get install mtail): its row is left out")
         print(f"input: {args.lines} lines, {size / 1e6:.1f} MB, {size / args.lines:.0f} bytes/line; best of {args.repeat}; load average {os.getloadavg()[0]:.2f}")
         print(f"{'command':46} {'seconds':>8} {'lines/s':>12} {'peak MB':>8}")
         rates = {}
@@ -89,8 +102,18 @@ def main():
         counts_m = [l.split()[2] for l in a if l]
         counts_p = [str(int(float(l.split()[2]) * 60)) for l in b if l]  # stand-in divides by its 60 s first-run duration
         print(f"\ncounts agree with the stand-in: {counts_m == counts_p} ({' '.join(counts_m)})")
+        if mtail:
+            fresh()
+            rule_cmd = [c for n, c in runs if n == "metricat tail-log --count regex, every line"][0]
+            ours = sorted(l.split()[1].split("_")[-1] + " " + l.split()[2] for l in subprocess.run(rule_cmd, capture_output=True, text=True).stdout.splitlines() if l)
+            theirs = sorted(l.split('status="')[1].split('"')[0] + " " + l.split()[-1] for l in subprocess.run([c for n, c in runs if n.startswith("mtail")][0], capture_output=True, text=True).stdout.splitlines() if l.startswith("requests{"))
+            print(f"counts agree with mtail: {ours == theirs} ({', '.join(ours)})")
         p = rates["python re.match stand-in for SampleLogster"]
-        for name, _ in runs[:-1]:
+        if mtail:
+            rule = "metricat tail-log --count regex, every line"
+            m = rates["mtail --one_shot, the same rule"]
+            print(f"ratio {rule} vs mtail: {rates[rule] / m:6.1f}x")
+        for name, _ in [r for r in runs if r[0].startswith("metricat")]:
             print(f"ratio {name:46} vs stand-in: {rates[name] / p:6.1f}x   vs Logster's documented {LOGSTER_DOC[0]:,} lines/s: {rates[name] / LOGSTER_DOC[0]:6.1f}x")
         print(f"(Logster's documented peak memory: {LOGSTER_DOC[1]} MB)")
     finally:

@@ -1,3 +1,4 @@
+import MetricCore
 import MetricFormats
 
 /// A user-defined rule: a metric from the lines a regex finds (anywhere in the line, not only at
@@ -18,9 +19,8 @@ public struct LogRule: @unchecked Sendable {
     public let kind: Kind
     public let name: String
     public let pattern: String
-    let regex: Regex<AnyRegexOutput>
-    /// The same pattern compiled for ASCII lines, when it stays within ``ByteRegex``'s subset.
-    let byteRegex: ByteRegex?
+    /// The pattern compiled by PCRE2 (Perl and Python `re` syntax, UTF-8).
+    let compiled: Pattern
     /// A literal every matching line contains, checked with a byte search before the regex runs.
     public let prefilter: [UInt8]?
     /// The pattern starts with `prefilter`: a match can only start where the literal occurs, so the
@@ -29,6 +29,9 @@ public struct LogRule: @unchecked Sendable {
     /// The pattern is a plain literal: a byte search alone decides (no regex run at all).
     public let plainLiteral: Bool
     let tagNames: [String]
+    /// Group numbers of the named captures that become tags, in pattern order, and of `value`.
+    let tagGroups: [Int]
+    let valueGroup: Int?
 
     /// Parses `NAME=REGEX` for `kind`.
     /// - Throws: ``TailLogError/invalidRule(_:_:)`` for a missing name, a regex that does not
@@ -46,16 +49,17 @@ public struct LogRule: @unchecked Sendable {
         self.pattern = pattern
         guard !pattern.isEmpty else { throw .invalidRule(name, "empty regex") }
         do {
-            regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
+            compiled = try Pattern(pattern)
         } catch {
             throw .invalidRule("\(name)=\(pattern)", "the regex does not compile: \(error)")
         }
-        let names = Self.captureNames(pattern)
-        if kind != .count && !names.contains("value") {
+        let named = compiled.groupNames.enumerated().compactMap { g, name in name.map { (g, $0) } }
+        valueGroup = named.first { $0.1 == "value" }?.0
+        if kind != .count && valueGroup == nil {
             throw .invalidRule("\(name)=\(pattern)", "a \(kind.rawValue) rule needs a named capture 'value' (example: 'time=(?<value>[0-9.]+)ms')")
         }
-        tagNames = names.filter { $0 != "value" }
-        byteRegex = ByteRegex(pattern)
+        tagNames = named.filter { $0.1 != "value" }.map(\.1)
+        tagGroups = named.filter { $0.1 != "value" }.map(\.0)
         let lit = Self.requiredLiteral(pattern)
         prefilter = lit?.bytes
         leadingLiteral = lit?.leading ?? false
@@ -79,28 +83,6 @@ public struct LogRule: @unchecked Sendable {
             }
         }
         return rules
-    }
-
-    /// Names of `(?<name>...)` and `(?P<name>...)` groups, in order.
-    static func captureNames(_ pattern: String) -> [String] {
-        var names: [String] = []
-        let b = Array(pattern.utf8)
-        var i = 0
-        while i + 3 < b.count {
-            if b[i] == 0x5C { i += 2; continue }
-            if b[i] == 0x28, b[i + 1] == 0x3F {
-                var j = i + 2
-                if j < b.count, b[j] == 0x50 { j += 1 }  // (?P<name>
-                if j < b.count, b[j] == 0x3C, j + 1 < b.count, b[j + 1] != 0x3D, b[j + 1] != 0x21 {
-                    var k = j + 1
-                    while k < b.count, b[k] != 0x3E { k += 1 }
-                    names.append(String(decoding: b[(j + 1)..<k], as: UTF8.self))
-                    i = k
-                }
-            }
-            i += 1
-        }
-        return names
     }
 
     /// The longest run of literal bytes that every match must contain, from the top level of a
@@ -169,107 +151,101 @@ final class RuleParser: LogParser {
         var last = 0.0
     }
 
+    /// What matching one rule needs per line, reached by reference (a ``LogRule`` copied per line
+    /// would retain and release each of its strings and arrays).
+    final class Matcher {
+        let rule: LogRule
+        let compiled: Pattern
+        let prefilter: [UInt8]?
+        let leadingLiteral: Bool
+        let plainLiteral: Bool
+        let tagGroups: [Int]
+        let valueGroup: Int?
+        let kind: LogRule.Kind
+        /// Series by the bytes of their tag values (each value, then 0x1F; 0x1E for an absent group).
+        let index = ByteKeyTable()
+        var series: [Series] = []
+        init(_ rule: LogRule) {
+            self.rule = rule
+            compiled = rule.compiled
+            prefilter = rule.prefilter
+            leadingLiteral = rule.leadingLiteral
+            plainLiteral = rule.plainLiteral
+            tagGroups = rule.tagGroups
+            valueGroup = rule.valueGroup
+            kind = rule.kind
+        }
+    }
+
     let rules: [LogRule]
-    var series: [[Series]]
-    var index: [[String: Int]]
+    let matchers: [Matcher]
     let percentiles: [(String, Int)]
-    var captures: [Range<Int>?] = []
+    /// The series key of the current line, built in place.
+    var key: [UInt8] = []
 
     init(_ rules: [LogRule], percentiles: [(String, Int)] = [("90", 90)]) {
         self.rules = rules
-        series = Array(repeating: [], count: rules.count)
-        index = Array(repeating: [:], count: rules.count)
+        matchers = rules.map(Matcher.init)
         self.percentiles = percentiles
     }
 
     func parse(_ line: UnsafeRawBufferPointer, complete: Bool) -> Bool {
-        var text: String? = nil
         var any = false
-        for (r, rule) in rules.enumerated() {
+        let bytes = line.assumingMemoryBound(to: UInt8.self)
+        for m in matchers {
             var at = 0
-            if let lit = rule.prefilter {
+            if let lit = m.prefilter {
                 guard let hit = Self.find(line, lit, from: 0) else { continue }
                 at = hit
             }
-            var tags: [Tag] = []
+            key.removeAll(keepingCapacity: true)
             var value: Double? = nil
-            if !rule.plainLiteral, let br = rule.byteRegex, Self.isASCII(line) {
-                let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                var matched = false
-                if rule.leadingLiteral, let lit = rule.prefilter {
-                    var k: Int? = at
-                    while let start = k, !matched {
-                        matched = br.firstMatch(p, line.count, from: start, anchored: true, captures: &captures)
-                        k = Self.find(line, lit, from: start + 1)
+            if !m.plainLiteral {
+                // A pattern that starts with its literal cannot match before the literal's first place.
+                guard m.compiled.search(bytes, from: m.leadingLiteral ? at : 0) else { continue }
+                for g in m.tagGroups {
+                    if let range = m.compiled.range(ofGroup: g) {
+                        key.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+                        key.append(0x1F)
+                    } else {
+                        key.append(0x1E)  // a group that took no part: no tag
                     }
-                } else {
-                    matched = br.firstMatch(p, line.count, captures: &captures)
                 }
-                guard matched else { continue }
-                for (g, name) in br.names.enumerated() {
-                    guard let name, let r = captures[g] else { continue }
-                    let text = B.string(p, r)
-                    if name == "value" { value = B.pythonFloat(text) } else { tags.append(Tag(name, text)) }
-                }
-            } else if !rule.plainLiteral {
-                if text == nil {
-                    guard let t = String(validating: line.bindMemory(to: UInt8.self), as: UTF8.self) else { return false }
-                    text = t
-                }
-                let t = text!
-                var found: Regex<AnyRegexOutput>.Match? = nil
-                if rule.leadingLiteral, let lit = rule.prefilter {
-                    // Anchored runs at each occurrence of the literal the match must start with.
-                    var k: Int? = at
-                    while let start = k, found == nil {
-                        let i = t.utf8.index(t.startIndex, offsetBy: start)
-                        found = try? rule.regex.prefixMatch(in: t[i...])
-                        k = Self.find(line, lit, from: start + 1)
-                    }
-                } else {
-                    found = try? rule.regex.firstMatch(in: t)
-                }
-                guard let match = found else { continue }
-                for el in match.output {
-                    guard let name = el.name, let sub = el.substring else { continue }
-                    if name == "value" { value = B.pythonFloat(String(sub)) } else { tags.append(Tag(name, String(sub))) }
+                if let g = m.valueGroup, let range = m.compiled.range(ofGroup: g) {
+                    value = B.pythonFloat(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
                 }
             }
-            if rule.kind != .count && value == nil { continue }
-            let key = tags.map(\.value).joined(separator: "\u{1F}")
+            if m.kind != .count && value == nil { continue }
             let i: Int
-            if let k = index[r][key] { i = k } else {
-                i = series[r].count
-                index[r][key] = i
-                series[r].append(Series(tags: tags))
+            if let k = key.withUnsafeBufferPointer({ m.index.value(for: $0) }) {
+                i = k
+            } else {
+                i = m.series.count
+                key.withUnsafeBufferPointer { m.index.set(i, for: $0) }
+                m.series.append(Series(tags: Self.tags(m, bytes)))
             }
-            series[r][i].count += 1
+            m.series[i].count += 1
             if let v = value {
-                series[r][i].sum += v
-                series[r][i].last = v
-                if rule.kind == .timer { series[r][i].values.append(v) }
+                m.series[i].sum += v
+                m.series[i].last = v
+                if m.kind == .timer { m.series[i].values.append(v) }
             }
             any = true
         }
         return any
     }
 
-    /// Whether `needle` occurs in `line` (memchr on the first byte, then compare).
-    /// True when every byte is below 0x80 (eight at a time).
-    static func isASCII(_ line: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        let n = line.count
-        while i + 8 <= n {
-            if line.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
+    /// The tags of a new series, from the captures of the search that just matched.
+    static func tags(_ m: Matcher, _ bytes: UnsafeBufferPointer<UInt8>) -> [Tag] {
+        var tags: [Tag] = []
+        for (n, g) in m.tagGroups.enumerated() {
+            guard let range = m.compiled.range(ofGroup: g) else { continue }
+            tags.append(Tag(m.rule.tagNames[n], String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
         }
-        while i < n {
-            if line[i] >= 0x80 { return false }
-            i += 1
-        }
-        return true
+        return tags
     }
 
+    /// Whether `needle` occurs in `line` (memchr on the first byte, then compare).
     static func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool { find(line, needle, from: 0) != nil }
 
     /// The first offset `>= from` where `needle` occurs in `line`.
@@ -291,8 +267,9 @@ final class RuleParser: LogParser {
 
     func metrics(_ rate: RateContext) -> [LogMetric] {
         var out: [LogMetric] = []
-        for (r, rule) in rules.enumerated() {
-            for s in series[r] {
+        for m in matchers {
+            let rule = m.rule
+            for s in m.series {
                 switch rule.kind {
                 case .count: out.append(LogMetric(rule.name, rate.rate(s.count), tags: s.tags))
                 case .sum: out.append(LogMetric(rule.name, rate.rate(s.sum), tags: s.tags))

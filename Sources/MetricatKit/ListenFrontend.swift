@@ -1,3 +1,4 @@
+import MetricCore
 import MetricFormats
 import MetricTransport
 
@@ -76,7 +77,8 @@ public final class ListenFrontend: MetricHandler {
     let diagnostics: Diagnostics
     let out = ByteSink(fd: 1, flushThreshold: 64 * 1024)
     var summary = ListenSummary()
-    var regex: Regex<AnyRegexOutput>?
+    /// `--expect`, compiled by PCRE2.
+    var regex: Pattern?
     /// Decodes and writes what arrives (nil when printing lines as received).
     var pipeline: RecordPipeline?
     /// One stream per stream connection, by connection number, for as long as it is open.
@@ -123,7 +125,7 @@ public final class ListenFrontend: MetricHandler {
     func run() -> ExitStatus {
         if let pattern = options.expect {
             do {
-                regex = try Regex(pattern)
+                regex = try Pattern(pattern)
             } catch {
                 diagnostics.ioError("--expect '\(pattern)': not a regular expression: \(error)")
                 return .usage
@@ -439,7 +441,7 @@ public final class ListenFrontend: MetricHandler {
         }
         if pipeline == nil {
             if !options.raw && !options.quiet { printLine(bytes, peer: peer) }
-            if let regex, (try? regex.firstMatch(in: String(decoding: bytes, as: UTF8.self))) != nil { summary.matched = true }
+            if let regex, regex.search(bytes) { summary.matched = true }
             if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
         }
     }
@@ -477,7 +479,7 @@ public final class ListenFrontend: MetricHandler {
         if let regex, expectSerializer != nil {
             expectLine.removeAll(keepingCapacity: true)
             expectSerializer!.serialize(metric, into: &expectLine, context: expectContext)
-            if (try? regex.firstMatch(in: String(decoding: expectLine, as: UTF8.self))) != nil { summary.matched = true }
+            if expectLine.withUnsafeBufferPointer({ regex.search($0) }) { summary.matched = true }
         }
     }
 

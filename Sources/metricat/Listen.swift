@@ -73,7 +73,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit after this long; 1 when --count or --expect were not met. With a command after --, counted from the command's end.", valueName: "duration"))
     var timeout: String?
 
-    @Option(help: ArgumentHelp("Exit 0 when a line matches this regular expression.", valueName: "regex"))
+    @Option(help: ArgumentHelp("Exit 0 when a line matches this regular expression (PCRE2, Perl syntax; a decoded metric is matched as line protocol).", valueName: "regex"))
     var expect: String?
 
     @Option(help: ArgumentHelp("Exit 0 when a metric matches: 'name[,tag=v...] [field>0 ...]' (ops > < >= <= == !=).", valueName: "spec"))

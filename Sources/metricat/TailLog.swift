@@ -32,7 +32,8 @@ struct TailLog: ParsableCommand {
 
             Rules, no code needed: --count 'NAME=REGEX', --sum/--timer/--gauge 'NAME=REGEX' with a \
             (?<value>...) capture; other named captures become tags. A rules file has one \
-            'count|sum|timer|gauge NAME REGEX' per line.
+            'count|sum|timer|gauge NAME REGEX' per line. Regexes are PCRE2 (Perl syntax; a Logster \
+            rule's Python pattern works as it is, (?P<name>...) included; \\d and \\w are Unicode-aware).
 
             Logster's command line carries over: logster OPTS PARSER FILE is metricat tail-log OPTS \
             PARSER FILE (or --parser PARSER FILE). -o stdout prints '<epoch> <name> <value>' (--format \

@@ -1,3 +1,7 @@
+#if !METRICAT_ONE_MODULE
+import MetricCore
+#endif
+
 /// Telegraf's graphite name cleaning.
 ///
 /// Strict (paths, and tags in the default tag mode): `/ @ *` become `-`, `\` is dropped, `..`
@@ -7,8 +11,8 @@
 /// `! ; = ^` and the backquote; values lose control characters and `;`; non-letter characters beyond
 /// ASCII become `_` in both, and leading `~` are dropped from values.
 struct GraphiteSanitizer {
-    /// The user's replacement for the strict character class, matched scalar by scalar.
-    let regex: Regex<AnyRegexOutput>?
+    /// The user's replacement for the strict character class: each match becomes `_`.
+    let regex: Pattern?
 
     init(strictRegex: String?) throws(FormatError) {
         guard let strictRegex, !strictRegex.isEmpty else {
@@ -16,7 +20,7 @@ struct GraphiteSanitizer {
             return
         }
         do {
-            regex = try Regex(strictRegex).matchingSemantics(.unicodeScalar)
+            regex = try Pattern(strictRegex)
         } catch {
             throw .invalidOption("--graphite-strict-sanitize-regex", "invalid regular expression \"\(strictRegex)\": \(error) (example: --graphite-strict-sanitize-regex '[^a-zA-Z0-9-:._=]')")
         }
@@ -67,10 +71,9 @@ struct GraphiteSanitizer {
             i += 1
         }
         if let regex {
-            let s = String(decoding: step, as: UTF8.self)
-            let replaced = s.replacing(regex, with: "_")
-            out.append(utf8: replaced)
-            return changed || replaced != s
+            let (replaced, any) = regex.replacingMatches(in: step, with: [UInt8(ascii: "_")])
+            out.append(contentsOf: replaced)
+            return changed || any
         }
         let replaced = Self.replaceDisallowed(step, into: &out, allowed: Self.strictAllowed)
         return changed || replaced
