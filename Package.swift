@@ -33,7 +33,7 @@ let package = Package(
         // The system zlib, for rotated logs compressed to .gz (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.
-        .target(name: "LogCulling", dependencies: ["MetricCore", "MetricFormats", "MetricTransport", "MetricatKit", "CZlib"], swiftSettings: releaseSettings),
+        .target(name: "LogCulling", dependencies: ["CMetricSys", "MetricCore", "MetricFormats", "MetricTransport", "MetricatKit", "CZlib"], swiftSettings: releaseSettings),
         // `load`: prebuilt payloads, pacing, the embedded sink, loss accounting and reports.
         .target(name: "MetricLoad", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport", "CMetricSys"], swiftSettings: releaseSettings),
         // The commit `--version` names: scripts/release.sh generates a header outside the source tree and

@@ -96,3 +96,7 @@ int cms_tcp_progress(int fd, uint32_t *peer_window, uint64_t *bytes_acked) {
     *bytes_acked = len >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(info.tcpi_bytes_acked) ? info.tcpi_bytes_acked : 0;
     return 0;
 }
+
+const void *cms_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
+    return memmem(haystack, haystack_len, needle, needle_len);
+}

@@ -1,3 +1,4 @@
+import CMetricSys
 import MetricCore
 import MetricFormats
 
@@ -21,6 +22,9 @@ public struct LogRule: @unchecked Sendable {
     public let pattern: String
     /// The pattern compiled by PCRE2 (Perl and Python `re` syntax, UTF-8).
     let compiled: Pattern
+    /// For a pattern that starts with its literal: the same pattern anchored, tried at each place
+    /// the literal occurs (a search would scan the rest of the line after a failed start).
+    let anchored: Pattern?
     /// A literal every matching line contains, checked with a byte search before the regex runs.
     public let prefilter: [UInt8]?
     /// The pattern starts with `prefilter`: a match can only start where the literal occurs, so the
@@ -61,6 +65,7 @@ public struct LogRule: @unchecked Sendable {
         tagNames = named.filter { $0.1 != "value" }.map(\.1)
         tagGroups = named.filter { $0.1 != "value" }.map(\.0)
         let lit = Self.requiredLiteral(pattern)
+        anchored = lit?.leading == true ? try? Pattern(pattern, anchored: true) : nil
         prefilter = lit?.bytes
         leadingLiteral = lit?.leading ?? false
         plainLiteral = lit?.bytes.count == pattern.utf8.count && kind == .count
@@ -156,6 +161,7 @@ final class RuleParser: LogParser {
     final class Matcher {
         let rule: LogRule
         let compiled: Pattern
+        let anchored: Pattern?
         let prefilter: [UInt8]?
         let leadingLiteral: Bool
         let plainLiteral: Bool
@@ -168,6 +174,7 @@ final class RuleParser: LogParser {
         init(_ rule: LogRule) {
             self.rule = rule
             compiled = rule.compiled
+            anchored = rule.anchored
             prefilter = rule.prefilter
             leadingLiteral = rule.leadingLiteral
             plainLiteral = rule.plainLiteral
@@ -201,17 +208,26 @@ final class RuleParser: LogParser {
             key.removeAll(keepingCapacity: true)
             var value: Double? = nil
             if !m.plainLiteral {
-                // A pattern that starts with its literal cannot match before the literal's first place.
-                guard m.compiled.search(bytes, from: m.leadingLiteral ? at : 0) else { continue }
+                let matched: Pattern
+                if let anchored = m.anchored, let lit = m.prefilter {
+                    // A match starts where the literal does: try each place it occurs.
+                    var start: Int? = at
+                    while let s = start, !anchored.search(bytes, from: s) { start = Self.find(line, lit, from: s + 1) }
+                    guard start != nil else { continue }
+                    matched = anchored
+                } else {
+                    guard m.compiled.search(bytes) else { continue }
+                    matched = m.compiled
+                }
                 for g in m.tagGroups {
-                    if let range = m.compiled.range(ofGroup: g) {
+                    if let range = matched.range(ofGroup: g) {
                         key.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
                         key.append(0x1F)
                     } else {
                         key.append(0x1E)  // a group that took no part: no tag
                     }
                 }
-                if let g = m.valueGroup, let range = m.compiled.range(ofGroup: g) {
+                if let g = m.valueGroup, let range = matched.range(ofGroup: g) {
                     value = B.pythonFloat(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
                 }
             }
@@ -222,7 +238,7 @@ final class RuleParser: LogParser {
             } else {
                 i = m.series.count
                 key.withUnsafeBufferPointer { m.index.set(i, for: $0) }
-                m.series.append(Series(tags: Self.tags(m, bytes)))
+                m.series.append(Series(tags: Self.tags(m, matched: m.anchored ?? m.compiled, bytes)))
             }
             m.series[i].count += 1
             if let v = value {
@@ -236,10 +252,10 @@ final class RuleParser: LogParser {
     }
 
     /// The tags of a new series, from the captures of the search that just matched.
-    static func tags(_ m: Matcher, _ bytes: UnsafeBufferPointer<UInt8>) -> [Tag] {
+    static func tags(_ m: Matcher, matched: Pattern, _ bytes: UnsafeBufferPointer<UInt8>) -> [Tag] {
         var tags: [Tag] = []
         for (n, g) in m.tagGroups.enumerated() {
-            guard let range = m.compiled.range(ofGroup: g) else { continue }
+            guard let range = matched.range(ofGroup: g) else { continue }
             tags.append(Tag(m.rule.tagNames[n], String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)))
         }
         return tags
@@ -248,20 +264,14 @@ final class RuleParser: LogParser {
     /// Whether `needle` occurs in `line` (memchr on the first byte, then compare).
     static func contains(_ line: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool { find(line, needle, from: 0) != nil }
 
-    /// The first offset `>= from` where `needle` occurs in `line`.
+    /// The first offset `>= from` where `needle` occurs in `line` (glibc's memmem: a line holds
+    /// many quotes and spaces, on which a memchr of the first byte stops every few bytes).
     static func find(_ line: UnsafeRawBufferPointer, _ needle: [UInt8], from: Int) -> Int? {
         let n = line.count, m = needle.count
-        guard m > 0, m <= n, let base = line.baseAddress else { return nil }
-        let first = Int32(needle[0])
-        var i = from
+        guard m > 0, from <= n - m, let base = line.baseAddress else { return nil }
         return needle.withUnsafeBytes { nb -> Int? in
-            while i <= n - m {
-                guard let hit = memchr(base + i, first, n - m - i + 1) else { return nil }
-                let at = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + at, nb.baseAddress!, m) == 0 { return at }
-                i = at + 1
-            }
-            return nil
+            guard let hit = cms_memmem(base + from, n - from, nb.baseAddress!, m) else { return nil }
+            return base.distance(to: hit)
         }
     }
 

@@ -24,13 +24,13 @@ public final class Pattern: @unchecked Sendable {
     /// JIT-compiled: searches call the JIT directly, skipping `pcre2_match`'s checks.
     private let jit: Bool
 
-    /// Compiles `source`.
+    /// Compiles `source`; `anchored` makes every match start exactly where a search starts.
     /// - Throws: ``PatternError`` with PCRE2's message and the byte offset where it stopped.
-    public init(_ source: String) throws(PatternError) {
+    public init(_ source: String, anchored: Bool = false) throws(PatternError) {
         self.source = source
         var error: Int32 = 0
         var offset = 0
-        let options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF)
+        let options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | (anchored ? PCRE2_ANCHORED : 0))
         let compiled = source.utf8.withContiguousStorageIfAvailable { bytes in
             pcre2_compile_8(bytes.baseAddress ?? Pattern.empty, bytes.count, options, &error, &offset, nil)
         } ?? Array(source.utf8).withUnsafeBufferPointer { bytes in

@@ -37,4 +37,7 @@ int cms_unacked_bytes(int fd);
    kernel does not report them). 0, or -1 with errno (not a TCP socket). */
 int cms_tcp_progress(int fd, uint32_t *peer_window, uint64_t *bytes_acked);
 
+/* memmem: the first place `needle` occurs in `haystack`, or NULL (glibc's, vectorized). */
+const void *cms_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
+
 #endif
