@@ -98,6 +98,9 @@ public final class ListenFrontend: MetricHandler {
     var metricsBefore = 0
     var errorsBefore = 0
     var currentPeer = ""
+    /// `METRICAT_NOW`, read once: the time every metric without a timestamp gets (reproducible
+    /// output); nil stamps each with its arrival time.
+    let fixedNow: Int64? = getenv("METRICAT_NOW").flatMap { Int64(String(cString: $0)) }
     var done = false
     var recordFile: UnsafeMutablePointer<FILE>?
     var lineNumbers: [String: Int] = [:]
@@ -348,6 +351,8 @@ public final class ListenFrontend: MetricHandler {
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
             currentPeer = peer.address
+            // Metrics without a timestamp get the time they arrived, as Telegraf's listeners do.
+            pipeline?.setNow(fixedNow ?? Clock.nowNanoseconds())
             let stream = pipeline == nil ? nil : datagramStream(bytes, peer: peer)
             // One pass over the lines: each is counted and recorded, and parsed when decoding.
             guard let base = bytes.baseAddress else { break }
@@ -371,6 +376,7 @@ public final class ListenFrontend: MetricHandler {
             if !bytes.isEmpty { line(bytes, peer: peer) }
             if let pipeline {
                 currentPeer = peer.address
+                pipeline.setNow(fixedNow ?? Clock.nowNanoseconds())
                 let stream = streams[peer.connection] ?? pipeline.stream(named: peer.address)
                 streams[peer.connection] = stream
                 stream.feedLine(bytes)

@@ -67,6 +67,12 @@ public final class RecordPipeline {
         RecordStream(pipeline: self, name: name, format: format ?? options.from)
     }
 
+    /// The time metrics without a timestamp get from here on (a listener sets the arrival time).
+    public func setNow(_ nanoseconds: Int64) {
+        output.now = nanoseconds
+        direct?.now = nanoseconds
+    }
+
     /// End of all input: the serializer writes what it holds; says how many lines went direct.
     public func finish() {
         output.finish()

@@ -45,7 +45,11 @@ public final class SerializingHandler: MetricHandler {
     /// A constant, so that handing it to the serializer per metric costs no reference counting.
     private let context: SerializerContext
     /// The time given to metrics without a timestamp where the output needs one.
-    public let now: Int64
+    public var now: Int64 {
+        get { clock.nanoseconds }
+        set { clock.nanoseconds = newValue }
+    }
+    private let clock: SerializerClock
 
     public init(serializer: (any MetricSerializer)?, sink: ByteSink, diagnostics: Diagnostics, precisionFlag: String? = nil, now: Int64) {
         self.owner = serializer.map { SerializingHandler.box($0) }
@@ -53,8 +57,9 @@ public final class SerializingHandler: MetricHandler {
         self.sink = sink
         self.diagnostics = diagnostics
         self.precisionFlag = precisionFlag
-        self.now = now
-        self.context = SerializerContext(now: now) { [position] d in
+        let clock = SerializerClock(now)
+        self.clock = clock
+        self.context = SerializerContext(clock: clock) { [position] d in
             var d = d
             if d.line == nil { d.line = position.line }
             diagnostics.report(d, source: position.source)

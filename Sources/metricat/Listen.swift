@@ -12,7 +12,9 @@ struct Listen: ParsableCommand {
             it arrives, exactly as received. A bare port (8125) is UDP on loopback; udp://:8125 binds \
             every interface. With --from the lines are decoded and re-rendered with --to (--to alone \
             means --from auto: the format of each sender is detected from what it sends first); a line that \
-            does not parse is reported with its sender. --raw hex-dumps datagrams and stream reads, to \
+            does not parse is reported with its sender, at its line within the datagram or connection. \
+            A decoded metric without a timestamp gets the time it arrived (as Telegraf's listeners \
+            stamp it), where the output writes one. --raw hex-dumps datagrams and stream reads, to \
             see missing newlines.
 
             Once every address is bound it prints 'listening on ADDRESS' on stderr, one line per \

@@ -137,6 +137,22 @@ import Testing
         #expect(r.stderr.hasSuffix("smoke check failed\n"), "\(r.stderr)")
     }
 
+    @Test func metricsWithoutATimestampGetTheTimeTheyArrived() throws {
+        // Two datagrams 1.5 s apart: a listener that stamped its start time would give both the same second.
+        let script = "\"$0\" send $METRICAT_LISTEN 'a:1|c' && sleep 1.5 && \"$0\" send $METRICAT_LISTEN 'b:1|c'"
+        let before = Int(Date().timeIntervalSince1970)
+        let r = try Binary.run(
+            ["listen", "udp://127.0.0.1:0", "--from", "statsd", "--to", "json", "--count", "2", "--timeout", "10s", "--", "sh", "-c", script, Binary.path],
+            env: ["METRICAT_NOW": ""])
+        let after = Int(Date().timeIntervalSince1970)
+        #expect(r.status == 0, "\(r)")
+        let stamps = r.stdout.split(separator: "\n").compactMap { line in line.split(separator: ":").last.flatMap { Int($0.dropLast()) } }
+        #expect(stamps.count == 2, "\(r.stdout)")
+        guard stamps.count == 2 else { return }
+        #expect(stamps[0] >= before && stamps[1] <= after, "\(stamps) outside \(before)...\(after)")
+        #expect(stamps[1] - stamps[0] >= 1, "\(stamps)")
+    }
+
     @Test func toAloneDetectsTheFormatInsteadOfPrintingRawLines() throws {
         let r = try Binary.run(["listen", "udp://127.0.0.1:0", "--to", "json", "--count", "1", "--timeout", "5s", "-v", "--"] + Self.sendDeploy)
         #expect(r.status == 0, "\(r)")

@@ -46,8 +46,9 @@ public final class InfluxDirect {
     let output: Output
     let precision: TimestampPrecision
     let omitTimestamp: Bool
-    /// The time JSON gives a line without a timestamp (the serializer context's `now`).
-    let now: Int64
+    /// The time JSON gives a line without a timestamp (the serializer context's `now`); a listener
+    /// moves it as lines arrive.
+    public var now: Int64
     let uintSupport: Bool
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
