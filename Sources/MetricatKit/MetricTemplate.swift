@@ -156,7 +156,7 @@ public enum ValueGenerator: Sendable, Equatable {
 
     /// Seconds in `10`, `10s`, `500ms`, `2m`, `1h`.
     static func seconds(_ s: String) -> Double? {
-        Duration.parseSeconds(s)
+        DurationText.parseSeconds(s)
     }
 
     /// The value for metric `index` at `time`.
@@ -175,8 +175,9 @@ public enum ValueGenerator: Sendable, Equatable {
     }
 }
 
-/// Durations on the command line: `500ms`, `2s`, `1.5m`, `1h`, `250us`; a bare number is seconds.
-public enum Duration {
+/// Durations as written on the command line: `500ms`, `2s`, `1.5m`, `1h`, `250us`; a bare number is
+/// seconds. (Named so that it does not hide the standard library's `Duration`.)
+public enum DurationText {
     public static func parseSeconds(_ text: String) -> Double? {
         let t = text.trimmingSpaces()
         let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]

@@ -166,14 +166,14 @@ struct Send: ParsableCommand {
 /// says which of those rules the text broke.
 func parseDuration(_ text: String, flag: String) throws -> Int64 {
     let example = "(example: \(flag) 500ms, 2s or 1m)"
-    if let ns = Duration.parseNanoseconds(text) {
+    if let ns = DurationText.parseNanoseconds(text) {
         guard ns > 0 else { throw ValidationError("\(flag): '\(text)' is zero: a duration must be more than 0 \(example)") }
         return ns
     }
     if text.hasPrefix("-") {
         throw ValidationError("\(flag): '\(text)' is negative: a duration must be more than 0 \(example)")
     }
-    if let s = Duration.parseSeconds(text), s >= 9e9 {
+    if let s = DurationText.parseSeconds(text), s >= 9e9 {
         throw ValidationError("\(flag): '\(text)' is too long: at most 9000000000s (about 285 years) \(example)")
     }
     throw ValidationError("\(flag): '\(text)' is not a duration: a number with a unit ns, us, ms, s, m or h \(example)")

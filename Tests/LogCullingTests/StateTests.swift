@@ -79,7 +79,7 @@ import Testing
     @Test func rotatedSiblingsAreFoundByName() throws {
         let path = tempPath("app.log")
         for suffix in ["", ".1", ".2.gz", "-20261122", ".bak", "x"] {
-            FileManager.default.createFile(atPath: path + suffix, contents: Data())
+            _ = FileManager.default.createFile(atPath: path + suffix, contents: Data())
         }
         let names = Set(TailPlanner.rotatedNames(of: path).map { String($0.dropFirst(path.count)) })
         #expect(names == [".1", ".2.gz", "-20261122"])
