@@ -112,6 +112,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("The key that carries the sequence number, for --sequence.", valueName: "key"))
     var seqKey: String = "seq"
 
+    @OptionGroup(title: "StatsD server (--aggregate)") var aggregation: AggregateFlags
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
 
@@ -132,6 +133,13 @@ struct Listen: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+        }
+        if aggregation.isGiven {
+            try runAggregate(endpoints: endpoints, command: command)
+            return
+        }
+        if let flag = aggregation.givenWithoutAggregate.first {
+            throw ValidationError("\(flag) needs --aggregate INTERVAL (example: --aggregate 10s)")
         }
         var options = ListenOptions(endpoints: endpoints)
         if let from {

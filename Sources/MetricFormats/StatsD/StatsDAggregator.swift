@@ -21,6 +21,14 @@ public struct StatsDAggregator {
         public var deleteGauges = true
         public var deleteSets = true
         public var deleteTimings = true
+        /// Most series (and distribution samples) held between flushes; a sample that would start
+        /// one more is refused and counted in ``refusedSamples``. Bounds memory by the series count.
+        public var maxSeries = 100_000
+        /// Most distinct members one set holds per interval; further new members are refused and counted.
+        public var maxSetMembers = 10_000
+        /// Add a `rate` field (per second) to counters when ``flush(timestamp:interval:)`` is given the
+        /// interval, as etsy statsd's `counter_rates` (off in Telegraf).
+        public var counterRates = false
 
         public init(percentiles: [Double] = [], percentileLimit: Int = 1000) {
             self.percentiles = percentiles
@@ -78,6 +86,10 @@ public struct StatsDAggregator {
     struct Series {
         var name: String
         var tags: [Tag]
+        /// The field name (Telegraf's template `field`; `value` without one).
+        var field: String
+        /// Name and tags: series that share it are written as one metric with several fields.
+        var metricKey: String
         var state: State
     }
 
@@ -85,6 +97,8 @@ public struct StatsDAggregator {
     private var index: [String: Int] = [:]
     private var series: [Series] = []
     private var distributions: [Metric] = []
+    /// Samples refused since the start: by ``Options/maxSeries`` or ``Options/maxSetMembers``.
+    public private(set) var refusedSamples = 0
 
     public init(options: Options = Options()) {
         self.options = options
@@ -92,24 +106,49 @@ public struct StatsDAggregator {
 
     /// Number of series held (distributions not counted).
     public var seriesCount: Int { series.count }
+    /// Distribution samples held until the next flush.
+    public var pendingDistributions: Int { distributions.count }
 
-    /// Adds one sample.
-    public mutating func add(_ sample: StatsDSample) {
-        let m = sample.metric()
+    /// Adds one sample under its bucket name, with its own tags and field `value`.
+    @discardableResult
+    public mutating func add(_ sample: StatsDSample) -> Bool {
+        add(sample, name: sample.bucket, tags: sample.tags, field: "value")
+    }
+
+    /// Adds one sample under `name` with `tags` (plus `metric_type`) and field `field`, the names a
+    /// template gave it. Returns false when the sample was refused by a limit (it is counted).
+    @discardableResult
+    public mutating func add(_ sample: StatsDSample, name: String, tags sampleTags: [Tag], field: String) -> Bool {
+        var tags = sampleTags
+        tags.append(Tag("metric_type", sample.kind.metricType))
+        tags.sortByKeyKeepingLast()
         if sample.kind == .distribution {
-            var d = m
-            d.fields = [Field("value", m.fields[0].value)]
-            distributions.append(d)
-            return
+            guard series.count + distributions.count < options.maxSeries else {
+                refusedSamples += 1
+                return false
+            }
+            let v: FieldValue
+            switch sample.value {
+            case .integer(let x): v = .float(Double(x))
+            case .number(let x): v = .float(x)
+            case .member: return true
+            }
+            distributions.append(Metric(name: name, tags: tags, fields: [Field(field, v)]))
+            return true
         }
-        var key = m.name
-        for t in m.tags {
-            key += "\u{0}" + t.key + "=" + t.value
+        var metricKey = name
+        for t in tags {
+            metricKey += "\u{0}" + t.key + "=" + t.value
         }
+        let key = field == "value" ? metricKey : metricKey + "\u{1}" + field
         let i: Int
         if let found = index[key] {
             i = found
         } else {
+            guard series.count + distributions.count < options.maxSeries else {
+                refusedSamples += 1
+                return false
+            }
             let initial: State
             switch sample.kind {
             case .counter: initial = .counter(0)
@@ -118,7 +157,7 @@ public struct StatsDAggregator {
             default: initial = .timing(Timing())
             }
             i = series.count
-            series.append(Series(name: m.name, tags: m.tags, state: initial))
+            series.append(Series(name: name, tags: tags, field: field, metricKey: metricKey, state: initial))
             index[key] = i
         }
         switch (series[i].state, sample.value) {
@@ -127,13 +166,17 @@ public struct StatsDAggregator {
             switch sample.value {
             case .integer(let x): v = x
             case .number(let x): v = Self.truncate(x)
-            case .member: return
+            case .member: return true
             }
             if let rate = sample.sampleRate, rate != 0 { v = Self.truncate(Double(v) / rate) }
             series[i].state = .counter(total &+ v)
         case (.gauge(let current), .number(let v)):
             series[i].state = .gauge(sample.isDelta ? current + v : v)
         case (.set(var members), .member(let member)):
+            if members.count >= options.maxSetMembers && !members.contains(member) {
+                refusedSamples += 1
+                return false
+            }
             series[i].state = .counter(0)  // drop the reference so the insert does not copy
             members.insert(member)
             series[i].state = .set(members)
@@ -149,10 +192,12 @@ public struct StatsDAggregator {
         default:
             break
         }
+        return true
     }
 
     /// The aggregates as metrics stamped `timestamp`; then each kind is reset if its delete option says so.
-    public mutating func flush(timestamp: Int64?) -> [Metric] {
+    /// - Parameter interval: seconds the flush covers, for the counters' `rate` (``Options/counterRates``).
+    public mutating func flush(timestamp: Int64?, interval: Double? = nil) -> [Metric] {
         var out: [Metric] = []
         for var d in distributions {
             d.timestamp = timestamp
@@ -160,21 +205,32 @@ public struct StatsDAggregator {
         }
         distributions.removeAll()
         for pass in 0..<4 {
+            // Series that share name and tags (fields from a template) become one metric, as in Telegraf.
+            var merged: [String: Int] = [:]
             for s in series {
                 var fields: [Field] = []
+                let prefix = s.field == "value" ? "" : s.field + "_"
                 switch (pass, s.state) {
                 case (0, .timing(let t)):
-                    fields = timingFields(t)
+                    fields = timingFields(t, prefix: prefix)
                 case (1, .gauge(let v)):
-                    fields = [Field("value", .float(v))]
+                    fields = [Field(s.field, .float(v))]
                 case (2, .counter(let v)):
-                    fields = [Field("value", .int(v))]
+                    fields = [Field(s.field, .int(v))]
+                    if options.counterRates, let interval, interval > 0 {
+                        fields.append(Field(prefix + "rate", .float(Double(v) / interval)))
+                    }
                 case (3, .set(let members)):
-                    fields = [Field("value", .int(Int64(members.count)))]
+                    fields = [Field(s.field, .int(Int64(members.count)))]
                 default:
                     continue
                 }
-                out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
+                if let at = merged[s.metricKey] {
+                    out[at].fields.append(contentsOf: fields)
+                } else {
+                    merged[s.metricKey] = out.count
+                    out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
+                }
             }
         }
         let keep = series.enumerated().filter { _, s in
@@ -195,25 +251,25 @@ public struct StatsDAggregator {
         return out
     }
 
-    private func timingFields(_ t: Timing) -> [Field] {
+    private func timingFields(_ t: Timing, prefix: String) -> [Field] {
         let sorted = t.kept.sorted()
         var median = 0.0
         if !sorted.isEmpty {
             median = sorted.count % 2 == 0 ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
         }
         var fields = [
-            Field("count", .int(t.count)),
-            Field("lower", .float(t.lower)),
-            Field("mean", .float(t.mean)),
-            Field("median", .float(median)),
-            Field("stddev", .float(t.stddev)),
-            Field("sum", .float(t.sum)),
-            Field("upper", .float(t.upper)),
+            Field(prefix + "count", .int(t.count)),
+            Field(prefix + "lower", .float(t.lower)),
+            Field(prefix + "mean", .float(t.mean)),
+            Field(prefix + "median", .float(median)),
+            Field(prefix + "stddev", .float(t.stddev)),
+            Field(prefix + "sum", .float(t.sum)),
+            Field(prefix + "upper", .float(t.upper)),
         ]
         for p in options.percentiles where !sorted.isEmpty {
             let q = min(p, 100)
             let i = min(max(0, Int(Double(sorted.count) * q / 100)), sorted.count - 1)
-            fields.append(Field("\(Self.percentileName(p))_percentile", .float(sorted[i])))
+            fields.append(Field("\(prefix)\(Self.percentileName(p))_percentile", .float(sorted[i])))
         }
         return fields
     }
