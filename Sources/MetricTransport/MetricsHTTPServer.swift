@@ -195,12 +195,13 @@ public final class MetricsHTTPServer: @unchecked Sendable {
         case .failure(let e):
             return e == .wouldBlock
         }
-        if let end = Self.headEnd(c.request) {
+        let end = Self.headEnd(c.request)
+        if let end, end <= options.maxRequestBytes {
             c.response = respond(Array(c.request[0..<end]))
             c.answered = true
             return writeSome(c)
         }
-        if c.request.count > options.maxRequestBytes {
+        if end != nil || c.request.count > options.maxRequestBytes {
             counters.withLock { $0.badRequests += 1 }
             c.response = Self.answer(431, "Request Header Fields Too Large", "request head longer than \(options.maxRequestBytes) bytes\n")
             c.answered = true

@@ -199,3 +199,98 @@ import Testing
         #expect(Self.value(m, "t", "timing", "99.9_percentile") == .float(3))
     }
 }
+
+/// The limits, templates and counter rates `listen --aggregate` uses.
+@Suite struct StatsDAggregatorLimitTests {
+    static func add(_ lines: [String], _ agg: inout StatsDAggregator, engine: GraphiteTemplateEngine? = nil) -> Int {
+        var reader = StatsDLineParser(options: StatsDOptions())
+        var refused = 0
+        for line in lines {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                reader.parse(buf, number: 1) { event in
+                    guard case .sample(let s, _) = event else { return }
+                    var ok: Bool
+                    if let engine {
+                        let m = engine.apply(s.bucket)
+                        ok = agg.add(s, name: m.measurement, tags: m.tags + s.tags, field: m.field.isEmpty ? "value" : m.field)
+                    } else {
+                        ok = agg.add(s)
+                    }
+                    if !ok { refused += 1 }
+                }
+            }
+        }
+        return refused
+    }
+
+    @Test func maxSeriesRefusesNewSeriesButFeedsHeldOnes() {
+        var options = StatsDAggregator.Options()
+        options.maxSeries = 2
+        var agg = StatsDAggregator(options: options)
+        let refused = Self.add(["a:1|c", "b:1|g", "c:1|c", "a:2|c", "d:1|ms", "e:1|d", "b:+1|g"], &agg)
+        #expect(refused == 3)
+        #expect(agg.refusedSamples == 3)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.map(\.name) == ["b", "a"])
+        #expect(StatsDAggregatorTests.value(m, "a", "counter") == .int(3))
+        #expect(StatsDAggregatorTests.value(m, "b", "gauge") == .float(2))
+        // The flush frees the slots.
+        #expect(Self.add(["c:1|c", "d:1|ms"], &agg) == 0)
+    }
+
+    @Test func maxSetMembersRefusesNewMembersOnly() {
+        var options = StatsDAggregator.Options()
+        options.maxSetMembers = 2
+        var agg = StatsDAggregator(options: options)
+        #expect(Self.add(["u:a|s", "u:b|s", "u:a|s", "u:c|s", "u:d|s", "u:b|s"], &agg) == 2)
+        #expect(StatsDAggregatorTests.value(agg.flush(timestamp: nil), "u", "set") == .int(2))
+    }
+
+    @Test func counterRatesArePerSecondOfTheInterval() {
+        var options = StatsDAggregator.Options()
+        options.counterRates = true
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(["c:1|c", "c:1|c", "c:1|c", "c:1|c", "c:1|c", "c:2|c|@0.5"], &agg)
+        let m = agg.flush(timestamp: nil, interval: 10)
+        #expect(m.first?.fields == [Field("value", .int(9)), Field("rate", .float(0.9))])
+    }
+
+    /// Telegraf's TestParse_TimingsMultipleFieldsWithTemplate: fields of one measurement merge.
+    @Test func templateFieldsMergeIntoOneMetric() throws {
+        let engine = try GraphiteTemplateEngine(templates: ["measurement.field"], joiner: "_")
+        var agg = StatsDAggregator(options: .init(percentiles: [90]))
+        let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
+            + ["cpu.idle:5|g", "cpu.busy:7|g"]
+        #expect(Self.add(lines, &agg, engine: engine) == 0)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.map(\.name) == ["test_timing", "cpu"])
+        #expect(m[0].fields == [
+            Field("success_count", .int(5)), Field("success_lower", .float(1)), Field("success_mean", .float(3)), Field("success_median", .float(1)),
+            Field("success_stddev", .float(4)), Field("success_sum", .float(15)), Field("success_upper", .float(11)), Field("success_90_percentile", .float(11)),
+            Field("error_count", .int(5)), Field("error_lower", .float(2)), Field("error_mean", .float(6)), Field("error_median", .float(2)),
+            Field("error_stddev", .float(8)), Field("error_sum", .float(30)), Field("error_upper", .float(22)), Field("error_90_percentile", .float(22)),
+        ])
+        #expect(m[1].fields == [Field("idle", .float(5)), Field("busy", .float(7))])
+    }
+
+    /// formats.md's worked vectors, through one aggregator and two flushes.
+    @Test func formatsVectors() {
+        var options = StatsDAggregator.Options()
+        options.deleteGauges = false
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(Array(repeating: "c:1|c", count: 5) + ["c:2|c|@0.5", "g:10|g", "g:+5|g", "t:10|ms", "t:20|ms", "s:a|s", "s:b|s", "s:a|s", "u:10|ms|@0.5"], &agg)
+        let first = agg.flush(timestamp: 1)
+        #expect(StatsDAggregatorTests.value(first, "c", "counter") == .int(9))
+        #expect(StatsDAggregatorTests.value(first, "g", "gauge") == .float(15))
+        #expect(first.first { $0.name == "t" }?.fields == [
+            Field("count", .int(2)), Field("lower", .float(10)), Field("mean", .float(15)), Field("median", .float(15)),
+            Field("stddev", .float(5)), Field("sum", .float(30)), Field("upper", .float(20)),
+        ])
+        #expect(StatsDAggregatorTests.value(first, "u", "timing", "count") == .int(2))
+        #expect(StatsDAggregatorTests.value(first, "s", "set") == .int(2))
+        _ = Self.add(["g:-3|g"], &agg)
+        #expect(agg.flush(timestamp: 2).map { $0.field("value") } == [.float(12)])
+        // delete_gauges=false: the gauge is written again with nothing new.
+        #expect(agg.flush(timestamp: 3).map { $0.field("value") } == [.float(12)])
+    }
+}

@@ -36,6 +36,8 @@ public struct StatsDExposition: Sendable {
 
     struct Family: Sendable {
         var kind: Kind
+        /// Applied when rendering (timings: ms to s), so sums add up in the unit they came in.
+        var scale = 1.0
         var series: [String: Series] = [:]
     }
 
@@ -85,10 +87,10 @@ public struct StatsDExposition: Sendable {
                 let scale = type == "timing" ? 0.001 : 1
                 for (prefix, stats) in Self.timingGroups(m.fields) {
                     let name = prefix.isEmpty ? base : base + "_" + Self.metricName(prefix)
-                    change(name, .summary, labels) { s in
+                    change(name, .summary, labels, scale: scale) { s in
                         s.count &+= stats.count
-                        s.sum += stats.sum * scale
-                        s.quantiles = stats.quantiles.map { ($0.q, $0.value * scale) }
+                        s.sum += stats.sum
+                        s.quantiles = stats.quantiles
                     }
                 }
             case "distribution":
@@ -105,7 +107,7 @@ public struct StatsDExposition: Sendable {
         }
     }
 
-    private mutating func change(_ name: String, _ kind: Kind, _ labels: [Tag], _ body: (inout Series) -> Void) {
+    private mutating func change(_ name: String, _ kind: Kind, _ labels: [Tag], scale: Double = 1, _ body: (inout Series) -> Void) {
         var key = ""
         for l in labels { key += l.key + "\u{0}" + l.value + "\u{0}" }
         if families[name] == nil {
@@ -113,9 +115,9 @@ public struct StatsDExposition: Sendable {
                 refused += 1
                 return
             }
-            families[name] = Family(kind: kind)
+            families[name] = Family(kind: kind, scale: scale)
         }
-        guard families[name]!.kind == kind else {
+        guard families[name]!.kind == kind, families[name]!.scale == scale else {
             conflicts += 1
             return
         }
@@ -150,8 +152,8 @@ public struct StatsDExposition: Sendable {
                 case .counter, .gauge:
                     Self.sample(name, "", s.labels, nil, s.value, into: &out)
                 case .summary:
-                    for q in s.quantiles { Self.sample(name, "", s.labels, q.q, q.value, into: &out) }
-                    Self.sample(name, "_sum", s.labels, nil, s.sum, into: &out)
+                    for q in s.quantiles { Self.sample(name, "", s.labels, q.q, Self.scaled(q.value, family.scale), into: &out) }
+                    Self.sample(name, "_sum", s.labels, nil, Self.scaled(s.sum, family.scale), into: &out)
                     Self.sample(name, "_count", s.labels, nil, Double(s.count), into: &out)
                 }
             }
@@ -183,6 +185,11 @@ public struct StatsDExposition: Sendable {
         out.append(ASCII.space)
         PrometheusText.appendGoFloat(value, to: &out)
         out.append(ASCII.newline)
+    }
+
+    /// `v * scale`, or `v / 1000` for milliseconds (exact for whole milliseconds: `600 / 1000` is `0.6`).
+    static func scaled(_ v: Double, _ scale: Double) -> Double {
+        scale == 0.001 ? v / 1000 : v * scale
     }
 
     /// statsd_exporter's `EscapeMetricName`: bytes outside `[a-zA-Z0-9_]` become `_`; a leading digit gets `_` before it.
