@@ -177,3 +177,16 @@ import Testing
         #expect(!collectd.process.stdout.contains("Unable to parse line"), "\(collectd.process.stdout)")
     }
 }
+
+extension AggregateTests {
+    @Test func theREADMEExampleRunsAndPrintsWhatTheREADMESays() throws {
+        let readme = try String(contentsOf: Binary.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let after = try #require(readme.components(separatedBy: "<!-- aggregate-example -->\n```sh\n").dropFirst().first)
+        let block = try #require(after.components(separatedBy: "\n```\n").first) + "\n"
+        let printed = try #require(after.components(separatedBy: "prints (a timestamp ends each line)\n\n```\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let bin = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().path
+        let r = try Background("/bin/sh", ["-e", "-c", block], env: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
+        #expect(r.wait(30) == 0, "\(r.stdout)\(r.stderr)")
+        #expect(Self.lines(r.stdout) == printed.split(separator: "\n").map(String.init), "\(r.stdout)")
+    }
+}
