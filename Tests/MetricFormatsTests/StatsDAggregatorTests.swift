@@ -294,3 +294,71 @@ import Testing
         #expect(agg.flush(timestamp: 3).map { $0.field("value") } == [.float(12)])
     }
 }
+
+/// The line cache (the fast lane of `listen --aggregate`) gives what the full parser gives.
+@Suite struct StatsDLineCacheTests {
+    static func run(_ lines: [String], cache: Bool, options: StatsDAggregator.Options = .init(percentiles: [50, 90])) -> ([Metric], Int, Int) {
+        var agg = StatsDAggregator(options: options)
+        var reader = StatsDLineParser(options: StatsDOptions())
+        var fast = 0
+        for line in lines {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                if cache && agg.addKnownLine(buf) {
+                    fast += 1
+                    return
+                }
+                var samples = 0
+                var findings = 0
+                var added = true
+                reader.parse(buf, number: 1) { event in
+                    switch event {
+                    case .sample(let s, _):
+                        samples += 1
+                        added = agg.add(s) && added
+                    case .diagnostic: findings += 1
+                    }
+                }
+                if cache && samples == 1 && findings == 0 && added { agg.rememberLine(buf) }
+            }
+        }
+        return (agg.flush(timestamp: 1, interval: 10), fast, agg.refusedSamples)
+    }
+
+    static let lines = [
+        "c:1|c", "c:2|c|@0.5", "c:4.696E+5|c", "c:-5|c", "c:+3|c", "c:1|c|@foo", "c:1|c|@0", "c:1|c|@",
+        "g:10|g", "g:+5|g", "g:-3|g", "g:1e2|g", "g:x|g", "g:+1|ms",
+        "t:10|ms", "t:20|ms|@0.5", "t:5|ms|#env:prod", "t:7|ms|#env:prod|@0.25", "t:8|ms|@0.25|#env:prod",
+        "h:3|h", "s:a|s", "s:b|s", "s:a|s", "s:+1|s",
+        "m:1|c:2|g", "d:1|d", "tagged,host=a:1|c", "tagged,host=a:2|c", "  spaced:1|c  ", "k:1|c|c:abc", "ts:1|g|T1700000000",
+        "e:1|c|#a:b:c,d", "e:1|c|#d,a:b:c",
+    ]
+
+    @Test func bothLanesGiveTheSameAggregates() {
+        let many = Array(repeating: Self.lines, count: 4).flatMap { $0 }
+        let (full, noFast, _) = Self.run(many, cache: false)
+        let (cached, fast, _) = Self.run(many, cache: true)
+        #expect(noFast == 0)
+        #expect(fast > many.count / 2, "only \(fast) of \(many.count) lines took the fast lane")
+        #expect(cached == full)
+    }
+
+    @Test func limitsHoldOnTheFastLaneAndAFlushForgetsShapes() {
+        var options = StatsDAggregator.Options()
+        options.maxSetMembers = 2
+        let lines = ["u:a|s", "u:b|s", "u:c|s", "u:d|s", "u:a|s"]
+        let (full, _, refusedFull) = Self.run(lines, cache: false, options: options)
+        let (cached, fast, refusedCached) = Self.run(lines, cache: true, options: options)
+        #expect(cached == full && refusedCached == refusedFull && refusedFull == 2 && fast == 4)
+        var agg = StatsDAggregator()
+        Array("x:1|c".utf8).withUnsafeBufferPointer { buf in
+            var reader = StatsDLineParser(options: StatsDOptions())
+            reader.parse(buf, number: 1) { if case .sample(let s, _) = $0 { agg.add(s) } }
+            agg.rememberLine(buf)
+            let known = agg.addKnownLine(buf)
+            #expect(known)
+            _ = agg.flush(timestamp: nil)
+            let forgotten = !agg.addKnownLine(buf)
+            #expect(forgotten)  // the series was deleted: its shape is forgotten
+        }
+    }
+}

@@ -97,6 +97,14 @@ public struct StatsDAggregator {
     private var index: [String: Int] = [:]
     private var series: [Series] = []
     private var distributions: [Metric] = []
+    /// Whether lines carry DogStatsD `|#tags` (the parser's `datadogExtensions`), for the line cache.
+    public var datadogLines = true
+    /// The series the last successful ``add(_:name:tags:field:)`` went to (for the line cache).
+    var lastAdded: Int?
+    /// Line shapes (the line without its value and rate) to the series they feed; see
+    /// ``addKnownLine(_:)``. Emptied when a flush deletes series.
+    var lineCache: [[UInt8]: Int] = [:]
+    var lineKey: [UInt8] = []
     /// Samples refused since the start: by ``Options/maxSeries`` or ``Options/maxSetMembers``.
     public private(set) var refusedSamples = 0
 
@@ -160,18 +168,24 @@ public struct StatsDAggregator {
             series.append(Series(name: name, tags: tags, field: field, metricKey: metricKey, state: initial))
             index[key] = i
         }
-        switch (series[i].state, sample.value) {
+        lastAdded = i
+        return apply(i, sample.value, rate: sample.sampleRate, isDelta: sample.isDelta)
+    }
+
+    /// Adds one value to series `i`; false when a set was full (counted).
+    mutating func apply(_ i: Int, _ value: StatsDSample.Value, rate sampleRate: Double?, isDelta: Bool) -> Bool {
+        switch (series[i].state, value) {
         case (.counter(let total), _):
             var v: Int64
-            switch sample.value {
+            switch value {
             case .integer(let x): v = x
             case .number(let x): v = Self.truncate(x)
             case .member: return true
             }
-            if let rate = sample.sampleRate, rate != 0 { v = Self.truncate(Double(v) / rate) }
+            if let rate = sampleRate, rate != 0 { v = Self.truncate(Double(v) / rate) }
             series[i].state = .counter(total &+ v)
         case (.gauge(let current), .number(let v)):
-            series[i].state = .gauge(sample.isDelta ? current + v : v)
+            series[i].state = .gauge(isDelta ? current + v : v)
         case (.set(var members), .member(let member)):
             if members.count >= options.maxSetMembers && !members.contains(member) {
                 refusedSamples += 1
@@ -183,7 +197,7 @@ public struct StatsDAggregator {
         case (.timing(var t), .number(let v)):
             series[i].state = .counter(0)
             var times = 1
-            if let rate = sample.sampleRate, rate > 0 {
+            if let rate = sampleRate, rate > 0 {
                 times = max(1, Int(Self.truncate(1 / rate)))
                 times = min(times, 1_000_000)  // a tiny rate must not stall the process
             }
@@ -242,6 +256,7 @@ public struct StatsDAggregator {
             }
         }
         if keep.count != series.count {
+            lineCache.removeAll()
             var newIndex: [String: Int] = [:]
             let oldKeys = Dictionary(uniqueKeysWithValues: index.map { ($1, $0) })
             series = keep.map { $0.element }
