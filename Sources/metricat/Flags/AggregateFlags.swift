@@ -9,7 +9,7 @@ struct AggregateFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Be a StatsD server: aggregate StatsD/DogStatsD lines and flush every INTERVAL (10s, 1m) to stdout, --forward and --serve-metrics.", valueName: "interval"))
     var aggregate: String?
 
-    @Option(help: ArgumentHelp("Timing and histogram percentiles, comma-separated or repeated (Telegraf's percentiles; e.g. 50,90,99). Default: none.", valueName: "p,..."))
+    @Option(help: ArgumentHelp("Timing and histogram percentiles, comma-separated or repeated (Telegraf's percentiles; e.g. 50,90,99). Default: none.", valueName: "p"))
     var percentiles: [String] = []
 
     @Option(help: ArgumentHelp("Values kept per timing per interval for median and percentiles; the latest are kept (Telegraf's percentile_limit).", valueName: "n"))
