@@ -362,3 +362,22 @@ import Testing
         }
     }
 }
+
+extension StatsDAggregatorLimitTests {
+    /// Telegraf's TestCachedCounterExpiry shape: a kept counter is written until max_ttl passes without a sample.
+    @Test func maxTTLForgetsKeptSeriesThatGoQuiet() {
+        var options = StatsDAggregator.Options()
+        options.deleteCounters = false
+        options.maxTTL = 100
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(["quiet:1|c", "busy:1|c"], &agg)
+        #expect(agg.flush(timestamp: 1000).count == 2)
+        _ = Self.add(["busy:1|c"], &agg)
+        #expect(agg.flush(timestamp: 1050).map(\.name) == ["quiet", "busy"])
+        _ = Self.add(["busy:1|c"], &agg)
+        // quiet: last sample before the flush at 1000; at 1100 it is 100 old: written once more, then forgotten.
+        #expect(agg.flush(timestamp: 1100).map(\.name) == ["quiet", "busy"])
+        #expect(agg.flush(timestamp: 1150).map(\.name) == ["busy"])
+        #expect(agg.seriesCount == 1)
+    }
+}

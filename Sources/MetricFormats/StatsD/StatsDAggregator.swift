@@ -29,6 +29,9 @@ public struct StatsDAggregator {
         /// Add a `rate` field (per second) to counters when ``flush(timestamp:interval:)`` is given the
         /// interval, as etsy statsd's `counter_rates` (off in Telegraf).
         public var counterRates = false
+        /// Forget a kept series (see the delete options) that got no sample for this long (ns),
+        /// after the flush that finds it so (Telegraf's `max_ttl`); nil keeps it forever.
+        public var maxTTL: Int64?
 
         public init(percentiles: [Double] = [], percentileLimit: Int = 1000) {
             self.percentiles = percentiles
@@ -91,6 +94,10 @@ public struct StatsDAggregator {
         /// Name and tags: series that share it are written as one metric with several fields.
         var metricKey: String
         var state: State
+        /// A sample arrived since the last flush.
+        var touched = true
+        /// The timestamp of the last flush that followed a sample (for ``Options/maxTTL``).
+        var lastSeen: Int64?
     }
 
     public var options: Options
@@ -174,6 +181,7 @@ public struct StatsDAggregator {
 
     /// Adds one value to series `i`; false when a set was full (counted).
     mutating func apply(_ i: Int, _ value: StatsDSample.Value, rate sampleRate: Double?, isDelta: Bool) -> Bool {
+        series[i].touched = true
         switch (series[i].state, value) {
         case (.counter(let total), _):
             var v: Int64
@@ -247,7 +255,13 @@ public struct StatsDAggregator {
                 }
             }
         }
+        for i in series.indices where series[i].touched {
+            series[i].touched = false
+            series[i].lastSeen = timestamp
+        }
+        let ttl = options.maxTTL
         let keep = series.enumerated().filter { _, s in
+            if let ttl, let timestamp, let seen = s.lastSeen, timestamp &- seen >= ttl { return false }
             switch s.state {
             case .counter: return !options.deleteCounters
             case .gauge: return !options.deleteGauges

@@ -33,6 +33,9 @@ struct AggregateFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Add a per-second 'rate' field to counters (etsy statsd's counter rates; default on). --no-counter-rates writes Telegraf's counter, 'value' alone.")
     var counterRates = true
 
+    @Option(help: ArgumentHelp("Forget a series kept by --no-delete-* that got no sample for this long (Telegraf's max_ttl, e.g. 10h). Default: kept until exit.", valueName: "duration"))
+    var maxTtl: String?
+
     @Option(help: ArgumentHelp("Most series held between flushes (distribution samples count too). A sample that would start one more is refused, counted ('refused' in --json) and reported at the flush. Memory is about 200 bytes per series plus 8 bytes per kept timing value.", valueName: "n"))
     var maxSeries: Int = 100_000
 
@@ -57,6 +60,7 @@ struct AggregateFlags: ParsableArguments {
         if !forward.isEmpty { out.append("--forward") }
         if serveMetrics != nil { out.append("--serve-metrics") }
         if forwardFormat != nil { out.append("--forward-format") }
+        if maxTtl != nil { out.append("--max-ttl") }
         return out
     }
 
@@ -96,6 +100,7 @@ struct AggregateFlags: ParsableArguments {
         o.aggregator.maxSeries = maxSeries
         o.aggregator.maxSetMembers = maxSetMembers
         o.aggregator.counterRates = counterRates
+        o.aggregator.maxTTL = try maxTtl.map { try parseDuration($0, flag: "--max-ttl") }
         o.roundInterval = roundInterval
         for f in forward {
             do {
