@@ -282,8 +282,14 @@ public final class AggregateFrontend {
             var bytes: [UInt8] = []
             for m in metrics { forwards[i].serializer.serialize(m, into: &bytes, context: context) }
             forwards[i].serializer.finish(into: &bytes, context: context)
+            let failedBefore = forwards[i].output.stats.failedLines
             forwards[i].output.write(&bytes)
             forwards[i].output.flush()
+            let failed = forwards[i].output.stats.failedLines - failedBefore
+            if failed > 0 {
+                let why = forwards[i].output.stats.errors.keys.sorted().joined(separator: ", ")
+                diagnostics.warning("--forward \(forwards[i].endpoint): \(failed) lines of this flush could not be delivered\(why.isEmpty ? "" : " (\(why))")")
+            }
         }
         if let server {
             exposition.update(metrics)

@@ -190,3 +190,23 @@ extension AggregateTests {
         #expect(Self.lines(r.stdout) == printed.split(separator: "\n").map(String.init), "\(r.stdout)")
     }
 }
+
+extension AggregateTests {
+    @Test func aForwardTargetThatGoesAwayIsReportedCountedAndExit69() throws {
+        let receiver = try Background.metricat(["listen", "tcp://127.0.0.1:0"])
+        #expect(receiver.waitFor(20) { _, err in err.contains("listening on tcp://") })
+        let target = try #require(receiver.stderr.split(separator: "\n").first { $0.hasPrefix("listening on ") }).dropFirst(13)
+        let (p, port, _) = try Self.start(["--aggregate", "200ms", "-q", "--forward", String(target), "--json", "--timeout", "20s"])
+        ListenSummaryTests.sendDatagrams(["a:1|c"], port: port)
+        #expect(receiver.waitFor(10) { out, _ in out.contains("a,metric_type=counter") }, "\(receiver.stdout)")
+        receiver.stop()
+        ListenSummaryTests.sendDatagrams(["b:1|c"], port: port)
+        #expect(p.waitFor(10) { _, err in err.contains("lines of this flush could not be delivered") }, "\(p.stderr)")
+        p.signal(SIGTERM)
+        #expect(p.wait() == 69, "\(p.stderr)")
+        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 lines of this flush could not be delivered"), "\(p.stderr)")
+        let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
+        let forward = try #require((json["forward"] as? [[String: Any]])?.first)
+        #expect(forward["lines"] as? Int == 1 && forward["failed"] as? Int == 1, "\(forward)")
+    }
+}
