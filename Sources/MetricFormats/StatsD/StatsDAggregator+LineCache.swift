@@ -116,9 +116,10 @@ extension StatsDAggregator {
     }
 
     /// Records the shape of a line that the full path turned into exactly one sample, added to
-    /// ``lastAdded`` without a diagnostic.
+    /// ``lastAdded`` without a diagnostic. Only a series' second sample in an interval is remembered:
+    /// with many series that get one sample each, remembering would cost more than it saves.
     public mutating func rememberLine(_ b: UnsafeBufferPointer<UInt8>) {
-        guard let i = lastAdded, let sh = Self.shape(b, datadog: datadogLines) else { return }
+        guard lastAddedExisted, let i = lastAdded, let sh = Self.shape(b, datadog: datadogLines) else { return }
         if lineCache.count >= 2 * options.maxSeries { lineCache.removeAll() }
         makeKey(b, sh)
         lineCache[lineKey] = i

@@ -93,6 +93,8 @@ public struct StatsDAggregator {
         var field: String
         /// Name and tags: series that share it are written as one metric with several fields.
         var metricKey: String
+        /// The index key: ``metricKey`` and, for a template field, the field.
+        var key: String
         var state: State
         /// A sample arrived since the last flush.
         var touched = true
@@ -104,6 +106,10 @@ public struct StatsDAggregator {
     private var index: [String: Int] = [:]
     private var series: [Series] = []
     private var distributions: [Metric] = []
+    /// The last ``add(_:name:tags:field:)`` went to a series that existed before it.
+    var lastAddedExisted = false
+    /// Some series have a template field: a flush merges series of one name and tags into one metric.
+    var hasFieldSeries = false
     /// Whether lines carry DogStatsD `|#tags` (the parser's `datadogExtensions`), for the line cache.
     public var datadogLines = true
     /// The series the last successful ``add(_:name:tags:field:)`` went to (for the line cache).
@@ -153,13 +159,18 @@ public struct StatsDAggregator {
         }
         var metricKey = name
         for t in tags {
-            metricKey += "\u{0}" + t.key + "=" + t.value
+            metricKey.append("\u{0}")
+            metricKey.append(t.key)
+            metricKey.append("=")
+            metricKey.append(t.value)
         }
         let key = field == "value" ? metricKey : metricKey + "\u{1}" + field
         let i: Int
         if let found = index[key] {
             i = found
+            lastAddedExisted = true
         } else {
+            lastAddedExisted = false
             guard series.count + distributions.count < options.maxSeries else {
                 refusedSamples += 1
                 return false
@@ -172,7 +183,8 @@ public struct StatsDAggregator {
             default: initial = .timing(Timing())
             }
             i = series.count
-            series.append(Series(name: name, tags: tags, field: field, metricKey: metricKey, state: initial))
+            series.append(Series(name: name, tags: tags, field: field, metricKey: metricKey, key: key, state: initial))
+            if field != "value" { hasFieldSeries = true }
             index[key] = i
         }
         lastAdded = i
@@ -247,7 +259,9 @@ public struct StatsDAggregator {
                 default:
                     continue
                 }
-                if let at = merged[s.metricKey] {
+                if !hasFieldSeries {
+                    out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
+                } else if let at = merged[s.metricKey] {
                     out[at].fields.append(contentsOf: fields)
                 } else {
                     merged[s.metricKey] = out.count
@@ -269,13 +283,17 @@ public struct StatsDAggregator {
             case .timing: return !options.deleteTimings
             }
         }
-        if keep.count != series.count {
-            lineCache.removeAll()
-            var newIndex: [String: Int] = [:]
-            let oldKeys = Dictionary(uniqueKeysWithValues: index.map { ($1, $0) })
+        if keep.isEmpty {
+            // The usual case (Telegraf's delete_* defaults): start empty, keeping the tables' capacity.
+            lineCache.removeAll(keepingCapacity: true)
+            series.removeAll(keepingCapacity: true)
+            index.removeAll(keepingCapacity: true)
+            hasFieldSeries = false
+        } else if keep.count != series.count {
+            lineCache.removeAll(keepingCapacity: true)
             series = keep.map { $0.element }
-            for (n, (old, _)) in keep.enumerated() { if let k = oldKeys[old] { newIndex[k] = n } }
-            index = newIndex
+            index.removeAll(keepingCapacity: true)
+            for (n, s) in series.enumerated() { index[s.key] = n }
         }
         return out
     }
