@@ -245,16 +245,16 @@ public final class AggregateFrontend {
         let seconds = Double(options.interval) / 1e9
         lastFlushWall = wall
         summary.maxSeries = max(summary.maxSeries, aggregator.seriesCount + aggregator.pendingDistributions)
-        let metrics = aggregator.flush(timestamp: wall, interval: seconds).map { m -> Metric in
-            guard !defaultTags.isEmpty else { return m }
-            var m = m
-            var added = false
-            for t in defaultTags where m.tag(t.key) == nil {
-                m.tags.append(t)
-                added = true
+        var metrics = aggregator.flush(timestamp: wall, interval: seconds)
+        if !defaultTags.isEmpty {
+            for i in metrics.indices {
+                var added = false
+                for t in defaultTags where metrics[i].tag(t.key) == nil {
+                    metrics[i].tags.append(t)
+                    added = true
+                }
+                if added { metrics[i].sortTags() }
             }
-            if added { m.sortTags() }
-            return m
         }
         summary.flushes += 1
         summary.flushedMetrics += metrics.count

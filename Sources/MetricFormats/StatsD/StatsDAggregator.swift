@@ -238,51 +238,58 @@ public struct StatsDAggregator {
             out.append(d)
         }
         distributions.removeAll()
-        for pass in 0..<4 {
-            // Series that share name and tags (fields from a template) become one metric, as in Telegraf.
-            var merged: [String: Int] = [:]
-            for s in series {
-                var fields: [Field] = []
-                let prefix = s.field == "value" ? "" : s.field + "_"
-                switch (pass, s.state) {
-                case (0, .timing(let t)):
-                    fields = timingFields(t, prefix: prefix)
-                case (1, .gauge(let v)):
-                    fields = [Field(s.field, .float(v))]
-                case (2, .counter(let v)):
-                    fields = [Field(s.field, .int(v))]
-                    if options.counterRates, let interval, interval > 0 {
-                        fields.append(Field(prefix + "rate", .float(Double(v) / interval)))
-                    }
-                case (3, .set(let members)):
-                    fields = [Field(s.field, .int(Int64(members.count)))]
-                default:
-                    continue
-                }
-                if !hasFieldSeries {
-                    out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
-                } else if let at = merged[s.metricKey] {
-                    out[at].fields.append(contentsOf: fields)
-                } else {
-                    merged[s.metricKey] = out.count
-                    out.append(Metric(name: s.name, tags: s.tags, fields: fields, timestamp: timestamp))
-                }
-            }
-        }
-        for i in series.indices where series[i].touched {
-            series[i].touched = false
-            series[i].lastSeen = timestamp
-        }
+        // One pass over the series, each kind into its own list (Telegraf's gather order), then
+        // joined: a series is read once, not once per kind.
+        var byKind: [[Metric]] = [[], [], [], []]
+        // Series that share name and tags (fields from a template) become one metric, as in Telegraf.
+        var merged: [[String: Int]] = [[:], [:], [:], [:]]
         let ttl = options.maxTTL
-        let keep = series.enumerated().filter { _, s in
-            if let ttl, let timestamp, let seen = s.lastSeen, timestamp &- seen >= ttl { return false }
-            switch s.state {
-            case .counter: return !options.deleteCounters
-            case .gauge: return !options.deleteGauges
-            case .set: return !options.deleteSets
-            case .timing: return !options.deleteTimings
+        var keep: [Int] = []
+        for i in series.indices {
+            let field = series[i].field
+            let prefix = field == "value" ? "" : field + "_"
+            let kind: Int
+            var fields: [Field]
+            let deleted: Bool
+            switch series[i].state {
+            case .timing(let t):
+                kind = 0
+                fields = timingFields(t, prefix: prefix)
+                deleted = options.deleteTimings
+            case .gauge(let v):
+                kind = 1
+                fields = [Field(field, .float(v))]
+                deleted = options.deleteGauges
+            case .counter(let v):
+                kind = 2
+                fields = [Field(field, .int(v))]
+                if options.counterRates, let interval, interval > 0 {
+                    fields.append(Field(prefix + "rate", .float(Double(v) / interval)))
+                }
+                deleted = options.deleteCounters
+            case .set(let members):
+                kind = 3
+                fields = [Field(field, .int(Int64(members.count)))]
+                deleted = options.deleteSets
             }
+            if !hasFieldSeries {
+                byKind[kind].append(Metric(name: series[i].name, tags: series[i].tags, fields: fields, timestamp: timestamp))
+            } else if let at = merged[kind][series[i].metricKey] {
+                byKind[kind][at].fields.append(contentsOf: fields)
+            } else {
+                merged[kind][series[i].metricKey] = byKind[kind].count
+                byKind[kind].append(Metric(name: series[i].name, tags: series[i].tags, fields: fields, timestamp: timestamp))
+            }
+            if series[i].touched {
+                series[i].touched = false
+                series[i].lastSeen = timestamp
+            }
+            if deleted { continue }
+            if let ttl, let timestamp, let seen = series[i].lastSeen, timestamp &- seen >= ttl { continue }
+            keep.append(i)
         }
+        out.reserveCapacity(out.count + series.count)
+        for list in byKind { out.append(contentsOf: list) }
         if keep.isEmpty {
             // The usual case (Telegraf's delete_* defaults): start empty, keeping the tables' capacity.
             lineCache.removeAll(keepingCapacity: true)
@@ -291,7 +298,7 @@ public struct StatsDAggregator {
             hasFieldSeries = false
         } else if keep.count != series.count {
             lineCache.removeAll(keepingCapacity: true)
-            series = keep.map { $0.element }
+            series = keep.map { series[$0] }
             index.removeAll(keepingCapacity: true)
             for (n, s) in series.enumerated() { index[s.key] = n }
         }
