@@ -385,3 +385,15 @@ extension StatsDAggregatorLimitTests {
         #expect(agg.seriesCount == 1)
     }
 }
+
+extension StatsDAggregatorLimitTests {
+    @Test func aTinySampleRateCountsInFullWithoutAMillionAdditions() {
+        var agg = StatsDAggregator(options: .init(percentiles: [50]))
+        _ = Self.add(["t:4|ms|@0.000001", "t:2|ms"], &agg)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.first?.fields == [
+            Field("count", .int(1_000_001)), Field("lower", .float(2)), Field("mean", .float(3.999998000002)), Field("median", .float(4)),
+            Field("stddev", .float(0.001999998000002)), Field("sum", .float(4_000_002)), Field("upper", .float(4)), Field("50_percentile", .float(4)),
+        ])
+    }
+}

@@ -72,6 +72,31 @@ public struct StatsDAggregator {
             }
         }
 
+        /// `v` added `times` times at once: the same count, bounds and kept values; sums may
+        /// differ from repeated addition in the last bits.
+        mutating func add(_ v: Double, times: Int, limit: Int) {
+            if count == 0 {
+                shift = v
+                lower = v
+                upper = v
+            }
+            let n = Double(times)
+            count &+= Int64(times)
+            ex += (v - shift) * n
+            ex2 += (v - shift) * (v - shift) * n
+            sum += v * n
+            if v < lower { lower = v }
+            if v > upper { upper = v }
+            for _ in 0..<min(times, limit) {
+                if kept.count < limit {
+                    kept.append(v)
+                } else {
+                    kept[nextSlot] = v
+                    nextSlot = (nextSlot + 1) % limit
+                }
+            }
+        }
+
         var mean: Double { shift + ex / Double(count) }
         var stddev: Double {
             let n = Double(count)
@@ -219,9 +244,15 @@ public struct StatsDAggregator {
             var times = 1
             if let rate = sampleRate, rate > 0 {
                 times = max(1, Int(Self.truncate(1 / rate)))
-                times = min(times, 1_000_000)  // a tiny rate must not stall the process
+                times = min(times, 1_000_000_000)
             }
-            for _ in 0..<times { t.add(v, limit: options.percentileLimit) }
+            if times <= Self.exactRepeats {
+                // Added one by one, as Telegraf does, so sums round exactly as there.
+                for _ in 0..<times { t.add(v, limit: options.percentileLimit) }
+            } else {
+                // A tiny rate (`|@0.000001`) must not cost a million additions per line.
+                t.add(v, times: times, limit: options.percentileLimit)
+            }
             series[i].state = .timing(t)
         default:
             break
@@ -334,6 +365,9 @@ public struct StatsDAggregator {
         NumberFormatting.appendFixed(p, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Sample-rate repeats up to this many are added one by one (Telegraf's arithmetic); more at once.
+    static let exactRepeats = 1000
 
     /// Go's `int64(f)`: toward zero, saturating instead of trapping out of range.
     static func truncate(_ v: Double) -> Int64 {
