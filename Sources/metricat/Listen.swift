@@ -33,21 +33,13 @@ struct Listen: ParsableCommand {
             on stderr. A command that cannot be found exits 127, one that cannot be run 126. \
             SIGINT or SIGTERM is passed on to the command (SIGKILL after 5 s).
 
-            With --aggregate INTERVAL it is a StatsD server with Telegraf's inputs.statsd semantics: \
-            StatsD and DogStatsD lines are aggregated per series and flushed on multiples of INTERVAL \
-            (--no-round-interval: from the start) to stdout (a table on a terminal, else --to, default \
-            influx), to every --forward ADDRESS (send's delivery) and to --serve-metrics HOST:PORT \
-            (Prometheus text on GET /metrics, statsd_exporter's names: '.' and '-' become '_', counters \
-            cumulative as NAME_total, timings as summaries in seconds). Counters give value and rate \
-            (per second, etsy statsd's; --no-counter-rates), gauges take +/- deltas, sets count distinct \
-            members, timings and histograms give count, lower, upper, mean, median, stddev, sum and \
-            --percentiles. SIGINT, SIGTERM, --timeout and --count N (lines) flush once more before \
-            exiting. Bad lines are reported as SENDER:LINE:COLUMN and counted; --json counts packets, \
-            lines, metrics, bad_lines, refused, flushes and series. --max-series bounds memory: \
-            samples that would start one more series are refused, counted and reported at the flush. \
-            Where collectd's statsd plugin differs: it writes timers in seconds, takes percentiles from \
-            fixed histogram bins (close, not equal) and keeps counters across flushes \
-            (--no-delete-counters here).
+            With --aggregate INTERVAL it is a StatsD server with Telegraf's inputs.statsd semantics \
+            and option names: it flushes counters (value, rate), gauges (+/- deltas), sets, timings \
+            (count, lower, upper, mean, median, stddev, sum, --percentiles) on multiples of INTERVAL \
+            to stdout, --forward targets and --serve-metrics (Prometheus text on GET /metrics, \
+            statsd_exporter's names), and once more on SIGINT, SIGTERM, --timeout or --count (lines). \
+            collectd's statsd plugin agrees but writes timers in seconds, takes percentiles from \
+            histogram bins and keeps counters (--no-delete-counters).
 
             The format options (every Telegraf parser and serializer option, by format) are listed by \
             --help-hidden and in the man page.
