@@ -375,9 +375,9 @@ _metricat_send() {
 
 _metricat_listen() {
     repeating_flags=()
-    non_repeating_flags=(--show-source --raw --quiet -q --json --stats --reuse-port --sequence --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-type-tag --no-prometheus-type-tag --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
-    repeating_options=(--default-tags --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
-    non_repeating_options=(--from --to --count --timeout --expect --expect-metric --rcvbuf --max-connections --read-timeout --ready-file --socket-mode --record --seq-key --max-line --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-timezone --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
+    non_repeating_flags=(--show-source --raw --quiet -q --json --stats --reuse-port --sequence --delete-counters --no-delete-counters --delete-gauges --no-delete-gauges --delete-sets --no-delete-sets --delete-timings --no-delete-timings --round-interval --no-round-interval --counter-rates --no-counter-rates --verbose -v --strict --influx-sort-fields --no-influx-sort-fields --influx-uint-support --no-influx-uint-support --influx-omit-timestamp --no-influx-omit-timestamp --json-batch --no-json-batch --json-strict --no-json-strict --wavefront-use-strict --no-wavefront-use-strict --wavefront-disable-prefix-conversion --no-wavefront-disable-prefix-conversion --datadog-extensions --no-datadog-extensions --datadog-keep-container-tag --no-datadog-keep-container-tag --datadog-distributions --no-datadog-distributions --datadog-timestamps --no-datadog-timestamps --graphite-tag-support --no-graphite-tag-support --prometheus-ignore-timestamp --no-prometheus-ignore-timestamp --prometheus-type-tag --no-prometheus-type-tag --prometheus-export-timestamp --no-prometheus-export-timestamp --prometheus-sort-metrics --no-prometheus-sort-metrics --prometheus-string-as-label --no-prometheus-string-as-label --prometheus-compact-encoding --no-prometheus-compact-encoding --csv-trim-space --no-csv-trim-space --version -h --help)
+    repeating_options=(--percentiles --forward --default-tags --templates --json-nested-fields-include --json-nested-fields-exclude --tag-keys --json-string-fields --wavefront-source-override --prometheus-metric-types-counter --prometheus-metric-types-gauge --csv-column-names --csv-column-types --csv-tag-columns --csv-skip-values)
+    non_repeating_options=(--from --to --count --timeout --expect --expect-metric --rcvbuf --max-connections --read-timeout --ready-file --socket-mode --record --seq-key --aggregate --percentile-limit --max-ttl --max-series --max-set-members --forward-format --serve-metrics --max-line --prefix --metric-name --influx-timestamp-precision --precision --influx-max-line-bytes --json-timestamp-units --json-timestamp-format --json-input-shape --json-name-key --json-query --json-time-key --json-time-format --json-timezone --metric-separator --statsd-tag-style --separator --template --graphite-tag-sanitize-mode --graphite-separator --graphite-strict-sanitize-regex --prometheus-metric-version --csv-header-row-count --csv-measurement-column --csv-timestamp-column --csv-timestamp-format --csv-timezone --csv-delimiter --csv-comment --csv-skip-rows --csv-skip-columns)
     __metricat_offer_flags_options -1
 
     # Offer option value completions
@@ -420,6 +420,34 @@ _metricat_listen() {
         return
         ;;
     '--seq-key')
+        return
+        ;;
+    '--aggregate')
+        return
+        ;;
+    '--percentiles')
+        return
+        ;;
+    '--percentile-limit')
+        return
+        ;;
+    '--max-ttl')
+        return
+        ;;
+    '--max-series')
+        return
+        ;;
+    '--max-set-members')
+        return
+        ;;
+    '--forward')
+        return
+        ;;
+    '--forward-format')
+        __metricat_add_completions -W 'influx'$'\n''json'$'\n''wavefront'$'\n''statsd'$'\n''graphite'$'\n''prometheus'$'\n''csv'
+        return
+        ;;
+    '--serve-metrics')
         return
         ;;
     '--max-line')

@@ -6,7 +6,8 @@
 # Targets: formats (every parser, the first input byte picks it), http (HTTPResponseReader), and
 # influx, json, wavefront, statsd, graphite, prometheus, csv (the formats target with that parser
 # fixed). Default: formats and http, SECONDS (default 30) each. Every metric parsed is also written in
-# all seven formats. The seed corpus is made from Tests/Fixtures/*/*/input at each run; what the fuzzer
+# all seven formats, and StatsD input is aggregated twice (full parser, and listen --aggregate's line
+# cache), which must agree. The seed corpus is made from Tests/Fixtures/*/*/input at each run; what the fuzzer
 # finds new is kept in .build-fuzz/corpus/TARGET/ for the next run. A crash, a trap or a sanitizer
 # report is saved under .build-fuzz/crashes/TARGET/ and the script exits 1 after printing how to rerun
 # it; a parse error in the input is not a finding. An input that runs longer than 10 s or a process

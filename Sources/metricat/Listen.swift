@@ -35,11 +35,20 @@ struct Listen: ParsableCommand {
             on stderr. A command that cannot be found exits 127, one that cannot be run 126. \
             SIGINT or SIGTERM is passed on to the command (SIGKILL after 5 s).
 
+            With --aggregate INTERVAL it is a StatsD server with Telegraf's inputs.statsd semantics \
+            and option names: it flushes counters (value, rate), gauges (+/- deltas), sets, timings \
+            (count, lower, upper, mean, median, stddev, sum, --percentiles) on multiples of INTERVAL \
+            to stdout, --forward targets and --serve-metrics (Prometheus text on GET /metrics, \
+            statsd_exporter's names), and once more on SIGINT, SIGTERM, --timeout or --count (lines). \
+            collectd's statsd plugin agrees but writes timers in seconds, takes percentiles from \
+            histogram bins and keeps counters (--no-delete-counters).
+
             The format options (every Telegraf parser and serializer option, by format) are listed by \
             --help-hidden and in the man page.
 
             Example:
               metricat listen udp://127.0.0.1:8125 --expect 'deploys:1\\|c' --timeout 5s -- ./deploy.sh
+              metricat listen udp://127.0.0.1:8125 --aggregate 10s --percentiles 90,99 --serve-metrics 9102
 
             Exit status: 0 the --count or --expect was met, or nothing was expected and it was \
             stopped (SIGINT, SIGTERM or --timeout), 1 the expectation was not met (before --timeout \
@@ -114,6 +123,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("The key that carries the sequence number, for --sequence.", valueName: "key"))
     var seqKey: String = "seq"
 
+    @OptionGroup(title: "StatsD server (--aggregate)") var aggregation: AggregateFlags
     @OptionGroup var common: CommonFlags
     @OptionGroup var formats: FormatFlags
 
@@ -134,6 +144,13 @@ struct Listen: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+        }
+        if aggregation.isGiven {
+            try runAggregate(endpoints: endpoints, command: command)
+            return
+        }
+        if let flag = aggregation.givenWithoutAggregate.first {
+            throw ValidationError("\(flag) needs --aggregate INTERVAL (example: --aggregate 10s)")
         }
         var options = ListenOptions(endpoints: endpoints)
         if let from {

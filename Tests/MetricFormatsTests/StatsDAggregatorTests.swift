@@ -199,3 +199,201 @@ import Testing
         #expect(Self.value(m, "t", "timing", "99.9_percentile") == .float(3))
     }
 }
+
+/// The limits, templates and counter rates `listen --aggregate` uses.
+@Suite struct StatsDAggregatorLimitTests {
+    static func add(_ lines: [String], _ agg: inout StatsDAggregator, engine: GraphiteTemplateEngine? = nil) -> Int {
+        var reader = StatsDLineParser(options: StatsDOptions())
+        var refused = 0
+        for line in lines {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                reader.parse(buf, number: 1) { event in
+                    guard case .sample(let s, _) = event else { return }
+                    var ok: Bool
+                    if let engine {
+                        let m = engine.apply(s.bucket)
+                        ok = agg.add(s, name: m.measurement, tags: m.tags + s.tags, field: m.field.isEmpty ? "value" : m.field)
+                    } else {
+                        ok = agg.add(s)
+                    }
+                    if !ok { refused += 1 }
+                }
+            }
+        }
+        return refused
+    }
+
+    @Test func maxSeriesRefusesNewSeriesButFeedsHeldOnes() {
+        var options = StatsDAggregator.Options()
+        options.maxSeries = 2
+        var agg = StatsDAggregator(options: options)
+        let refused = Self.add(["a:1|c", "b:1|g", "c:1|c", "a:2|c", "d:1|ms", "e:1|d", "b:+1|g"], &agg)
+        #expect(refused == 3)
+        #expect(agg.refusedSamples == 3)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.map(\.name) == ["b", "a"])
+        #expect(StatsDAggregatorTests.value(m, "a", "counter") == .int(3))
+        #expect(StatsDAggregatorTests.value(m, "b", "gauge") == .float(2))
+        // The flush frees the slots.
+        #expect(Self.add(["c:1|c", "d:1|ms"], &agg) == 0)
+    }
+
+    @Test func maxSetMembersRefusesNewMembersOnly() {
+        var options = StatsDAggregator.Options()
+        options.maxSetMembers = 2
+        var agg = StatsDAggregator(options: options)
+        #expect(Self.add(["u:a|s", "u:b|s", "u:a|s", "u:c|s", "u:d|s", "u:b|s"], &agg) == 2)
+        #expect(StatsDAggregatorTests.value(agg.flush(timestamp: nil), "u", "set") == .int(2))
+    }
+
+    @Test func counterRatesArePerSecondOfTheInterval() {
+        var options = StatsDAggregator.Options()
+        options.counterRates = true
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(["c:1|c", "c:1|c", "c:1|c", "c:1|c", "c:1|c", "c:2|c|@0.5"], &agg)
+        let m = agg.flush(timestamp: nil, interval: 10)
+        #expect(m.first?.fields == [Field("value", .int(9)), Field("rate", .float(0.9))])
+    }
+
+    /// Telegraf's TestParse_TimingsMultipleFieldsWithTemplate: fields of one measurement merge.
+    @Test func templateFieldsMergeIntoOneMetric() throws {
+        let engine = try GraphiteTemplateEngine(templates: ["measurement.field"], joiner: "_")
+        var agg = StatsDAggregator(options: .init(percentiles: [90]))
+        let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
+            + ["cpu.idle:5|g", "cpu.busy:7|g"]
+        #expect(Self.add(lines, &agg, engine: engine) == 0)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.map(\.name) == ["test_timing", "cpu"])
+        #expect(m[0].fields == [
+            Field("success_count", .int(5)), Field("success_lower", .float(1)), Field("success_mean", .float(3)), Field("success_median", .float(1)),
+            Field("success_stddev", .float(4)), Field("success_sum", .float(15)), Field("success_upper", .float(11)), Field("success_90_percentile", .float(11)),
+            Field("error_count", .int(5)), Field("error_lower", .float(2)), Field("error_mean", .float(6)), Field("error_median", .float(2)),
+            Field("error_stddev", .float(8)), Field("error_sum", .float(30)), Field("error_upper", .float(22)), Field("error_90_percentile", .float(22)),
+        ])
+        #expect(m[1].fields == [Field("idle", .float(5)), Field("busy", .float(7))])
+    }
+
+    /// formats.md's worked vectors, through one aggregator and two flushes.
+    @Test func formatsVectors() {
+        var options = StatsDAggregator.Options()
+        options.deleteGauges = false
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(Array(repeating: "c:1|c", count: 5) + ["c:2|c|@0.5", "g:10|g", "g:+5|g", "t:10|ms", "t:20|ms", "s:a|s", "s:b|s", "s:a|s", "u:10|ms|@0.5"], &agg)
+        let first = agg.flush(timestamp: 1)
+        #expect(StatsDAggregatorTests.value(first, "c", "counter") == .int(9))
+        #expect(StatsDAggregatorTests.value(first, "g", "gauge") == .float(15))
+        #expect(first.first { $0.name == "t" }?.fields == [
+            Field("count", .int(2)), Field("lower", .float(10)), Field("mean", .float(15)), Field("median", .float(15)),
+            Field("stddev", .float(5)), Field("sum", .float(30)), Field("upper", .float(20)),
+        ])
+        #expect(StatsDAggregatorTests.value(first, "u", "timing", "count") == .int(2))
+        #expect(StatsDAggregatorTests.value(first, "s", "set") == .int(2))
+        _ = Self.add(["g:-3|g"], &agg)
+        #expect(agg.flush(timestamp: 2).map { $0.field("value") } == [.float(12)])
+        // delete_gauges=false: the gauge is written again with nothing new.
+        #expect(agg.flush(timestamp: 3).map { $0.field("value") } == [.float(12)])
+    }
+}
+
+/// The line cache (the fast lane of `listen --aggregate`) gives what the full parser gives.
+@Suite struct StatsDLineCacheTests {
+    static func run(_ lines: [String], cache: Bool, options: StatsDAggregator.Options = .init(percentiles: [50, 90])) -> ([Metric], Int, Int) {
+        var agg = StatsDAggregator(options: options)
+        var reader = StatsDLineParser(options: StatsDOptions())
+        var fast = 0
+        for line in lines {
+            Array(line.utf8).withUnsafeBufferPointer { buf in
+                if cache && agg.addKnownLine(buf) {
+                    fast += 1
+                    return
+                }
+                var samples = 0
+                var findings = 0
+                var added = true
+                reader.parse(buf, number: 1) { event in
+                    switch event {
+                    case .sample(let s, _):
+                        samples += 1
+                        added = agg.add(s) && added
+                    case .diagnostic: findings += 1
+                    }
+                }
+                if cache && samples == 1 && findings == 0 && added { agg.rememberLine(buf) }
+            }
+        }
+        return (agg.flush(timestamp: 1, interval: 10), fast, agg.refusedSamples)
+    }
+
+    static let lines = [
+        "c:1|c", "c:2|c|@0.5", "c:4.696E+5|c", "c:-5|c", "c:+3|c", "c:1|c|@foo", "c:1|c|@0", "c:1|c|@",
+        "g:10|g", "g:+5|g", "g:-3|g", "g:1e2|g", "g:x|g", "g:+1|ms",
+        "t:10|ms", "t:20|ms|@0.5", "t:5|ms|#env:prod", "t:7|ms|#env:prod|@0.25", "t:8|ms|@0.25|#env:prod",
+        "h:3|h", "s:a|s", "s:b|s", "s:a|s", "s:+1|s",
+        "m:1|c:2|g", "d:1|d", "tagged,host=a:1|c", "tagged,host=a:2|c", "  spaced:1|c  ", "k:1|c|c:abc", "ts:1|g|T1700000000",
+        "e:1|c|#a:b:c,d", "e:1|c|#d,a:b:c",
+    ]
+
+    @Test func bothLanesGiveTheSameAggregates() {
+        let many = Array(repeating: Self.lines, count: 4).flatMap { $0 }
+        let (full, noFast, _) = Self.run(many, cache: false)
+        let (cached, fast, _) = Self.run(many, cache: true)
+        #expect(noFast == 0)
+        #expect(fast > many.count / 3, "only \(fast) of \(many.count) lines took the fast lane")
+        #expect(cached == full)
+    }
+
+    @Test func limitsHoldOnTheFastLaneAndAFlushForgetsShapes() {
+        var options = StatsDAggregator.Options()
+        options.maxSetMembers = 2
+        let lines = ["u:a|s", "u:b|s", "u:c|s", "u:d|s", "u:a|s"]
+        let (full, _, refusedFull) = Self.run(lines, cache: false, options: options)
+        let (cached, fast, refusedCached) = Self.run(lines, cache: true, options: options)
+        #expect(cached == full && refusedCached == refusedFull && refusedFull == 2 && fast == 3)
+        var agg = StatsDAggregator()
+        Array("x:1|c".utf8).withUnsafeBufferPointer { buf in
+            var reader = StatsDLineParser(options: StatsDOptions())
+            reader.parse(buf, number: 1) { if case .sample(let s, _) = $0 { agg.add(s) } }
+            agg.rememberLine(buf)  // a new series: not remembered yet
+            let unknown = !agg.addKnownLine(buf)
+            #expect(unknown)
+            reader.parse(buf, number: 1) { if case .sample(let s, _) = $0 { agg.add(s) } }
+            agg.rememberLine(buf)
+            let known = agg.addKnownLine(buf)
+            #expect(known)
+            _ = agg.flush(timestamp: nil)
+            let forgotten = !agg.addKnownLine(buf)
+            #expect(forgotten)  // the series was deleted: its shape is forgotten
+        }
+    }
+}
+
+extension StatsDAggregatorLimitTests {
+    /// Telegraf's TestCachedCounterExpiry shape: a kept counter is written until max_ttl passes without a sample.
+    @Test func maxTTLForgetsKeptSeriesThatGoQuiet() {
+        var options = StatsDAggregator.Options()
+        options.deleteCounters = false
+        options.maxTTL = 100
+        var agg = StatsDAggregator(options: options)
+        _ = Self.add(["quiet:1|c", "busy:1|c"], &agg)
+        #expect(agg.flush(timestamp: 1000).count == 2)
+        _ = Self.add(["busy:1|c"], &agg)
+        #expect(agg.flush(timestamp: 1050).map(\.name) == ["quiet", "busy"])
+        _ = Self.add(["busy:1|c"], &agg)
+        // quiet: last sample before the flush at 1000; at 1100 it is 100 old: written once more, then forgotten.
+        #expect(agg.flush(timestamp: 1100).map(\.name) == ["quiet", "busy"])
+        #expect(agg.flush(timestamp: 1150).map(\.name) == ["busy"])
+        #expect(agg.seriesCount == 1)
+    }
+}
+
+extension StatsDAggregatorLimitTests {
+    @Test func aTinySampleRateCountsInFullWithoutAMillionAdditions() {
+        var agg = StatsDAggregator(options: .init(percentiles: [50]))
+        _ = Self.add(["t:4|ms|@0.000001", "t:2|ms"], &agg)
+        let m = agg.flush(timestamp: nil)
+        #expect(m.first?.fields == [
+            Field("count", .int(1_000_001)), Field("lower", .float(2)), Field("mean", .float(3.999998000002)), Field("median", .float(4)),
+            Field("stddev", .float(0.001999998000002)), Field("sum", .float(4_000_002)), Field("upper", .float(4)), Field("50_percentile", .float(4)),
+        ])
+    }
+}
