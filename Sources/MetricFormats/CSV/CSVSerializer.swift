@@ -20,7 +20,7 @@ public struct CSVSerializer: MetricSerializer {
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         guard !metric.name.isEmpty else {
-            context.report(.error("a metric with an empty name cannot be written in a CSV Label: skipped"))
+            context.report(.error(.name, "a metric with an empty name cannot be written in a CSV Label: skipped"))
             return
         }
         var pid: String? = nil
@@ -35,13 +35,13 @@ public struct CSVSerializer: MetricSerializer {
         for field in metric.fields {
             value.removeAll(keepingCapacity: true)
             if field.key.isEmpty {
-                context.report(.error("a field of \"\(metric.name)\" has an empty key, which a CSV Label cannot carry: skipped"))
+                context.report(.error(.field(field.key), "a field of \"\(metric.name)\" has an empty key, which a CSV Label cannot carry: skipped"))
                 continue
             }
             switch field.value {
             case .float(let v):
                 guard v.isFinite else {
-                    context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is \(v), which CSV Measurement cannot carry: skipped"))
+                    context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(v), which CSV Measurement cannot carry: skipped"))
                     continue
                 }
                 NumberFormatting.appendJSON(v, to: &value)
@@ -49,7 +49,7 @@ public struct CSVSerializer: MetricSerializer {
             case .uint(let v): NumberFormatting.append(v, to: &value)
             case .bool(let v): value.append(v ? UInt8(ascii: "1") : ASCII.zero)
             case .string:
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is a string, which CSV Measurement cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is a string, which CSV Measurement cannot carry: skipped"))
                 continue
             }
             if !wroteHeader {

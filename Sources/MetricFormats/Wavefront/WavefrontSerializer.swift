@@ -45,11 +45,11 @@ public struct WavefrontSerializer: MetricSerializer {
             case .uint(let v): value = Double(v)
             case .bool(let v): value = v ? 1 : 0
             case .string:
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is a string, which Wavefront cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is a string, which Wavefront cannot carry: skipped"))
                 continue
             }
             if !value.isFinite {
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is \(value), which Wavefront cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(value), which Wavefront cannot carry: skipped"))
                 continue
             }
             buildName(metric.name, field: field.key, context: context)
@@ -77,7 +77,7 @@ public struct WavefrontSerializer: MetricSerializer {
             let original = prefix + metricName + (field == "value" ? "" : "." + field)
             if !warnedNames.contains(original) {
                 warnedNames.insert(original)
-                context.report(.warning("name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
+                context.report(.warning(field == "value" ? .name : .field(field), "name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
             }
         }
         if convertUnderscores {
@@ -97,7 +97,7 @@ public struct WavefrontSerializer: MetricSerializer {
         for t in metricTags where !t.value.isEmpty {
             if t.key.isEmpty {
                 if warnedTagKeys.insert("").inserted {
-                    context.report(.warning("a tag with an empty key cannot be written in Wavefront: dropped"))
+                    context.report(.warning(.tag(""), "a tag with an empty key cannot be written in Wavefront: dropped"))
                 }
                 continue
             }
@@ -148,7 +148,7 @@ public struct WavefrontSerializer: MetricSerializer {
         tail.removeAll(keepingCapacity: true)
         tail.append(ascii: " source=\"")
         if Self.appendTagValue(source ?? "", to: &tail), warnedTagKeys.insert("value of source").inserted {
-            context.report(.warning("source \"\(source ?? "")\" has a control character or a backslash Wavefront cannot carry: written as '-'"))
+            context.report(.warning(.record, "source \"\(source ?? "")\" has a control character or a backslash Wavefront cannot carry: written as '-'"))
         }
         tail.append(ASCII.quote)
         for t in tags {
@@ -157,12 +157,12 @@ public struct WavefrontSerializer: MetricSerializer {
             tail.append(utf8: t.key)
             if Self.sanitize(&tail, from: start, strict: useStrict), !warnedTagKeys.contains(t.key) {
                 warnedTagKeys.insert(t.key)
-                context.report(.warning("tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
+                context.report(.warning(.tag(t.key), "tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
             }
             tail.append(ascii: "\"=\"")
             if Self.appendTagValue(t.value, to: &tail), warnedTagKeys.insert("value of " + t.key).inserted {
                 context.report(
-                    .warning("tag \"\(t.key)\" has a value with a control character or a backslash Wavefront cannot carry: written with '-'"))
+                    .warning(.tag(t.key), "tag \"\(t.key)\" has a value with a control character or a backslash Wavefront cannot carry: written with '-'"))
             }
             tail.append(ASCII.quote)
         }
