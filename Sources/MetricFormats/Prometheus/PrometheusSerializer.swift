@@ -224,10 +224,13 @@ public struct PrometheusSerializer: MetricSerializer {
         let raw = measurement == "prometheus" ? key : measurement + "_" + key
         let name = PrometheusText.sanitizeMetricName(raw)
         if name != raw, warnedNames.insert("metric " + raw).inserted {
+            // The measurement's part, when it is what changed, is found at the name; else the field's.
+            let subject: Diagnostic.Subject =
+                measurement != "prometheus" && PrometheusText.sanitizeMetricName(measurement) != measurement ? .name : .field(fieldKey)
             if let name {
-                context.report(.warning(.field(fieldKey), "metric name '\(raw)' written as '\(name)'"))
+                context.report(.warning(subject, "metric name '\(raw)' written as '\(name)'"))
             } else {
-                context.report(.error(.field(fieldKey), "metric name '\(raw)' has no character a Prometheus metric name can carry: field skipped"))
+                context.report(.error(subject, "metric name '\(raw)' has no character a Prometheus metric name can carry: field skipped"))
             }
         }
         return name
