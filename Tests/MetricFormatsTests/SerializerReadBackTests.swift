@@ -71,4 +71,96 @@ import Testing
         }
         #expect(unreadable.isEmpty, "\(unreadable.count) unreadable outputs; first: \(unreadable.first ?? "")")
     }
+
+    /// What reading a format's output gives back for `m` when the serializer reported nothing: the
+    /// metric itself, changed only by the format's documented normalisations. nil: the format's
+    /// output is not compared field for field (it is checked for readability above).
+    static func expectedBack(_ m: Metric, _ format: MetricFormat) -> [Metric]? {
+        switch format {
+        case .influx:
+            // Line protocol: tags in key order; no value type.
+            var e = m
+            e.sortTags()
+            e.valueType = .untyped
+            return [e]
+        case .json:
+            // JSON: the same metric; timestamps in whole seconds (--json-timestamp-units 1s).
+            var e = m
+            e.valueType = .untyped
+            e.timestamp = m.timestamp.map { $0 / 1_000_000_000 * 1_000_000_000 }
+            return [e]
+        case .prometheus:
+            // Prometheus: one sample per field, named `<name>_<field>`, as a metric `prometheus`
+            // (metric version 2); values as floats (bool 1 or 0); a label with an empty value is no
+            // label; no timestamp (--prometheus-export-timestamp writes one).
+            return m.fields.map { f in
+                let value: Double
+                switch f.value {
+                case .float(let v): value = v
+                case .int(let v): value = Double(v)
+                case .uint(let v): value = Double(v)
+                case .bool(let v): value = v ? 1 : 0
+                case .string: value = .nan  // reported, never compared
+                }
+                var tags = m.tags.filter { !$0.value.isEmpty }
+                tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                return Metric(name: "prometheus", tags: tags, fields: [Field(m.name + "_" + f.key, .float(value))])
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// A comparable form: fields in key order, metrics in text order; NaN as text so that it equals
+    /// itself. `untypedNumbers`: a number's value counts, not its type (JSON: `42.0` is written `42`
+    /// and read back as an integer; 1e21 as a float).
+    static func canonical(_ metrics: [Metric], untypedNumbers: Bool = false) -> [String] {
+        metrics.map { m in
+            var m = m
+            m.fields.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            if untypedNumbers {
+                for k in m.fields.indices {
+                    switch m.fields[k].value {
+                    case .int(let v): m.fields[k].value = .string("number \(v)")
+                    case .uint(let v): m.fields[k].value = .string("number \(v)")
+                    case .float(let v) where v == v.rounded() && abs(v) < 9.2e18: m.fields[k].value = .string("number \(Int64(v))")
+                    case .float(let v): m.fields[k].value = .string("number \(v)")
+                    case .string(let v): m.fields[k].value = .string("string \(v)")
+                    case .bool: break
+                    }
+                }
+            }
+            return String(reflecting: m)
+        }.sorted()
+    }
+
+    /// Any metric, with every awkward byte, written in every format and read back is equal to what
+    /// it was (after the format's normalisations in ``expectedBack(_:_:)``), or the serializer said
+    /// what it changed: never silently different.
+    @Test(arguments: [MetricFormat.influx, .json, .prometheus])
+    func everyOutputReadsBackEqualOrWasReported(_ format: MetricFormat) throws {
+        var rng = SplitMix(state: 20_261_203)
+        var options = FormatOptions()
+        options.influx.uintSupport = true
+        var different: [String] = []
+        var compared = 0
+        for _ in 0..<3000 {
+            let m = Self.metric(&rng)
+            var serializer = try format.makeSerializer(options)
+            var reports: [Diagnostic] = []
+            let text = serializer.render([m], now: 1_700_000_000_000_000_000) { reports.append($0) }
+            guard reports.isEmpty, let expected = Self.expectedBack(m, format) else { continue }
+            var parser = try format.makeParser(options)
+            let back = MetricCollector()
+            parser.parse(text: Array(text.utf8), into: back)
+            parser.finish(into: back)
+            compared += 1
+            let untyped = format == .json
+            if Self.canonical(back.metrics, untypedNumbers: untyped) != Self.canonical(expected, untypedNumbers: untyped) || !back.errors.isEmpty {
+                different.append("\(m)\n  wrote \(text.debugDescription)\n  read back: \(back.metrics) \(back.errors.map(\.description))")
+            }
+        }
+        #expect(compared > 100, "too few metrics written without a report to prove anything: \(compared)")
+        #expect(different.isEmpty, "\(different.count) silently different; first: \(different.prefix(4).joined(separator: "\n"))")
+    }
 }

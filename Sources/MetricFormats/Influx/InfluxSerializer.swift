@@ -125,7 +125,11 @@ public struct InfluxSerializer: MetricSerializer {
 
     /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.
     mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
-        if InfluxEscaping.appendName(metric.name, to: header) {
+        let nameChanges = InfluxEscaping.appendName(metric.name, to: header)
+        if nameChanges & InfluxEscaping.controlEscaped != 0 {
+            warnOnce("m\\t:" + metric.name, .name, "measurement \"\(metric.name)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+        }
+        if nameChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(
                 "m\\:" + metric.name, .name,
                 "measurement \"\(metric.name)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
@@ -142,17 +146,23 @@ public struct InfluxSerializer: MetricSerializer {
             let mark = header.count
             header.append(ASCII.comma)
             let keyStart = header.count
-            InfluxEscaping.appendKey(tag.key, to: header)
+            var controls = InfluxEscaping.appendKey(tag.key, to: header)
             var trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: keyStart)
             let keyEmpty = header.count == keyStart
             header.append(ASCII.equals)
             let valueStart = header.count
-            InfluxEscaping.appendKey(tag.value, to: header)
+            controls |= InfluxEscaping.appendKey(tag.value, to: header)
             trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: valueStart) || trimmed
             if keyEmpty || header.count == valueStart {
                 header.count = mark
                 warnOnce("t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has an empty key or value, which line protocol cannot carry: dropped", context)
                 continue
+            }
+            if controls & InfluxEscaping.backslashReplaced != 0 {
+                warnOnce("t\\:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a backslash before a quote, which line protocol readers take as an escape: written as '_'", context)
+            }
+            if controls & InfluxEscaping.controlEscaped != 0 {
+                warnOnce("t\\t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
             }
             if trimmed {
                 warnOnce("t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
@@ -177,7 +187,11 @@ public struct InfluxSerializer: MetricSerializer {
             return false
         default: break
         }
-        if InfluxEscaping.appendFieldKey(field.key, to: pair) {
+        let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)
+        if keyChanges & InfluxEscaping.controlEscaped != 0 {
+            warnOnce("f\\t:" + field.key, .field(field.key), "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+        }
+        if keyChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(
                 "f\\:" + field.key, .field(field.key),
                 "field key \"\(field.key)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
