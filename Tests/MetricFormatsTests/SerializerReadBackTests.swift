@@ -106,6 +106,31 @@ import Testing
                 tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
                 return Metric(name: "prometheus", tags: tags, fields: [Field(m.name + "_" + f.key, .float(value))])
             }
+        case .wavefront:
+            // Wavefront: one point per field, named `<name>.<field>` (`<name>` for the field `value`)
+            // with `_` written as `.`; values as floats; timestamps in seconds; the tag `source`, else
+            // `host`, is the source (an empty source is no tag); a tag with an empty value is left out.
+            return m.fields.map { f in
+                let value: Double
+                switch f.value {
+                case .float(let v): value = v
+                case .int(let v): value = Double(v)
+                case .uint(let v): value = Double(v)
+                case .bool(let v): value = v ? 1 : 0
+                case .string: value = .nan  // reported, never compared
+                }
+                var name = m.name + (f.key == "value" ? "" : "." + f.key)
+                name = String(name.map { $0 == "_" ? "." : $0 })
+                let source = m.tag("source") ?? m.tag("host") ?? ""
+                // A `"` in a tag value is written `\"`, which the Wavefront proxy reads as `"`; Telegraf's
+                // parser, and so metricat's, keeps the backslash.
+                var tags = m.tags.filter { !$0.value.isEmpty && $0.key != "source" && $0.key != "host" }.map {
+                    MetricFormats.Tag($0.key, $0.value.replacingQuotes())
+                }
+                if !source.isEmpty { tags.append(MetricFormats.Tag("source", source)) }
+                tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                return Metric(name: name, tags: tags, fields: [Field("value", .float(value))], timestamp: m.timestamp.map { $0 / 1_000_000_000 * 1_000_000_000 })
+            }
         default:
             return nil
         }
@@ -137,7 +162,7 @@ import Testing
     /// Any metric, with every awkward byte, written in every format and read back is equal to what
     /// it was (after the format's normalisations in ``expectedBack(_:_:)``), or the serializer said
     /// what it changed: never silently different.
-    @Test(arguments: [MetricFormat.influx, .json, .prometheus])
+    @Test(arguments: [MetricFormat.influx, .json, .prometheus, .wavefront])
     func everyOutputReadsBackEqualOrWasReported(_ format: MetricFormat) throws {
         var rng = SplitMix(state: 20_261_203)
         var options = FormatOptions()
@@ -162,5 +187,14 @@ import Testing
         }
         #expect(compared > 100, "too few metrics written without a report to prove anything: \(compared)")
         #expect(different.isEmpty, "\(different.count) silently different; first: \(different.prefix(4).joined(separator: "\n"))")
+    }
+}
+
+extension String {
+    /// `"` as `\"`: Wavefront's tag value escaping as its parser reads it back.
+    fileprivate func replacingQuotes() -> String {
+        var out = ""
+        for c in self { out += c == "\"" ? "\\\"" : String(c) }
+        return out
     }
 }

@@ -19,6 +19,8 @@ public struct WavefrontSerializer: MetricSerializer {
     let convertUnderscores: Bool
     private var warnedNames: Set<String> = []
     private var warnedTagKeys: Set<String> = []
+    /// Field keys whose value `%.6f` rounded (one warning each).
+    private var warnedRounding: Set<String> = []
     /// ` source="..." "k"="v"...\n` of the metric being written, shared by its lines.
     private var tail: [UInt8] = []
     private var name: [UInt8] = []
@@ -57,7 +59,15 @@ public struct WavefrontSerializer: MetricSerializer {
             out.append(contentsOf: name)
             out.append(ASCII.quote)
             out.append(ASCII.space)
+            let valueStart = out.count
             NumberFormatting.appendFixed(value, decimals: 6, to: &out)
+            // Telegraf's `%.6f` rounds: say so when the value read back is not the value.
+            if Double(String(decoding: out[valueStart...], as: UTF8.self)) != value, warnedRounding.insert(field.key).inserted {
+                context.report(
+                    .warning(
+                        .field(field.key),
+                        "field \"\(field.key)\" of \"\(metric.name)\" is \(value), written with 6 decimals as \(String(decoding: out[valueStart...], as: UTF8.self)) (Telegraf's %.6f)"))
+            }
             out.append(ASCII.space)
             NumberFormatting.append(seconds, to: &out)
             out.append(contentsOf: tail)
@@ -136,6 +146,9 @@ public struct WavefrontSerializer: MetricSerializer {
             }
         } else if source == nil {
             source = host
+        } else if let host, host != source, warnedTagKeys.insert("host beside source").inserted {
+            // Wavefront's host is its source: with a `source` tag too, the host has no place (Telegraf drops it silently).
+            context.report(.warning(.tag("host"), "tag \"host\" (\(host)) dropped: the tag \"source\" is the Wavefront source, which is its host"))
         }
         var sorted = true
         for k in tags.indices.dropFirst() where !tags[k - 1].key.utf8.lexicographicallyPrecedes(tags[k].key.utf8) {
@@ -148,7 +161,7 @@ public struct WavefrontSerializer: MetricSerializer {
         tail.removeAll(keepingCapacity: true)
         tail.append(ascii: " source=\"")
         if Self.appendTagValue(source ?? "", to: &tail), warnedTagKeys.insert("value of source").inserted {
-            context.report(.warning(.record, "source \"\(source ?? "")\" has a control character or a backslash Wavefront cannot carry: written as '-'"))
+            context.report(.warning(.record, "source \"\(source ?? "")\" has a control character, a '*' or a backslash Wavefront cannot carry: written with '-'"))
         }
         tail.append(ASCII.quote)
         for t in tags {
@@ -162,7 +175,7 @@ public struct WavefrontSerializer: MetricSerializer {
             tail.append(ascii: "\"=\"")
             if Self.appendTagValue(t.value, to: &tail), warnedTagKeys.insert("value of " + t.key).inserted {
                 context.report(
-                    .warning(.tag(t.key), "tag \"\(t.key)\" has a value with a control character or a backslash Wavefront cannot carry: written with '-'"))
+                    .warning(.tag(t.key), "tag \"\(t.key)\" has a value with a control character, a '*' or a backslash Wavefront cannot carry: written with '-'"))
             }
             tail.append(ASCII.quote)
         }
@@ -181,7 +194,10 @@ public struct WavefrontSerializer: MetricSerializer {
             case ASCII.quote:
                 out.append(ASCII.backslash)
                 out.append(ASCII.quote)
-            case UInt8(ascii: "*"): out.append(ASCII.minus)
+            case UInt8(ascii: "*"):
+                // Telegraf's replacement (Wavefront reads `*` as a wildcard in queries): reported.
+                out.append(ASCII.minus)
+                changed = true
             case ASCII.backslash where k + 1 == bytes.count:
                 out.append(ASCII.minus)
                 changed = true
