@@ -150,6 +150,7 @@ public struct GraphiteSerializer: MetricSerializer {
             Self.insertField(bucket, field.key, into: &pathBytes)
             scratch.removeAll(keepingCapacity: true)
             if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, .name, context: context) }
+            guard keepNonEmptyParts(context) else { continue }
             out.append(contentsOf: scratch)
             out.append(ASCII.space)
             out.append(contentsOf: valueText)
@@ -279,6 +280,7 @@ public struct GraphiteSerializer: MetricSerializer {
             }
             scratch.removeAll(keepingCapacity: true)
             if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, .name, context: context) }
+            guard keepNonEmptyParts(context) else { continue }
             out.append(contentsOf: scratch)
             for t in tagStrings {
                 out.append(ASCII.semicolon)
@@ -290,6 +292,38 @@ public struct GraphiteSerializer: MetricSerializer {
             NumberFormatting.append(seconds, to: &out)
             out.append(ASCII.newline)
         }
+    }
+
+    /// Carbon stores `a..b` as `a.b` (and `.a` as `a`): a path with an empty part would silently
+    /// share another's series. The empty parts of `scratch` are left out, with a warning; false (and
+    /// an error) when nothing is left.
+    private mutating func keepNonEmptyParts(_ context: SerializerContext) -> Bool {
+        var empty = scratch.first == ASCII.dot || scratch.last == ASCII.dot
+        if !empty {
+            for k in scratch.indices.dropFirst() where scratch[k] == ASCII.dot && scratch[k - 1] == ASCII.dot {
+                empty = true
+                break
+            }
+        }
+        guard empty else { return true }
+        let original = String(decoding: scratch, as: UTF8.self)
+        var kept: [UInt8] = []
+        for part in scratch.split(separator: ASCII.dot, omittingEmptySubsequences: true) {
+            if !kept.isEmpty { kept.append(ASCII.dot) }
+            kept.append(contentsOf: part)
+        }
+        scratch = kept
+        if kept.isEmpty {
+            context.report(.error(.name, "graphite path \"\(original)\" has only empty parts: skipped"))
+            return false
+        }
+        if warned.insert("empty part " + original).inserted {
+            context.report(
+                .warning(
+                    .name,
+                    "graphite path \"\(original)\" has an empty part, which carbon stores as if it were not there: written as \"\(String(decoding: kept, as: UTF8.self))\""))
+        }
+        return true
     }
 
     /// One warning per distinct name that sanitizing changed.
