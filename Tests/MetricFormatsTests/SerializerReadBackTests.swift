@@ -149,6 +149,25 @@ import Testing
                     name: parts.joined(separator: "."), fields: [Field("value", .float(Self.number(f.value)))],
                     timestamp: m.timestamp.map { $0 / 1_000_000_000 * 1_000_000_000 })
             }
+        case .statsd:
+            // StatsD: one gauge per field named `<name>.<field>` (`<name>` for `value`), the tags and
+            // `metric_type=gauge`; a negative gauge is written as a reset to 0 and a delta (a bare
+            // negative gauge is a decrement in StatsD), read back as both; no timestamps.
+            var back: [Metric] = []
+            for f in m.fields {
+                let name = m.name + (f.key == "value" ? "" : "." + f.key)
+                var tags = m.tags
+                tags.append(MetricFormats.Tag("metric_type", "gauge"))
+                tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                let v = Self.number(f.value)
+                if v < 0 || (v == 0 && v.sign == .minus) {
+                    back.append(Metric(name: name, tags: tags, fields: [Field("value", .float(0))]))
+                    back.append(Metric(name: name, tags: tags, fields: [Field("value", .float(v)), Field("delta", .bool(true))]))
+                } else {
+                    back.append(Metric(name: name, tags: tags, fields: [Field("value", .float(v))]))
+                }
+            }
+            return back
         default:
             return nil
         }
@@ -172,6 +191,7 @@ import Testing
         metrics.map { m in
             var m = m
             m.fields.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            m.tags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             if untypedNumbers {
                 for k in m.fields.indices {
                     switch m.fields[k].value {
@@ -191,7 +211,7 @@ import Testing
     /// Any metric, with every awkward byte, written in every format and read back is equal to what
     /// it was (after the format's normalisations in ``expectedBack(_:_:)``), or the serializer said
     /// what it changed: never silently different.
-    @Test(arguments: [MetricFormat.influx, .json, .prometheus, .wavefront, .graphite])
+    @Test(arguments: [MetricFormat.influx, .json, .prometheus, .wavefront, .graphite, .statsd])
     func everyOutputReadsBackEqualOrWasReported(_ format: MetricFormat) throws {
         var rng = SplitMix(state: 20_261_203)
         var options = FormatOptions()
