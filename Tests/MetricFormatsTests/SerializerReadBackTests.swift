@@ -168,6 +168,12 @@ import Testing
                 }
             }
             return back
+        case .csv:
+            // CSV telemetry: one row per field, the series (name, tags, field key) in its Label, the
+            // Measurement read as a float (an integer above 2^53 loses digits; bool 1 or 0).
+            return m.fields.map { f in
+                Metric(name: m.name, tags: m.tags, fields: [Field(f.key, .float(Self.number(f.value)))], timestamp: m.timestamp)
+            }
         default:
             return nil
         }
@@ -211,7 +217,7 @@ import Testing
     /// Any metric, with every awkward byte, written in every format and read back is equal to what
     /// it was (after the format's normalisations in ``expectedBack(_:_:)``), or the serializer said
     /// what it changed: never silently different.
-    @Test(arguments: [MetricFormat.influx, .json, .prometheus, .wavefront, .graphite, .statsd])
+    @Test(arguments: MetricFormat.allCases)
     func everyOutputReadsBackEqualOrWasReported(_ format: MetricFormat) throws {
         var rng = SplitMix(state: 20_261_203)
         var options = FormatOptions()
@@ -229,7 +235,7 @@ import Testing
             parser.parse(text: Array(text.utf8), into: back)
             parser.finish(into: back)
             compared += 1
-            let untyped = format == .json
+            let untyped = format == .json || format == .csv
             if Self.canonical(back.metrics, untypedNumbers: untyped) != Self.canonical(expected, untypedNumbers: untyped) || !back.errors.isEmpty {
                 different.append("\(m)\n  wrote \(text.debugDescription)\n  read back: \(back.metrics) \(back.errors.map(\.description))")
             }

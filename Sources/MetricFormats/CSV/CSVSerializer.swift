@@ -15,6 +15,15 @@ public struct CSVSerializer: MetricSerializer {
     private var series: [UInt8] = []
     private var value: [UInt8] = []
     private var fieldBytes: [UInt8] = []
+    /// A CR right before a LF: CSV readers (and metricat's) read the pair as one line end.
+    static func hasCRLF(_ bytes: [UInt8]) -> Bool {
+        guard bytes.contains(ASCII.cr) else { return false }
+        for k in bytes.indices.dropLast() where bytes[k] == ASCII.cr && bytes[k + 1] == ASCII.newline { return true }
+        return false
+    }
+
+    /// Keys of tags dropped for an empty key or value (one warning each), and labels with a CRLF.
+    private var warnedTags: Set<String> = []
 
     public init(options: FormatOptions) throws(FormatError) {}
 
@@ -27,6 +36,11 @@ public struct CSVSerializer: MetricSerializer {
         var tags = metric.tags
         if let k = tags.firstIndex(where: { $0.key == "pid" }), GoStrconv.parseInt(tags[k].value).map(String.init) == tags[k].value {
             pid = tags.remove(at: k).value
+        }
+        for t in tags where t.key.isEmpty || t.value.isEmpty {
+            if warnedTags.insert(t.key).inserted {
+                context.report(.warning(.tag(t.key), "tag \"\(t.key)\" has an empty key or value, which a CSV Label cannot carry: dropped"))
+            }
         }
         series.removeAll(keepingCapacity: true)
         CSVLabel.appendSeries(name: metric.name, tags: tags, to: &series)
@@ -65,6 +79,12 @@ public struct CSVSerializer: MetricSerializer {
             fieldBytes.removeAll(keepingCapacity: true)
             CSVLabel.appendField(field.key, to: &fieldBytes)
             Self.appendQuoted(fieldBytes, to: &out)
+            if (Self.hasCRLF(series) || Self.hasCRLF(fieldBytes)), warnedTags.insert("\r\n " + field.key).inserted {
+                context.report(
+                    .warning(
+                        .field(field.key),
+                        "the label of field \"\(field.key)\" of \"\(metric.name)\" holds a CR before a newline, which a CSV reader takes as a line end: it reads back without the CR"))
+            }
             out.append(ASCII.quote)
             out.append(ASCII.comma)
             if let pid { out.append(utf8: pid) }
