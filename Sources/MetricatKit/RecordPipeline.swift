@@ -124,6 +124,7 @@ public final class RecordPipeline {
             }
         }
         output.precisionFlag = Self.precisionFlag(for: format)
+        output.inputFormat = format
         if options.directPaths, format == .influx, !options.quiet {
             switch to {
             case .json: direct = InfluxDirect(options: options.format, output: .json, now: output.now)

@@ -88,11 +88,12 @@ public final class RecordStream {
         let front = pipeline.front
         output.source = name
         framer.finish { event in
-            if case .line(_, let number) = event {
-                output.currentLine = number
+            if case .line(let bytes, let number) = event {
+                output.enterLine(number, bytes)
                 pipeline.onLine?(number)
             }
             p.handle(event, handler: front)
+            output.leaveLine()
         }
         p.finish(into: front)
     }
@@ -113,14 +114,16 @@ public final class RecordStream {
         framer.feed(chunk) { event in
             if diagnostics.shouldStop { return }
             if case .line(let bytes, let number) = event {
-                output.currentLine = number
+                output.enterLine(number, bytes)
                 onLine?(number)
                 if let direct, p.isBetweenRecords, direct.transcode(bytes, into: &output.sink.buffer) {
+                    output.leaveLine()
                     output.countDirect()
                     return
                 }
             }
             p.handle(event, handler: front)
+            output.leaveLine()
         }
     }
 
@@ -135,7 +138,8 @@ public final class RecordStream {
         }
         let output = pipeline.output
         output.source = name
-        output.currentLine = lineNumber
+        output.enterLine(lineNumber, line)
+        defer { output.leaveLine() }
         pipeline.onLine?(lineNumber)
         if line.count > maxLineBytes {
             pipeline.front.report(.error(line: lineNumber, column: maxLineBytes + 1, "line longer than \(maxLineBytes) bytes: skipped (raise --max-line)"))

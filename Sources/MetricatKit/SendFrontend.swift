@@ -227,6 +227,7 @@ extension SendFrontend {
                 do throws(FormatError) {
                     parser = try format.makeParser(formatOptions)
                     handler.serializer = try (options.format ?? format).makeSerializer(formatOptions)
+                    handler.inputFormat = format
                 } catch {
                     diagnostics.ioError(error.description)
                     return false
@@ -257,9 +258,10 @@ extension SendFrontend {
                 output.flush()
                 sleepNanoseconds(wait)
             }
-            handler.currentLine = index
+            handler.enterLine(index, entry.line)
             output.currentLine = index
             parser!.parse(line: entry.line, number: index, into: handler)
+            handler.leaveLine()
             return !diagnostics.shouldStop
         }
         if parser != nil { parser!.finish(into: handler) }

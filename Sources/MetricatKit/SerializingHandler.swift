@@ -30,6 +30,30 @@ public final class SerializingHandler: MetricHandler {
         get { position.line }
         set { position.line = newValue }
     }
+    /// The bytes of the line being parsed, valid only while it is parsed (nil otherwise): a
+    /// serializer finding is placed in it by ``SourceLocator``, so only a finding costs a scan.
+    public var currentText: UnsafeBufferPointer<UInt8>? {
+        get { position.text }
+        set { position.text = newValue }
+    }
+    /// The format of the input, for ``SourceLocator``; nil places findings at column 1.
+    public var inputFormat: MetricFormat? {
+        get { position.format }
+        set { position.format = newValue }
+    }
+
+    /// Sets the line being parsed and its bytes; ``leaveLine()`` after it was parsed.
+    @inline(__always)
+    public func enterLine(_ number: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        position.line = number
+        position.text = text
+    }
+
+    /// The line's bytes are about to go away: later findings are placed at column 1.
+    @inline(__always)
+    public func leaveLine() {
+        position.text = nil
+    }
     /// The flag a precision warning names (`--precision` for line protocol); nil for formats whose
     /// timestamp unit is fixed or self-describing (no warning then).
     public var precisionFlag: String?
@@ -40,6 +64,25 @@ public final class SerializingHandler: MetricHandler {
     private final class Position {
         var source = "-"
         var line = 0
+        var text: UnsafeBufferPointer<UInt8>?
+        var format: MetricFormat?
+        /// Set while a metric with an ``MetricOrigin`` is written.
+        var origin: MetricOrigin?
+
+        /// The line and column of a serializer finding: where its subject was read.
+        func place(_ d: inout Diagnostic) {
+            let subject = d.subject ?? .record
+            if let origin {
+                (d.line, d.column) = origin.position(of: subject)
+                return
+            }
+            d.line = line
+            if let text, let format {
+                d.column = SourceLocator.column(of: subject, in: text, format: format)
+            } else {
+                d.column = 1
+            }
+        }
     }
     private let position = Position()
     /// A constant, so that handing it to the serializer per metric costs no reference counting.
@@ -61,7 +104,7 @@ public final class SerializingHandler: MetricHandler {
         self.clock = clock
         self.context = SerializerContext(clock: clock) { [position] d in
             var d = d
-            if d.line == nil { d.line = position.line }
+            if d.line == nil { position.place(&d) }
             diagnostics.report(d, source: position.source)
         }
     }
@@ -75,10 +118,18 @@ public final class SerializingHandler: MetricHandler {
             let text = TimestampSanity.suspiciousPrecision(nanoseconds: ts, flag: precisionFlag)
         {
             warnedPrecision = true
-            diagnostics.report(.warning(line: currentLine, text), source: source)
+            var d = Diagnostic.warning(.timestamp, text)
+            position.place(&d)
+            diagnostics.report(d, source: source)
         }
         box?._withUnsafeGuaranteedRef { $0.serialize(metric, into: &sink.buffer, context: context) }
         sink.flushIfNeeded()
+    }
+
+    public func handle(_ metric: Metric, origin: MetricOrigin) {
+        position.origin = origin
+        handle(metric)
+        position.origin = nil
     }
 
     /// A metric written by a direct path (``InfluxDirect``) into ``sink``'s buffer.

@@ -12,7 +12,11 @@ struct Convert: ParsableCommand {
             parse is reported on stderr as FILE:LINE:COLUMN: reason ('-' for stdin); the good lines \
             around it still come out, and the exit status is 65 at the end. A value the output \
             format cannot carry (a string field in StatsD, NaN in JSON) is reported the same way and \
-            skipped; it is never written broken. With --from auto (the default) the format is \
+            skipped; it is never written broken. A name or value the output changes (sanitized, \
+            rounded by wavefront's %.6f, a tab or newline in a line-protocol key written as \\t \
+            or \\n) is a warning; the exit status stays 0. Both name the line and the column where \
+            the tag, field or value starts in the input (column 1 for the metric name or the whole \
+            record; a Prometheus histogram's findings name the line of its sample). With --from auto (the default) the format is \
             detected from the first lines; an input that several formats would read differently \
             is refused. METRICAT_NOW (nanoseconds since the epoch) fixes the time used for metrics \
             that carry none, for reproducible output.

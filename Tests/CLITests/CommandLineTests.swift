@@ -153,7 +153,7 @@ import Testing
         let input = "cpu value=1 1700000000000\ncpu value=2 1700000001000\n"
         let r = try Binary.run(["convert", "--from", "influx", "--to", "influx"], input: input)
         #expect(r.status == 0)
-        #expect(r.stderr == "-:1: warning: timestamp 1700000000000 is in 1970 when read as nanoseconds; it looks like milliseconds: set --precision\n")
+        #expect(r.stderr == "-:1:13: warning: timestamp 1700000000000 is in 1970 when read as nanoseconds; it looks like milliseconds: set --precision\n")
         let fixed = try Binary.run(["convert", "--precision", "ms", "--from", "influx", "--to", "influx"], input: input)
         #expect(fixed.stderr.isEmpty)
         #expect(fixed.stdout.hasPrefix("cpu value=1 1700000000000"))

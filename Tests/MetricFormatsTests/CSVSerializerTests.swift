@@ -30,9 +30,23 @@ import Testing
         #expect(diags == ["field \"s\" of \"cpu\" is a string, which CSV Measurement cannot carry: skipped"])
     }
 
-    @Test func emptyTagsAreLeftOutOfTheLabel() {
+    @Test func emptyTagsAreLeftOutOfTheLabelAndReported() {
         let m = Metric(name: "m", tags: [T("a", ""), T("", "b"), T("c", "d")], fields: [Field("v", .int(1))], timestamp: 9)
-        #expect(Self.render([m]).0 == "Timepoint,Measurement,Label,PID\n9,1,\"m,c=d v\",\n")
+        let (out, diags) = Self.render([m, m])
+        #expect(out == "Timepoint,Measurement,Label,PID\n9,1,\"m,c=d v\",\n9,1,\"m,c=d v\",\n")
+        #expect(diags == [
+            "warning: tag \"a\" has an empty key or value, which a CSV Label cannot carry: dropped",
+            "warning: tag \"\" has an empty key or value, which a CSV Label cannot carry: dropped",
+        ])
+    }
+
+    /// A CR before a LF inside the quoted label is read as one line end: reported.
+    @Test func aCRLFInTheLabelIsReported() {
+        let (out, diags) = Self.render([Metric(name: "m", fields: [Field("a\r\nb", .int(1))], timestamp: 9)])
+        #expect(out == "Timepoint,Measurement,Label,PID\n9,1,\"m a\r\nb\",\n")
+        #expect(diags == [
+            "warning: the label of field \"a\r\nb\" of \"m\" holds a CR before a newline, which a CSV reader takes as a line end: it reads back without the CR",
+        ])
     }
 
     @Test func nothingWritableWritesNothing() {

@@ -102,8 +102,10 @@ import Testing
         Row(name: "numbers", metric: m("n", [], [("big", .float(1e21)), ("small", .float(1e-7)), ("neg", .int(-9_223_372_036_854_775_808)), ("u", .uint(18_446_744_073_709_551_615))], -1_500_000_000), template: "measurement.field", expected: "n.big 1000000000000000000000 -1\nn.small 0.0000001 -1\nn.neg -9223372036854775808 -1\nn.u 18446744073709551615 -1\n"),
         Row(name: "name tag", metric: m("cpu", [T("name", "x")], [("value", .int(1))]), tagSupport: true, expected: "cpu;_name=x 1 1234567890\n"),
         // Strict sanitizing: one pass for "..", so ".\." keeps two dots; invalid UTF-8 byte -> "_".
-        Row(name: "dots", metric: m("a..b...c", [], [("value", .int(1))]), template: "measurement", expected: "a.b..c 1 1234567890\n"),
-        Row(name: "dot backslash dot", metric: m(#"a.\.b"#, [], [("value", .int(1))]), template: "measurement", expected: "a..b 1 1234567890\n"),
+        // Telegraf writes `a.b..c` and `a..b`; carbon stores an empty part as if it were not there, so
+        // metricat leaves it out and says so (`emptyPathPartsAreLeftOutAndReported`).
+        Row(name: "dots", metric: m("a..b...c", [], [("value", .int(1))]), template: "measurement", expected: "a.b.c 1 1234567890\n"),
+        Row(name: "dot backslash dot", metric: m(#"a.\.b"#, [], [("value", .int(1))]), template: "measurement", expected: "a.b 1 1234567890\n"),
         Row(name: "repeated tags part", metric: m("cpu", [T("host", "h")], [("f", .int(1))]), template: "tags.tags.measurement.field.field", expected: "h.TAGS.cpu.f.FIELDNAME 1 1234567890\n"),
     ]
 
@@ -111,6 +113,15 @@ import Testing
     func serializes(_ row: Row) throws {
         let (out, _) = try Self.render([row.metric], template: row.template, prefix: row.prefix, tagSupport: row.tagSupport)
         #expect(out == row.expected)
+    }
+
+    @Test func emptyPathPartsAreLeftOutAndReported() throws {
+        let (out, diags) = try Self.render([Self.m("é.", [], [(".aa", .int(1))]), Self.m("", [], [("", .int(2))])])
+        #expect(out == "é.aa 1 1234567890\n")
+        #expect(diags == [
+            "warning: graphite path \"é...aa\" written as \"é.aa\": graphite does not allow some of its characters",
+            "graphite path \".\" has only empty parts: skipped",
+        ])
     }
 
     @Test func valuesGraphiteCannotCarryAreReportedAndSkipped() throws {

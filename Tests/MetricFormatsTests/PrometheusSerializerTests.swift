@@ -314,7 +314,7 @@ import Testing
             Self.m("cpu", [], [("time_idle", .float(43)), ("cpu", .string("cpu1"))], 1),
         ])
         #expect(text.hasSuffix("cpu_time_idle 43\n"))
-        #expect(diagnostics == [.error("string field 'cpu' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)")])
+        #expect(diagnostics == [.error(.field("cpu"), "string field 'cpu' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)")])
     }
 
     @Test func sanitizedNamesWarnOncePerName() {

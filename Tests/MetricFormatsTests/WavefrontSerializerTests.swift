@@ -47,7 +47,10 @@ import Testing
                        fields: [Field("value", .float(1))], timestamp: Self.t)
         let (out, diags) = Self.render([m, m])
         #expect(out == String(repeating: "\"cpu.idle\" 1.000000 1554172967 source=\"testHost\" \"sp-c-al-chars-\"=\"get-replaced\"\n", count: 2))
-        #expect(diags == ["warning: tag key \"sp&c!al/chars,\" written as \"sp-c-al-chars-\": Wavefront tag keys cannot hold those characters"])
+        #expect(diags == [
+            "warning: tag key \"sp&c!al/chars,\" written as \"sp-c-al-chars-\": Wavefront tag keys cannot hold those characters",
+            "warning: tag \"sp&c!al/chars,\" has a value with a control character, a '*' or a backslash Wavefront cannot carry: written with '-'",
+        ])
         #expect(Self.render([m]) { $0.wavefront.useStrict = true }.0
             == "\"cpu.idle\" 1.000000 1554172967 source=\"testHost\" \"sp-c-al/chars,\"=\"get-replaced\"\n")
         let odd = Metric(name: "a b/c", fields: [Field("x=y", .float(1))], timestamp: Self.t)

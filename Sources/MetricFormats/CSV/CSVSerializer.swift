@@ -15,18 +15,32 @@ public struct CSVSerializer: MetricSerializer {
     private var series: [UInt8] = []
     private var value: [UInt8] = []
     private var fieldBytes: [UInt8] = []
+    /// A CR right before a LF: CSV readers (and metricat's) read the pair as one line end.
+    static func hasCRLF(_ bytes: [UInt8]) -> Bool {
+        guard bytes.contains(ASCII.cr) else { return false }
+        for k in bytes.indices.dropLast() where bytes[k] == ASCII.cr && bytes[k + 1] == ASCII.newline { return true }
+        return false
+    }
+
+    /// Keys of tags dropped for an empty key or value (one warning each), and labels with a CRLF.
+    private var warnedTags: Set<String> = []
 
     public init(options: FormatOptions) throws(FormatError) {}
 
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         guard !metric.name.isEmpty else {
-            context.report(.error("a metric with an empty name cannot be written in a CSV Label: skipped"))
+            context.report(.error(.name, "a metric with an empty name cannot be written in a CSV Label: skipped"))
             return
         }
         var pid: String? = nil
         var tags = metric.tags
         if let k = tags.firstIndex(where: { $0.key == "pid" }), GoStrconv.parseInt(tags[k].value).map(String.init) == tags[k].value {
             pid = tags.remove(at: k).value
+        }
+        for t in tags where t.key.isEmpty || t.value.isEmpty {
+            if warnedTags.insert(t.key).inserted {
+                context.report(.warning(.tag(t.key), "tag \"\(t.key)\" has an empty key or value, which a CSV Label cannot carry: dropped"))
+            }
         }
         series.removeAll(keepingCapacity: true)
         CSVLabel.appendSeries(name: metric.name, tags: tags, to: &series)
@@ -35,13 +49,13 @@ public struct CSVSerializer: MetricSerializer {
         for field in metric.fields {
             value.removeAll(keepingCapacity: true)
             if field.key.isEmpty {
-                context.report(.error("a field of \"\(metric.name)\" has an empty key, which a CSV Label cannot carry: skipped"))
+                context.report(.error(.field(field.key), "a field of \"\(metric.name)\" has an empty key, which a CSV Label cannot carry: skipped"))
                 continue
             }
             switch field.value {
             case .float(let v):
                 guard v.isFinite else {
-                    context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is \(v), which CSV Measurement cannot carry: skipped"))
+                    context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(v), which CSV Measurement cannot carry: skipped"))
                     continue
                 }
                 NumberFormatting.appendJSON(v, to: &value)
@@ -49,7 +63,7 @@ public struct CSVSerializer: MetricSerializer {
             case .uint(let v): NumberFormatting.append(v, to: &value)
             case .bool(let v): value.append(v ? UInt8(ascii: "1") : ASCII.zero)
             case .string:
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is a string, which CSV Measurement cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is a string, which CSV Measurement cannot carry: skipped"))
                 continue
             }
             if !wroteHeader {
@@ -65,6 +79,12 @@ public struct CSVSerializer: MetricSerializer {
             fieldBytes.removeAll(keepingCapacity: true)
             CSVLabel.appendField(field.key, to: &fieldBytes)
             Self.appendQuoted(fieldBytes, to: &out)
+            if (Self.hasCRLF(series) || Self.hasCRLF(fieldBytes)), warnedTags.insert("\r\n " + field.key).inserted {
+                context.report(
+                    .warning(
+                        .field(field.key),
+                        "the label of field \"\(field.key)\" of \"\(metric.name)\" holds a CR before a newline, which a CSV reader takes as a line end: it reads back without the CR"))
+            }
             out.append(ASCII.quote)
             out.append(ASCII.comma)
             if let pid { out.append(utf8: pid) }

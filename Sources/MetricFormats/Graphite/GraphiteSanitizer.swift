@@ -49,7 +49,7 @@ struct GraphiteSanitizer {
             }
         }
         var changed = false
-        // Steps 1 and 2: hyphens, dropped backslashes, ".." -> ".".
+        // Steps 1 and 2: hyphens, dropped backslashes, a run of dots -> ".".
         var step: [UInt8] = []
         step.reserveCapacity(input.count)
         var i = 0
@@ -63,8 +63,10 @@ struct GraphiteSanitizer {
             case ASCII.backslash:
                 changed = true
             case ASCII.dot where i + 1 < n && input[i + 1] == ASCII.dot:
+                // Telegraf's: an empty part would be stored as if it were not there (reported).
                 step.append(ASCII.dot)
-                i += 1
+                changed = true
+                while i + 1 < n && input[i + 1] == ASCII.dot { i += 1 }
             default:
                 step.append(b)
             }

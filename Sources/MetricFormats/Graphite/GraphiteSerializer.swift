@@ -142,14 +142,15 @@ public struct GraphiteSerializer: MetricSerializer {
             written += 1
         }
         if written == 0 {
-            context.report(.error("the template gives \"\(metric.name)\" an empty graphite path: metric skipped"))
+            context.report(.error(.name, "the template gives \"\(metric.name)\" an empty graphite path: metric skipped"))
             return
         }
         for field in metric.fields {
             guard appendValueText(field, metric: metric, context: context) else { continue }
             Self.insertField(bucket, field.key, into: &pathBytes)
             scratch.removeAll(keepingCapacity: true)
-            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, context: context) }
+            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, .name, context: context) }
+            guard keepNonEmptyParts(context) else { continue }
             out.append(contentsOf: scratch)
             out.append(ASCII.space)
             out.append(contentsOf: valueText)
@@ -193,7 +194,7 @@ public struct GraphiteSerializer: MetricSerializer {
         switch field.value {
         case .float(let v):
             if v.isNaN || v.isInfinite {
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")): graphite cannot carry it, skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")): graphite cannot carry it, skipped"))
                 return false
             }
             NumberFormatting.appendFixed(v, to: &valueText)
@@ -201,7 +202,7 @@ public struct GraphiteSerializer: MetricSerializer {
         case .uint(let v): NumberFormatting.append(v, to: &valueText)
         case .bool(let v): valueText.append(v ? UInt8(ascii: "1") : ASCII.zero)
         case .string:
-            context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is a string: graphite carries only numbers, skipped"))
+            context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is a string: graphite carries only numbers, skipped"))
             return false
         }
         return true
@@ -256,11 +257,11 @@ public struct GraphiteSerializer: MetricSerializer {
             switch tagSanitizeMode {
             case .strict:
                 let kv = Array((key + "=" + tag.value).utf8)
-                if sanitizer.strict(kv, into: &bytes) { warn(kv, bytes, context: context, what: "graphite tag") }
+                if sanitizer.strict(kv, into: &bytes) { warn(kv, bytes, .tag(tag.key), context: context, what: "graphite tag") }
             case .compatible:
                 GraphiteSanitizer.compatible(key: key, value: tag.value, into: &bytes)
                 let kv = Array((key + "=" + tag.value).utf8)
-                if kv != bytes { warn(kv, bytes, context: context, what: "graphite tag") }
+                if kv != bytes { warn(kv, bytes, .tag(tag.key), context: context, what: "graphite tag") }
             }
             tagStrings.append(bytes)
         }
@@ -278,7 +279,8 @@ public struct GraphiteSerializer: MetricSerializer {
                 pathBytes.append(utf8: field.key)
             }
             scratch.removeAll(keepingCapacity: true)
-            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, context: context) }
+            if sanitizer.strict(pathBytes, into: &scratch) { warn(pathBytes, scratch, .name, context: context) }
+            guard keepNonEmptyParts(context) else { continue }
             out.append(contentsOf: scratch)
             for t in tagStrings {
                 out.append(ASCII.semicolon)
@@ -292,11 +294,43 @@ public struct GraphiteSerializer: MetricSerializer {
         }
     }
 
+    /// Carbon stores `a..b` as `a.b` (and `.a` as `a`): a path with an empty part would silently
+    /// share another's series. The empty parts of `scratch` are left out, with a warning; false (and
+    /// an error) when nothing is left.
+    private mutating func keepNonEmptyParts(_ context: SerializerContext) -> Bool {
+        var empty = scratch.first == ASCII.dot || scratch.last == ASCII.dot
+        if !empty {
+            for k in scratch.indices.dropFirst() where scratch[k] == ASCII.dot && scratch[k - 1] == ASCII.dot {
+                empty = true
+                break
+            }
+        }
+        guard empty else { return true }
+        let original = String(decoding: scratch, as: UTF8.self)
+        var kept: [UInt8] = []
+        for part in scratch.split(separator: ASCII.dot, omittingEmptySubsequences: true) {
+            if !kept.isEmpty { kept.append(ASCII.dot) }
+            kept.append(contentsOf: part)
+        }
+        scratch = kept
+        if kept.isEmpty {
+            context.report(.error(.name, "graphite path \"\(original)\" has only empty parts: skipped"))
+            return false
+        }
+        if warned.insert("empty part " + original).inserted {
+            context.report(
+                .warning(
+                    .name,
+                    "graphite path \"\(original)\" has an empty part, which carbon stores as if it were not there: written as \"\(String(decoding: kept, as: UTF8.self))\""))
+        }
+        return true
+    }
+
     /// One warning per distinct name that sanitizing changed.
-    private mutating func warn(_ bytes: [UInt8], _ written: [UInt8], context: SerializerContext, what: String = "graphite path") {
+    private mutating func warn(_ bytes: [UInt8], _ written: [UInt8], _ subject: Diagnostic.Subject, context: SerializerContext, what: String = "graphite path") {
         let original = String(decoding: bytes, as: UTF8.self)
         if warned.contains(original) { return }
         warned.insert(original)
-        context.report(.warning("\(what) \"\(original)\" written as \"\(String(decoding: written, as: UTF8.self))\": graphite does not allow some of its characters"))
+        context.report(.warning(subject, "\(what) \"\(original)\" written as \"\(String(decoding: written, as: UTF8.self))\": graphite does not allow some of its characters"))
     }
 }

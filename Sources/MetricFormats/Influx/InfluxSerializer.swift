@@ -74,7 +74,7 @@ public struct InfluxSerializer: MetricSerializer {
                     needed = header.count + pair.count + footer.count
                 }
                 if needed > maxLineBytes {
-                    context.report(.error("\(series()): need more space: a field does not fit in --influx-max-line-bytes \(maxLineBytes)"))
+                    context.report(.error(.field(field.key), "\(series()): need more space: a field does not fit in --influx-max-line-bytes \(maxLineBytes)"))
                     return
                 }
             }
@@ -90,7 +90,7 @@ public struct InfluxSerializer: MetricSerializer {
             written += 1
         }
         if written == 0 {
-            context.report(.error("\(series()): no serializable fields"))
+            context.report(.error(.record, "\(series()): no serializable fields"))
             return
         }
         line.append(footer)
@@ -104,8 +104,8 @@ public struct InfluxSerializer: MetricSerializer {
         return "\"" + String(decoding: UnsafeBufferPointer(start: header.base, count: n), as: UTF8.self) + "\""
     }
 
-    mutating func warnOnce(_ key: String, _ message: String, _ context: SerializerContext) {
-        if warned.insert(key).inserted { context.report(.warning(message)) }
+    mutating func warnOnce(_ key: String, _ subject: Diagnostic.Subject, _ message: String, _ context: SerializerContext) {
+        if warned.insert(key).inserted { context.report(.warning(subject, message)) }
     }
 
     /// The metric with its tags in key order. Parsers that follow Telegraf hand tags over sorted:
@@ -125,37 +125,47 @@ public struct InfluxSerializer: MetricSerializer {
 
     /// `name,tagk=tagv,... ` into `header`; false when the metric cannot be written.
     mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
-        if InfluxEscaping.appendName(metric.name, to: header) {
+        let nameChanges = InfluxEscaping.appendName(metric.name, to: header)
+        if nameChanges & InfluxEscaping.controlEscaped != 0 {
+            warnOnce("m\\t:" + metric.name, .name, "measurement \"\(metric.name)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+        }
+        if nameChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(
-                "m\\:" + metric.name,
+                "m\\:" + metric.name, .name,
                 "measurement \"\(metric.name)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
                 context)
         }
         if InfluxEscaping.trimOddTrailingBackslashes(header, from: 0) {
-            warnOnce("m:" + metric.name, "measurement \"\(metric.name)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+            warnOnce("m:" + metric.name, .name, "measurement \"\(metric.name)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }
         if header.count == 0 {
-            context.report(.error("invalid name: the measurement name is empty"))
+            context.report(.error(.name, "invalid name: the measurement name is empty"))
             return false
         }
         for tag in metric.tags {
             let mark = header.count
             header.append(ASCII.comma)
             let keyStart = header.count
-            InfluxEscaping.appendKey(tag.key, to: header)
+            var controls = InfluxEscaping.appendKey(tag.key, to: header)
             var trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: keyStart)
             let keyEmpty = header.count == keyStart
             header.append(ASCII.equals)
             let valueStart = header.count
-            InfluxEscaping.appendKey(tag.value, to: header)
+            controls |= InfluxEscaping.appendKey(tag.value, to: header)
             trimmed = InfluxEscaping.trimTrailingBackslashes(header, from: valueStart) || trimmed
             if keyEmpty || header.count == valueStart {
                 header.count = mark
-                warnOnce("t:" + tag.key, "tag \"\(tag.key)\" has an empty key or value, which line protocol cannot carry: dropped", context)
+                warnOnce("t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has an empty key or value, which line protocol cannot carry: dropped", context)
                 continue
             }
+            if controls & InfluxEscaping.backslashReplaced != 0 {
+                warnOnce("t\\:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a backslash before a quote, which line protocol readers take as an escape: written as '_'", context)
+            }
+            if controls & InfluxEscaping.controlEscaped != 0 {
+                warnOnce("t\\t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+            }
             if trimmed {
-                warnOnce("t:" + tag.key, "tag \"\(tag.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+                warnOnce("t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
             }
         }
         header.append(ASCII.space)
@@ -166,27 +176,32 @@ public struct InfluxSerializer: MetricSerializer {
     mutating func buildPair(_ field: Field, _ context: SerializerContext) -> Bool {
         switch field.value {
         case .float(let v) where !v.isFinite:
-            context.report(.error("field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry: skipped"))
+            context.report(.error(.field(field.key), "field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry: skipped"))
             return false
         case .uint(let v) where !uintSupport && v > UInt64(Int64.max):
             context.report(
                 .error(
+                    .field(field.key),
                     "field \"\(field.key)\" is \(v)u, above the largest integer (9223372036854775807) line protocol carries without --influx-uint-support: skipped"
                 ))
             return false
         default: break
         }
-        if InfluxEscaping.appendFieldKey(field.key, to: pair) {
+        let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)
+        if keyChanges & InfluxEscaping.controlEscaped != 0 {
+            warnOnce("f\\t:" + field.key, .field(field.key), "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+        }
+        if keyChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(
-                "f\\:" + field.key,
+                "f\\:" + field.key, .field(field.key),
                 "field key \"\(field.key)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
                 context)
         }
         if InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0) {
-            warnOnce("f:" + field.key, "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+            warnOnce("f:" + field.key, .field(field.key), "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
         }
         if pair.count == 0 {
-            context.report(.error("field with an empty key cannot be written: skipped"))
+            context.report(.error(.field(field.key), "field with an empty key cannot be written: skipped"))
             return false
         }
         pair.append(ASCII.equals)

@@ -1,7 +1,14 @@
 /// Receives what a parser produces: metrics and diagnostics, in input order.
 public protocol MetricHandler: AnyObject {
     func handle(_ metric: Metric)
+    /// A metric whose parts were read on earlier lines than the one being parsed (``MetricOrigin``).
+    func handle(_ metric: Metric, origin: MetricOrigin)
     func report(_ diagnostic: Diagnostic)
+}
+
+extension MetricHandler {
+    /// Handlers that place no findings ignore the origin.
+    public func handle(_ metric: Metric, origin: MetricOrigin) { handle(metric) }
 }
 
 /// A streaming parser of one wire format, fed one line at a time.
@@ -54,8 +61,14 @@ extension MetricParser {
 public final class MetricCollector: MetricHandler {
     public private(set) var metrics: [Metric] = []
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The origin of each metric handed over with one, by index in ``metrics``.
+    public private(set) var origins: [Int: MetricOrigin] = [:]
     public init() {}
     public func handle(_ metric: Metric) { metrics.append(metric) }
+    public func handle(_ metric: Metric, origin: MetricOrigin) {
+        origins[metrics.count] = origin
+        metrics.append(metric)
+    }
     public func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }

@@ -64,13 +64,22 @@ public struct PrometheusParser: MetricParser {
 
     struct HeldSeries {
         var tags: [Tag]
-        /// `text`: the `le` or `quantile` as written, kept in a Prometheus to Prometheus conversion.
-        var buckets: [(bound: Double, count: Double, text: String?)] = []
-        var quantiles: [(quantile: Double, value: Double, text: String?)] = []
+        /// `text`: the `le` or `quantile` as written, kept in a Prometheus to Prometheus conversion;
+        /// `at`: the line and column of the sample's value, for findings about it.
+        var buckets: [(bound: Double, count: Double, text: String?, at: Place)] = []
+        var quantiles: [(quantile: Double, value: Double, text: String?, at: Place)] = []
         var count: Double = 0
         var sum: Double = 0
+        var countAt: Place?
+        var sumAt: Place?
         var timestamp: Int64?
+        /// The first sample's line and where its labels start.
+        var line: Int
+        var labelColumns: [(key: String, column: Int)]
     }
+
+    /// A line and a 1-based column.
+    typealias Place = (line: Int, column: Int)
 
     public init(options: FormatOptions) throws(FormatError) {
         guard options.prometheus.metricVersion == 1 || options.prometheus.metricVersion == 2 else {
@@ -192,6 +201,8 @@ public struct PrometheusParser: MetricParser {
         /// Where each label started, for errors about `le` and `quantile`.
         var labelOffsets: [Int]
         var value: Double
+        /// Where the value starts.
+        var valueOffset = 0
         var timestampMs: Int64?
         /// An OpenMetrics timestamp with a fraction (seconds), in nanoseconds.
         var timestampNs: Int64?
@@ -252,7 +263,7 @@ public struct PrometheusParser: MetricParser {
             i = skipBlanks(line, i)
             if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
         }
-        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, timestampMs: timestamp, timestampNs: timestampNs, hasExemplar: i < n)
+        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, valueOffset: valueStart, timestampMs: timestamp, timestampNs: timestampNs, hasExemplar: i < n)
     }
 
     /// OpenMetrics seconds with a fraction (`1520879607.789`) as nanoseconds; nil for other
@@ -529,14 +540,19 @@ public struct PrometheusParser: MetricParser {
         } else {
             s = held!.series.count
             held!.index[tags] = s
-            held!.series.append(HeldSeries(tags: tags))
+            held!.series.append(HeldSeries(tags: tags, line: number, labelColumns: zip(sample.labels, sample.labelOffsets).map { ($0.key, $1 + 1) }))
         }
+        let at: Place = (number, sample.valueOffset + 1)
         if let timestamp { held!.series[s].timestamp = timestamp }
         switch role {
-        case .bucket: held!.series[s].buckets.append((special!.value, Self.truncatedCount(sample.value), passThrough == nil ? nil : special!.text))
-        case .quantile: held!.series[s].quantiles.append((special!.value, sample.value, passThrough == nil ? nil : special!.text))
-        case .sum: held!.series[s].sum = sample.value
-        case .count: held!.series[s].count = Self.truncatedCount(sample.value)
+        case .bucket: held!.series[s].buckets.append((special!.value, Self.truncatedCount(sample.value), passThrough == nil ? nil : special!.text, at))
+        case .quantile: held!.series[s].quantiles.append((special!.value, sample.value, passThrough == nil ? nil : special!.text, at))
+        case .sum:
+            held!.series[s].sum = sample.value
+            held!.series[s].sumAt = at
+        case .count:
+            held!.series[s].count = Self.truncatedCount(sample.value)
+            held!.series[s].countAt = at
         case .plain, .histogramName: break
         }
     }
@@ -591,34 +607,59 @@ public struct PrometheusParser: MetricParser {
         guard let family = held else { return }
         held = nil
         for s in family.series {
+            // Findings about a series name the lines its samples came from, not the line that ended it.
+            var origin = MetricOrigin(line: s.line, places: s.labelColumns.map { MetricOrigin.Place(.tag($0.key), line: s.line, column: $0.column) })
+            let labelPlaces = origin.places.count
+            func place(_ key: String, _ at: Place?) {
+                if let at { origin.places.append(MetricOrigin.Place(.field(key), line: at.line, column: at.column)) }
+            }
             if version == 1 {
                 var metric = Metric(name: family.name, tags: s.tags, timestamp: s.timestamp, valueType: family.kind.valueType)
                 if family.kind == .histogram {
-                    for b in s.buckets { metric.setField(b.text ?? PrometheusText.goFloat(b.bound), .float(b.count)) }
+                    for b in s.buckets {
+                        let key = b.text ?? PrometheusText.goFloat(b.bound)
+                        metric.setField(key, .float(b.count))
+                        place(key, b.at)
+                    }
                 } else {
-                    for q in s.quantiles where !q.value.isNaN { metric.setField(q.text ?? PrometheusText.goFloat(q.quantile), .float(q.value)) }
+                    for q in s.quantiles where !q.value.isNaN {
+                        let key = q.text ?? PrometheusText.goFloat(q.quantile)
+                        metric.setField(key, .float(q.value))
+                        place(key, q.at)
+                    }
                 }
                 metric.setField("count", .float(s.count))
                 metric.setField("sum", .float(s.sum))
-                handler.handle(metric)
+                place("count", s.countAt)
+                place("sum", s.sumAt)
+                handler.handle(metric, origin: origin)
             } else {
                 let type = family.kind.valueType
+                place(family.name + "_count", s.countAt)
+                place(family.name + "_sum", s.sumAt)
                 handler.handle(Metric(name: "prometheus", tags: s.tags, fields: [
                     Field(family.name + "_count", .float(s.count)), Field(family.name + "_sum", .float(s.sum)),
-                ], timestamp: s.timestamp, valueType: type))
+                ], timestamp: s.timestamp, valueType: type), origin: origin)
                 let label = family.kind == .histogram ? "le" : "quantile"
                 let key = family.kind == .histogram ? family.name + "_bucket" : family.name
                 var infSeen = false
-                for (bound, value, text) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count, $0.text) }) : s.quantiles.map({ ($0.quantile, $0.value, $0.text) }) {
+                for (bound, value, text, at) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count, $0.text, $0.at) }) : s.quantiles.map({ ($0.quantile, $0.value, $0.text, $0.at) }) {
                     var tags = s.tags
                     PrometheusText.insertSorted(Tag(label, text ?? PrometheusText.goFloat(bound)), into: &tags)
-                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp, valueType: type))
+                    // A bucket's own sample: its line, its value.
+                    origin.places.removeSubrange(labelPlaces...)
+                    origin.line = at.line
+                    place(key, at)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(value))], timestamp: s.timestamp, valueType: type), origin: origin)
                     if bound == .infinity { infSeen = true }
                 }
                 if family.kind == .histogram && !infSeen {
                     var tags = s.tags
                     PrometheusText.insertSorted(Tag("le", "+Inf"), into: &tags)
-                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp, valueType: type))
+                    origin.places.removeSubrange(labelPlaces...)
+                    origin.line = s.countAt?.line ?? s.line
+                    place(key, s.countAt)
+                    handler.handle(Metric(name: "prometheus", tags: tags, fields: [Field(key, .float(s.count))], timestamp: s.timestamp, valueType: type), origin: origin)
                 }
             }
         }

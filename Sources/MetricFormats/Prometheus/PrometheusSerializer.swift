@@ -115,7 +115,7 @@ public struct PrometheusSerializer: MetricSerializer {
             if case .string = field.value {
                 if !options.stringAsLabel {
                     if reportedStrings.insert(field.key).inserted {
-                        context.report(.error("string field '\(field.key)' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)"))
+                        context.report(.error(.field(field.key), "string field '\(field.key)' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)"))
                     }
                 }
                 continue
@@ -164,11 +164,11 @@ public struct PrometheusSerializer: MetricSerializer {
             if tag.key == "metric_type" { continue }
             if kind == .histogram && tag.key == "le" { continue }
             if kind == .summary && tag.key == "quantile" { continue }
-            guard let name = sanitizedLabel(tag.key, context: context) else { continue }
+            guard let name = sanitizedLabel(tag.key, .tag(tag.key), context: context) else { continue }
             if name != tag.key, labels.contains(where: { $0.key == name }) || metric.tags.contains(where: { $0.key == name }) {
                 // `host-name` and `host_name` both become `host_name`: a label appears once.
                 if warnedNames.insert("clash " + tag.key).inserted {
-                    context.report(.warning("label name '\(tag.key)' would be written as '\(name)', which another label has: label dropped"))
+                    context.report(.warning(.tag(tag.key), "label name '\(tag.key)' would be written as '\(name)', which another label has: label dropped"))
                 }
                 continue
             }
@@ -178,7 +178,7 @@ public struct PrometheusSerializer: MetricSerializer {
         var added = false
         for field in metric.fields {
             guard case .string(let value) = field.value else { continue }
-            guard let name = sanitizedLabel(field.key, context: context) else { continue }
+            guard let name = sanitizedLabel(field.key, .field(field.key), context: context) else { continue }
             // A tag of the same name wins over the string field.
             if labels.contains(where: { $0.key == name }) { continue }
             labels.append(Tag(name, value))
@@ -190,21 +190,21 @@ public struct PrometheusSerializer: MetricSerializer {
         return labels
     }
 
-    mutating func sanitizedLabel(_ key: String, context: SerializerContext) -> String? {
+    mutating func sanitizedLabel(_ key: String, _ subject: Diagnostic.Subject, context: SerializerContext) -> String? {
         let name = PrometheusText.sanitizeLabelName(key)
         // Names that start with `__` are reserved (promtool and Pushgateway refuse `__name__`): written
         // with Prometheus's own `exported_` prefix, as a scrape does for a clashing target label.
         if let n = name, n.utf8.starts(with: "__".utf8) {
             if warnedNames.insert("label " + key).inserted {
-                context.report(.warning("label name '\(key)' is reserved in Prometheus: written as 'exported_\(n)'"))
+                context.report(.warning(subject, "label name '\(key)' is reserved in Prometheus: written as 'exported_\(n)'"))
             }
             return "exported_" + n
         }
         if name != key, warnedNames.insert("label " + key).inserted {
             if let name {
-                context.report(.warning("label name '\(key)' written as '\(name)'"))
+                context.report(.warning(subject, "label name '\(key)' written as '\(name)'"))
             } else {
-                context.report(.warning("label name '\(key)' has no character a Prometheus label name can carry: label dropped"))
+                context.report(.warning(subject, "label name '\(key)' has no character a Prometheus label name can carry: label dropped"))
             }
         }
         return name
@@ -224,10 +224,13 @@ public struct PrometheusSerializer: MetricSerializer {
         let raw = measurement == "prometheus" ? key : measurement + "_" + key
         let name = PrometheusText.sanitizeMetricName(raw)
         if name != raw, warnedNames.insert("metric " + raw).inserted {
+            // The measurement's part, when it is what changed, is found at the name; else the field's.
+            let subject: Diagnostic.Subject =
+                measurement != "prometheus" && PrometheusText.sanitizeMetricName(measurement) != measurement ? .name : .field(fieldKey)
             if let name {
-                context.report(.warning("metric name '\(raw)' written as '\(name)'"))
+                context.report(.warning(subject, "metric name '\(raw)' written as '\(name)'"))
             } else {
-                context.report(.error("metric name '\(raw)' has no character a Prometheus metric name can carry: field skipped"))
+                context.report(.error(subject, "metric name '\(raw)' has no character a Prometheus metric name can carry: field skipped"))
             }
         }
         return name
@@ -274,7 +277,7 @@ public struct PrometheusSerializer: MetricSerializer {
             switch Self.update(for: field, kind: familyKind, metric: metric, keepSpelling: options.passThrough != nil) {
             case .success(let u): update = u
             case .failure(let problem):
-                context.report(.error("field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
+                context.report(.error(.field(field.key), "field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
                 return
             }
             if s == nil {

@@ -35,7 +35,7 @@ public struct StatsDSerializer: MetricSerializer {
             if f.key == "delta", case .bool(let d) = f.value { delta = d }
         }
         if let r = rate, !(r.isFinite && r > 0) {
-            context.report(.error("metric \(metric.name): sample_rate \(r) is not a positive number: written without a rate"))
+            context.report(.error(.field("sample_rate"), "metric \(metric.name): sample_rate \(r) is not a positive number: written without a rate"))
             rate = nil
         }
 
@@ -45,14 +45,14 @@ public struct StatsDSerializer: MetricSerializer {
             for (i, t) in metric.tags.enumerated() where i != typeTagIndex {
                 if tagStyle == .dogstatsd {
                     tagBytes.append(ASCII.comma)
-                    Self.appendSanitized(t.key, keyOf: .dogstatsdKey, into: &tagBytes, warned: &warned, context: context, what: "tag key")
+                    Self.appendSanitized(t.key, keyOf: .dogstatsdKey, into: &tagBytes, warned: &warned, context: context, what: "tag key", .tag(t.key))
                     tagBytes.append(ASCII.colon)
-                    Self.appendSanitized(t.value, keyOf: .dogstatsdValue, into: &tagBytes, warned: &warned, context: context, what: "tag value")
+                    Self.appendSanitized(t.value, keyOf: .dogstatsdValue, into: &tagBytes, warned: &warned, context: context, what: "tag value", .tag(t.key))
                 } else {
                     tagBytes.append(ASCII.comma)
-                    Self.appendSanitized(t.key, keyOf: .influxKey, into: &tagBytes, warned: &warned, context: context, what: "tag key")
+                    Self.appendSanitized(t.key, keyOf: .influxKey, into: &tagBytes, warned: &warned, context: context, what: "tag key", .tag(t.key))
                     tagBytes.append(ASCII.equals)
-                    Self.appendSanitized(t.value, keyOf: .influxValue, into: &tagBytes, warned: &warned, context: context, what: "tag value")
+                    Self.appendSanitized(t.value, keyOf: .influxValue, into: &tagBytes, warned: &warned, context: context, what: "tag value", .tag(t.key))
                 }
             }
         }
@@ -76,20 +76,20 @@ public struct StatsDSerializer: MetricSerializer {
             case .string(let s):
                 if kind == .set && f.key == "value" {
                     if s.isEmpty || s.utf8.contains(where: { $0 == ASCII.pipe || $0 == ASCII.colon || $0 == ASCII.newline || $0 == ASCII.cr }) {
-                        context.report(.error("metric \(metric.name): set member \"\(s)\" cannot be carried by StatsD (empty, or holds ':', '|' or a newline): skipped"))
+                        context.report(.error(.field(f.key), "metric \(metric.name): set member \"\(s)\" cannot be carried by StatsD (empty, or holds ':', '|' or a newline): skipped"))
                         failed = true
                         continue
                     }
                     member = s
                 } else {
-                    context.report(.error("metric \(metric.name): string field \"\(f.key)\" cannot be carried by StatsD: skipped"))
+                    context.report(.error(.field(f.key), "metric \(metric.name): string field \"\(f.key)\" cannot be carried by StatsD: skipped"))
                     failed = true
                     continue
                 }
             }
             if let v = number {
                 if !v.isFinite {
-                    context.report(.error("metric \(metric.name): field \"\(f.key)\" is \(v): StatsD carries only finite numbers: skipped"))
+                    context.report(.error(.field(f.key), "metric \(metric.name): field \"\(f.key)\" is \(v): StatsD carries only finite numbers: skipped"))
                     failed = true
                     continue
                 }
@@ -103,9 +103,9 @@ public struct StatsDSerializer: MetricSerializer {
             // Name: `name.field`, or `name` for field `value`.
             nameBytes.removeAll(keepingCapacity: true)
             if f.key == "value" {
-                Self.appendSanitized(metric.name, keyOf: nameStyle, into: &nameBytes, warned: &warned, context: context, what: "metric name")
+                Self.appendSanitized(metric.name, keyOf: nameStyle, into: &nameBytes, warned: &warned, context: context, what: "metric name", .name)
             } else {
-                Self.appendSanitized(metric.name + "." + f.key, keyOf: nameStyle, into: &nameBytes, warned: &warned, context: context, what: "metric name")
+                Self.appendSanitized(metric.name + "." + f.key, keyOf: nameStyle, into: &nameBytes, warned: &warned, context: context, what: "metric name", .field(f.key))
             }
 
             if kind == .gauge && !delta && negative {
@@ -133,7 +133,7 @@ public struct StatsDSerializer: MetricSerializer {
             wrote = true
         }
         if !wrote && !failed {
-            context.report(.error("metric \(metric.name): no numeric field for StatsD to carry: skipped"))
+            context.report(.error(.record, "metric \(metric.name): no numeric field for StatsD to carry: skipped"))
         }
     }
 
@@ -194,7 +194,7 @@ public struct StatsDSerializer: MetricSerializer {
     }
 
     /// Appends `text` with unsafe bytes replaced by `_`; warns once per distinct text changed.
-    private static func appendSanitized(_ text: String, keyOf style: Unsafe, into buf: inout [UInt8], warned: inout Set<String>, context: SerializerContext, what: String) {
+    private static func appendSanitized(_ text: String, keyOf style: Unsafe, into buf: inout [UInt8], warned: inout Set<String>, context: SerializerContext, what: String, _ subject: Diagnostic.Subject) {
         var text = text
         let start = buf.count
         var changed = false
@@ -211,7 +211,7 @@ public struct StatsDSerializer: MetricSerializer {
         }
         if changed && warned.insert(what + "\u{0}" + text).inserted {
             let written = String(decoding: buf[start...], as: UTF8.self)
-            context.report(.warning("\(what) \"\(text)\" has characters StatsD cannot carry: written as \"\(written)\""))
+            context.report(.warning(subject, "\(what) \"\(text)\" has characters StatsD cannot carry: written as \"\(written)\""))
         }
     }
 }

@@ -19,6 +19,8 @@ public struct WavefrontSerializer: MetricSerializer {
     let convertUnderscores: Bool
     private var warnedNames: Set<String> = []
     private var warnedTagKeys: Set<String> = []
+    /// Field keys whose value `%.6f` rounded (one warning each).
+    private var warnedRounding: Set<String> = []
     /// ` source="..." "k"="v"...\n` of the metric being written, shared by its lines.
     private var tail: [UInt8] = []
     private var name: [UInt8] = []
@@ -45,11 +47,11 @@ public struct WavefrontSerializer: MetricSerializer {
             case .uint(let v): value = Double(v)
             case .bool(let v): value = v ? 1 : 0
             case .string:
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is a string, which Wavefront cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is a string, which Wavefront cannot carry: skipped"))
                 continue
             }
             if !value.isFinite {
-                context.report(.error("field \"\(field.key)\" of \"\(metric.name)\" is \(value), which Wavefront cannot carry: skipped"))
+                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(value), which Wavefront cannot carry: skipped"))
                 continue
             }
             buildName(metric.name, field: field.key, context: context)
@@ -57,7 +59,15 @@ public struct WavefrontSerializer: MetricSerializer {
             out.append(contentsOf: name)
             out.append(ASCII.quote)
             out.append(ASCII.space)
+            let valueStart = out.count
             NumberFormatting.appendFixed(value, decimals: 6, to: &out)
+            // Telegraf's `%.6f` rounds: say so when the value read back is not the value.
+            if Double(String(decoding: out[valueStart...], as: UTF8.self)) != value, warnedRounding.insert(field.key).inserted {
+                context.report(
+                    .warning(
+                        .field(field.key),
+                        "field \"\(field.key)\" of \"\(metric.name)\" is \(value), written with 6 decimals as \(String(decoding: out[valueStart...], as: UTF8.self)) (Telegraf's %.6f)"))
+            }
             out.append(ASCII.space)
             NumberFormatting.append(seconds, to: &out)
             out.append(contentsOf: tail)
@@ -77,7 +87,7 @@ public struct WavefrontSerializer: MetricSerializer {
             let original = prefix + metricName + (field == "value" ? "" : "." + field)
             if !warnedNames.contains(original) {
                 warnedNames.insert(original)
-                context.report(.warning("name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
+                context.report(.warning(field == "value" ? .name : .field(field), "name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
             }
         }
         if convertUnderscores {
@@ -97,7 +107,7 @@ public struct WavefrontSerializer: MetricSerializer {
         for t in metricTags where !t.value.isEmpty {
             if t.key.isEmpty {
                 if warnedTagKeys.insert("").inserted {
-                    context.report(.warning("a tag with an empty key cannot be written in Wavefront: dropped"))
+                    context.report(.warning(.tag(""), "a tag with an empty key cannot be written in Wavefront: dropped"))
                 }
                 continue
             }
@@ -136,6 +146,9 @@ public struct WavefrontSerializer: MetricSerializer {
             }
         } else if source == nil {
             source = host
+        } else if let host, host != source, warnedTagKeys.insert("host beside source").inserted {
+            // Wavefront's host is its source: with a `source` tag too, the host has no place (Telegraf drops it silently).
+            context.report(.warning(.tag("host"), "tag \"host\" (\(host)) dropped: the tag \"source\" is the Wavefront source, which is its host"))
         }
         var sorted = true
         for k in tags.indices.dropFirst() where !tags[k - 1].key.utf8.lexicographicallyPrecedes(tags[k].key.utf8) {
@@ -148,7 +161,7 @@ public struct WavefrontSerializer: MetricSerializer {
         tail.removeAll(keepingCapacity: true)
         tail.append(ascii: " source=\"")
         if Self.appendTagValue(source ?? "", to: &tail), warnedTagKeys.insert("value of source").inserted {
-            context.report(.warning("source \"\(source ?? "")\" has a control character or a backslash Wavefront cannot carry: written as '-'"))
+            context.report(.warning(.record, "source \"\(source ?? "")\" has a control character, a '*' or a backslash Wavefront cannot carry: written with '-'"))
         }
         tail.append(ASCII.quote)
         for t in tags {
@@ -157,12 +170,12 @@ public struct WavefrontSerializer: MetricSerializer {
             tail.append(utf8: t.key)
             if Self.sanitize(&tail, from: start, strict: useStrict), !warnedTagKeys.contains(t.key) {
                 warnedTagKeys.insert(t.key)
-                context.report(.warning("tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
+                context.report(.warning(.tag(t.key), "tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
             }
             tail.append(ascii: "\"=\"")
             if Self.appendTagValue(t.value, to: &tail), warnedTagKeys.insert("value of " + t.key).inserted {
                 context.report(
-                    .warning("tag \"\(t.key)\" has a value with a control character or a backslash Wavefront cannot carry: written with '-'"))
+                    .warning(.tag(t.key), "tag \"\(t.key)\" has a value with a control character, a '*' or a backslash Wavefront cannot carry: written with '-'"))
             }
             tail.append(ASCII.quote)
         }
@@ -181,7 +194,10 @@ public struct WavefrontSerializer: MetricSerializer {
             case ASCII.quote:
                 out.append(ASCII.backslash)
                 out.append(ASCII.quote)
-            case UInt8(ascii: "*"): out.append(ASCII.minus)
+            case UInt8(ascii: "*"):
+                // Telegraf's replacement (Wavefront reads `*` as a wildcard in queries): reported.
+                out.append(ASCII.minus)
+                changed = true
             case ASCII.backslash where k + 1 == bytes.count:
                 out.append(ASCII.minus)
                 changed = true
