@@ -57,6 +57,8 @@ public struct AggregateSummary: Sendable {
     public var badLines = 0
     /// Samples refused by `--max-series` or `--max-set-members`.
     public var refusedSamples = 0
+    /// Counter samples or sums beyond the 64-bit integer range (the counter held at its limit).
+    public var saturatedSamples = 0
     public var flushes = 0
     /// Metrics written by the flushes (per output, counted once).
     public var flushedMetrics = 0
@@ -94,6 +96,7 @@ public final class AggregateFrontend {
     var reportedErrors = 0
     var lastFlushWall: Int64 = 0
     var refusedAtLastFlush = 0
+    var saturatedAtLastFlush = 0
     var done = false
     var currentSource = ""
 
@@ -202,6 +205,7 @@ public final class AggregateFrontend {
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
         summary.series = aggregator.seriesCount
         summary.refusedSamples = aggregator.refusedSamples
+        summary.saturatedSamples = aggregator.saturatedSamples
         if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
         var undelivered = 0
         for f in forwards { undelivered += f.output.stats.failedLines }
@@ -266,6 +270,11 @@ public final class AggregateFrontend {
         if refused > 0 {
             diagnostics.warning("--max-series \(options.aggregator.maxSeries) (or --max-set-members \(options.aggregator.maxSetMembers)) reached: \(refused) samples refused in this interval (raise the limit)")
             refusedAtLastFlush = aggregator.refusedSamples
+        }
+        let saturated = aggregator.saturatedSamples - saturatedAtLastFlush
+        if saturated > 0 {
+            diagnostics.warning("\(saturated) counter samples in this interval went beyond the 64-bit integer range: the counter is held at its limit (Telegraf would wrap)")
+            saturatedAtLastFlush = aggregator.saturatedSamples
         }
         if !options.quiet && !metrics.isEmpty {
             if table {
@@ -425,6 +434,6 @@ public final class AggregateFrontend {
             http = ",\"scrapes\":\(st.served),\"http_errors\":\(st.notFound + st.methodNotAllowed + st.badRequests),\"http_refused\":\(st.refused + st.timedOut),\"prometheus_series\":\(exposition.count),\"prometheus_refused\":\(exposition.refused),\"prometheus_conflicts\":\(exposition.conflicts)"
         }
         let listening = s.listening.map { JSONText.quoted($0) }.joined(separator: ",")
-        return "{\"packets\":\(s.packets),\"connections\":\(s.connections),\"bytes\":\(s.bytes),\"lines\":\(s.lines),\"metrics\":\(s.samples),\"bad_lines\":\(s.badLines),\"refused\":\(s.refusedSamples),\"flushes\":\(s.flushes),\"flushed_metrics\":\(s.flushedMetrics),\"series\":\(s.series),\"max_series\":\(s.maxSeries),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(forward)\(http)}"
+        return "{\"packets\":\(s.packets),\"connections\":\(s.connections),\"bytes\":\(s.bytes),\"lines\":\(s.lines),\"metrics\":\(s.samples),\"bad_lines\":\(s.badLines),\"refused\":\(s.refusedSamples),\"saturated\":\(s.saturatedSamples),\"flushes\":\(s.flushes),\"flushed_metrics\":\(s.flushedMetrics),\"series\":\(s.series),\"max_series\":\(s.maxSeries),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(forward)\(http)}"
     }
 }

@@ -72,6 +72,17 @@ import Testing
         for (name, v) in expected { #expect(Self.value(m, name, "counter") == .int(v), "\(name)") }
     }
 
+    @Test func countersBeyondSixtyFourBitsAreHeldAtTheLimitAndCounted() {
+        var agg = StatsDAggregator(options: .init())
+        Self.aggregate(["big:9223372036854775000|c", "big:9223372036854775000|c", "huge:1e30|c", "low:-9223372036854775808|c", "low:-1|c", "fine:5|c"], &agg)
+        #expect(agg.saturatedSamples == 3)
+        let m = agg.flush(timestamp: 1)
+        #expect(Self.value(m, "big", "counter") == .int(.max))
+        #expect(Self.value(m, "huge", "counter") == .int(.max))
+        #expect(Self.value(m, "low", "counter") == .int(.min))
+        #expect(Self.value(m, "fine", "counter") == .int(5))
+    }
+
     @Test func timings() {
         let m = Self.flush(["test.timing:1|ms", "test.timing:11|ms", "test.timing:1|ms", "test.timing:1|ms", "test.timing:1|ms"], options: .init(percentiles: [90]))
         #expect(m.count == 1)

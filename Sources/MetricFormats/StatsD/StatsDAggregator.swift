@@ -145,6 +145,9 @@ public struct StatsDAggregator {
     var lineKey: [UInt8] = []
     /// Samples refused since the start: by ``Options/maxSeries`` or ``Options/maxSetMembers``.
     public private(set) var refusedSamples = 0
+    /// Counter samples, or sums, beyond the 64-bit integer range since the start: the counter is held
+    /// at the largest (or smallest) integer instead of wrapping as Telegraf's does.
+    public private(set) var saturatedSamples = 0
 
     public init(options: Options = Options()) {
         self.options = options
@@ -222,13 +225,16 @@ public struct StatsDAggregator {
         switch (series[i].state, value) {
         case (.counter(let total), _):
             var v: Int64
+            var exact = true
             switch value {
             case .integer(let x): v = x
-            case .number(let x): v = Self.truncate(x)
+            case .number(let x): (v, exact) = Self.truncateReporting(x)
             case .member: return true
             }
-            if let rate = sampleRate, rate != 0 { v = Self.truncate(Double(v) / rate) }
-            series[i].state = .counter(total &+ v)
+            if exact, let rate = sampleRate, rate != 0 { (v, exact) = Self.truncateReporting(Double(v) / rate) }
+            let (sum, overflow) = total.addingReportingOverflow(v)
+            if overflow || !exact { saturatedSamples += 1 }
+            series[i].state = .counter(overflow ? (v > 0 ? .max : .min) : sum)
         case (.gauge(let current), .number(let v)):
             series[i].state = .gauge(isDelta ? current + v : v)
         case (.set(var members), .member(let member)):
@@ -368,6 +374,12 @@ public struct StatsDAggregator {
 
     /// Sample-rate repeats up to this many are added one by one (Telegraf's arithmetic); more at once.
     static let exactRepeats = 1000
+
+    /// ``truncate(_:)``, and whether `v` was in range.
+    static func truncateReporting(_ v: Double) -> (Int64, Bool) {
+        let t = truncate(v)
+        return (t, !v.isNaN && v < 9.223_372_036_854_775_807e18 && v > -9.223_372_036_854_775_808e18)
+    }
 
     /// Go's `int64(f)`: toward zero, saturating instead of trapping out of range.
     static func truncate(_ v: Double) -> Int64 {
