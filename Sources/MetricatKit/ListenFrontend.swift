@@ -477,10 +477,16 @@ public final class ListenFrontend: MetricHandler {
 
     /// Every metric when `--show-source`, `--expect` or `--expect-metric` needs to see it; handed
     /// on to the pipeline's output.
-    public func handle(_ metric: Metric) {
+    public func handle(_ metric: Metric) { handle(metric, origin: nil) }
+
+    /// A metric with the input place it came from (a held Prometheus histogram's sample), so that a
+    /// finding about it names that place.
+    public func handle(_ metric: Metric, origin: MetricOrigin) { handle(metric, origin: Optional(origin)) }
+
+    func handle(_ metric: Metric, origin: MetricOrigin?) {
         guard let output = pipeline?.output else { return }
         if options.showSource && !options.quiet { out.buffer.append(utf8: "[\(currentPeer)] ") }
-        output.handle(metric)
+        if let origin { output.handle(metric, origin: origin) } else { output.handle(metric) }
         if let e = options.expectMetric, e.matches(metric) { summary.matched = true }
         if let regex, expectSerializer != nil {
             expectLine.removeAll(keepingCapacity: true)

@@ -137,6 +137,17 @@ import Testing
         #expect(r.stderr.hasSuffix("smoke check failed\n"), "\(r.stderr)")
     }
 
+    @Test func aHeldHistogramsFindingNamesItsSampleLineWhenListenSeesEveryMetric() throws {
+        // --show-source puts listen in front of the output; the histogram's sample places must pass through.
+        let text = "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum NaN\nh_count 2\n# TYPE g gauge\ng 1\n"
+        let script = "import os, socket; a = os.environ['METRICAT_LISTEN'].split('//')[1].rsplit(':', 1); "
+            + "s = socket.create_connection((a[0], int(a[1]))); s.sendall(os.environ['TEXT'].encode()); s.close()"
+        let r = try Binary.run(
+            ["listen", "tcp://127.0.0.1:0", "--from", "prometheus", "--to", "json", "--show-source", "--timeout", "2s", "--", "python3", "-c", script],
+            env: ["TEXT": text])
+        #expect(r.stderr.contains(":4:7: field 'h_sum' of 'prometheus' is NaN, which JSON cannot carry: skipped"), "\(r.stderr)")
+    }
+
     @Test func metricsWithoutATimestampGetTheTimeTheyArrived() throws {
         // Two datagrams 1.5 s apart: a listener that stamped its start time would give both the same second.
         let script = "\"$0\" send $METRICAT_LISTEN 'a:1|c' && sleep 1.5 && \"$0\" send $METRICAT_LISTEN 'b:1|c'"
