@@ -174,8 +174,30 @@ public final class TailLogFrontend {
         let current = opened.identity
         // The fingerprint is taken from what this run reads, before it reads: a log copied and
         // truncated while the run is under way then shows as truncated next time, and its copy is found.
+        // What is beside the log before the read, and when (on the clock of file times): if the
+        // log is empty, the next run tells what was rotated since by these.
+        let rotatedAtRead = TailPlanner.rotatedNames(of: options.path).compactMap { name in
+            FileIdentity.of(name).map { LogState.RotatedFile(inode: $0.inode, modified: TailPlanner.modified(name)) }
+        }
+        let readAt = LogState.fileClockNow()
         let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
-        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
+        // The rotated files are opened right after the plan names them, and the plan is made again
+        // if a rotation renamed any of them meanwhile: a name read later could be another file.
+        var plan = TailPlanner.Plan()
+        var rotatedFDs: [String: Int32] = [:]
+        defer { for fd in rotatedFDs.values { close(fd) } }
+        for _ in 0..<5 {
+            let before = TailPlanner.rotatedNames(of: options.path).map { ($0, FileIdentity.of($0)?.inode ?? 0) }
+            plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
+            for segment in plan.segments where !segment.live {
+                let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
+                if fd >= 0 { rotatedFDs[segment.path] = fd }
+            }
+            let after = TailPlanner.rotatedNames(of: options.path).map { ($0, FileIdentity.of($0)?.inode ?? 0) }
+            if before.elementsEqual(after, by: { $0 == $1 }) { break }
+            for fd in rotatedFDs.values { close(fd) }
+            rotatedFDs = [:]
+        }
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 
@@ -192,11 +214,11 @@ public final class TailLogFrontend {
                     r = LineReader.Result(end: segment.start)
                 } else if parsers.count == 1 {
                     let parser = parsers[0]
-                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
                 } else {
-                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
@@ -226,7 +248,8 @@ public final class TailLogFrontend {
             return diagnostics.exitStatus
         }
         let (fp, fpLen) = Fingerprint.of(prefix: head, limit: end)
-        let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
+        var newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec, readAt: readAt)
+        newState.rotatedAtRead = rotatedAtRead
         // The new state is written before anything is sent: a state that cannot be written would
         // make every run send the same lines again. `--follow` keeps the offset in memory instead.
         var pending: PendingState?
