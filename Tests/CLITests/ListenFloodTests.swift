@@ -124,6 +124,7 @@ import Testing
         #expect(slowSeen.allSatisfy { $0.allSatisfy { $0 == "s" } && $0.count <= slowBytes }, "\(slowSeen)")
         #expect(json["received"] as? Int == goodLines + 1 + slowSeen.count, "\(json)")
         #expect(out.count == goodLines + 1 + slowSeen.count, "stdout holds other lines")
+        print("listen flood: \(connections) connections, \(json["dropped"] ?? "?") dropped, \(goodSeen.count) good lines, \(slowSeen.count) slow lines, peak \(peak ?? -1) KiB")
         // 617 connections at once, 64 open at a time: memory stays near the idle listener's.
         if let peak { #expect(peak < 64 * 1024, "peak resident memory \(peak) KiB") }
     }
