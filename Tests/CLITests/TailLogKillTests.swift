@@ -21,7 +21,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("app.log").path
         let state = dir.appendingPathComponent("app.state").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let args = ["tail-log", "--state-file", state, "--from-start", "--totals", "--count", "l=^L (?<id>[0-9]+) ", log]
         var rng = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
@@ -66,7 +66,7 @@ import Testing
             }
             if random.next() % 2 == 0 {
                 try fm.moveItem(atPath: log, toPath: log + ".1")
-                fm.createFile(atPath: log, contents: nil)
+                _ = fm.createFile(atPath: log, contents: nil)
             } else {
                 try fm.copyItem(atPath: log, toPath: log + ".1")
                 guard truncate(log, 0) == 0 else { throw POSIXError(.EIO) }
@@ -83,7 +83,7 @@ import Testing
             try appendLines()
             if random.next() % 4 == 0 { try rotate() }
             let out = dir.appendingPathComponent("out-\(runs)")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Binary.path)
             p.arguments = args
@@ -136,6 +136,19 @@ import Testing
         #expect(reported.keys.allSatisfy { $0 < written }, "lines counted that were never written")
         #expect(twice.isEmpty, "\(twice.count) lines counted twice without a kill to explain it (\(twice.keys.sorted().prefix(5))): \(summary)")
         #expect(kills > 20 && rotations > 5, "too few faults to show anything: \(summary)")
+    }
+}
+
+/// SplitMix64: a small reproducible generator, so a failing run names its seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
