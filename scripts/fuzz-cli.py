@@ -259,7 +259,16 @@ class Fuzzer:
                 raise Finding(f"listen died: exit status {self.listener.returncode}")
             time.sleep(0.01)
         missing = " and ".join(k for k, w in want.items() if w not in text)
-        raise Finding(f"listen is running but did not decode `{tag}` over {missing} within {TIMEOUT:.0f} s")
+        raise Finding(f"listen is running ({self.process_state()}) but did not decode `{tag}` over {missing} within {TIMEOUT:.0f} s")
+
+    def process_state(self):
+        """The listener's scheduler state and CPU seconds, from /proc: a busy listener is slow, a sleeping one lost the line."""
+        try:
+            fields = open(f"/proc/{self.listener.pid}/stat").read().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            return f"state {fields[0]}, {(int(fields[11]) + int(fields[12])) / ticks:.1f} s CPU, load {os.getloadavg()[0]:.1f}"
+        except (OSError, IndexError, ValueError):
+            return "state unknown"
 
     def feed(self, how, data):
         if how == "udp":
