@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -206,13 +207,18 @@ class Fuzzer:
 
     def start_listener(self, tmp):
         ready = os.path.join(tmp, "ready")
-        self.listen_out = open(os.path.join(tmp, "listen.out"), "w+b")
-        self.listen_err = open(os.path.join(tmp, "listen.err"), "w+b")
+        # The listener writes through its own descriptors (appending); the script reads through
+        # others, so seeking to read never moves where the listener writes.
+        out_path, err_path = os.path.join(tmp, "listen.out"), os.path.join(tmp, "listen.err")
+        listen_stdout, listen_stderr = open(out_path, "ab"), open(err_path, "ab")
+        self.listen_out, self.listen_err = open(out_path, "rb"), open(err_path, "rb")
         env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
         self.listener = subprocess.Popen(
             [self.binary, "listen", "udp://127.0.0.1:0", "tcp://127.0.0.1:0", "--from", "auto", "--to", "influx",
              "--ready-file", ready, "--json", "--read-timeout", "5s"],
-            stdin=subprocess.DEVNULL, stdout=self.listen_out, stderr=self.listen_err, env=env)
+            stdin=subprocess.DEVNULL, stdout=listen_stdout, stderr=listen_stderr, env=env)
+        listen_stdout.close()
+        listen_stderr.close()
         for _ in range(400):
             if os.path.exists(ready) and os.path.getsize(ready) > 0:
                 break
@@ -285,7 +291,9 @@ class Fuzzer:
             t.close()
         self.runs[how] += 1
 
-    def fuzz_listen(self, deadline):
+    def fuzz_listen(self, deadline, seed):
+        # Its own generator: the inputs a listener gets do not depend on how many convert runs fit before.
+        self.rng = random.Random(seed + 1)
         with tempfile.TemporaryDirectory(prefix="metricat-fuzz-cli-") as tmp:
             try:
                 self.start_listener(tmp)
@@ -311,7 +319,10 @@ class Fuzzer:
                 # The inputs since the last good check: saved together, each fed the same way on replay.
                 ok = False
                 blob = json.dumps([[h, d.hex()] for h, d in recent]).encode()
-                self.save("listen", blob, {"inputs": len(recent)}, str(f))
+                saved = self.save("listen", blob, {"inputs": len(recent)}, str(f))
+                # The listener's own output, to see what it made of the inputs.
+                for name in ("listen.out", "listen.err"):
+                    shutil.copyfile(os.path.join(tmp, name), f"{saved}.{name}")
             finally:
                 if self.listener.poll() is None:
                     self.listener.send_signal(signal.SIGTERM)
@@ -533,7 +544,7 @@ def main():
     print(f"== fuzz-cli: {a.seconds} s, seed {seed} (rerun the same inputs with --seed {seed}), {len(fz.pool)} seeds, {binary}")
     ok = fz.fuzz_convert(start + a.seconds * 0.4)
     if ok:
-        ok = fz.fuzz_listen(start + a.seconds * 0.8)
+        ok = fz.fuzz_listen(start + a.seconds * 0.8, seed)
     http = {"runs": 0, "lines": 0, "unconfirmed": 0, "failed": 0, "duplicates": 0}
     while ok and time.monotonic() < start + a.seconds:
         try:
