@@ -174,27 +174,31 @@ public final class TailLogFrontend {
         let current = opened.identity
         // The fingerprint is taken from what this run reads, before it reads: a log copied and
         // truncated while the run is under way then shows as truncated next time, and its copy is found.
-        // What is beside the log before the read, and when (on the clock of file times): if the
-        // log is empty, the next run tells what was rotated since by these.
-        let rotatedAtRead = TailPlanner.rotatedNames(of: options.path).compactMap { name in
-            FileIdentity.of(name).map { LogState.RotatedFile(inode: $0.inode, modified: TailPlanner.modified(name)) }
-        }
+        // When the log is read, on the clock of file times: if it is empty, the next run tells what
+        // was rotated since by this and by the rotated files this run's plan saw.
         let readAt = LogState.fileClockNow()
         let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
         // The rotated files are opened right after the plan names them, and the plan is made again
         // if a rotation renamed any of them meanwhile: a name read later could be another file.
         var plan = TailPlanner.Plan()
         var rotatedFDs: [String: Int32] = [:]
+        var rotatedAtRead: [LogState.RotatedFile] = []
         defer { for fd in rotatedFDs.values { close(fd) } }
+        func listing() -> [(String, LogState.RotatedFile)] {
+            TailPlanner.rotatedNames(of: options.path).compactMap { name in
+                FileIdentity.of(name).map { (name, LogState.RotatedFile(inode: $0.inode, modified: TailPlanner.modified(name))) }
+            }
+        }
         for _ in 0..<5 {
-            let before = TailPlanner.rotatedNames(of: options.path).map { ($0, FileIdentity.of($0)?.inode ?? 0) }
+            let before = listing()
             plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
             for segment in plan.segments where !segment.live {
                 let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
                 if fd >= 0 { rotatedFDs[segment.path] = fd }
             }
-            let after = TailPlanner.rotatedNames(of: options.path).map { ($0, FileIdentity.of($0)?.inode ?? 0) }
-            if before.elementsEqual(after, by: { $0 == $1 }) { break }
+            let after = listing()
+            rotatedAtRead = after.map(\.1)
+            if before.elementsEqual(after, by: { $0.0 == $1.0 && $0.1.inode == $1.1.inode }) { break }
             for fd in rotatedFDs.values { close(fd) }
             rotatedFDs = [:]
         }
@@ -204,6 +208,8 @@ public final class TailLogFrontend {
         let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
         let reader = LineReader(maxLine: options.maxLine)
         var end: Int64 = 0
+        // The first line of the live log as the read saw it, when the read started at its start.
+        var liveStart: [UInt8] = []
         var runStats = TailLogStats()
         let debug = options.debug
         let firstRun = state == nil && !options.fromStart
@@ -214,15 +220,21 @@ public final class TailLogFrontend {
                     r = LineReader.Result(end: segment.start)
                 } else if parsers.count == 1 {
                     let parser = parsers[0]
+                    var first = segment.live && segment.start == 0
                     r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
+                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
+                    if r.tooLong > 0 { liveStart = [] }  // the first line handed out may not be the file's first
                 } else {
+                    var first = segment.live && segment.start == 0
                     r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
+                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
+                    if r.tooLong > 0 { liveStart = [] }
                 }
                 runStats.lines += r.lines
                 runStats.tooLong += r.tooLong
@@ -247,7 +259,9 @@ public final class TailLogFrontend {
             diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
             return diagnostics.exitStatus
         }
-        let (fp, fpLen) = Fingerprint.of(prefix: head, limit: end)
+        // The live log read from its start: its first line as this run read it (the head taken
+        // before may have been shorter, the log still empty or its first line unfinished).
+        let (fp, fpLen) = Fingerprint.of(prefix: liveStart.isEmpty ? head : liveStart, limit: end)
         var newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec, readAt: readAt)
         newState.rotatedAtRead = rotatedAtRead
         // The new state is written before anything is sent: a state that cannot be written would
