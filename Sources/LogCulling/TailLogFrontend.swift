@@ -172,10 +172,11 @@ public final class TailLogFrontend {
         }
         defer { close(opened.fd) }
         let current = opened.identity
-        // The fingerprint is taken from what this run reads, before it reads: a log copied and
-        // truncated while the run is under way then shows as truncated next time, and its copy is found.
-        // When the log is read, on the clock of file times: if it is empty, the next run tells what
-        // was rotated since by this and by the rotated files this run's plan saw.
+        // The plan rests on the head as this run read it, from its own descriptor; the new state's
+        // fingerprint on the first line its read saw: a log copied and truncated while the run is
+        // under way then shows as truncated next time, and its copy is found. When the log was read,
+        // on the clock of file times: if it was empty, the next run tells what was rotated since by
+        // this and by the rotated files this run's plan saw.
         let readAt = LogState.fileClockNow()
         let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
         // The rotated files are opened right after the plan names them, and the plan is made again
