@@ -45,10 +45,6 @@ public final class Diagnostics {
 
     /// Reports a finding about `source` (a file name, `-` for stdin, or a peer address).
     public func report(_ d: Diagnostic, source: String?) {
-        report(d, source: source, prefix: "")
-    }
-
-    private func report(_ d: Diagnostic, source: String?, prefix: String) {
         switch d.severity {
         case .error:
             errorCount += 1
@@ -58,17 +54,10 @@ public final class Diagnostics {
         case .note:
             if !verbose { return }
         }
-        var line = prefix
+        var line = ""
         if let source, d.line != nil { line += source + ":" }
         line += d.description
         write(line + "\n")
-    }
-
-    /// Reports a finding that has no line of its own (a serializer's) at `place`, such as the
-    /// peer a listener decoded it from: `127.0.0.1:5000: warning: ...`.
-    public func report(_ d: Diagnostic, at place: String) {
-        guard d.line == nil, !place.isEmpty else { return report(d, source: place) }
-        report(d, source: nil, prefix: place + ": ")
     }
 
     /// A note shown only with `-v`: `metricat: note: ...`.

@@ -39,14 +39,4 @@ import Testing
         d.report(.error(line: 4, column: 24, "invalid metric type \"=1\u{0C}17\u{0B}\"\u{1B}[2J\tx\u{7F}"), source: "-")
         #expect(lines == ["-:4:24: invalid metric type \"=1\\x0c17\\x0b\"\\x1b[2J\tx\\x7f\n"])
     }
-
-    /// A serializer's finding has no line; in `listen` the peer it came from is its place.
-    @Test func aFindingWithoutALineIsShownAtItsPlace() {
-        var lines: [String] = []
-        let d = Diagnostics(write: { lines.append($0) })
-        d.report(.warning("field \"x\" is NaN"), at: "127.0.0.1:5000")
-        d.report(.error(line: 2, column: 1, "bad"), at: "127.0.0.1:5000")
-        #expect(lines == ["127.0.0.1:5000: warning: field \"x\" is NaN\n", "127.0.0.1:5000:2:1: bad\n"])
-        #expect(d.exitStatus == .dataError)
-    }
 }
