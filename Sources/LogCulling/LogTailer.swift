@@ -69,8 +69,8 @@ public enum TailPlanner {
 
         /// The log was rotated more than once since the last run: the files rotated after the one
         /// the state points into are read whole, oldest first, before the live log.
-        mutating func addNewer(than old: String, of path: String) {
-            let names = TailPlanner.rotatedNames(of: path)
+        mutating func addNewer(than old: String, of path: String, live: FileIdentity) {
+            let names = TailPlanner.rotatedNames(of: path, excluding: live)
             guard let i = names.firstIndex(of: old), i > 0 else { return }
             let newer = names[..<i].reversed()
             notes.append("\(path): rotated \(i + 1) times since the last run: reading \(newer.joined(separator: ", ")) whole")
@@ -107,7 +107,7 @@ public enum TailPlanner {
             // (what was there, that run accounted for), and in the live log. The file the state
             // names, renamed since, is unread from its start too (it may hold a line that had no
             // newline yet).
-            let since = rotatedNames(of: path).filter { name in
+            let since = rotatedNames(of: path, excluding: current).filter { name in
                 guard let id = FileIdentity.of(name) else { return false }
                 if id.same(as: state) { return true }
                 let m = modified(name)
@@ -133,25 +133,34 @@ public enum TailPlanner {
                 return plan
             }
             // Same file, shorter or with another first line: copytruncate, or truncated (and regrown).
-            if let copy = findRotated(path: path, state: state, byIdentity: false) {
+            if let copy = findRotated(path: path, state: state, byIdentity: false, live: current) {
                 plan.notes.append("\(path): truncated after a copy to \(copy.path): reading the rest of the copy from byte \(state.offset), then the log from the start")
                 plan.segments.append(copy)
-                plan.addNewer(than: copy.path, of: path)
+                plan.addNewer(than: copy.path, of: path, live: current)
             } else {
                 plan.warnings.append("\(path): the log was truncated (now \(current.size) bytes, \(state.offset) read before) and no rotated copy was found: reading it from the start")
             }
             plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
             return plan
         }
-        if let old = findRotated(path: path, state: state, byIdentity: true) ?? findRotated(path: path, state: state, byIdentity: false) {
+        if let old = findRotated(path: path, state: state, byIdentity: true, live: current) ?? findRotated(path: path, state: state, byIdentity: false, live: current) {
             plan.notes.append("\(path): rotated to \(old.path): reading its rest from byte \(state.offset), then the new log from the start")
             plan.segments.append(old)
-            plan.addNewer(than: old.path, of: path)
+            plan.addNewer(than: old.path, of: path, live: current)
         } else {
             plan.warnings.append("\(path): the log was replaced and the old one was not found beside it (.0, .1, -YYYYMMDD, .gz): reading the new log from the start")
         }
         plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
         return plan
+    }
+
+    /// ``rotatedNames(of:)`` less the file the run reads as the live log: a rotation while the run
+    /// plans can give it a rotated name, and it must not be read twice.
+    static func rotatedNames(of path: String, excluding live: FileIdentity) -> [String] {
+        rotatedNames(of: path).filter { name in
+            guard let id = FileIdentity.of(name) else { return true }
+            return !(id.inode == live.inode && id.device == live.device)
+        }
     }
 
     /// A file's modification time in nanoseconds (0 when it cannot be read).
@@ -208,8 +217,8 @@ public enum TailPlanner {
         var mtime: Int64
     }
 
-    static func findRotated(path: String, state: LogState, byIdentity: Bool) -> Segment? {
-        for name in rotatedNames(of: path) {
+    static func findRotated(path: String, state: LogState, byIdentity: Bool, live: FileIdentity) -> Segment? {
+        for name in rotatedNames(of: path, excluding: live) {
             let gz = name.hasSuffix(".gz")
             if byIdentity {
                 // The same file, with the same first line: a file copied and truncated before it
