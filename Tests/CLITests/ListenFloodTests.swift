@@ -70,9 +70,12 @@ import Testing
         let goodDone = DispatchSemaphore(value: 0)
         let goodOK = DataBox()
         let goodFD = good
+        // A client is one that has sent a line: until then it is no different from a silent slot holder.
+        #expect(Self.sendAll(good, "good,n=0 value=1i\n"))
+        #expect(listen.waitFor(20) { out, _ in out.contains("good,n=0 ") }, "the good client's first line did not arrive")
         Thread.detachNewThread {
             var ok = true
-            for i in 0..<goodLines where ok {
+            for i in 1..<goodLines where ok {
                 ok = Self.sendAll(goodFD, "good,n=\(i) value=1i\n")
                 if i % 5 == 4 { usleep(1_000) }
             }
