@@ -14,20 +14,48 @@ public struct LogState: Sendable, Equatable {
     public var fingerprintLength: Int
     /// Start of the run that wrote this state, in whole seconds since the epoch.
     public var lastRun: Int64
+    /// When the run read the log (the kernel's coarse clock for file times, in nanoseconds): with an
+    /// empty log there is no first line to fingerprint, and a new rotated file modified since then
+    /// holds lines this state has not seen. Nil in states written before it was kept.
+    public var readAt: Int64?
+    /// Inode and modification time (ns) of each rotated file beside the log just before `readAt`:
+    /// the run that wrote this state accounted for them, so only others are new (a file with a
+    /// reused inode has another time).
+    public var rotatedAtRead: [RotatedFile] = []
 
-    public init(inode: UInt64, device: UInt64, offset: Int64, fingerprint: UInt64, fingerprintLength: Int, lastRun: Int64) {
+    /// A rotated file as a run saw it.
+    public struct RotatedFile: Sendable, Equatable {
+        public var inode: UInt64
+        public var modified: Int64
+        public init(inode: UInt64, modified: Int64) {
+            self.inode = inode
+            self.modified = modified
+        }
+    }
+
+    public init(inode: UInt64, device: UInt64, offset: Int64, fingerprint: UInt64, fingerprintLength: Int, lastRun: Int64, readAt: Int64? = nil) {
         self.inode = inode
         self.device = device
         self.offset = offset
         self.fingerprint = fingerprint
         self.fingerprintLength = fingerprintLength
         self.lastRun = lastRun
+        self.readAt = readAt
     }
 
     static let header = "metricat-tail-log-state 1"
 
     public var text: String {
         "\(Self.header)\ninode \(inode)\ndevice \(device)\noffset \(offset)\nfingerprint \(fingerprintLength) \(String(fingerprint, radix: 16))\nlast-run \(lastRun)\n"
+            + (readAt.map { "read-at \($0)\n" } ?? "")
+            + (rotatedAtRead.isEmpty ? "" : "rotated \(rotatedAtRead.map { "\($0.inode):\($0.modified)" }.joined(separator: " "))\n")
+    }
+
+    /// Now on the clock the kernel stamps file times with (CLOCK_REALTIME_COARSE), in nanoseconds.
+    public static func fileClockNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
+        return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
     }
 
     /// Reads a state file; also Logster's (logtail's) `<inode>\n<offset>\n` form, whose time is the
@@ -58,7 +86,14 @@ public struct LogState: Sendable, Equatable {
                 // Seconds since 1970 as the clock gave them: the time since is then a subtraction that cannot overflow.
                 let last = values["last-run"]?.first.flatMap({ Int64($0) }), last >= 0
             else { throw .badState(path, "damaged state file (remove it to start over from the end of the log)") }
-            return LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last)
+            let readAt = values["read-at"]?.first.flatMap { Int64($0) }
+            var state = LogState(inode: ino, device: dev, offset: off, fingerprint: fpv, fingerprintLength: fpLen, lastRun: last, readAt: readAt)
+            state.rotatedAtRead = (values["rotated"] ?? []).compactMap { pair in
+                let parts = pair.split(separator: ":")
+                guard parts.count == 2, let inode = UInt64(parts[0]), let modified = Int64(parts[1]) else { return nil }
+                return RotatedFile(inode: inode, modified: modified)
+            }
+            return state
         }
         if lines.count == 2, let ino = UInt64(lines[0]), let off = Int64(lines[1]), off >= 0 {
             var st = stat()

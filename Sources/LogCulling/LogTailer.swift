@@ -66,6 +66,22 @@ public enum TailPlanner {
         /// One line each: what was detected (rotation, truncation) for `-v` and warnings.
         public var notes: [String] = []
         public var warnings: [String] = []
+
+        /// The log was rotated more than once since the last run: the files rotated after the one
+        /// the state points into are read whole, oldest first, before the live log.
+        mutating func addNewer(than old: String, of path: String, live: FileIdentity) {
+            let names = TailPlanner.rotatedNames(of: path, excluding: live)
+            guard let i = names.firstIndex(of: old), i > 0 else { return }
+            let newer = names[..<i].reversed()
+            notes.append("\(path): rotated \(i + 1) times since the last run: reading \(newer.joined(separator: ", ")) whole")
+            for name in newer {
+                if name.hasSuffix(".gz") && !GzipReader.available {
+                    warnings.append("\(name): cannot read a .gz rotated log (built without zlib): its lines are not counted")
+                    continue
+                }
+                segments.append(Segment(path: name, start: 0, compressed: name.hasSuffix(".gz"), live: false))
+            }
+        }
     }
 
     /// - Parameters:
@@ -84,6 +100,32 @@ public enum TailPlanner {
             }
             return plan
         }
+        if state.offset == 0, state.fingerprintLength == 0, let readAt = state.readAt {
+            // The log was empty at the last read: there is no first line to tell a copy by, and
+            // everything written since is new. It is in the rotated files modified since that read
+            // (copied, or renamed after it was written) that were not there when that run looked
+            // (what was there, that run accounted for), and in the live log. The file the state
+            // names, renamed since, is unread from its start too (it may hold a line that had no
+            // newline yet).
+            let since = rotatedNames(of: path, excluding: current).filter { name in
+                guard let id = FileIdentity.of(name) else { return false }
+                if id.same(as: state) { return true }
+                let m = modified(name)
+                return m >= readAt && !state.rotatedAtRead.contains(LogState.RotatedFile(inode: id.inode, modified: m))
+            }
+            if !since.isEmpty {
+                plan.notes.append("\(path): rotated since the last run, which found the log empty: reading \(since.reversed().joined(separator: ", ")) whole")
+            }
+            for name in since.reversed() {
+                if name.hasSuffix(".gz") && !GzipReader.available {
+                    plan.warnings.append("\(name): cannot read a .gz rotated log (built without zlib): its lines are not counted")
+                    continue
+                }
+                plan.segments.append(Segment(path: name, start: 0, compressed: name.hasSuffix(".gz"), live: false))
+            }
+            plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
+            return plan
+        }
         if current.same(as: state) {
             let unchanged = head.map { fingerprintMatches($0, state: state) } ?? fingerprintMatches(path: path, compressed: false, state: state)
             if current.size >= state.offset && unchanged {
@@ -91,18 +133,20 @@ public enum TailPlanner {
                 return plan
             }
             // Same file, shorter or with another first line: copytruncate, or truncated (and regrown).
-            if let copy = findRotated(path: path, state: state, byIdentity: false) {
+            if let copy = findRotated(path: path, state: state, byIdentity: false, live: current) {
                 plan.notes.append("\(path): truncated after a copy to \(copy.path): reading the rest of the copy from byte \(state.offset), then the log from the start")
                 plan.segments.append(copy)
+                plan.addNewer(than: copy.path, of: path, live: current)
             } else {
                 plan.warnings.append("\(path): the log was truncated (now \(current.size) bytes, \(state.offset) read before) and no rotated copy was found: reading it from the start")
             }
             plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
             return plan
         }
-        if let old = findRotated(path: path, state: state, byIdentity: true) ?? findRotated(path: path, state: state, byIdentity: false) {
+        if let old = findRotated(path: path, state: state, byIdentity: true, live: current) ?? findRotated(path: path, state: state, byIdentity: false, live: current) {
             plan.notes.append("\(path): rotated to \(old.path): reading its rest from byte \(state.offset), then the new log from the start")
             plan.segments.append(old)
+            plan.addNewer(than: old.path, of: path, live: current)
         } else {
             plan.warnings.append("\(path): the log was replaced and the old one was not found beside it (.0, .1, -YYYYMMDD, .gz): reading the new log from the start")
         }
@@ -110,14 +154,33 @@ public enum TailPlanner {
         return plan
     }
 
-    /// Rotated siblings of `path` (`.0`, `.1`, `.1.gz`, `-20240501`, `-20240501.gz`, ...), newest first.
+    /// ``rotatedNames(of:)`` less the file the run reads as the live log: a rotation while the run
+    /// plans can give it a rotated name, and it must not be read twice.
+    static func rotatedNames(of path: String, excluding live: FileIdentity) -> [String] {
+        rotatedNames(of: path).filter { name in
+            guard let id = FileIdentity.of(name) else { return true }
+            return !(id.inode == live.inode && id.device == live.device)
+        }
+    }
+
+    /// A file's modification time in nanoseconds (0 when it cannot be read).
+    public static func modified(_ path: String) -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return 0 }
+        return Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)
+    }
+
+    /// Rotated siblings of `path` (`.0`, `.1`, `.1.gz`, `-20240501`, `-20240501.gz`, ...), newest first:
+    /// by number for `.N` names (`.0` and `.1` newest), by date for `-DATE` names (the latest first),
+    /// by modification time when the names mix both. A `.gz` whose uncompressed twin is still there
+    /// (compression under way) is left out. At most the 8 newest.
     public static func rotatedNames(of path: String) -> [String] {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard let d = opendir(dir.isEmpty ? "/" : dir) else { return [] }
         defer { closedir(d) }
-        var found: [(String, Int)] = []
+        var found: [Rotated] = []
         while let e = readdir(d) {
             let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             guard name.count > base.count, name.hasPrefix(base) else { continue }
@@ -129,20 +192,40 @@ public enum TailPlanner {
             let full = (slash == nil ? "" : dir + "/") + name
             var st = stat()
             guard stat(full, &st) == 0 else { continue }
-            found.append((full, st.st_mtim.tv_sec))
+            found.append(Rotated(path: full, numbered: sep == ".", key: String(tail), compressed: name.hasSuffix(".gz"),
+                                 mtime: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)))
         }
-        // Newest first; on equal times the lower number (`.0` before `.1`) and the later date first.
+        let plain = Set(found.filter { !$0.compressed }.map(\.path))
+        found.removeAll { $0.compressed && plain.contains(String($0.path.dropLast(3))) }
+        let numbered = found.allSatisfy(\.numbered), dated = found.allSatisfy { !$0.numbered }
         return found.sorted { a, b in
-            if a.1 != b.1 { return a.1 > b.1 }
-            return a.0 < b.0
-        }.prefix(8).map(\.0)
+            if numbered, let x = Int(a.key), let y = Int(b.key), x != y { return x < y }
+            if dated, a.key.count == b.key.count, a.key != b.key { return a.key > b.key }
+            if a.mtime != b.mtime { return a.mtime > b.mtime }
+            return a.path < b.path
+        }.prefix(8).map(\.path)
     }
 
-    static func findRotated(path: String, state: LogState, byIdentity: Bool) -> Segment? {
-        for name in rotatedNames(of: path) {
+    /// A rotated sibling and what orders it.
+    struct Rotated {
+        var path: String
+        /// `.N` rather than `-DATE`.
+        var numbered: Bool
+        /// The number or date, without `.gz`.
+        var key: String
+        var compressed: Bool
+        var mtime: Int64
+    }
+
+    static func findRotated(path: String, state: LogState, byIdentity: Bool, live: FileIdentity) -> Segment? {
+        for name in rotatedNames(of: path, excluding: live) {
             let gz = name.hasSuffix(".gz")
             if byIdentity {
-                guard !gz, let id = FileIdentity.of(name), id.same(as: state), id.size >= state.offset else { continue }
+                // The same file, with the same first line: a file copied and truncated before it
+                // was renamed is the same inode with other lines, and its rest is in the copy.
+                guard !gz, let id = FileIdentity.of(name), id.same(as: state), id.size >= state.offset,
+                    fingerprintMatches(path: name, compressed: false, state: state)
+                else { continue }
                 return Segment(path: name, start: state.offset, compressed: false, live: false)
             }
             if gz && !GzipReader.available { continue }
@@ -185,14 +268,15 @@ public struct LineReader {
     }
 
     /// Calls `body` with each line (no newline) from `segment.start` to the end of the file.
-    /// - Parameter fd: the live log already open (read through a copy of it, so a log renamed or
+    /// - Parameter fd: the file already open (read through a copy of it, so a log renamed or
     ///   replaced since it was opened is not mixed up with the new one).
     public func read(_ segment: Segment, fd: Int32? = nil, _ body: (UnsafeRawBufferPointer, Bool) -> Void) throws(TailLogError) -> Result {
         let source: any ByteStream
         if let fd, !segment.compressed {
             source = try FileStream(duplicating: fd, path: segment.path, start: segment.start)
         } else if segment.compressed {
-            source = try GzipReader(path: segment.path, skip: segment.start)
+            // Through the open descriptor when there is one: the name may be another file by now.
+            source = try GzipReader(path: fd.map { "/proc/self/fd/\($0)" } ?? segment.path, skip: segment.start)
         } else {
             source = try FileStream(path: segment.path, start: segment.start)
         }

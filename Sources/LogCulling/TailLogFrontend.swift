@@ -172,16 +172,45 @@ public final class TailLogFrontend {
         }
         defer { close(opened.fd) }
         let current = opened.identity
-        // The fingerprint is taken from what this run reads, before it reads: a log copied and
-        // truncated while the run is under way then shows as truncated next time, and its copy is found.
+        // The plan rests on the head as this run read it, from its own descriptor; the new state's
+        // fingerprint on the first line its read saw: a log copied and truncated while the run is
+        // under way then shows as truncated next time, and its copy is found. When the log was read,
+        // on the clock of file times: if it was empty, the next run tells what was rotated since by
+        // this and by the rotated files this run's plan saw.
+        let readAt = LogState.fileClockNow()
         let head = LineReader.head(fd: opened.fd, count: Fingerprint.maxBytes)
-        let plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
+        // The rotated files are opened right after the plan names them, and the plan is made again
+        // if a rotation renamed any of them meanwhile: a name read later could be another file.
+        var plan = TailPlanner.Plan()
+        var rotatedFDs: [String: Int32] = [:]
+        var rotatedAtRead: [LogState.RotatedFile] = []
+        defer { for fd in rotatedFDs.values { close(fd) } }
+        func listing() -> [(String, LogState.RotatedFile)] {
+            TailPlanner.rotatedNames(of: options.path).compactMap { name in
+                FileIdentity.of(name).map { (name, LogState.RotatedFile(inode: $0.inode, modified: TailPlanner.modified(name))) }
+            }
+        }
+        for _ in 0..<5 {
+            let before = listing()
+            plan = TailPlanner.plan(path: options.path, state: state, current: current, fromStart: options.fromStart, head: head)
+            for segment in plan.segments where !segment.live {
+                let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
+                if fd >= 0 { rotatedFDs[segment.path] = fd }
+            }
+            let after = listing()
+            rotatedAtRead = after.map(\.1)
+            if before.elementsEqual(after, by: { $0.0 == $1.0 && $0.1.inode == $1.1.inode }) { break }
+            for fd in rotatedFDs.values { close(fd) }
+            rotatedFDs = [:]
+        }
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 
         let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
         let reader = LineReader(maxLine: options.maxLine)
         var end: Int64 = 0
+        // The first line of the live log as the read saw it, when the read started at its start.
+        var liveStart: [UInt8] = []
         var runStats = TailLogStats()
         let debug = options.debug
         let firstRun = state == nil && !options.fromStart
@@ -192,15 +221,21 @@ public final class TailLogFrontend {
                     r = LineReader.Result(end: segment.start)
                 } else if parsers.count == 1 {
                     let parser = parsers[0]
-                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
+                    var first = segment.live && segment.start == 0
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
+                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
+                    if r.tooLong > 0 { liveStart = [] }  // the first line handed out may not be the file's first
                 } else {
-                    r = try reader.read(segment, fd: segment.live ? opened.fd : nil) { line, complete in
+                    var first = segment.live && segment.start == 0
+                    r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
+                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
+                    if r.tooLong > 0 { liveStart = [] }
                 }
                 runStats.lines += r.lines
                 runStats.tooLong += r.tooLong
@@ -225,8 +260,11 @@ public final class TailLogFrontend {
             diagnostics.note("dry run: the state in \(options.stateFile) is left as it was")
             return diagnostics.exitStatus
         }
-        let (fp, fpLen) = Fingerprint.of(prefix: head, limit: end)
-        let newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec)
+        // The live log read from its start: its first line as this run read it (the head taken
+        // before may have been shorter, the log still empty or its first line unfinished).
+        let (fp, fpLen) = Fingerprint.of(prefix: liveStart.isEmpty ? head : liveStart, limit: end)
+        var newState = LogState(inode: current.inode, device: current.device, offset: end, fingerprint: fp, fingerprintLength: fpLen, lastRun: startSec, readAt: readAt)
+        newState.rotatedAtRead = rotatedAtRead
         // The new state is written before anything is sent: a state that cannot be written would
         // make every run send the same lines again. `--follow` keeps the offset in memory instead.
         var pending: PendingState?

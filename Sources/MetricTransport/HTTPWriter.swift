@@ -64,6 +64,9 @@ public final class HTTPWriter {
             lines.removeAll(keepingCapacity: true)
         }
         var attempt = 0
+        // An earlier try went out whole and its answer was lost: the server may hold the batch,
+        // whatever the later tries do (a refused reconnect, a write cut short, a server error).
+        var sentBefore = false
         while true {
             attempt += 1
             let (result, sentWhole) = post()
@@ -80,6 +83,11 @@ public final class HTTPWriter {
                     sleepNanoseconds(Int64(attempt) * 200_000_000)
                     continue
                 }
+                if sentBefore && status != 400 {
+                    onEvent("\(target.host):\(target.port): HTTP \(status): \(Self.errorText(responseBody)); an earlier try of these \(lines.count) lines went out whole, so the server may have stored them")
+                    unconfirmedLines += lines.count
+                    return
+                }
                 handleError(status: status, body: responseBody)
                 return
             case .failure(let e):
@@ -94,6 +102,7 @@ public final class HTTPWriter {
                 }
                 // Sent again on a new connection: when the lost answer followed a whole request,
                 // the server may have stored the batch already (at-least-once).
+                if sentWhole { sentBefore = true }
                 if attempt <= retries {
                     stats.reconnects += 1
                     sleepNanoseconds(Int64(attempt) * 100_000_000)
@@ -101,7 +110,7 @@ public final class HTTPWriter {
                     continue
                 }
                 onEvent("\(e)")
-                if sentWhole {
+                if sentBefore {
                     unconfirmedLines += lines.count
                 } else {
                     stats.failedLines += lines.count

@@ -9,7 +9,8 @@ public struct ListenerOptions: Sendable {
     /// Longest line on a stream socket; longer lines are reported and dropped (`--max-line`).
     public var maxLineBytes = 64 * 1024
     /// Open stream connections at most. When all are taken, a new connection closes the one idle
-    /// longest (so idle or slow peers cannot lock everyone out), with a report.
+    /// longest, those that never sent a whole line first (so floods and slow peers cannot lock out
+    /// a client that sends), with a report.
     public var maxConnections = 1024
     /// A stream connection that sends nothing for this long (ns) is closed, with a report
     /// (Telegraf's `read_timeout`); nil keeps idle connections open.
@@ -99,6 +100,8 @@ public final class Listener {
         var framer: LineFramer
         /// When the peer last sent bytes (or connected), monotonic ns.
         var lastActivity: Int64
+        /// The peer has sent a whole line: it is a client, not a silent or trickling slot holder.
+        var sentLine = false
         init(socket: Socket, peer: Peer, maxLine: Int, now: Int64) {
             self.socket = socket
             self.peer = peer
@@ -286,6 +289,23 @@ public final class Listener {
         }
     }
 
+    /// Reads once what the kernel already holds for this listener (queued datagrams, connections
+    /// waiting to be accepted, bytes acknowledged to stream senders), then closes every connection,
+    /// handing out its last unfinished line. Called at SIGINT or SIGTERM, so what a sender was told
+    /// arrived is not dropped unread. One pass over each socket: bounded however fast peers send.
+    public func drain(_ delegate: (Received) -> Bool) {
+        for s in sockets {
+            let more = s.isDatagram ? readDatagrams(s, delegate) : acceptConnections(s, delegate)
+            if !more { return }
+        }
+        for c in connections.values.sorted(by: { $0.peer.connection < $1.peer.connection }) {
+            if connections[c.socket.fd] === c, !readConnection(c, delegate) { return }
+        }
+        for c in connections.values.sorted(by: { $0.peer.connection < $1.peer.connection }) {
+            if !closeConnection(c, nil, delegate) { return }
+        }
+    }
+
     private func acceptConnections(_ s: Socket, _ delegate: (Received) -> Bool) -> Bool {
         while true {
             switch s.accept() {
@@ -293,16 +313,14 @@ public final class Listener {
                 let peer = Peer(listener: s.endpoint.description, address: address.description, connection: nextConnection)
                 nextConnection += 1
                 if openConnections >= options.maxConnections {
-                    // Full: the connection idle longest makes room, so slow or silent peers cannot
-                    // hold every slot.
-                    guard let idlest = connections.values.min(by: { $0.lastActivity < $1.lastActivity }) else {
+                    switch makeRoom(delegate) {
+                    case .made: break
+                    case .stop: return false
+                    case .none:
                         conn.close()
                         if !delegate(.dropped("connection refused: \(options.maxConnections) connections are open (raise --max-connections)", peer)) { return false }
                         continue
                     }
-                    let idle = Double(monotonicNow() - idlest.lastActivity) / 1e9
-                    let why = "closed after \(Int(idle)) s idle to make room: \(options.maxConnections) connections are open (raise --max-connections)"
-                    if !closeConnection(idlest, why, delegate) { return false }
                 }
                 try? conn.setNonBlocking()
                 let c = Connection(socket: conn, peer: peer, maxLine: options.maxLineBytes, now: monotonicNow())
@@ -315,6 +333,33 @@ public final class Listener {
                 return delegate(.dropped("accept failed: \(e)", nil))
             }
         }
+    }
+
+    private enum Room { case made, none, stop }
+
+    /// Frees a slot when all are taken: of the connections that have not sent a whole line yet
+    /// (silent, or trickling a line), the one idle longest is closed, with a report; only when every
+    /// connection has sent lines, the one idle longest of all. So a flood of new connections or slow
+    /// peers cannot push out a client that sends. One whose bytes wait unread is not idle (a burst of
+    /// new connections is accepted before the reads come round): it is read first, which also finds
+    /// one its peer closed.
+    private func makeRoom(_ delegate: (Received) -> Bool) -> Room {
+        var checked = 0
+        func older(_ a: Connection, _ b: Connection) -> Bool {
+            a.sentLine != b.sentLine ? !a.sentLine : a.lastActivity < b.lastActivity
+        }
+        while openConnections >= options.maxConnections {
+            guard let idlest = connections.values.min(by: older) else { return .none }
+            if checked < connections.count, idlest.socket.pendingBytes > 0 {
+                checked += 1
+                if !readConnection(idlest, delegate) { return .stop }
+                continue
+            }
+            let idle = Double(monotonicNow() - idlest.lastActivity) / 1e9
+            let why = "closed after \(Int(idle)) s idle to make room: \(options.maxConnections) connections are open (raise --max-connections)"
+            if !closeConnection(idlest, why, delegate) { return .stop }
+        }
+        return .made
     }
 
     private func readConnection(_ c: Connection, _ delegate: (Received) -> Bool) -> Bool {
@@ -336,6 +381,7 @@ public final class Listener {
                         guard keepGoing else { return }
                         switch event {
                         case .line(let line, _):
+                            c.sentLine = true
                             if !delegate(.line(line, c.peer)) { keepGoing = false }
                         case .tooLong(let number, let limit):
                             if !delegate(.dropped("line \(number) is longer than \(limit) bytes: dropped (raise --max-line)", c.peer)) { keepGoing = false }

@@ -235,6 +235,12 @@ public final class Socket {
         }
     }
 
+    /// Bytes received and not yet read (FIONREAD); 0 when the kernel does not say.
+    public var pendingBytes: Int {
+        var n: Int32 = 0
+        return ioctl(fd, UInt(FIONREAD), &n) == 0 ? Int(n) : 0
+    }
+
     /// One recv(2) into `buffer`; 0 means the peer closed a stream.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
         retryingInterrupts { recv(fd, buffer.baseAddress, buffer.count, 0) }

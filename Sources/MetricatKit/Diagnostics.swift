@@ -18,7 +18,29 @@ public final class Diagnostics {
     public init(strict: Bool = false, verbose: Bool = false, write: ((String) -> Void)? = nil) {
         self.strict = strict
         self.verbose = verbose
-        self.write = write ?? { StandardStreams.writeError($0) }
+        let sink = write ?? { StandardStreams.writeError($0) }
+        self.write = { sink(Self.printable($0)) }
+    }
+
+    /// The line with control characters other than tab and the final newline shown as `\xHH`:
+    /// a message that quotes input stays one line on stderr and cannot send escape sequences to a
+    /// terminal (a form feed or ESC in a datagram, a newline inside a quoted value).
+    static func printable(_ line: String) -> String {
+        let utf8 = line.utf8
+        let body = utf8.last == 0x0A ? utf8.dropLast() : utf8[...]
+        guard body.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { return line }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16)
+        let hex = Array("0123456789abcdef".utf8)
+        for b in body {
+            if (b < 0x20 && b != 0x09) || b == 0x7F {
+                out += [0x5C, 0x78, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            } else {
+                out.append(b)
+            }
+        }
+        if body.count < utf8.count { out.append(0x0A) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reports a finding about `source` (a file name, `-` for stdin, or a peer address).

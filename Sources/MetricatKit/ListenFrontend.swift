@@ -226,6 +226,7 @@ public final class ListenFrontend: MetricHandler {
             }
             if case .signal(let signal) = reason {
                 if let c = child, c.termination == nil { _ = c.stop(signal, grace: 5_000_000_000) }
+                listener.drain { [unowned self] r in self.receive(r) }
                 break
             }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }

@@ -25,7 +25,16 @@ struct Listen: ParsableCommand {
             As a CI smoke check: --count N exits 0 after N lines (metrics when decoding), --expect \
             REGEX or --expect-metric 'name,tag=v field>0' exit 0 as soon as a match arrives, and \
             --timeout D exits 1 when it expires first. A datagram is handled whole, so --count may \
-            be passed inside one. SIGINT and SIGTERM stop it cleanly and remove its Unix socket files.
+            be passed inside one. SIGINT and SIGTERM stop it cleanly: what the kernel already holds \
+            (queued datagrams, bytes acknowledged to stream senders) is read and printed, with the \
+            last unfinished line of each connection, and its Unix socket files are removed.
+
+            Delivery: nothing is acknowledged beyond the kernel, so senders learn of no loss; every \
+            loss is counted in --json. Datagrams the kernel dropped (receive buffer full) are \
+            kernel_drops; a truncated datagram, an overlong line and a connection closed to make \
+            room (past --max-connections the one idle longest is closed, those that never sent a \
+            whole line first, so neither floods nor slow peers push out a client that sends) or idle \
+            past --read-timeout are dropped, each reported.
 
             With a COMMAND after --, listen binds first, then runs it (argv, no shell; stdin, stdout \
             and stderr inherited; METRICAT_LISTEN holds the bound addresses, space-separated), \
@@ -99,7 +108,7 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Receive buffer to ask for (Telegraf's read_buffer_size); warns when the kernel grants less.", valueName: "bytes"))
     var rcvbuf: Int32?
 
-    @Option(help: ArgumentHelp("Open stream connections at most; when all are taken, a new connection closes the one idle longest, with a report.", valueName: "n"))
+    @Option(help: ArgumentHelp("Open stream connections at most; when all are taken, a new connection closes the one idle longest (those that never sent a whole line first), with a report.", valueName: "n"))
     var maxConnections: Int = 1024
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Close a stream connection that sends nothing for this long, with a report (Telegraf's read_timeout; default: never).", valueName: "duration"))

@@ -50,6 +50,11 @@ struct TailLog: ParsableCommand {
             a log copied and truncated while a run reads it is noticed, and the next run reads the rest \
             from the copy.
 
+            Delivery is at-least-once: a run killed at any point loses no line, and the only way a \
+            line is counted twice is a run killed after its output went out and before its state was \
+            renamed into place. A log rotated several times since the last completed run is read \
+            through every rotated file after the one the state points into (at most the 8 newest).
+
             Exit status: 0 ok (also when the log does not exist, unless --require), 1 another run holds \
             the lock, 2 usage, 69 an output was unreachable (state kept), 74 I/O error: stdout could \
             not be written (state kept), the log cannot be read, the state cannot be written (nothing \

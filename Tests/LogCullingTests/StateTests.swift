@@ -85,6 +85,53 @@ import Testing
         #expect(names == [".1", ".2.gz", "-20261122"])
     }
 
+    /// Runs that fail or are killed for a while leave the state behind: the log may be rotated
+    /// twice before a run completes. The file in between is read whole, not skipped.
+    @Test func aLogRotatedTwiceSinceTheLastRunIsReadThroughEveryFile() throws {
+        let path = tempPath("chain.log")
+        let fm = FileManager.default
+        try "a1\na2\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let first = try #require(FileIdentity.of(path))
+        let (fp, n) = Fingerprint.of(prefix: Array("a1\n".utf8), limit: 3)
+        let state = LogState(inode: first.inode, device: first.device, offset: 3, fingerprint: fp, fingerprintLength: n, lastRun: 0)
+        try fm.moveItem(atPath: path, toPath: path + ".1")
+        try "b1\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try fm.moveItem(atPath: path + ".1", toPath: path + ".2")
+        try fm.moveItem(atPath: path, toPath: path + ".1")
+        try "c1\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let current = try #require(FileIdentity.of(path))
+        let plan = TailPlanner.plan(path: path, state: state, current: current, fromStart: false)
+        #expect(plan.segments == [
+            Segment(path: path + ".2", start: 3, compressed: false, live: false),
+            Segment(path: path + ".1", start: 0, compressed: false, live: false),
+            Segment(path: path, start: 0, compressed: false, live: true),
+        ], "\(plan)")
+        #expect(plan.warnings.isEmpty)
+        // The same after two copytruncates: the copy the state points into is found by its first line.
+        try fm.removeItem(atPath: path + ".2")
+        try fm.removeItem(atPath: path + ".1")
+        try "a1\na2\n".write(toFile: path + ".2", atomically: false, encoding: .utf8)
+        try "b1\n".write(toFile: path + ".1", atomically: false, encoding: .utf8)
+        let truncated = LogState(inode: current.inode, device: current.device, offset: 3, fingerprint: fp, fingerprintLength: n, lastRun: 0)
+        let copies = TailPlanner.plan(path: path, state: truncated, current: current, fromStart: false)
+        #expect(copies.segments.map(\.path) == [path + ".2", path + ".1", path] && copies.segments.map(\.start) == [3, 0, 0], "\(copies)")
+    }
+
+    /// `.N` names order by number whatever their times (`.10` is older than `.9`), dates by date,
+    /// and a `.gz` still being written beside its uncompressed twin is not read twice.
+    @Test func rotatedNamesOrderByNumberOrDateAndLeaveOutAGzTwin() throws {
+        let path = tempPath("order.log")
+        for (i, suffix) in [".10", ".9", ".2", ".2.gz", ".1"].enumerated() {
+            FileManager.default.createFile(atPath: path + suffix, contents: Data())
+            // The oldest number gets the newest time, as gzip run after the rename gives it.
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 - Double(i) * 60)], ofItemAtPath: path + suffix)
+        }
+        #expect(TailPlanner.rotatedNames(of: path).map { String($0.dropFirst(path.count)) } == [".1", ".2", ".9", ".10"])
+        let dated = tempPath("dated.log")
+        for suffix in ["-20261121", "-20261123.gz", "-20261122"] { FileManager.default.createFile(atPath: dated + suffix, contents: Data()) }
+        #expect(TailPlanner.rotatedNames(of: dated).map { String($0.dropFirst(dated.count)) } == ["-20261123.gz", "-20261122", "-20261121"])
+    }
+
     @Test func aLongLineIsSkippedAndCounted() throws {
         let path = tempPath("long.log")
         try ("short\n" + String(repeating: "x", count: 5000) + "\nafter\n").write(toFile: path, atomically: true, encoding: .utf8)

@@ -138,4 +138,48 @@ import Testing
         #expect(o.stats.errors == ["ETIMEDOUT": 1])
         #expect(o.elapsed < .seconds(5), "took \(o.elapsed)")
     }
+
+    /// Found with a server that closes at random points: the first try went out whole and the
+    /// server closed without answering (it may have stored the batch), then the server went away,
+    /// so the retry was refused before sending anything. The batch is unconfirmed, not failed:
+    /// lines the server may hold are never reported as failed.
+    @Test func aBatchSentWholeOnceIsUnconfirmedEvenWhenTheRetryIsRefused() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &len) == 0 }
+        }
+        try #require(ok)
+        let port = UInt16(bigEndian: addr.sin_port)
+        let stored = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            // Reads the whole request (it is small), "stores" it, closes without an answer, and
+            // stops listening, so the retry's connect is refused.
+            let c = accept(listener, nil, nil)
+            var request: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: request, as: UTF8.self).hasSuffix("m v=2\n") {
+                let n = buffer.withUnsafeMutableBytes { recv(c, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                request += buffer[0..<n]
+            }
+            close(listener)
+            close(c)
+            stored.signal()
+        }
+        let writer = try HTTPWriter(target: .init(host: "127.0.0.1", port: port, path: "/write", query: "db=x", secure: false))
+        writer.retries = 2
+        var events: [String] = []
+        writer.onEvent = { events.append($0) }
+        for (n, line) in ["m v=1", "m v=2"].enumerated() { Array(line.utf8).withUnsafeBytes { writer.write(line: $0, tag: n + 1) } }
+        writer.flush()
+        #expect(stored.wait(timeout: .now() + 5) == .success)
+        #expect(writer.unconfirmedLines == 2, "\(events)")
+        #expect(writer.stats.failedLines == 0)
+        #expect(writer.stats.lines == 0)
+        #expect(writer.stats.errors["ECONNREFUSED"] ?? 0 > 0, "\(writer.stats.errors)")
+    }
 }

@@ -177,6 +177,44 @@ import Glibc
         _ = (busy, third)
     }
 
+    /// Found with a flood of new connections: a client that sends lines, idle for a moment, was
+    /// the one idle longest and lost its slot to silent connections. Now the silent ones make room
+    /// first, however recent; a client that sent a whole line goes only when all have.
+    @Test func aFullListenerClosesASilentConnectionBeforeAClientThatSentLines() throws {
+        var options = ListenerOptions()
+        options.maxConnections = 2
+        let l = try Listener(endpoints: [.tcp(host: "127.0.0.1", port: 0, family: .ipv4)], options: options)
+        let target = Endpoint.tcp(host: "127.0.0.1", port: l.boundPort()!, family: .ipv4)
+        let client = try Socket.connect(to: target)
+        _ = Array("a1\n".utf8).withUnsafeBytes { client.sendAll($0) }
+        var lines: [String] = []
+        _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+            if case .line(let b, _) = r { lines.append(String(decoding: b, as: UTF8.self)) }
+            return lines.isEmpty
+        }
+        usleep(20_000)  // the client is now idle longer than the silent connections below
+        var dropped: [Int] = []
+        var silent: [Socket] = []
+        for _ in 0..<3 {
+            silent.append(try Socket.connect(to: target))
+            var connected = false
+            _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+                if case .connected = r { connected = true }
+                if case .dropped(_, let peer) = r { dropped.append(peer?.connection ?? -1) }
+                return !connected
+            }
+        }
+        #expect(dropped == [2, 3], "the silent connections make room, oldest first: \(dropped)")
+        _ = Array("a2\n".utf8).withUnsafeBytes { client.sendAll($0) }
+        _ = l.run(until: monotonicNow() + 2_000_000_000) { r in
+            if case .line(let b, _) = r { lines.append(String(decoding: b, as: UTF8.self)) }
+            return lines.count < 2
+        }
+        #expect(lines == ["a1", "a2"])
+        #expect(l.openConnections == 2)
+        _ = silent
+    }
+
     /// With a read timeout, a connection that sends nothing for that long is closed and reported,
     /// and the line it left without a newline still arrives.
     @Test func anIdleConnectionIsClosedAfterTheReadTimeout() throws {

@@ -30,4 +30,13 @@ import Testing
         Diagnostics(verbose: true, write: { lines.append($0) }).note("shown")
         #expect(lines == ["metricat: note: shown\n"])
     }
+
+    /// Found by scripts/fuzz-cli.py: a form feed in a StatsD type was echoed raw, so the message
+    /// broke into two lines on a terminal; ESC would reach the terminal as an escape sequence.
+    @Test func controlCharactersFromTheInputAreShownEscapedAndAMessageStaysOneLine() {
+        var lines: [String] = []
+        let d = Diagnostics(write: { lines.append($0) })
+        d.report(.error(line: 4, column: 24, "invalid metric type \"=1\u{0C}17\u{0B}\"\u{1B}[2J\tx\u{7F}"), source: "-")
+        #expect(lines == ["-:4:24: invalid metric type \"=1\\x0c17\\x0b\"\\x1b[2J\tx\\x7f\n"])
+    }
 }
