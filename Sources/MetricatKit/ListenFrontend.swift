@@ -103,7 +103,6 @@ public final class ListenFrontend: MetricHandler {
     let fixedNow: Int64? = getenv("METRICAT_NOW").flatMap { Int64(String(cString: $0)) }
     var done = false
     var recordFile: UnsafeMutablePointer<FILE>?
-    var lineNumbers: [String: Int] = [:]
     var sequence: SequenceStreams?
     var sequenceScanner = SequenceScanner(key: [])
     var loadRun: ListenRun?
