@@ -6,7 +6,7 @@
 // Every parsed metric is written in all seven formats. Parse and serialize errors are diagnostics,
 // not findings: only a trap, a failed precondition or a sanitizer report is.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The parser METRICAT_FUZZ_FORMAT fixes, read once.

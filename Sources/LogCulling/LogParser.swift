@@ -13,7 +13,9 @@ public protocol LogParser: AnyObject {
 
 /// The built-in parsers by their command-line name; Logster's class names are aliases.
 public enum ParserKind: String, CaseIterable, Sendable {
-    case sample, log4j, postfix, squid, apacheError = "apache-error", metric, json
+    case sample, log4j, postfix, squid
+    case apacheError = "apache-error"
+    case metric, json
 
     /// `sample`, `SampleLogster`, `logster.parsers.SampleLogster.SampleLogster`, ...
     public init?(name: String) {

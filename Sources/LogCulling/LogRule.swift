@@ -123,7 +123,10 @@ public struct LogRule: @unchecked Sendable {
                 var j = i + 1
                 if j < b.count, b[j] == 0x5E { j += 1 }
                 if j < b.count, b[j] == 0x5D { j += 1 }
-                while j < b.count, b[j] != 0x5D { if b[j] == 0x5C { j += 1 }; j += 1 }
+                while j < b.count, b[j] != 0x5D {
+                    if b[j] == 0x5C { j += 1 }
+                    j += 1
+                }
                 width = j - i + 1
             case 0x28: depth += 1
             case 0x29: depth -= 1
@@ -267,7 +270,8 @@ final class RuleParser: LogParser {
     /// The first offset `>= from` where `needle` occurs in `line` (glibc's memmem: a line holds
     /// many quotes and spaces, on which a memchr of the first byte stops every few bytes).
     static func find(_ line: UnsafeRawBufferPointer, _ needle: [UInt8], from: Int) -> Int? {
-        let n = line.count, m = needle.count
+        let n = line.count
+        let m = needle.count
         guard m > 0, from <= n - m, let base = line.baseAddress else { return nil }
         return needle.withUnsafeBytes { nb -> Int? in
             guard let hit = cms_memmem(base + from, n - from, nb.baseAddress!, m) else { return nil }
@@ -299,5 +303,5 @@ final class RuleParser: LogParser {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

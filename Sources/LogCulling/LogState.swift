@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a run remembers about a log: which file (inode, device), how far it was read (a byte offset

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file's identity and size.
@@ -138,7 +138,8 @@ public enum TailPlanner {
                 plan.segments.append(copy)
                 plan.addNewer(than: copy.path, of: path, live: current)
             } else {
-                plan.warnings.append("\(path): the log was truncated (now \(current.size) bytes, \(state.offset) read before) and no rotated copy was found: reading it from the start")
+                plan.warnings.append(
+                    "\(path): the log was truncated (now \(current.size) bytes, \(state.offset) read before) and no rotated copy was found: reading it from the start")
             }
             plan.segments.append(Segment(path: path, start: 0, compressed: false, live: true))
             return plan
@@ -192,12 +193,15 @@ public enum TailPlanner {
             let full = (slash == nil ? "" : dir + "/") + name
             var st = stat()
             guard stat(full, &st) == 0 else { continue }
-            found.append(Rotated(path: full, numbered: sep == ".", key: String(tail), compressed: name.hasSuffix(".gz"),
-                                 mtime: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)))
+            found.append(
+                Rotated(
+                    path: full, numbered: sep == ".", key: String(tail), compressed: name.hasSuffix(".gz"),
+                    mtime: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec)))
         }
         let plain = Set(found.filter { !$0.compressed }.map(\.path))
         found.removeAll { $0.compressed && plain.contains(String($0.path.dropLast(3))) }
-        let numbered = found.allSatisfy(\.numbered), dated = found.allSatisfy { !$0.numbered }
+        let numbered = found.allSatisfy(\.numbered)
+        let dated = found.allSatisfy { !$0.numbered }
         return found.sorted { a, b in
             if numbered, let x = Int(a.key), let y = Int(b.key), x != y { return x < y }
             if dated, a.key.count == b.key.count, a.key != b.key { return a.key > b.key }
@@ -295,7 +299,11 @@ public struct LineReader {
             result.bytes += Int64(n)
             var s = 0
             if skipping {
-                guard let nl = memchr(base, 0x0A, filled) else { pos += Int64(filled); filled = 0; continue }
+                guard let nl = memchr(base, 0x0A, filled) else {
+                    pos += Int64(filled)
+                    filled = 0
+                    continue
+                }
                 s = base.distance(to: nl) + 1
                 skipping = false
             }

@@ -3,7 +3,7 @@ import MetricTransport
 import MetricatKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How metrics are written to one output.
@@ -206,7 +206,9 @@ public final class TailLogFrontend {
         for w in plan.warnings { diagnostics.warning(w) }
         for n in plan.notes { diagnostics.note(n) }
 
-        let parsers: [any LogParser] = (options.parser.map { [options.settings.makeParser($0)] } ?? []) + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
+        let parsers: [any LogParser] =
+            (options.parser.map { [options.settings.makeParser($0)] } ?? [])
+            + (options.rules.isEmpty ? [] : [RuleParser(options.rules, percentiles: options.settings.percentiles.map { ($0, Int($0) ?? 90) })])
         let reader = LineReader(maxLine: options.maxLine)
         var end: Int64 = 0
         // The first line of the live log as the read saw it, when the read started at its start.
@@ -223,14 +225,20 @@ public final class TailLogFrontend {
                     let parser = parsers[0]
                     var first = segment.live && segment.start == 0
                     r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
-                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
+                        if first {
+                            first = false
+                            liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A]
+                        }
                         if !parser.parse(line, complete: complete) { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
                     }
                     if r.tooLong > 0 { liveStart = [] }  // the first line handed out may not be the file's first
                 } else {
                     var first = segment.live && segment.start == 0
                     r = try reader.read(segment, fd: segment.live ? opened.fd : rotatedFDs[segment.path]) { line, complete in
-                        if first { first = false; liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A] }
+                        if first {
+                            first = false
+                            liveStart = Array(line.prefix(Fingerprint.maxBytes)) + [0x0A]
+                        }
                         var any = false
                         for p in parsers where p.parse(line, complete: complete) { any = true }
                         if !any { Self.unmatched(line, debug: debug, stats: &runStats, path: segment.path) }
@@ -250,7 +258,8 @@ public final class TailLogFrontend {
         stats = runStats
         let duration = state.map { max(0, startSec - $0.lastRun) } ?? 0
         if diagnostics.verbose {
-            diagnostics.note("\(options.path): \(runStats.lines) lines (\(runStats.bytes) bytes) over \(duration) s, \(runStats.unmatched) unmatched, \(runStats.invalidUTF8) not valid UTF-8")
+            diagnostics.note(
+                "\(options.path): \(runStats.lines) lines (\(runStats.bytes) bytes) over \(duration) s, \(runStats.unmatched) unmatched, \(runStats.invalidUTF8) not valid UTF-8")
         }
         if options.dryRun {
             if !firstRun {
@@ -288,7 +297,9 @@ public final class TailLogFrontend {
         if followMode { memoryState = newState }
         var after = stat()
         if fstat(opened.fd, &after) == 0, Int64(after.st_size) < end {
-            diagnostics.warning("\(options.path): truncated while this run was under way (now \(after.st_size) bytes, read up to byte \(end)): the next run reads the rest from the rotated copy, if there is one beside it")
+            diagnostics.warning(
+                "\(options.path): truncated while this run was under way (now \(after.st_size) bytes, read up to byte \(end)): the next run reads the rest from the rotated copy, if there is one beside it"
+            )
         }
         do {
             try pending?.commit()
@@ -332,7 +343,9 @@ public final class TailLogFrontend {
     static func escaped(_ line: UnsafeRawBufferPointer) -> String {
         var s = ""
         for b in line.prefix(400) {
-            if b >= 0x20 && b < 0x7F && b != 0x5C { s.unicodeScalars.append(Unicode.Scalar(b)) } else {
+            if b >= 0x20 && b < 0x7F && b != 0x5C {
+                s.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
                 s += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
             }
         }

@@ -31,11 +31,13 @@ public final class Pattern: @unchecked Sendable {
         var error: Int32 = 0
         var offset = 0
         let options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | (anchored ? PCRE2_ANCHORED : 0))
-        let compiled = source.utf8.withContiguousStorageIfAvailable { bytes in
-            pcre2_compile_8(bytes.baseAddress ?? Pattern.empty, bytes.count, options, &error, &offset, nil)
-        } ?? Array(source.utf8).withUnsafeBufferPointer { bytes in
-            pcre2_compile_8(bytes.baseAddress ?? Pattern.empty, bytes.count, options, &error, &offset, nil)
-        }
+        let compiled =
+            source.utf8.withContiguousStorageIfAvailable { bytes in
+                pcre2_compile_8(bytes.baseAddress ?? Pattern.empty, bytes.count, options, &error, &offset, nil)
+            }
+            ?? Array(source.utf8).withUnsafeBufferPointer { bytes in
+                pcre2_compile_8(bytes.baseAddress ?? Pattern.empty, bytes.count, options, &error, &offset, nil)
+            }
         guard let compiled else { throw PatternError(message: Pattern.message(error), offset: offset) }
         code = compiled
         // Without JIT support PCRE2 interprets: slower, same results.

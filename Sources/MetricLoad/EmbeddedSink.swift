@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CMetricSys
 import MetricTransport
 import MetricatKit
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A receiver in the same process, on its own thread: what `load` measures against when no target is
 /// given. Datagrams are read with recvmmsg(64); stream connections with 256 KiB reads. Every line's
@@ -79,11 +80,13 @@ public final class EmbeddedSink: @unchecked Sendable {
     public func start() {
         let box = Unmanaged.passRetained(self)
         var t = pthread_t()
-        pthread_create(&t, nil, { arg in
-            let sink = Unmanaged<EmbeddedSink>.fromOpaque(arg!).takeRetainedValue()
-            sink.serve()
-            return nil
-        }, box.toOpaque())
+        pthread_create(
+            &t, nil,
+            { arg in
+                let sink = Unmanaged<EmbeddedSink>.fromOpaque(arg!).takeRetainedValue()
+                sink.serve()
+                return nil
+            }, box.toOpaque())
         thread = t
     }
 
@@ -181,14 +184,20 @@ public final class EmbeddedSink: @unchecked Sendable {
             }
             var i = 1
             while i < fds.count {
-                if fds[i].revents == 0 { i += 1; continue }
+                if fds[i].revents == 0 {
+                    i += 1
+                    continue
+                }
                 let fd = fds[i].fd
                 let conn = conns[i - 1]
                 var closed = false
                 for _ in 0..<16 {
                     let room = StreamConnection.size - conn.kept
                     let n = recv(fd, conn.buffer + conn.kept, room, Int32(MSG_DONTWAIT))
-                    if n == 0 { closed = true; break }
+                    if n == 0 {
+                        closed = true
+                        break
+                    }
                     if n < 0 {
                         if errno == EINTR { continue }
                         if errno != EAGAIN { closed = true }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MetricFormats
 import MetricTransport
 import MetricatKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs `load`: builds the payload once, starts the embedded sink (or snapshots the target's kernel
 /// counters), sends on schedule, drains, and reports loss three ways side by side.
@@ -21,9 +22,15 @@ public enum LoadFrontend {
         do {
             let result = try execute(options, diagnostics: diagnostics)
             StandardStreams.writeError(result.table())
-            if options.json { StandardStreams.writeError(""); writeOut(result.json() + "\n") }
+            if options.json {
+                StandardStreams.writeError("")
+                writeOut(result.json() + "\n")
+            }
             if let plot = options.plot, options.ramp != nil {
-                if !LoadPlot.write(result, to: plot) { diagnostics.ioError("\(plot): cannot write the plot: \(StandardStreams.describe(errno: errno))"); return .ioError }
+                if !LoadPlot.write(result, to: plot) {
+                    diagnostics.ioError("\(plot): cannot write the plot: \(StandardStreams.describe(errno: errno))")
+                    return .ioError
+                }
             }
             for r in result.runs where r.rate != nil && r.rateSent < r.rate! * 0.99 && !result.ramp && r.interrupted == nil {
                 diagnostics.warning("sent \(RateText.format(r.rateSent)) lines/s, more than 1% below the target \(RateText.format(r.rate!)): the sender's limit on this machine")
@@ -53,8 +60,9 @@ public enum LoadFrontend {
         let payload: Payload
         do {
             let asTag = options.seqAsTag ?? (options.format != .influx)
-            payload = try Payload(template: options.template, format: options.format, formatOptions: options.formatOptions,
-                                  seqKey: options.seqKey, seqAsTag: asTag, size: options.size, series: options.series)
+            payload = try Payload(
+                template: options.template, format: options.format, formatOptions: options.formatOptions,
+                seqKey: options.seqKey, seqAsTag: asTag, size: options.size, series: options.series)
         } catch {
             throw .usage(error.description)
         }
@@ -62,7 +70,9 @@ public enum LoadFrontend {
             diagnostics.warning("--size \(size): the shortest line this template makes is \(longest) bytes")
         }
         guard let ramp = options.ramp else {
-            return LoadResult(runs: [try runOnce(options, payload: payload, rate: options.rate, duration: options.duration, diagnostics: diagnostics)], ramp: false, knee: nil, maxLoss: options.maxLoss)
+            return LoadResult(
+                runs: [try runOnce(options, payload: payload, rate: options.rate, duration: options.duration, diagnostics: diagnostics)], ramp: false, knee: nil,
+                maxLoss: options.maxLoss)
         }
         var runs: [LoadReport] = []
         var knee: Double?
@@ -77,14 +87,16 @@ public enum LoadFrontend {
                 break
             }
             if options.progress {
-                StandardStreams.writeError("step \(RateText.format(rate))/s: sent \(RateText.format(r.rateSent))/s, loss \(r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "?")\n")
+                StandardStreams.writeError(
+                    "step \(RateText.format(rate))/s: sent \(RateText.format(r.rateSent))/s, loss \(r.lossFraction.map { RateText.fixed($0 * 100, 3) + "%" } ?? "?")\n")
             }
             if let f = r.lossFraction, f > threshold {
                 stop = "loss \(RateText.fixed(f * 100, 3))% at \(RateText.format(rate)) lines/s is over \(RateText.fixed(threshold * 100, 3))%"
                 break
             }
             if r.rateSent < rate * 0.99 {
-                stop = "the sender reached only \(RateText.format(r.rateSent)) of \(RateText.format(rate)) lines/s: this machine's sending limit, not the receiver's (try --senders or --batch)"
+                stop =
+                    "the sender reached only \(RateText.format(r.rateSent)) of \(RateText.format(rate)) lines/s: this machine's sending limit, not the receiver's (try --senders or --batch)"
                 break
             }
             knee = rate
@@ -197,19 +209,23 @@ public enum LoadFrontend {
             }
             let errors = c.errors.values.reduce(0, +) - previous.errors.values.reduce(0, +)
             let who = senders.count > 1 ? " (sender 1 of \(senders.count))" : ""
-            StandardStreams.writeError("\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(who)\(received)  errors \(errors)/s   ")
+            StandardStreams.writeError(
+                "\r\(RateText.fixed(Double(c.elapsedNanoseconds) / 1e9, 1))s  offered \(per(c.offered, previous.offered))/s  sent \(per(c.sent, previous.sent))/s\(who)\(received)  errors \(errors)/s   "
+            )
             previous = c
         }
         let counters: SendCounters
         if senders.count == 1 {
-            counters = senders[0].run(rate: rate, duration: duration, count: options.count,
-                                      firstSeq: UInt64(options.firstSender) * SequenceStreams.span, tick: tick)
+            counters = senders[0].run(
+                rate: rate, duration: duration, count: options.count,
+                firstSeq: UInt64(options.firstSender) * SequenceStreams.span, tick: tick)
         } else {
             let n = senders.count
             let results = SenderThreads.run(n) { k in
                 let share = options.count.map { $0 / UInt64(n) + (UInt64(k) < $0 % UInt64(n) ? 1 : 0) }
-                return senders[k].run(rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
-                                      firstSeq: UInt64(options.firstSender + k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
+                return senders[k].run(
+                    rate: rate.map { $0 / Double(n) }, duration: duration, count: share,
+                    firstSeq: UInt64(options.firstSender + k) * SequenceStreams.span, tick: k == 0 ? tick : nil)
             }
             counters = SendCounters.sum(results)
         }
@@ -377,7 +393,8 @@ public struct SinkReport: Sendable, Equatable {
     /// Why a summary of `other` (nil: one without a run id) is not this run's.
     static func refusal(_ other: String?, run: String) -> String {
         let whose = other.map { "of run \($0)" } ?? "without a run id"
-        return "only a summary \(whose) is there, not one of this run (\(run)): it counts other lines than this run sent (an earlier run, or a receiver that missed this run's begin or end lines), so it is refused"
+        return
+            "only a summary \(whose) is there, not one of this run (\(run)): it counts other lines than this run sent (an earlier run, or a receiver that missed this run's begin or end lines), so it is refused"
     }
 
     /// GETs `url` until its body holds the summary of `run` or `wait` ns passed; the error names
@@ -399,7 +416,8 @@ public struct SinkReport: Sendable, Equatable {
                     case .none:
                         var start = String(text.prefix(60).map { $0.isNewline || $0 == "\t" ? " " : $0 })
                         while start.last == " " { start.removeLast() }
-                        last = start.isEmpty
+                        last =
+                            start.isEmpty
                             ? "HTTP 200 with an empty body: no 'listen --sequence --json' summary"
                             : "HTTP 200, but the body holds no 'listen --sequence --json' summary (a JSON line with \"received\" and \"lost\"); it starts with \"\(start)\""
                     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// SIGINT and SIGTERM during `load`: the first one stops the senders (and a ramp) so the partial
 /// report is printed; the handler then reverts to the default, so a second one ends the process at once.

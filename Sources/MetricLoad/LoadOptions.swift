@@ -105,9 +105,15 @@ public enum RateText {
         var t = Substring(text)
         var factor = 1.0
         switch t.last {
-        case "k", "K": factor = 1e3; t = t.dropLast()
-        case "m", "M": factor = 1e6; t = t.dropLast()
-        case "g", "G": factor = 1e9; t = t.dropLast()
+        case "k", "K":
+            factor = 1e3
+            t = t.dropLast()
+        case "m", "M":
+            factor = 1e6
+            t = t.dropLast()
+        case "g", "G":
+            factor = 1e9
+            t = t.dropLast()
         default: break
         }
         guard let v = Double(t), v.isFinite, v >= 0 else { return nil }

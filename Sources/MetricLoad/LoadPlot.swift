@@ -1,13 +1,19 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--plot FILE.svg`: offered rate against received rate (left axis) and loss (right axis, %) for
 /// the steps of a ramp, with the knee marked, so a person sees where the collector gives up.
 public enum LoadPlot {
     public static func svg(_ result: LoadResult) -> String {
-        let w = 720.0, h = 420.0, left = 70.0, right = 60.0, top = 30.0, bottom = 50.0
-        let pw = w - left - right, ph = h - top - bottom
+        let w = 720.0
+        let h = 420.0
+        let left = 70.0
+        let right = 60.0
+        let top = 30.0
+        let bottom = 50.0
+        let pw = w - left - right
+        let ph = h - top - bottom
         let runs = result.runs
         let maxRate = max(runs.map { max($0.rateOffered, $0.rateReceived ?? 0, $0.rateSent) }.max() ?? 1, 1)
         let maxLoss = max(runs.compactMap { $0.lossFraction }.max() ?? 0, 0.001) * 100

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MetricatKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Every figure of one run (or one ramp step), with the keys scripts rely on.
 public struct LoadReport: Sendable {
@@ -112,7 +113,8 @@ public struct LoadResult: Sendable {
     public func table() -> String {
         var out = ""
         guard let first = runs.first else { return out }
-        out += "metricat load: \(first.format) over \(first.transport) to \(first.target), \(RateText.fixed(first.lineBytes, 1))-byte lines, \(first.linesPerDatagram) per \(first.transport.hasPrefix("udp") || first.transport == "unixgram" ? "datagram" : "write")\n"
+        out +=
+            "metricat load: \(first.format) over \(first.transport) to \(first.target), \(RateText.fixed(first.lineBytes, 1))-byte lines, \(first.linesPerDatagram) per \(first.transport.hasPrefix("udp") || first.transport == "unixgram" ? "datagram" : "write")\n"
         let header = ["offered/s", "sent/s", "received/s", "sent", "received", "lost", "loss", "dup", "reord", "kernel", "errors"]
         var rows: [[String]] = [header]
         for r in runs {
@@ -143,7 +145,10 @@ public struct LoadResult: Sendable {
         }
         if ramp {
             if let stopReason { out += "stopped: \(stopReason)\n" }
-            out += "knee: " + (knee.map { "\(RateText.format($0)) lines/s (highest offered rate with loss <= \(RateText.fixed((maxLoss ?? 0) * 100, 3))%)" } ?? "none (every step lost more than --max-loss)") + "\n"
+            out +=
+                "knee: "
+                + (knee.map { "\(RateText.format($0)) lines/s (highest offered rate with loss <= \(RateText.fixed((maxLoss ?? 0) * 100, 3))%)" }
+                    ?? "none (every step lost more than --max-loss)") + "\n"
         }
         return out
     }
@@ -166,7 +171,8 @@ public enum HostFacts {
         }
         var load = [Double](repeating: 0, count: 3)
         getloadavg(&load, 3)
-        return "{\"kernel\":\(JSONNumber.quote(release)),\"cpus\":\(cpus),\"rmem_default\":\(sysctl("rmem_default")),\"rmem_max\":\(sysctl("rmem_max")),\"wmem_default\":\(sysctl("wmem_default")),\"wmem_max\":\(sysctl("wmem_max")),\"loadavg\":[\(load.map { JSONNumber.format($0) }.joined(separator: ","))]}"
+        return
+            "{\"kernel\":\(JSONNumber.quote(release)),\"cpus\":\(cpus),\"rmem_default\":\(sysctl("rmem_default")),\"rmem_max\":\(sysctl("rmem_max")),\"wmem_default\":\(sysctl("wmem_default")),\"wmem_max\":\(sysctl("wmem_max")),\"loadavg\":[\(load.map { JSONNumber.format($0) }.joined(separator: ","))]}"
     }
 }
 

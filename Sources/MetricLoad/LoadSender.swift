@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CMetricSys
 import MetricTransport
 import MetricatKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What the sending side did: lines offered by the schedule, handed to the kernel, and failures by errno.
 public struct SendCounters: Sendable, Equatable {
@@ -57,11 +58,13 @@ enum SenderThreads {
         var threads: [pthread_t] = []
         for slot in slots {
             var t = pthread_t()
-            pthread_create(&t, nil, { arg in
-                let slot = Unmanaged<Slot>.fromOpaque(arg!).takeUnretainedValue()
-                slot.result = slot.body(slot.k)
-                return nil
-            }, Unmanaged.passUnretained(slot).toOpaque())
+            pthread_create(
+                &t, nil,
+                { arg in
+                    let slot = Unmanaged<Slot>.fromOpaque(arg!).takeUnretainedValue()
+                    slot.result = slot.body(slot.k)
+                    return nil
+                }, Unmanaged.passUnretained(slot).toOpaque())
             threads.append(t)
         }
         for t in threads { pthread_join(t, nil) }

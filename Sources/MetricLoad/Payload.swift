@@ -32,8 +32,10 @@ public struct Payload: Sendable {
 
     /// Renders `template` in `format`. `size` pads each line to that many bytes with a `pad` tag;
     /// `series` > 1 adds a `series` tag with that many distinct values.
-    public init(template: MetricTemplate, format: MetricFormat, formatOptions: FormatOptions, seqKey: String?, seqAsTag: Bool,
-                size: Int?, series: Int) throws(PayloadError) {
+    public init(
+        template: MetricTemplate, format: MetricFormat, formatOptions: FormatOptions, seqKey: String?, seqAsTag: Bool,
+        size: Int?, series: Int
+    ) throws(PayloadError) {
         if format == .prometheus || format == .csv {
             throw .unsupported("--format \(format.rawValue): not a push format a collector reads line by line; use influx, json, wavefront, statsd or graphite")
         }
@@ -245,7 +247,10 @@ public final class FrameRing {
                     let d = digits.assumingMemoryBound(to: UInt8.self)
                     var i = width - 1
                     while i >= 0 {
-                        if d[i] < 0x39 { d[i] += 1; break }
+                        if d[i] < 0x39 {
+                            d[i] += 1
+                            break
+                        }
                         d[i] = 0x30
                         i -= 1
                     }

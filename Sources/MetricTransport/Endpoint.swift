@@ -52,7 +52,9 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
             if let colon = text.firstIndex(of: ":"), colon != text.startIndex {
                 let scheme = text[..<colon].lowercased()
                 if Self.schemes.contains(scheme) {
-                    throw EndpointError(text, "the scheme '\(scheme)' must be followed by '://'", example: scheme.hasPrefix("unix") ? "\(scheme):///tmp/metrics.sock" : "\(scheme)://127.0.0.1:8094")
+                    throw EndpointError(
+                        text, "the scheme '\(scheme)' must be followed by '://'", example: scheme.hasPrefix("unix") ? "\(scheme):///tmp/metrics.sock" : "\(scheme)://127.0.0.1:8094"
+                    )
                 }
             }
             throw EndpointError(text, "an address needs a scheme", example: "udp://127.0.0.1:8094, tcp://127.0.0.1:8094 or unix:///tmp/metrics.sock")
@@ -115,7 +117,9 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
             guard let close = s.firstIndex(of: "]") else { throw EndpointError(text, "unclosed '[' in an IPv6 address", example: "udp6://[::1]:8094") }
             host = s[s.index(after: s.startIndex)..<close]
             let after = s[s.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw EndpointError(text, "unexpected '\(after)' after the IPv6 address", example: "udp6://[::1]:8094")
             }
         } else if let colon = s.lastIndex(of: ":") {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain `http://HOST[:PORT][/PATH[?QUERY]]` URL to read from (`load --sink-report`). https is not
@@ -167,23 +167,25 @@ public enum HTTPGet {
     static func readResponse(_ fd: Int32, deadline: Int64, maxBody: Int) -> Result<Response, Failure> {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var problem: String?
-        let result = HTTPResponseReader.read(maxBody: maxBody, receive: { data in
-            while true {
-                guard wait(fd, for: Int16(POLLIN), until: deadline) else {
-                    problem = "timed out reading the response"
+        let result = HTTPResponseReader.read(
+            maxBody: maxBody,
+            receive: { data in
+                while true {
+                    guard wait(fd, for: Int16(POLLIN), until: deadline) else {
+                        problem = "timed out reading the response"
+                        return false
+                    }
+                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n > 0 {
+                        data += buffer[0..<n]
+                        return true
+                    }
+                    if n == 0 { return false }
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    problem = "reading the response failed (\(Errno.current.name))"
                     return false
                 }
-                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n > 0 {
-                    data += buffer[0..<n]
-                    return true
-                }
-                if n == 0 { return false }
-                if errno == EINTR || errno == EAGAIN { continue }
-                problem = "reading the response failed (\(Errno.current.name))"
-                return false
-            }
-        }, problem: { problem })
+            }, problem: { problem })
         switch result {
         case .success(let r): return .success(Response(status: r.status, reason: r.reason, body: r.body))
         case .failure(.read(let m)): return .failure(.read(m))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One HTTP/1.1 response read off a connection, for the two clients here (``HTTPWriter`` to InfluxDB

@@ -1,7 +1,7 @@
 import MetricFormats
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes line protocol to InfluxDB 1.x's `/write` API: lines are batched into POSTs on one
@@ -84,7 +84,9 @@ public final class HTTPWriter {
                     continue
                 }
                 if sentBefore && status != 400 {
-                    onEvent("\(target.host):\(target.port): HTTP \(status): \(Self.errorText(responseBody)); an earlier try of these \(lines.count) lines went out whole, so the server may have stored them")
+                    onEvent(
+                        "\(target.host):\(target.port): HTTP \(status): \(Self.errorText(responseBody)); an earlier try of these \(lines.count) lines went out whole, so the server may have stored them"
+                    )
                     unconfirmedLines += lines.count
                     return
                 }
@@ -260,7 +262,9 @@ public final class HTTPWriter {
         }
         guard let s = socket else { return (.failure(.invalidAddress("no connection")), false) }
         let path = target.path + (target.query.isEmpty ? "" : "?" + target.query)
-        var request = Array("POST \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nUser-Agent: metricat\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        var request = Array(
+            "POST \(path) HTTP/1.1\r\nHost: \(target.host):\(target.port)\r\nUser-Agent: metricat\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n"
+                .utf8)
         request += body
         // The request in writes that must each make progress within writeTimeout.
         let written: Result<Int, Errno> = request.withUnsafeBytes { bytes in
@@ -287,22 +291,24 @@ public final class HTTPWriter {
         var buffer = [UInt8](repeating: 0, count: 16384)
         let deadline = monotonicNow() + responseTimeout
         var problem: Errno?
-        let result = HTTPResponseReader.read(maxBody: Self.maxResponseBody, receive: { data in
-            guard HTTPGet.wait(s.fd, for: Int16(POLLIN), until: deadline) else {
-                problem = .timedOut
-                return false
-            }
-            switch buffer.withUnsafeMutableBytes({ s.receive(into: $0) }) {
-            case .success(let n) where n > 0:
-                data += buffer[0..<n]
-                return true
-            case .success:
-                return false
-            case .failure(let e):
-                problem = e
-                return false
-            }
-        }, problem: { problem.map { $0.name } })
+        let result = HTTPResponseReader.read(
+            maxBody: Self.maxResponseBody,
+            receive: { data in
+                guard HTTPGet.wait(s.fd, for: Int16(POLLIN), until: deadline) else {
+                    problem = .timedOut
+                    return false
+                }
+                switch buffer.withUnsafeMutableBytes({ s.receive(into: $0) }) {
+                case .success(let n) where n > 0:
+                    data += buffer[0..<n]
+                    return true
+                case .success:
+                    return false
+                case .failure(let e):
+                    problem = e
+                    return false
+                }
+            }, problem: { problem.map { $0.name } })
         switch result {
         case .success(let r):
             if r.closes {

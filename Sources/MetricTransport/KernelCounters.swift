@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Kernel-side loss counters: what the kernel dropped before a program could read it.

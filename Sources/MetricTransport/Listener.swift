@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CMetricSys
 import MetricFormats
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How a ``Listener`` binds and bounds what it receives.
 public struct ListenerOptions: Sendable {
@@ -376,7 +377,10 @@ public final class Listener {
                 case .success(let n):
                     c.lastActivity = monotonicNow()
                     let bytes = UnsafeBufferPointer(rebasing: UnsafeRawBufferPointer(buffer).bindMemory(to: UInt8.self)[0..<n])
-                    if !delegate(.chunk(bytes, c.peer)) { keepGoing = false; return }
+                    if !delegate(.chunk(bytes, c.peer)) {
+                        keepGoing = false
+                        return
+                    }
                     c.framer.feed(bytes) { event in
                         guard keepGoing else { return }
                         switch event {
@@ -471,11 +475,20 @@ public final class Listener {
                                 }
                                 let bytes = UnsafeBufferPointer(start: (raw.baseAddress! + i * size).assumingMemoryBound(to: UInt8.self), count: len)
                                 if headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 {
-                                    if !delegate(.dropped("datagram longer than \(size) bytes: truncated, dropped", peer)) { keepGoing = false; return }
+                                    if !delegate(.dropped("datagram longer than \(size) bytes: truncated, dropped", peer)) {
+                                        keepGoing = false
+                                        return
+                                    }
                                     continue
                                 }
-                                if !delegate(.datagram(bytes, peer)) { keepGoing = false; return }
-                                if options.splitDatagrams, !Self.splitLines(bytes, peer, delegate) { keepGoing = false; return }
+                                if !delegate(.datagram(bytes, peer)) {
+                                    keepGoing = false
+                                    return
+                                }
+                                if options.splitDatagrams, !Self.splitLines(bytes, peer, delegate) {
+                                    keepGoing = false
+                                    return
+                                }
                             }
                             if Int(n) < batch { return }
                         }

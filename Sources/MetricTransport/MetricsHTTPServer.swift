@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Limits of a ``MetricsHTTPServer``; every one is a bound on memory or time a client can take.
 public struct MetricsHTTPServerOptions: Sendable {
@@ -96,14 +97,16 @@ public final class MetricsHTTPServer: @unchecked Sendable {
         guard thread == nil else { return }
         let box = Unmanaged.passRetained(self)
         var t = pthread_t()
-        pthread_create(&t, nil, { arg in
-            var mask = sigset_t()
-            sigfillset(&mask)
-            pthread_sigmask(SIG_BLOCK, &mask, nil)
-            let server = Unmanaged<MetricsHTTPServer>.fromOpaque(arg!).takeRetainedValue()
-            server.serve()
-            return nil
-        }, box.toOpaque())
+        pthread_create(
+            &t, nil,
+            { arg in
+                var mask = sigset_t()
+                sigfillset(&mask)
+                pthread_sigmask(SIG_BLOCK, &mask, nil)
+                let server = Unmanaged<MetricsHTTPServer>.fromOpaque(arg!).takeRetainedValue()
+                server.serve()
+                return nil
+            }, box.toOpaque())
         thread = t
     }
 

@@ -1,8 +1,9 @@
 import CMetricSys
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// How a ``Sender`` frames, batches and retries.
@@ -340,7 +341,9 @@ public final class Sender {
         outageStart = nil
         outageFailures = 0
         pausedUntil = saturatingSum(monotonicNow(), options.retryTimeout)
-        onEvent("\(endpoint): giving up after --retry \(options.retries) / --retry-timeout \(Self.milliseconds(options.retryTimeout)): \(lost) lines not delivered; lines fail without trying for the next \(Self.milliseconds(options.retryTimeout))")
+        onEvent(
+            "\(endpoint): giving up after --retry \(options.retries) / --retry-timeout \(Self.milliseconds(options.retryTimeout)): \(lost) lines not delivered; lines fail without trying for the next \(Self.milliseconds(options.retryTimeout))"
+        )
     }
 
     private func noteFailure() {

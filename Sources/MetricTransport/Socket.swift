@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CMetricSys
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A socket descriptor with typed errors; every call retries on EINTR.
 ///
@@ -97,7 +98,8 @@ public final class Socket {
             let s = try open(domain: address.family, datagram: endpoint.isDatagram, endpoint: endpoint)
             if reuseAddress, address.family != AF_UNIX, !endpoint.isDatagram { try s.setOption(SOL_SOCKET, SO_REUSEADDR, 1) }
             if reusePort, address.family != AF_UNIX { try s.setOption(SOL_SOCKET, SO_REUSEPORT, 1) }
-            if address.family == AF_INET6, case .udp(nil, _, _) = endpoint {} else if address.family == AF_INET6 {
+            if address.family == AF_INET6, case .udp(nil, _, _) = endpoint {
+            } else if address.family == AF_INET6 {
                 try? s.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1)
             }
             let r = retryingInterrupts { address.withSockaddr { Glibc.bind(s.fd, $0, $1) } }

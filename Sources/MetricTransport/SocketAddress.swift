@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CMetricSys
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A socket address (IPv4, IPv6 or Unix path) in a `sockaddr_storage`.
 public struct SocketAddress: Sendable, CustomStringConvertible {

@@ -2,7 +2,7 @@ import MetricFormats
 import MetricTransport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `metricat listen --aggregate` does, as a value.
@@ -192,7 +192,7 @@ public final class AggregateFrontend {
         while !done {
             let (flushWall, flushMono) = nextFlush()
             let until = deadline.map { min($0, flushMono) } ?? flushMono
-            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }) { [unowned self] r in self.receive(r) }
+            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }, { [unowned self] r in self.receive(r) })
             if case .signal = reason { break }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if reason == .timeout { flush(at: flushWall) }
@@ -268,7 +268,9 @@ public final class AggregateFrontend {
         reportedErrors = 0
         let refused = aggregator.refusedSamples - refusedAtLastFlush
         if refused > 0 {
-            diagnostics.warning("--max-series \(options.aggregator.maxSeries) (or --max-set-members \(options.aggregator.maxSetMembers)) reached: \(refused) samples refused in this interval (raise the limit)")
+            diagnostics.warning(
+                "--max-series \(options.aggregator.maxSeries) (or --max-set-members \(options.aggregator.maxSetMembers)) reached: \(refused) samples refused in this interval (raise the limit)"
+            )
             refusedAtLastFlush = aggregator.refusedSamples
         }
         let saturated = aggregator.saturatedSamples - saturatedAtLastFlush
@@ -369,9 +371,10 @@ public final class AggregateFrontend {
                     let match = engine.apply(sample.bucket)
                     var tags = match.tags
                     tags.append(contentsOf: sample.tags)  // bucket and DogStatsD tags win over template tags
-                    added = self.aggregator.add(
-                        sample, name: match.measurement.isEmpty ? sample.bucket : match.measurement, tags: tags,
-                        field: match.field.isEmpty ? "value" : match.field) && added
+                    added =
+                        self.aggregator.add(
+                            sample, name: match.measurement.isEmpty ? sample.bucket : match.measurement, tags: tags,
+                            field: match.field.isEmpty ? "value" : match.field) && added
                 } else {
                     added = self.aggregator.add(sample) && added
                 }
@@ -424,16 +427,19 @@ public final class AggregateFrontend {
         if !forwards.isEmpty {
             let items = forwards.map { f -> String in
                 let st = f.output.stats
-                return "{\"target\":\(JSONText.quoted(f.endpoint.description)),\"lines\":\(st.lines),\"failed\":\(st.failedLines),\"reconnects\":\(st.reconnects),\"resent\":\(st.resentLines)}"
+                return
+                    "{\"target\":\(JSONText.quoted(f.endpoint.description)),\"lines\":\(st.lines),\"failed\":\(st.failedLines),\"reconnects\":\(st.reconnects),\"resent\":\(st.resentLines)}"
             }
             forward = ",\"forward\":[\(items.joined(separator: ","))]"
         }
         var http = ""
         if let server {
             let st = server.stats
-            http = ",\"scrapes\":\(st.served),\"http_errors\":\(st.notFound + st.methodNotAllowed + st.badRequests),\"http_refused\":\(st.refused + st.timedOut),\"prometheus_series\":\(exposition.count),\"prometheus_refused\":\(exposition.refused),\"prometheus_conflicts\":\(exposition.conflicts)"
+            http =
+                ",\"scrapes\":\(st.served),\"http_errors\":\(st.notFound + st.methodNotAllowed + st.badRequests),\"http_refused\":\(st.refused + st.timedOut),\"prometheus_series\":\(exposition.count),\"prometheus_refused\":\(exposition.refused),\"prometheus_conflicts\":\(exposition.conflicts)"
         }
         let listening = s.listening.map { JSONText.quoted($0) }.joined(separator: ",")
-        return "{\"packets\":\(s.packets),\"connections\":\(s.connections),\"bytes\":\(s.bytes),\"lines\":\(s.lines),\"metrics\":\(s.samples),\"bad_lines\":\(s.badLines),\"refused\":\(s.refusedSamples),\"saturated\":\(s.saturatedSamples),\"flushes\":\(s.flushes),\"flushed_metrics\":\(s.flushedMetrics),\"series\":\(s.series),\"max_series\":\(s.maxSeries),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(forward)\(http)}"
+        return
+            "{\"packets\":\(s.packets),\"connections\":\(s.connections),\"bytes\":\(s.bytes),\"lines\":\(s.lines),\"metrics\":\(s.samples),\"bad_lines\":\(s.badLines),\"refused\":\(s.refusedSamples),\"saturated\":\(s.saturatedSamples),\"flushes\":\(s.flushes),\"flushed_metrics\":\(s.flushedMetrics),\"series\":\(s.series),\"max_series\":\(s.maxSeries),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(forward)\(http)}"
     }
 }

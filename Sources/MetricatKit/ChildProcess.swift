@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MetricTransport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A command `listen` runs after `--`: started with posix_spawnp (argv, no shell), inheriting
 /// stdin, stdout and stderr, with extra environment variables.

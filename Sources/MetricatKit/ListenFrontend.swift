@@ -3,7 +3,7 @@ import MetricFormats
 import MetricTransport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `metricat listen` does, as a value.
@@ -210,7 +210,7 @@ public final class ListenFrontend: MetricHandler {
         while !done || childRunning {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
-            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }) { [unowned self] r in self.receive(r) }
+            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }, { [unowned self] r in self.receive(r) })
             if case .signal(SIGCHLD) = reason {
                 if let c = child, c.poll() != nil {
                     // What the command sent before it ended is already queued: read it before deciding.
@@ -235,7 +235,8 @@ public final class ListenFrontend: MetricHandler {
                 syncCounts()
                 summary.kernelDrops = listener.kernelDrops()
                 StandardStreams.writeError(
-                    "\r\(Int(Double(summary.lines - lastStats.lines) / dt)) lines/s  \(Int(Double(summary.bytes - lastStats.bytes) / dt)) bytes/s  \(summary.parseErrors) parse errors  \(summary.kernelDrops) kernel drops   ")
+                    "\r\(Int(Double(summary.lines - lastStats.lines) / dt)) lines/s  \(Int(Double(summary.bytes - lastStats.bytes) / dt)) bytes/s  \(summary.parseErrors) parse errors  \(summary.kernelDrops) kernel drops   "
+                )
                 lastStats = summary
                 lastTick = now
             }
@@ -288,7 +289,9 @@ public final class ListenFrontend: MetricHandler {
         var sequenceKeys = ""
         if let t = sequence {
             // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
-            sequenceKeys = ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)" + runJSON
+            sequenceKeys =
+                ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
+                + runJSON
         }
         var commandKeys = ""
         switch s.command {
@@ -297,7 +300,8 @@ public final class ListenFrontend: MetricHandler {
         case nil: break
         }
         let listening = s.listening.map(Self.jsonString).joined(separator: ",")
-        return "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
+        return
+            "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
     }
 
     /// `s` as a quoted JSON string (``JSONText/quoted(_:)``).

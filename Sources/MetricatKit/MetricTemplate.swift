@@ -1,7 +1,7 @@
 import MetricFormats
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A metric to generate again and again (`send --name --field --tag`, and `load`): fixed tags,
@@ -103,8 +103,14 @@ public enum ValueGenerator: Sendable, Equatable {
             return inner.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
         }
         let t = text.trimmingSpaces()
-        if t == "counter" { self = .counter; return }
-        if t == "seq" { self = .sequence; return }
+        if t == "counter" {
+            self = .counter
+            return
+        }
+        if t == "seq" {
+            self = .sequence
+            return
+        }
         if let a = args(t, "random") {
             guard a.count == 2 else { throw TemplateError("--field \(field)=\(text): random takes two bounds (example: random(1,10))") }
             if let lo = Int64(a[0]), let hi = Int64(a[1]), lo <= hi {

@@ -2,7 +2,7 @@ import MetricFormats
 import MetricTransport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `metricat send` does, as a value.
@@ -81,9 +81,9 @@ public enum SendFrontend {
                 convert.texts = [(name: "arg", bytes: Array(options.lines.joined(separator: "\n").utf8))]
             }
             output.diagnosticsSource = options.lines.isEmpty ? "-" : "arg"
-            status = Converter.run(convert, diagnostics: diagnostics, output: sink, afterChunk: { output.flush() }) {
-                output.currentLine = $0
-            }
+            status = Converter.run(
+                convert, diagnostics: diagnostics, output: sink, afterChunk: { output.flush() },
+                onLine: { output.currentLine = $0 })
         }
         output.close()
         let stats = output.stats
@@ -93,7 +93,8 @@ public enum SendFrontend {
         } else if diagnostics.verbose {
             let http = options.target.isHTTP ? ", rejected \(rejected), unconfirmed \(unconfirmed)" : ""
             StandardStreams.writeError(
-                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\(http), resent \(stats.resentLines)\(deliveryNote(stats))\n")
+                "metricat: sent \(stats.lines) lines in \(stats.datagrams) \(options.target.isDatagram ? "datagrams" : "writes"), \(stats.bytes) bytes to \(options.target); reconnects \(stats.reconnects), refused \(stats.refused), failed \(stats.failedLines)\(http), resent \(stats.resentLines)\(deliveryNote(stats))\n"
+            )
         }
         if stats.failedLines > 0 || unconfirmed > 0 {
             var parts: [String] = []
@@ -138,7 +139,8 @@ public enum SendFrontend {
     static func summaryJSON(_ s: SenderStats, target: Endpoint, rejected: Int = 0, unconfirmed: Int = 0) -> String {
         let errors = s.errors.keys.sorted().map { "\(JSONText.quoted($0)):\(s.errors[$0]!)" }.joined(separator: ",")
         let http = target.isHTTP ? ",\"rejected\":\(rejected),\"unconfirmed\":\(unconfirmed)" : ""
-        return "{\"target\":\(JSONText.quoted(target.description)),\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
+        return
+            "{\"target\":\(JSONText.quoted(target.description)),\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
     }
 
     /// What a reconnect means for delivery, when one resent lines: at-least-once, with the number of

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Counts lost, duplicated and reordered metrics from the sequence number every `load` line carries.
@@ -49,7 +49,10 @@ public struct SequenceTracker: Sendable {
                 next = seq + 1
                 return
             }
-            if seq > next { advance(to: seq, bits); return }
+            if seq > next {
+                advance(to: seq, bits)
+                return
+            }
             if next - seq > window {
                 reordered += 1
                 late += 1
@@ -332,10 +335,10 @@ public struct SequenceScanner: Sendable {
     mutating func countUp() {
         expected &+= 1
         #if _endian(little)
-        if expectedLow >> 24 < 0x39 {
-            expectedLow &+= 1 << 24
-            return
-        }
+            if expectedLow >> 24 < 0x39 {
+                expectedLow &+= 1 << 24
+                return
+            }
         #endif
         carry()
     }
@@ -347,13 +350,13 @@ public struct SequenceScanner: Sendable {
     @usableFromInline @inline(never)
     mutating func carry() {
         #if _endian(little)
-        let x = expectedLow.byteSwapped
-        let nines = (x ^ 0x3939_3939).trailingZeroBitCount / 8
-        if nines < 4 {
-            let wrap: UInt32 = (1 << (8 * UInt32(nines))) &- 1
-            expectedLow = (((x & ~wrap) | (0x3030_3030 & wrap)) &+ (1 << (8 * UInt32(nines)))).byteSwapped
-            return
-        }
+            let x = expectedLow.byteSwapped
+            let nines = (x ^ 0x3939_3939).trailingZeroBitCount / 8
+            if nines < 4 {
+                let wrap: UInt32 = (1 << (8 * UInt32(nines))) &- 1
+                expectedLow = (((x & ~wrap) | (0x3030_3030 & wrap)) &+ (1 << (8 * UInt32(nines)))).byteSwapped
+                return
+            }
         #endif
         var digits = (expectedHigh, UInt64(expectedLow))
         let overflow = withUnsafeMutableBytes(of: &digits) { b -> Bool in
@@ -405,8 +408,9 @@ public struct SequenceScanner: Sendable {
         mask = m
         digitsAt = p - h
         learned = true
-        expect(after: v, high: UnsafeRawPointer(l + p).loadUnaligned(as: UInt64.self),
-               low: UnsafeRawPointer(l + p).loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        expect(
+            after: v, high: UnsafeRawPointer(l + p).loadUnaligned(as: UInt64.self),
+            low: UnsafeRawPointer(l + p).loadUnaligned(fromByteOffset: 8, as: UInt32.self))
         return v
     }
 

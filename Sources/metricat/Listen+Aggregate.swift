@@ -7,7 +7,10 @@ extension Listen {
     /// `listen --aggregate`: maps the flags to ``AggregateOptions`` and runs ``AggregateFrontend``.
     func runAggregate(endpoints: [Endpoint], command: [String]) throws {
         if !command.isEmpty { throw ValidationError("--aggregate does not run a command after --") }
-        for (flag, given) in [("--from", from != nil && from?.format != .statsd), ("--expect", expect != nil), ("--expect-metric", expectMetric != nil), ("--raw", raw), ("--record", record != nil), ("--sequence", sequence), ("--show-source", showSource)] where given {
+        for (flag, given) in [
+            ("--from", from != nil && from?.format != .statsd), ("--expect", expect != nil), ("--expect-metric", expectMetric != nil), ("--raw", raw), ("--record", record != nil),
+            ("--sequence", sequence), ("--show-source", showSource),
+        ] where given {
             throw ValidationError("\(flag) does not apply with --aggregate (it reads StatsD and writes aggregates)")
         }
         var options = try aggregation.options(endpoints: endpoints)

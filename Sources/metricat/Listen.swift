@@ -69,7 +69,9 @@ struct Listen: ParsableCommand {
     )
 
     /// The addresses, then, after `--`, the command (the argument parser allows one positional array).
-    @Argument(help: ArgumentHelp("Addresses to bind: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; after --, a command to run once every address is bound.", valueName: "address"))
+    @Argument(
+        help: ArgumentHelp(
+            "Addresses to bind: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; after --, a command to run once every address is bound.", valueName: "address"))
     var addresses: [String] = []
 
     @Option(help: ArgumentHelp("Decode lines as this format (or auto) instead of printing them raw.", valueName: "format"))
@@ -99,7 +101,10 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 0 when a metric matches: 'name[,tag=v...] [field>0 ...]' (ops > < >= <= == !=).", valueName: "spec"))
     var expectMetric: String?
 
-    @Flag(help: "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --.")
+    @Flag(
+        help:
+            "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --."
+    )
     var json = false
 
     @Flag(help: "A live line on stderr (lines/s, bytes/s, parse errors, kernel drops) when it is a terminal.")
@@ -108,13 +113,21 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Receive buffer to ask for (Telegraf's read_buffer_size); warns when the kernel grants less.", valueName: "bytes"))
     var rcvbuf: Int32?
 
-    @Option(help: ArgumentHelp("Open stream connections at most; when all are taken, a new connection closes the one idle longest (those that never sent a whole line first), with a report.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Open stream connections at most; when all are taken, a new connection closes the one idle longest (those that never sent a whole line first), with a report.",
+            valueName: "n"))
     var maxConnections: Int = 1024
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Close a stream connection that sends nothing for this long, with a report (Telegraf's read_timeout; default: never).", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Close a stream connection that sends nothing for this long, with a report (Telegraf's read_timeout; default: never).", valueName: "duration"))
     var readTimeout: String?
 
-    @Flag(help: "Share UDP and TCP ports with other listeners that pass --reuse-port too (SO_REUSEPORT; the kernel spreads the traffic). Without it a port in use is an error (exit 69).")
+    @Flag(
+        help:
+            "Share UDP and TCP ports with other listeners that pass --reuse-port too (SO_REUSEPORT; the kernel spreads the traffic). Without it a port in use is an error (exit 69)."
+    )
     var reusePort = false
 
     @Option(help: ArgumentHelp("Once every address is bound, write them to FILE, one per line (atomically: a temporary file renamed); removed at exit.", valueName: "file"))
@@ -126,7 +139,10 @@ struct Listen: ParsableCommand {
     @Option(help: ArgumentHelp("Append every received line with its receive time and sender to FILE.", valueName: "file"))
     var record: String?
 
-    @Flag(help: "Count lost, duplicated and reordered lines from the sequence numbers 'metricat load' sends (in the --json summary; a 'load --sink-report' run restarts the counts and gets its own summary when it ends).")
+    @Flag(
+        help:
+            "Count lost, duplicated and reordered lines from the sequence numbers 'metricat load' sends (in the --json summary; a 'load --sink-report' run restarts the counts and gets its own summary when it ends)."
+    )
     var sequence = false
 
     @Option(help: ArgumentHelp("The key that carries the sequence number, for --sequence.", valueName: "key"))

@@ -108,7 +108,10 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Sending threads, each with its own socket and sequence numbers, for more than one core (1-9).", valueName: "n"))
     var senders: Int?
 
-    @Option(help: ArgumentHelp("Number this load's senders from K (0-9) for 'listen --sequence', which tells 10 senders apart: give each host its own (e.g. a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).", valueName: "k"))
+    @Option(
+        help: ArgumentHelp(
+            "Number this load's senders from K (0-9) for 'listen --sequence', which tells 10 senders apart: give each host its own (e.g. a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).",
+            valueName: "k"))
     var firstSender: Int = 0
 
     @Option(help: ArgumentHelp("Stream connections, one sending thread each (the same as --senders for tcp:// and unix://).", valueName: "n"))
@@ -141,16 +144,25 @@ struct Load: ParsableCommand {
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
 
-    @Option(help: ArgumentHelp("Read the receiver's counts from the 'metricat listen --sequence --json' summary of this run in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body); a summary of another run is refused.", valueName: "file|url"))
+    @Option(
+        help: ArgumentHelp(
+            "Read the receiver's counts from the 'metricat listen --sequence --json' summary of this run in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body); a summary of another run is refused.",
+            valueName: "file|url"))
     var sinkReport: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("How long to wait for --sink-report to hold the summary of this run (the file or URL is read again until then).", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("How long to wait for --sink-report to hold the summary of this run (the file or URL is read again until then).", valueName: "duration"))
     var sinkWait: String = "10s"
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
     var json = false
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Send nothing: sum the --json reports of single runs (one per sending host) into one; counts add up, the duration is the longest, rates are recomputed over it. Reports of another format or transport, or of a ramp, are refused (exit 65).", valueName: "report.json"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Send nothing: sum the --json reports of single runs (one per sending host) into one; counts add up, the duration is the longest, rates are recomputed over it. Reports of another format or transport, or of a ramp, are refused (exit 65).",
+            valueName: "report.json"))
     var merge: [String] = []
 
     @OptionGroup var common: CommonFlags
@@ -165,7 +177,9 @@ struct Load: ParsableCommand {
         }
         let threads = senders ?? connections ?? 1
         if firstSender < 0 || firstSender > 9 || firstSender + threads > 10 {
-            throw ValidationError("--first-sender: '\(firstSender)' with \(threads) sender\(threads == 1 ? "" : "s") would number senders past 9; 'listen --sequence' tells senders 0-9 apart (example: --first-sender 3 --senders 2)")
+            throw ValidationError(
+                "--first-sender: '\(firstSender)' with \(threads) sender\(threads == 1 ? "" : "s") would number senders past 9; 'listen --sequence' tells senders 0-9 apart (example: --first-sender 3 --senders 2)"
+            )
         }
         if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
         if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
@@ -205,7 +219,9 @@ struct Load: ParsableCommand {
         }
         options.duration = try parseDuration(duration, flag: "--duration")
         if let count {
-            guard let c = RateText.parse(count), c >= 1, c < 1e15, c == c.rounded() else { throw ValidationError("--count: '\(count)' is not a count of lines (example: --count 100000 or --count 1M)") }
+            guard let c = RateText.parse(count), c >= 1, c < 1e15, c == c.rounded() else {
+                throw ValidationError("--count: '\(count)' is not a count of lines (example: --count 100000 or --count 1M)")
+            }
             options.count = UInt64(c)
         }
         options.size = size
@@ -219,7 +235,10 @@ struct Load: ParsableCommand {
         options.maxDatagram = maxDatagram
         if name != nil || !field.isEmpty || !tag.isEmpty {
             do {
-                let fields = try field.map { let (k, v) = try MetricTemplate.parseField($0); return (key: k, value: v) }
+                let fields = try field.map {
+                    let (k, v) = try MetricTemplate.parseField($0)
+                    return (key: k, value: v)
+                }
                 options.template = MetricTemplate(
                     name: name ?? "cpu", tags: tag.isEmpty && name == nil ? options.template.tags : try tag.map(MetricTemplate.parseTag),
                     fields: fields.isEmpty ? options.template.fields : fields)
@@ -263,7 +282,7 @@ struct Load: ParsableCommand {
     func parsedMaxLoss() throws -> Double? {
         guard let maxLoss else { return nil }
         let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
-        guard let v = Double(text), v >= 0, v.isFinite, (maxLoss.hasSuffix("%") ? v <= 100 : v <= 1) else {
+        guard let v = Double(text), v >= 0, v.isFinite, maxLoss.hasSuffix("%") ? v <= 100 : v <= 1 else {
             throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
         }
         return maxLoss.hasSuffix("%") ? v / 100 : v

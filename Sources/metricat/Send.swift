@@ -73,7 +73,10 @@ struct Send: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop generating after this long.", valueName: "duration"))
     var duration: String?
 
-    @Option(help: ArgumentHelp("'now' stamps generated influx and statsd metrics with the time of their tick; by default the collector assigns it. Formats that always write a time (graphite, json, wavefront, csv, prometheus) get each metric's own tick time either way.", valueName: "now"))
+    @Option(
+        help: ArgumentHelp(
+            "'now' stamps generated influx and statsd metrics with the time of their tick; by default the collector assigns it. Formats that always write a time (graphite, json, wavefront, csv, prometheus) get each metric's own tick time either way.",
+            valueName: "now"))
     var timestamp: String?
 
     @Option(help: ArgumentHelp("Play back a file written by 'listen --record', at the recorded pace.", valueName: "file"))
@@ -88,10 +91,18 @@ struct Send: ParsableCommand {
     @Option(help: ArgumentHelp("Reconnect attempts after a broken, reset or refused connection.", valueName: "n"))
     var retry: Int = 5
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Give up on an outage (reconnecting, resending) after this long; its lines count as failed, and later lines fail at once for as long again before the next try.", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Give up on an outage (reconnecting, resending) after this long; its lines count as failed, and later lines fail at once for as long again before the next try.",
+            valueName: "duration"))
     var retryTimeout: String = "10s"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69). Over HTTP: the longest a connect or the request's write may stall (the answer may take up to 30 s).", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69). Over HTTP: the longest a connect or the request's write may stall (the answer may take up to 30 s).",
+            valueName: "duration"))
     var writeTimeout: String = "5s"
 
     @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures, resent lines, unconfirmed bytes).")
@@ -148,7 +159,10 @@ struct Send: ParsableCommand {
             do {
                 options.template = MetricTemplate(
                     name: name, tags: try tag.map(MetricTemplate.parseTag),
-                    fields: try field.map { let (k, v) = try MetricTemplate.parseField($0); return (k, v) })
+                    fields: try field.map {
+                        let (k, v) = try MetricTemplate.parseField($0)
+                        return (k, v)
+                    })
             } catch {
                 throw ValidationError("\(error)")
             }

@@ -5,7 +5,7 @@ import MetricTransport
 import MetricatKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `metricat tail-log`: maps flags (metricat's and Logster's) to ``TailLogOptions`` and runs ``TailLogFrontend``.
@@ -75,7 +75,9 @@ struct TailLog: ParsableCommand {
         completion: .list(ParserKind.allCases.map(\.rawValue)))
     var parser: String?
 
-    @Option(name: [.customShort("s"), .long], help: ArgumentHelp("Directory for state files, one per log and parser (default: $XDG_STATE_HOME/metricat or ~/.local/state/metricat).", valueName: "dir"))
+    @Option(
+        name: [.customShort("s"), .long],
+        help: ArgumentHelp("Directory for state files, one per log and parser (default: $XDG_STATE_HOME/metricat or ~/.local/state/metricat).", valueName: "dir"))
     var stateDir: String?
 
     @Option(help: ArgumentHelp("The state file itself (its lock is FILE.lock).", valueName: "file"))
@@ -87,10 +89,16 @@ struct TailLog: ParsableCommand {
     @Option(name: [.customShort("x"), .customLong("suffix"), .customLong("metric-suffix")], help: ArgumentHelp("Put after every metric name.", valueName: "suffix"))
     var suffix: String?
 
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Where metrics go, repeatable: - or stdout, graphite, statsd (Logster's), or any address send takes (udp://, tcp://, unix://, http://.../write?db=).", valueName: "target"))
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp(
+            "Where metrics go, repeatable: - or stdout, graphite, statsd (Logster's), or any address send takes (udp://, tcp://, unix://, http://.../write?db=).",
+            valueName: "target"))
     var output: [String] = []
 
-    @Option(help: ArgumentHelp("Format for address outputs and -: logster, \(MetricFormat.names) (default: logster on stdout, graphite on sockets, influx over HTTP).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Format for address outputs and -: logster, \(MetricFormat.names) (default: logster on stdout, graphite on sockets, influx over HTTP).", valueName: "format"))
     var format: String?
 
     @Option(help: ArgumentHelp("Logster's graphite output: HOST:PORT.", valueName: "host:port"))
@@ -285,9 +293,15 @@ struct TailLog: ParsableCommand {
             default:
                 let e = try endpoint(o, flag: "--output")
                 let f: TailLogFormat
-                if let named { f = .metric(named) } else if format == "logster" || e == .stdout {
+                if let named {
+                    f = .metric(named)
+                } else if format == "logster" || e == .stdout {
                     f = .logster(separator: format == "logster" || named == nil ? (e == .stdout ? stdoutSeparator : ".") : ".")
-                } else if case .http = e { f = .metric(.influx) } else { f = .metric(.graphite) }
+                } else if case .http = e {
+                    f = .metric(.influx)
+                } else {
+                    f = .metric(.graphite)
+                }
                 list.append(TailLogOutput(endpoint: e, format: f))
             }
         }

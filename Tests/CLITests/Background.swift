@@ -6,8 +6,10 @@ final class Background: @unchecked Sendable {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(_ executable: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
-         baseEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(
+        _ executable: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
+        baseEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metricat-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         stdoutURL = dir.appendingPathComponent("stdout")

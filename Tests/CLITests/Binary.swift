@@ -96,7 +96,11 @@ func splitWords(_ text: String) -> [String] {
             quote = c
             inWord = true
         } else if c.isWhitespace {
-            if inWord { words.append(current); current = ""; inWord = false }
+            if inWord {
+                words.append(current)
+                current = ""
+                inWord = false
+            }
         } else {
             current.append(c)
             inWord = true

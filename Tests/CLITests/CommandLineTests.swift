@@ -88,16 +88,18 @@ import Testing
         for from in ["wavefront", "auto"] {
             let r = try Binary.run(["convert", "--from", from, "--to", "json"], input: input)
             #expect(r.status == 65, "\(r)")
-            #expect(r.stdout == """
-                {"fields":{"value":1},"name":"a","tags":{"source":"h"},"timestamp":1700000000}
-                {"fields":{"value":2},"name":"b","tags":{"source":"h"},"timestamp":1700000000}
+            #expect(
+                r.stdout == """
+                    {"fields":{"value":1},"name":"a","tags":{"source":"h"},"timestamp":1700000000}
+                    {"fields":{"value":2},"name":"b","tags":{"source":"h"},"timestamp":1700000000}
 
-                """)
-            #expect(r.stderr == """
-                -:2:5: timestamp "9999999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
-                -:3:5: timestamp "9999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+                    """)
+            #expect(
+                r.stderr == """
+                    -:2:5: timestamp "9999999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
+                    -:3:5: timestamp "9999999999999" is out of range: the latest is 2262-04-11T23:47:16Z
 
-                """)
+                    """)
         }
     }
 
@@ -136,12 +138,13 @@ import Testing
         let input = "cpu,host=a u=1.50,n=2i 1700000000000000000\ncpu,host=a u=1e3,n=3i 1700000000000000000\ncpu,host=a u=,n=4i 1\ncpu,host=a u=2,n=5i 1700000000000000000\n"
         let json = try Binary.run(["convert", "-v", "--from", "influx", "--to", "json"], input: input)
         #expect(json.status == 65)
-        #expect(json.stdout == """
-            {"fields":{"n":2,"u":1.5},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
-            {"fields":{"n":3,"u":1000},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
-            {"fields":{"n":5,"u":2},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+        #expect(
+            json.stdout == """
+                {"fields":{"n":2,"u":1.5},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+                {"fields":{"n":3,"u":1000},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
+                {"fields":{"n":5,"u":2},"name":"cpu","tags":{"host":"a"},"timestamp":1700000000}
 
-            """)
+                """)
         #expect(json.stderr.contains("-:3:14: expected field value\n"))
         #expect(json.stderr.contains("metricat: note: 2 of 3 metrics went straight from line protocol to JSON text\n"))
         let influx = try Binary.run(["convert", "-v", "--from", "influx", "--to", "influx"], input: input)

@@ -30,7 +30,8 @@ import Testing
         let args = ["convert"] + splitWords(read("args") ?? "") + ["input"]
         let result = try Binary.run(args, cwd: dir)
         let expectedErr = read("expected.err")
-        let expectedStatus = read("expected.status").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let expectedStatus =
+            read("expected.status").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             ?? (expectedErr == nil ? 0 : 65)
         #expect(result.stdout == (read("expected.out") ?? ""), "stdout of \(name)")
         #expect(result.stderr == (expectedErr ?? ""), "stderr of \(name)")

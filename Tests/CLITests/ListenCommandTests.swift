@@ -140,7 +140,8 @@ import Testing
     @Test func aHeldHistogramsFindingNamesItsSampleLineWhenListenSeesEveryMetric() throws {
         // --show-source puts listen in front of the output; the histogram's sample places must pass through.
         let text = "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum NaN\nh_count 2\n# TYPE g gauge\ng 1\n"
-        let script = "import os, socket; a = os.environ['METRICAT_LISTEN'].split('//')[1].rsplit(':', 1); "
+        let script =
+            "import os, socket; a = os.environ['METRICAT_LISTEN'].split('//')[1].rsplit(':', 1); "
             + "s = socket.create_connection((a[0], int(a[1]))); s.sendall(os.environ['TEXT'].encode()); s.close()"
         let r = try Binary.run(
             ["listen", "tcp://127.0.0.1:0", "--from", "prometheus", "--to", "json", "--show-source", "--timeout", "2s", "--", "python3", "-c", script],

@@ -14,7 +14,10 @@ import Testing
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             addr.sin_port = port.bigEndian
             let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            if r != 0 { close(fd); return -1 }
+            if r != 0 {
+                close(fd)
+                return -1
+            }
             return fd
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -24,7 +27,10 @@ import Testing
             for (i, b) in path!.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
         }
         let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        if r != 0 { close(fd); return -1 }
+        if r != 0 {
+            close(fd)
+            return -1
+        }
         return fd
     }
 

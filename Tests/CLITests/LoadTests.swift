@@ -43,9 +43,10 @@ import Testing
         let address = transport.hasPrefix("unix") ? "\(transport)://\(dir.path)/l.sock" : "\(transport)://127.0.0.1:\(freePort())"
         let listen = try Background.metricat(["listen", address, "--sequence", "--json", "-q"])
         defer { listen.stop() }
-        #expect(listen.waitFor(5) { _, _ in
-            transport.hasPrefix("unix") ? FileManager.default.fileExists(atPath: "\(dir.path)/l.sock") : true
-        })
+        #expect(
+            listen.waitFor(5) { _, _ in
+                transport.hasPrefix("unix") ? FileManager.default.fileExists(atPath: "\(dir.path)/l.sock") : true
+            })
         usleep(200_000)
         let r = try Binary.run(["load", address, "--rate", "10k", "--count", "5000", "--batch", "5", "--drain", "100ms", "--json"])
         #expect(r.status == 0, "\(r)")
@@ -87,8 +88,10 @@ import Testing
         #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         var runs: Set<String> = []
         for (i, count) in [3000, 1200].enumerated() {
-            let r = try Binary.run(["load", address, "--rate", "10k", "--count", "\(count)", "--senders", "\(senders)", "--drain", "100ms",
-                                    "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json"])
+            let r = try Binary.run([
+                "load", address, "--rate", "10k", "--count", "\(count)", "--senders", "\(senders)", "--drain", "100ms",
+                "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json",
+            ])
             #expect(r.status == 0, "run \(i): \(r)")
             let o = try report(r)
             #expect(o["received_source"] as? String == "listen", "\(r.stdout)")
@@ -120,8 +123,10 @@ import Testing
         // listen stands still through the flood, so its queue is full when the flood ends, and
         // goes on within the drain time.
         listen.signal(SIGSTOP)
-        let load = try Background.metricat(["load", "udp://127.0.0.1:\(port)", "--rate", "20k", "--duration", "300ms", "--drain", "1500ms",
-                                            "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json"])
+        let load = try Background.metricat([
+            "load", "udp://127.0.0.1:\(port)", "--rate", "20k", "--duration", "300ms", "--drain", "1500ms",
+            "--sink-report", listen.stderrURL.path, "--sink-wait", "5s", "--json",
+        ])
         defer { load.stop() }
         usleep(900_000)
         listen.signal(SIGCONT)
@@ -147,12 +152,17 @@ import Testing
         #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let stale = dir.appendingPathComponent("stale.json")
         let cases = [
-            ("{\"received\":420145,\"lost\":0,\"duplicated\":0,\"reordered\":0,\"run\":\"r00000000000000a1\"}\n", "only a summary of run r00000000000000a1 is there, not one of this run"),
+            (
+                "{\"received\":420145,\"lost\":0,\"duplicated\":0,\"reordered\":0,\"run\":\"r00000000000000a1\"}\n",
+                "only a summary of run r00000000000000a1 is there, not one of this run"
+            ),
             ("{\"received\":420145,\"metrics\":0,\"lost\":0,\"duplicated\":0,\"reordered\":0}\n", "only a summary without a run id is there, not one of this run"),
         ]
         for (text, message) in cases {
             try Data(text.utf8).write(to: stale)
-            let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "300", "--drain", "50ms", "--sink-report", stale.path, "--sink-wait", "300ms", "--json"])
+            let r = try Binary.run([
+                "load", "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "300", "--drain", "50ms", "--sink-report", stale.path, "--sink-wait", "300ms", "--json",
+            ])
             #expect(r.status == 74, "\(r)")
             #expect(r.stderr.contains(message), "\(r.stderr)")
             #expect(r.stderr.contains("it is refused"), "\(r.stderr)")
@@ -277,7 +287,9 @@ import Testing
         let listen = try Background.metricat(["listen", "udp://127.0.0.1:\(port)", "--sequence", "--json", "-q", "--rcvbuf", "16777216"])
         defer { listen.stop() }
         #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
-        let r = try Binary.run(["load", "udp://127.0.0.1:\(port)", "--rate", "max", "--count", "20000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "300ms", "--json"])
+        let r = try Binary.run([
+            "load", "udp://127.0.0.1:\(port)", "--rate", "max", "--count", "20000", "--name", "m", "--field", "v=1", "--size", "64", "--batch", batch, "--drain", "300ms", "--json",
+        ])
         #expect(r.status == 0, "\(r)")
         let o = try report(r)
         #expect(o["gso"] as? Bool == true, "\(r.stdout)")
@@ -367,8 +379,11 @@ import Testing
         defer { listen.stop() }
         #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let start = Date()
-        let (status, o, load) = try interrupted(["udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "500", "--drain", "50ms",
-                                                 "--sink-report", empty.path, "--sink-wait", "30s"], SIGINT)
+        let (status, o, load) = try interrupted(
+            [
+                "udp://127.0.0.1:\(port)", "--rate", "10k", "--count", "500", "--drain", "50ms",
+                "--sink-report", empty.path, "--sink-wait", "30s",
+            ], SIGINT)
         #expect(status == 130, "\(load.stderr)")
         #expect(Date().timeIntervalSince(start) < 10, "the wait ended at the signal")
         #expect(o["interrupted"] as? String == "SIGINT", "\(o)")
@@ -488,7 +503,9 @@ import Testing
         #expect(listen.waitFor(20) { _, err in err.contains("listening on") }, "\(listen.stderr)")
         let hosts = [("0", "1"), ("1", "2"), ("3", "1")]
         let loads = try hosts.map { first, senders in
-            try Background.metricat(["load", "udp://127.0.0.1:\(port)", "--rate", "4k", "--count", "4000", "--first-sender", first, "--senders", senders, "--drain", "200ms", "--json"])
+            try Background.metricat([
+                "load", "udp://127.0.0.1:\(port)", "--rate", "4k", "--count", "4000", "--first-sender", first, "--senders", senders, "--drain", "200ms", "--json",
+            ])
         }
         var paths: [String] = []
         for (i, load) in loads.enumerated() {

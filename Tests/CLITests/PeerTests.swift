@@ -127,7 +127,9 @@ import Testing
         #expect(r.status == 0, "\(r)")
         let file = dir.appendingPathComponent("push.prom")
         try r.stdout.write(to: file, atomically: true, encoding: .utf8)
-        let push = try Background(try Peers.require("curl", package: "curl"), ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/metricat"])
+        let push = try Background(
+            try Peers.require("curl", package: "curl"),
+            ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/metricat"])
         #expect(push.wait(30) == 0)
         #expect(push.stdout == "200", "\(push.stdout) \(push.stderr)\n\(r.stdout)")
         let scraped = try Peers.run("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
@@ -181,7 +183,10 @@ import Testing
             """
         let r = try Binary.run(["convert", "--from", "prometheus", "--to", "prometheus"], input: input)
         #expect(r.status == 0, "\(r)")
-        for family in ["jobs_total counter", "jobs_created gauge", "temperature_celsius gauge", "latency_seconds histogram", "queue_size histogram", "rpc_seconds summary", "build_info gauge", "door gauge", "mystery untyped"] {
+        for family in [
+            "jobs_total counter", "jobs_created gauge", "temperature_celsius gauge", "latency_seconds histogram", "queue_size histogram", "rpc_seconds summary", "build_info gauge",
+            "door gauge", "mystery untyped",
+        ] {
             #expect(r.stdout.contains("# TYPE \(family)\n"), "\(family): \(r.stdout)")
         }
         #expect(r.stdout.contains("# HELP jobs_total Jobs done.\n"), "\(r.stdout)")
@@ -200,11 +205,14 @@ import Testing
         let port = gateway.port
         let dir = try temporaryDirectory("pushgateway-types")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let typed = "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 3\nlat_count 2\n"
+        let typed =
+            "# TYPE jobs_total counter\njobs_total{q=\"a\"} 3\n# TYPE temp gauge\ntemp 2\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 1\nlat_bucket{le=\"+Inf\"} 2\nlat_sum 3\nlat_count 2\n"
         func push(_ text: String, group: String) throws -> String {
             let file = dir.appendingPathComponent(group + ".prom")
             try text.write(to: file, atomically: true, encoding: .utf8)
-            let p = try Background(try Peers.require("curl", package: "curl"), ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/\(group)"])
+            let p = try Background(
+                try Peers.require("curl", package: "curl"),
+                ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(file.path)", "http://127.0.0.1:\(port)/metrics/job/\(group)"])
             #expect(p.wait(30) == 0)
             return p.stdout
         }
@@ -292,7 +300,9 @@ import Testing
     @Test(.enabled(if: Peers.installed("collectd"), "needs apt-get install collectd-core"))
     func collectdAggregatesWhatSendWritesAsStatsD() throws {
         let collectd = try CollectdPeer()
-        let lines = ["myapp.hits:3|c", "myapp.hits:2|c|@0.5", "myapp.temp:21.5|g", "myapp.temp:+1|g", "myapp.lat:120|ms", "myapp.lat:80|ms", "myapp.users:alice|s", "myapp.users:bob|s"]
+        let lines = [
+            "myapp.hits:3|c", "myapp.hits:2|c|@0.5", "myapp.temp:21.5|g", "myapp.temp:+1|g", "myapp.lat:120|ms", "myapp.lat:80|ms", "myapp.users:alice|s", "myapp.users:bob|s",
+        ]
         let r = try Binary.run(["send", "udp://127.0.0.1:\(collectd.port)", "--format", "statsd"] + lines)
         #expect(r.status == 0, "\(r)")
         #expect(collectd.lastValue("derive-myapp.hits", until: { $0 == 7 }) == 7, "\(collectd.process.stdout.suffix(400))")

@@ -163,8 +163,10 @@ import Testing
     }
 
     @Test func sendGeneratesMetricsOnASchedule() throws {
-        let r = try Binary.run(["send", "-", "--name", "speed", "--field", "value=10", "--field", "n=seq", "--field", "r=random(1,3)",
-                                "--tag", "host=web1", "--every", "20ms", "--count", "5"])
+        let r = try Binary.run([
+            "send", "-", "--name", "speed", "--field", "value=10", "--field", "n=seq", "--field", "r=random(1,3)",
+            "--tag", "host=web1", "--every", "20ms", "--count", "5",
+        ])
         #expect(r.status == 0, "\(r)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 5)
@@ -186,7 +188,9 @@ import Testing
         addr.sin_port = port.bigEndian
         for payload in ["deploys:1|c|#env:prod", "garbage", "temp:21.5|g\n"] {
             _ = Array(payload.utf8).withUnsafeBytes { buf in
-                withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(s, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(s, buf.baseAddress, buf.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
             }
         }
         close(s)
@@ -241,11 +245,12 @@ import Testing
         let r = try Binary.run(["send", "-", "--replay", record, "--from", "statsd"])
         #expect(r.status == 65, "\(r)")
         #expect(r.stdout == "a:1|c\nc:3|c\n")
-        #expect(r.stderr == """
-            \(record):2:1: recorded time 9223372036854775807 is too far from the first entry's -9223372036854775808 to wait for: skipped
-            \(record):4:1: recorded time -100 is too far from the first entry's -9223372036854775808 to wait for: skipped
+        #expect(
+            r.stderr == """
+                \(record):2:1: recorded time 9223372036854775807 is too far from the first entry's -9223372036854775808 to wait for: skipped
+                \(record):4:1: recorded time -100 is too far from the first entry's -9223372036854775808 to wait for: skipped
 
-            """)
+                """)
     }
 
     @Test func aClampedReceiveBufferIsReported() throws {

@@ -31,7 +31,10 @@ import Testing
         var partial = false  // the log ends in a line without its newline yet
         var reported: [Int: Int] = [:]  // line number: times counted
         var killedPrinted: [Int: Int] = [:]  // line number: times a killed run printed it
-        var kills = 0, rotations = 0, completed = 0, runs = 0
+        var kills = 0
+        var rotations = 0
+        var completed = 0
+        var runs = 0
         var sinceSaved = 0  // rotations since a run that started after the last one saved its state
         var stateNow: String { (try? String(contentsOfFile: state, encoding: .utf8)) ?? "" }
         let start = Date()
@@ -40,7 +43,10 @@ import Testing
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             try h.seekToEnd()
             var text = partial ? " tail\n" : ""
-            if partial { written += 1; partial = false }
+            if partial {
+                written += 1
+                partial = false
+            }
             for _ in 0..<Int(random.next() % 200) {
                 text += "L \(written) \(seed)\n"
                 written += 1
@@ -72,7 +78,10 @@ import Testing
                 guard truncate(log, 0) == 0 else { throw POSIXError(.EIO) }
             }
             // A line without its newline stays unfinished in the copy: it is read there at the next run.
-            if partial { partial = false; written += 1 }
+            if partial {
+                partial = false
+                written += 1
+            }
             rotations += 1
             sinceSaved += 1
         }
@@ -130,7 +139,8 @@ import Testing
         // A line counted twice is explained only by a killed run that printed it before its state was saved.
         let twice = reported.filter { $0.value > 1 && $0.value - 1 > killedPrinted[$0.key, default: 0] }
         let duplicated = reported.values.reduce(0) { $0 + max(0, $1 - 1) }
-        let summary = "seed \(seed): \(runs) runs (\(kills) killed, \(completed) completed), \(rotations) rotations, \(written) lines written, \(duplicated) counted twice after a kill"
+        let summary =
+            "seed \(seed): \(runs) runs (\(kills) killed, \(completed) completed), \(rotations) rotations, \(written) lines written, \(duplicated) counted twice after a kill"
         print("tail-log kill test: \(summary)")
         #expect(lost.isEmpty, "\(lost.count) lines lost (first \(lost.prefix(5))): \(summary)")
         #expect(reported.keys.allSatisfy { $0 < written }, "lines counted that were never written")

@@ -74,14 +74,15 @@ import Testing
         try log.append(Self.lines([200, 200, 500, 301]))
         let second = try log.run(now: 1_700_000_010, totals: false)
         #expect(second.status == 0, "\(second)")
-        #expect(second.stdout == """
-            1700000010 http_1xx 0.0
-            1700000010 http_2xx 0.2
-            1700000010 http_3xx 0.1
-            1700000010 http_4xx 0.0
-            1700000010 http_5xx 0.1
+        #expect(
+            second.stdout == """
+                1700000010 http_1xx 0.0
+                1700000010 http_2xx 0.2
+                1700000010 http_3xx 0.1
+                1700000010 http_4xx 0.0
+                1700000010 http_5xx 0.1
 
-            """)
+                """)
         let third = try log.run(now: 1_700_000_010)
         #expect(log.counts(third)["http_2xx"] == "0", "a duration of 0 is no error: \(third)")
         let state = try String(contentsOfFile: log.state, encoding: .utf8)
@@ -377,7 +378,9 @@ import Testing
     @Test func followCarriesOnWithTheOffsetInMemoryWhenTheStateCannotBeSaved() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
-        let bg = try Background.metricat(["tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "10", log.path])
+        let bg = try Background.metricat([
+            "tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "10", log.path,
+        ])
         #expect(bg.waitFor(5) { _, _ in FileManager.default.fileExists(atPath: log.state) })
         // A directory where the state file was: every later save fails (EISDIR) after delivery.
         // (Retried: a cycle may put a state file back between the removal and the mkdir.)
@@ -396,7 +399,8 @@ import Testing
             if parts.count == 3 { sums[String(parts[1]), default: 0] += Int(parts[2]) ?? 0 }
         }
         #expect(sums == ["http_1xx": 0, "http_2xx": 2, "http_3xx": 0, "http_4xx": 1, "http_5xx": 0], "each line once: \(bg.stdout)")
-        let said = "metricat: tail-log: the metrics were delivered but the state was not saved: \(log.state): cannot write the state file: Is a directory: carrying on with the offset kept in memory\n"
+        let said =
+            "metricat: tail-log: the metrics were delivered but the state was not saved: \(log.state): cannot write the state file: Is a directory: carrying on with the offset kept in memory\n"
         #expect(bg.stderr.components(separatedBy: said).count == 2, "said once: \(bg.stderr)")
     }
 
@@ -429,7 +433,8 @@ import Testing
         let victim = log.dir.appendingPathComponent("victim").path
         try "precious\n".write(toFile: victim, atomically: false, encoding: .utf8)
         // The shell plants `<state>.tmp.<its pid>` and then becomes the run (exec keeps the pid).
-        let r = try Self.exec("/bin/sh", ["-c", "ln -s \"$VICTIM\" \"$STATE.tmp.$$\" && exec \"$BIN\" tail-log --parser sample --totals --state-file \"$STATE\" \"$LOG\""],
+        let r = try Self.exec(
+            "/bin/sh", ["-c", "ln -s \"$VICTIM\" \"$STATE.tmp.$$\" && exec \"$BIN\" tail-log --parser sample --totals --state-file \"$STATE\" \"$LOG\""],
             env: ["VICTIM": victim, "STATE": log.state, "LOG": log.path, "BIN": Binary.path])
         #expect(r.status == 0 && log.counts(r)["http_2xx"] == "2", "\(r)")
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
@@ -463,7 +468,10 @@ import Testing
         let state = shared.appendingPathComponent("access.state").path
         let r = try Binary.run(["tail-log", "--parser", "sample", "--state-file", state, log.path])
         #expect(r.status == 74, "\(r)")
-        #expect(r.stderr == "metricat: tail-log: \(shared.path): the state directory is writable by others and not sticky, so another user could plant links in it (run chmod o-w \(shared.path), or chmod +t \(shared.path))\n", "\(r.stderr)")
+        #expect(
+            r.stderr
+                == "metricat: tail-log: \(shared.path): the state directory is writable by others and not sticky, so another user could plant links in it (run chmod o-w \(shared.path), or chmod +t \(shared.path))\n",
+            "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: shared.path).isEmpty, "not even a lock file")
         #expect(chmod(shared.path, 0o1777) == 0)
         let sticky = try Binary.run(["tail-log", "--parser", "sample", "--state-file", state, log.path])
@@ -571,10 +579,11 @@ import Testing
     @Test func userRulesWithTagsInAnyFormat() throws {
         let log = try Log()
         try log.write(Self.lines([200, 404, 404]) + "took 12ms\ntook 8ms\n")
-        let r = try Binary.run([
-            "tail-log", "--state-file", log.state, "--from-start", "--totals", "--count", #"requests=" (?<status>\d{3}) "#,
-            "--timer", #"latency=took (?<value>\d+)ms"#, "--output", "-", "--format", "influx", log.path,
-        ], env: ["METRICAT_NOW": "1700000000000000000"])
+        let r = try Binary.run(
+            [
+                "tail-log", "--state-file", log.state, "--from-start", "--totals", "--count", #"requests=" (?<status>\d{3}) "#,
+                "--timer", #"latency=took (?<value>\d+)ms"#, "--output", "-", "--format", "influx", log.path,
+            ], env: ["METRICAT_NOW": "1700000000000000000"])
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("requests,status=200 value=1i 1700000000000000000\n"), "\(r.stdout)")
         #expect(r.stdout.contains("requests,status=404 value=2i 1700000000000000000\n"), "\(r.stdout)")
@@ -586,7 +595,9 @@ import Testing
     @Test func followEmitsEveryIntervalAndStops() throws {
         let log = try Log()
         try log.write(Self.lines([200, 200]))
-        let r = try Binary.run(["tail-log", "--parser", "sample", "--state-file", log.state, "--from-start", "--totals", "--follow", "--interval", "200ms", "--follow-cycles", "2", log.path])
+        let r = try Binary.run([
+            "tail-log", "--parser", "sample", "--state-file", log.state, "--from-start", "--totals", "--follow", "--interval", "200ms", "--follow-cycles", "2", log.path,
+        ])
         #expect(r.status == 0, "\(r)")
         let twoxx = r.stdout.split(separator: "\n").filter { $0.contains("http_2xx") }.map { $0.split(separator: " ")[2] }
         #expect(twoxx == ["2", "0"], "\(r.stdout)")
@@ -595,7 +606,9 @@ import Testing
     @Test func followSurvivesARotation() throws {
         let log = try Log()
         try log.write(Self.lines([200]))
-        let bg = try Background.metricat(["tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "6", log.path])
+        let bg = try Background.metricat([
+            "tail-log", "--parser", "sample", "--state-file", log.state, "--totals", "--follow", "--interval", "300ms", "--follow-cycles", "6", log.path,
+        ])
         // The first cycle records the end of the log; then lines arrive, the log is rotated, more arrive.
         #expect(bg.waitFor(5) { _, _ in FileManager.default.fileExists(atPath: log.state) })
         try log.append(Self.lines([200, 404]))
@@ -626,28 +639,38 @@ import Testing
     @Test func timerRulesUseThePercentilesFlag() throws {
         let log = try Log()
         try log.write("took 10ms\ntook 20ms\ntook 30ms\ntook 40ms\n")
-        let r = try Binary.run(["tail-log", "--state-file", log.state, "--from-start", "--timer", #"t=took (?<value>\d+)ms"#, "--percentiles", "50,75", log.path],
+        let r = try Binary.run(
+            ["tail-log", "--state-file", log.state, "--from-start", "--timer", #"t=took (?<value>\d+)ms"#, "--percentiles", "50,75", log.path],
             env: ["METRICAT_NOW": "1700000000000000000"])
         #expect(r.stdout == "1700000000 t.mean 25.0\n1700000000 t.median 25.0\n1700000000 t.50th_percentile 25.0\n1700000000 t.75th_percentile 32.5\n", "\(r)")
     }
 
     /// Every parser over a log file the test writes, through the binary, in Logster's stdout form.
     @Test(arguments: [
-        ("log4j", "2024-05-01 12:00:00,123 ERROR a\n12:00:01 WARN b\n12:00:02 WARNING c\n12:00:03 INFO d\n", ["--log-levels", "WARN,ERROR"],
-         "WARN 2\nERROR 1\n"),
-        ("PostfixLogster", "x: to=<a>, delay=2.5, delays=1, status=sent (ok)\nx: to=<b>, delay=1, status=deferred\n", [],
-         "numSent 1\npctSent 50.0\nnumDeferred 1\npctDeferred 50.0\nnumBounced 0\npctBounced 0.0\nmailTxnsSec 2\nmailSentSec 1\navgDelay 2.5\n"),
-        ("squid", "1700000000.1 120 10.0.0.1 TCP_HIT/200 800 GET http://a/ - NONE/- -\n", [],
-         "http_1xx 0\nhttp_2xx 1\nhttp_3xx 0\nhttp_4xx 0\nhttp_5xx 0\nsize 800\nelapsed_ms 120\nsquid_TCP_MISS 0\nsquid_TCP_DENIED 0\nsquid_TCP_HIT 1\nsquid_TCP_MEM_HIT 0\nsquid_OTHER 0\n"),
+        (
+            "log4j", "2024-05-01 12:00:00,123 ERROR a\n12:00:01 WARN b\n12:00:02 WARNING c\n12:00:03 INFO d\n", ["--log-levels", "WARN,ERROR"],
+            "WARN 2\nERROR 1\n"
+        ),
+        (
+            "PostfixLogster", "x: to=<a>, delay=2.5, delays=1, status=sent (ok)\nx: to=<b>, delay=1, status=deferred\n", [],
+            "numSent 1\npctSent 50.0\nnumDeferred 1\npctDeferred 50.0\nnumBounced 0\npctBounced 0.0\nmailTxnsSec 2\nmailSentSec 1\navgDelay 2.5\n"
+        ),
+        (
+            "squid", "1700000000.1 120 10.0.0.1 TCP_HIT/200 800 GET http://a/ - NONE/- -\n", [],
+            "http_1xx 0\nhttp_2xx 1\nhttp_3xx 0\nhttp_4xx 0\nhttp_5xx 0\nsize 800\nelapsed_ms 120\nsquid_TCP_MISS 0\nsquid_TCP_DENIED 0\nsquid_TCP_HIT 1\nsquid_TCP_MEM_HIT 0\nsquid_OTHER 0\n"
+        ),
         ("apache-error", "[Sun Nov 22 2026] [error] x\n[Sun Nov 22 2026] [core:crit] y\n", [], "notice 0\nwarn 0\nerror 1\ncrit 1\nother 0\n"),
-        ("metric", "METRIC_COUNT metric=hits value=2 \nMETRIC_TIME metric=t value=4ms\nMETRIC_TIME metric=t value=.\n", ["--parser-options", "-p 50"],
-         "hits 2.0\nt.mean 4.0\nt.median 4.0\nt.50th_percentile 4.0\n"),
+        (
+            "metric", "METRIC_COUNT metric=hits value=2 \nMETRIC_TIME metric=t value=4ms\nMETRIC_TIME metric=t value=.\n", ["--parser-options", "-p 50"],
+            "hits 2.0\nt.mean 4.0\nt.median 4.0\nt.50th_percentile 4.0\n"
+        ),
         ("json", "{\"a\": {\"b\": 1}}\n{\"c\": [2.5]}\nnot json\n", [], "c.0 2.5\n"),
     ])
     func eachParserOverAGeneratedLog(parser: String, text: String, extra: [String], expected: String) throws {
         let log = try Log()
         try log.write(text)
-        let r = try Binary.run(["tail-log", "--parser", parser, "--state-file", log.state, "--from-start", "--totals"] + extra + [log.path],
+        let r = try Binary.run(
+            ["tail-log", "--parser", parser, "--state-file", log.state, "--from-start", "--totals"] + extra + [log.path],
             env: ["METRICAT_NOW": "1700000000000000000"])
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout == expected.split(separator: "\n").map { "1700000000 \($0)\n" }.joined(), "\(r)")

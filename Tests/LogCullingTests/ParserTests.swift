@@ -88,17 +88,19 @@ extension String {
             "Nov 22 postfix/qmgr[2]: E: from=<e@x>, size=10, nrcpt=1 (queue active)",
             "Nov 22 postfix/smtp[1]: F: to=<f@x>, delay=abc, status=sent",  // bad delay: the line is dropped
         ]
-        #expect(feed(PostfixParser(), lines, duration: 8) == [
-            "numSent 2", "pctSent 50.0", "numDeferred 1", "pctDeferred 25.0", "numBounced 1", "pctBounced 25.0",
-            "mailTxnsSec 0.5", "mailSentSec 0.25", "avgDelay 1.0",
-        ])
+        #expect(
+            feed(PostfixParser(), lines, duration: 8) == [
+                "numSent 2", "pctSent 50.0", "numDeferred 1", "pctDeferred 25.0", "numBounced 1", "pctBounced 25.0",
+                "mailTxnsSec 0.5", "mailSentSec 0.25", "avgDelay 1.0",
+            ])
     }
 
     @Test func noMailGivesLogstersIntAndFloatZeros() {
-        #expect(feed(PostfixParser(), ["nothing here"], duration: 3) == [
-            "numSent 0", "pctSent 0.0", "numDeferred 0", "pctDeferred 0.0", "numBounced 0", "pctBounced 0.0",
-            "mailTxnsSec 0.0", "mailSentSec 0.0", "avgDelay 0",
-        ])
+        #expect(
+            feed(PostfixParser(), ["nothing here"], duration: 3) == [
+                "numSent 0", "pctSent 0.0", "numDeferred 0", "pctDeferred 0.0", "numBounced 0", "pctBounced 0.0",
+                "mailTxnsSec 0.0", "mailSentSec 0.0", "avgDelay 0",
+            ])
     }
 
     @Test func thirdsPrintWithPythonDigits() {
@@ -120,11 +122,12 @@ extension String {
             "1700000001.000     40 10.0.0.1 TCP_MISS/200",  // no space after the status: not matched
             "garbage",
         ]
-        #expect(feed(SquidParser(), lines, totals: true) == [
-            "http_1xx 0", "http_2xx 2", "http_3xx 1", "http_4xx 1", "http_5xx 0",
-            "size 4496", "elapsed_ms 305",
-            "squid_TCP_MISS 1", "squid_TCP_DENIED 1", "squid_TCP_HIT 0", "squid_TCP_MEM_HIT 1", "squid_OTHER 1",
-        ])
+        #expect(
+            feed(SquidParser(), lines, totals: true) == [
+                "http_1xx 0", "http_2xx 2", "http_3xx 1", "http_4xx 1", "http_5xx 0",
+                "size 4496", "elapsed_ms 305",
+                "squid_TCP_MISS 1", "squid_TCP_DENIED 1", "squid_TCP_HIT 0", "squid_TCP_MEM_HIT 1", "squid_OTHER 1",
+            ])
     }
 }
 
@@ -154,10 +157,11 @@ extension String {
             "x METRIC_COUNT metric=some.metric.count value=2.2 ",
             "x METRIC_COUNT metric=bad value=1.2.3 ",
         ]
-        #expect(feed(MetricLineParser(percentiles: [("90", 90)]), lines, duration: 1) == [
-            "some.metric.count 3.2", "some.metric.time.mean 13.666666666666666", "some.metric.time.median 11.0",
-            "some.metric.time.90th_percentile 18.2",
-        ])
+        #expect(
+            feed(MetricLineParser(percentiles: [("90", 90)]), lines, duration: 1) == [
+                "some.metric.count 3.2", "some.metric.time.mean 13.666666666666666", "some.metric.time.median 11.0",
+                "some.metric.time.90th_percentile 18.2",
+            ])
     }
 
     @Test func aCountNeedsAByteAfterItsValue() {

@@ -20,9 +20,10 @@ import Testing
             try LogRule(kind: .gauge, spec: #"queue=queue=(?<value>\d+)"#),
         ]
         let lines = ["sent 10 bytes took 5ms queue=3", "sent 30 bytes took 15ms queue=7", "took 10ms"]
-        #expect(feed(RuleParser(rules, percentiles: [("90", 90)]), lines, duration: 4) == [
-            "bytes 10.0", "latency.mean 10.0", "latency.median 10.0", "latency.90th_percentile 14.0", "queue 7.0",
-        ])
+        #expect(
+            feed(RuleParser(rules, percentiles: [("90", 90)]), lines, duration: 4) == [
+                "bytes 10.0", "latency.mean 10.0", "latency.median 10.0", "latency.90th_percentile 14.0", "queue 7.0",
+            ])
     }
 
     @Test func badRulesAreRejectedWithTheReason() {

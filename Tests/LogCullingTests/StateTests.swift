@@ -48,8 +48,10 @@ import Testing
         #expect(try LogState.load(path) == LogState(inode: 1, device: 2, offset: 3, fingerprint: 0xff, fingerprintLength: 256, lastRun: 0))
         // A fingerprint longer than the 256 bytes tail-log reads, negative, or a last run before 1970
         // (its time since would overflow).
-        for (from, to) in [("fingerprint 256", "fingerprint 9223372036854775807"), ("fingerprint 256", "fingerprint 257"),
-                           ("fingerprint 256", "fingerprint -1"), ("last-run 0", "last-run -9223372036854775808")] {
+        for (from, to) in [
+            ("fingerprint 256", "fingerprint 9223372036854775807"), ("fingerprint 256", "fingerprint 257"),
+            ("fingerprint 256", "fingerprint -1"), ("last-run 0", "last-run -9223372036854775808"),
+        ] {
             try good.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
             #expect(throws: TailLogError.self, "\(to)") { try LogState.load(path) }
         }
@@ -101,11 +103,12 @@ import Testing
         try "c1\n".write(toFile: path, atomically: false, encoding: .utf8)
         let current = try #require(FileIdentity.of(path))
         let plan = TailPlanner.plan(path: path, state: state, current: current, fromStart: false)
-        #expect(plan.segments == [
-            Segment(path: path + ".2", start: 3, compressed: false, live: false),
-            Segment(path: path + ".1", start: 0, compressed: false, live: false),
-            Segment(path: path, start: 0, compressed: false, live: true),
-        ], "\(plan)")
+        #expect(
+            plan.segments == [
+                Segment(path: path + ".2", start: 3, compressed: false, live: false),
+                Segment(path: path + ".1", start: 0, compressed: false, live: false),
+                Segment(path: path, start: 0, compressed: false, live: true),
+            ], "\(plan)")
         #expect(plan.warnings.isEmpty)
         // The same after two copytruncates: the copy the state points into is found by its first line.
         try fm.removeItem(atPath: path + ".2")

@@ -198,12 +198,21 @@ import Testing
     }
 
     @Test func streamAndMeasurementNames() {
-        #expect(Self.parse("a,b,c\n1,2,3") { $0.csv.headerRowCount = 1 }.metrics
-            == [Metric(name: "csv", fields: [Field("a", .int(1)), Field("b", .int(2)), Field("c", .int(3))])])
-        #expect(Self.parse(",b\n1,2") { $0.csv.headerRowCount = 1; $0.csv.columnNames = ["", "b"] }.metrics
-            == [Metric(name: "csv", fields: [Field("b", .int(2))])])
-        #expect(Self.parse("a,b\n1,2") { $0.csv.headerRowCount = 1; $0.csv.measurementColumn = "a" }.metrics
-            == [Metric(name: "1", fields: [Field("b", .int(2))])])
+        #expect(
+            Self.parse("a,b,c\n1,2,3") { $0.csv.headerRowCount = 1 }.metrics
+                == [Metric(name: "csv", fields: [Field("a", .int(1)), Field("b", .int(2)), Field("c", .int(3))])])
+        #expect(
+            Self.parse(",b\n1,2") {
+                $0.csv.headerRowCount = 1
+                $0.csv.columnNames = ["", "b"]
+            }.metrics
+                == [Metric(name: "csv", fields: [Field("b", .int(2))])])
+        #expect(
+            Self.parse("a,b\n1,2") {
+                $0.csv.headerRowCount = 1
+                $0.csv.measurementColumn = "a"
+            }.metrics
+                == [Metric(name: "1", fields: [Field("b", .int(2))])])
         #expect(Self.parse("a,b\n1,\"\"") { $0.csv.skipValues = [""] }.metrics == [Metric(name: "csv", fields: [Field("a", .int(1))])])
         #expect(Self.parse("a,b\n1,MM") { $0.csv.skipValues = ["MM"] }.metrics == [Metric(name: "csv", fields: [Field("a", .int(1))])])
     }
@@ -226,10 +235,11 @@ import Testing
     @Test func quotedFieldsSpanLines() {
         let c = Self.parse("name,note,v\r\nx,\"two\r\nlines, \"\"quoted\"\"\",1\ny,plain,2\n")
         #expect(c.diagnostics.isEmpty)
-        #expect(Self.fields(c) == [
-            [Field("name", .string("x")), Field("note", .string("two\nlines, \"quoted\"")), Field("v", .int(1))],
-            [Field("name", .string("y")), Field("note", .string("plain")), Field("v", .int(2))],
-        ])
+        #expect(
+            Self.fields(c) == [
+                [Field("name", .string("x")), Field("note", .string("two\nlines, \"quoted\"")), Field("v", .int(1))],
+                [Field("name", .string("y")), Field("note", .string("plain")), Field("v", .int(2))],
+            ])
     }
 
     struct Bad: Sendable, CustomTestStringConvertible {
@@ -285,19 +295,22 @@ import Testing
     }
 
     @Test func telemetryShapeIsReadBack() {
-        let c = Self.parse("Timepoint,Measurement,Label,PID\n1554172967000000000,91.5,\"cpu,cpu=cpu0,host=a usage_idle\",\n"
-            + "5,-2e3,\"we\"\"ird\nname,k\\=1=v\\,w fi\\ eld\",77\nTimepoint,Measurement,Label,PID\n,1,mem,\n1,x,\"a b\",\n1,2,\"a,k b\",\n1,2,a,p\n1,2\n")
-        #expect(c.metrics == [
-            Metric(name: "cpu", tags: [T("cpu", "cpu0"), T("host", "a")], fields: [Field("usage_idle", .float(91.5))], timestamp: 1_554_172_967_000_000_000),
-            Metric(name: "we\"ird\nname", tags: [T("k=1", "v,w"), T("pid", "77")], fields: [Field("fi eld", .float(-2000))], timestamp: 5),
-            Metric(name: "mem", fields: [Field("value", .float(1))]),
-        ])
-        #expect(c.diagnostics.map { $0.description } == [
-            "7:3: Measurement \"x\" is not a number",
-            "8:5: expected '=' after tag key \"k\" in label at byte 4 of \"a,k b\"",
-            "9:7: PID \"p\" is not an integer",
-            "10:1: expected 4 columns (Timepoint,Measurement,Label,PID), found 2",
-        ])
+        let c = Self.parse(
+            "Timepoint,Measurement,Label,PID\n1554172967000000000,91.5,\"cpu,cpu=cpu0,host=a usage_idle\",\n"
+                + "5,-2e3,\"we\"\"ird\nname,k\\=1=v\\,w fi\\ eld\",77\nTimepoint,Measurement,Label,PID\n,1,mem,\n1,x,\"a b\",\n1,2,\"a,k b\",\n1,2,a,p\n1,2\n")
+        #expect(
+            c.metrics == [
+                Metric(name: "cpu", tags: [T("cpu", "cpu0"), T("host", "a")], fields: [Field("usage_idle", .float(91.5))], timestamp: 1_554_172_967_000_000_000),
+                Metric(name: "we\"ird\nname", tags: [T("k=1", "v,w"), T("pid", "77")], fields: [Field("fi eld", .float(-2000))], timestamp: 5),
+                Metric(name: "mem", fields: [Field("value", .float(1))]),
+            ])
+        #expect(
+            c.diagnostics.map { $0.description } == [
+                "7:3: Measurement \"x\" is not a number",
+                "8:5: expected '=' after tag key \"k\" in label at byte 4 of \"a,k b\"",
+                "9:7: PID \"p\" is not an integer",
+                "10:1: expected 4 columns (Timepoint,Measurement,Label,PID), found 2",
+            ])
     }
 
     @Test func eachInputStartsOverWithItsOwnHeader() {
@@ -305,10 +318,11 @@ import Testing
         let c = MetricCollector()
         parser.parse(text: Array("a,b\n1,2\n".utf8), into: c)
         parser.parse(text: Array("Timepoint,Measurement,Label,PID\n7,1.5,m,\n".utf8), into: c)
-        #expect(c.metrics == [
-            Metric(name: "csv", fields: [Field("a", .int(1)), Field("b", .int(2))]),
-            Metric(name: "m", fields: [Field("value", .float(1.5))], timestamp: 7),
-        ])
+        #expect(
+            c.metrics == [
+                Metric(name: "csv", fields: [Field("a", .int(1)), Field("b", .int(2))]),
+                Metric(name: "m", fields: [Field("value", .float(1.5))], timestamp: 7),
+            ])
     }
 
     @Test func mutatedInputNeverCrashes() {
@@ -321,7 +335,10 @@ import Testing
                 var s = seed
                 s[k] = b
                 _ = Self.parse(String(decoding: s, as: UTF8.self), maxLineBytes: 24)
-                _ = Self.parse(String(decoding: s, as: UTF8.self)) { $0.csv.trimSpace = true; $0.csv.skipColumns = 1 }
+                _ = Self.parse(String(decoding: s, as: UTF8.self)) {
+                    $0.csv.trimSpace = true
+                    $0.csv.skipColumns = 1
+                }
             }
         }
     }

@@ -91,12 +91,16 @@ import Testing
         var extra: [Metric] = []
         let host = String(decoding: Array("web-00.eu-west.example.com".utf8), as: UTF8.self)
         for k in 0..<6 {
-            extra.append(Metric(name: "m<&>", tags: [Tag("b", "1"), Tag("a", "q\"\\\u{2028}"), Tag("host", host)],
-                                fields: [Field("z", .int(Int64(k))), Field("y", .float(k == 3 ? .nan : Double(k) / 8)), Field("x", .string("s\n\(k)"))],
-                                timestamp: Int64(k)))
+            extra.append(
+                Metric(
+                    name: "m<&>", tags: [Tag("b", "1"), Tag("a", "q\"\\\u{2028}"), Tag("host", host)],
+                    fields: [Field("z", .int(Int64(k))), Field("y", .float(k == 3 ? .nan : Double(k) / 8)), Field("x", .string("s\n\(k)"))],
+                    timestamp: Int64(k)))
             // Equal Strings with different storage, and equal tags in another order.
-            extra.append(Metric(name: "m<&>", tags: [Tag("a", "q\"\\\u{2028}"), Tag("b", "1"), Tag("host", String(decoding: Array(host.utf8), as: UTF8.self))],
-                                fields: [Field("z", .uint(UInt64(k))), Field("z", .bool(k % 2 == 0))], timestamp: nil))
+            extra.append(
+                Metric(
+                    name: "m<&>", tags: [Tag("a", "q\"\\\u{2028}"), Tag("b", "1"), Tag("host", String(decoding: Array(host.utf8), as: UTF8.self))],
+                    fields: [Field("z", .uint(UInt64(k))), Field("z", .bool(k % 2 == 0))], timestamp: nil))
         }
         extra.append(Metric(name: "only-nan", fields: [Field("v", .float(.infinity))], timestamp: 1))
         extra.append(Metric(name: "", tags: [Tag("k", "v")], fields: [Field("v", .int(1))], timestamp: 1))
@@ -139,8 +143,10 @@ import Testing
     /// Floats of up to 19 digits take a one-pass path in the parser; it must agree with the
     /// standard library's correctly rounded conversion.
     @Test func floatFastPathMatchesTheStandardLibrary() {
-        var texts = ["0.0", "-0.0", "00.5", "1.", ".5", "-.5", "0.1", "0.05", "12.50", "9007199254740993", "9007199254740992.5",
-                     "1234567890123456789", "0.1234567890123456789", "123456789.123456789", "99999999.99999999", "12345678.12345678"]
+        var texts = [
+            "0.0", "-0.0", "00.5", "1.", ".5", "-.5", "0.1", "0.05", "12.50", "9007199254740993", "9007199254740992.5",
+            "1234567890123456789", "0.1234567890123456789", "123456789.123456789", "99999999.99999999", "12345678.12345678",
+        ]
         var state: UInt64 = 99
         for _ in 0..<5000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

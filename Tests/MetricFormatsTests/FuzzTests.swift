@@ -76,7 +76,9 @@ import Testing
             #expect(!d.message.isEmpty)
         }
         if let good {
-            #expect(collector.metrics.contains { $0.name == good.1 || $0.field(good.1) != nil }, "\(format) seed \(seed): the good line after the damage was lost: \(String(decoding: bytes, as: UTF8.self).debugDescription) -> \(collector.diagnostics)")
+            #expect(
+                collector.metrics.contains { $0.name == good.1 || $0.field(good.1) != nil },
+                "\(format) seed \(seed): the good line after the damage was lost: \(String(decoding: bytes, as: UTF8.self).debugDescription) -> \(collector.diagnostics)")
         }
         for target in MetricFormat.allCases {
             guard var s = try? target.makeSerializer(FormatOptions()) else { continue }
@@ -136,16 +138,70 @@ import Testing
         (.prometheus, "# TYPE s summary\ns{quantile=\"%\"} % %\ns_count %\ns_sum % %", { _ in }),
         (.json, "{\"fields\":{\"v\":%},\"name\":\"m\",\"tags\":{},\"timestamp\":%}", { _ in }),
         (.json, "{\"fields\":{\"v\":%},\"name\":\"m\",\"tags\":{},\"timestamp\":%}", { $0.json.timestampUnits = 1_000_000 }),
-        (.json, "{\"a\":%,\"t\":%}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix" }),
-        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_ms" }),
-        (.json, "{\"a\":%,\"t\":%}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_us" }),
-        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "unix_ns" }),
-        (.json, "{\"a\":%,\"t\":\"%\"}", { $0.json.timeKey = "t"; $0.json.timeFormat = "2006" }),
+        (
+            .json, "{\"a\":%,\"t\":%}",
+            {
+                $0.json.timeKey = "t"
+                $0.json.timeFormat = "unix"
+            }
+        ),
+        (
+            .json, "{\"a\":%,\"t\":\"%\"}",
+            {
+                $0.json.timeKey = "t"
+                $0.json.timeFormat = "unix_ms"
+            }
+        ),
+        (
+            .json, "{\"a\":%,\"t\":%}",
+            {
+                $0.json.timeKey = "t"
+                $0.json.timeFormat = "unix_us"
+            }
+        ),
+        (
+            .json, "{\"a\":%,\"t\":\"%\"}",
+            {
+                $0.json.timeKey = "t"
+                $0.json.timeFormat = "unix_ns"
+            }
+        ),
+        (
+            .json, "{\"a\":%,\"t\":\"%\"}",
+            {
+                $0.json.timeKey = "t"
+                $0.json.timeFormat = "2006"
+            }
+        ),
         (.csv, "a,b\n%,%", { _ in }),
-        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unix }),
-        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unixMilliseconds }),
-        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .unixNanoseconds }),
-        (.csv, "a,b\n%,%", { $0.csv.timestampColumn = "a"; $0.csv.timestampFormat = .init(parsing: "20060102150405") }),
+        (
+            .csv, "a,b\n%,%",
+            {
+                $0.csv.timestampColumn = "a"
+                $0.csv.timestampFormat = .unix
+            }
+        ),
+        (
+            .csv, "a,b\n%,%",
+            {
+                $0.csv.timestampColumn = "a"
+                $0.csv.timestampFormat = .unixMilliseconds
+            }
+        ),
+        (
+            .csv, "a,b\n%,%",
+            {
+                $0.csv.timestampColumn = "a"
+                $0.csv.timestampFormat = .unixNanoseconds
+            }
+        ),
+        (
+            .csv, "a,b\n%,%",
+            {
+                $0.csv.timestampColumn = "a"
+                $0.csv.timestampFormat = .init(parsing: "20060102150405")
+            }
+        ),
         (.csv, "a,b\n%,%", { $0.csv.columnTypes = [.int, .float] }),
         (.csv, "Timepoint,Measurement,Label,PID\n%,%,m v,%", { _ in }),
     ]

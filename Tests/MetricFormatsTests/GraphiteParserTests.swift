@@ -31,8 +31,12 @@ import Testing
     // TestParseLine / TestParse successes.
     static let rows: [Row] = [
         Row(input: "cpu.foo.bar 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
-        Row(input: "cpu.foo.bar;tag1=value1 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo"), ("tag1", "value1")], value: 50, t0)),
-        Row(input: "cpu.foo.bar;tag!1=value1;tag^2=value2 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
+        Row(
+            input: "cpu.foo.bar;tag1=value1 50 1435077219", templates: ["measurement.foo.bar"],
+            expected: metric("cpu", [("bar", "bar"), ("foo", "foo"), ("tag1", "value1")], value: 50, t0)),
+        Row(
+            input: "cpu.foo.bar;tag!1=value1;tag^2=value2 50 1435077219", templates: ["measurement.foo.bar"],
+            expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
         Row(input: "cpu.foo.bar;=value1 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
         Row(input: "cpu.foo.bar;tag1=~value1 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
         Row(input: "cpu.foo.bar;tag1= 50 1435077219", templates: ["measurement.foo.bar"], expected: metric("cpu", [("bar", "bar"), ("foo", "foo")], value: 50, t0)),
@@ -54,7 +58,8 @@ import Testing
         // the floor, so -1.5 s lands at -0.5 s; only exactly -1 means now.
         Row(input: "cpu 1 -1.5", templates: [], expected: metric("cpu", value: 1, -500_000_000)),
         // The field part of a template names the field.
-        Row(input: "current.users.logged_in 3 1435077219", templates: ["current.* measurement.measurement.field"], expected: metric("current.users", [], "logged_in", value: 3, t0)),
+        Row(
+            input: "current.users.logged_in 3 1435077219", templates: ["current.* measurement.measurement.field"], expected: metric("current.users", [], "logged_in", value: 3, t0)),
     ]
 
     @Test(arguments: rows)
@@ -86,9 +91,15 @@ import Testing
         ErrorRow(input: "cpu 50.554z 1419972457825", error: "1:5: invalid value \"50.554z\": not a number"),
         ErrorRow(input: "cpu 50z 1419972457825", error: "1:5: invalid value \"50z\": not a number"),
         ErrorRow(input: "cpu 50.554 14199724z57825", error: "1:12: invalid timestamp \"14199724z57825\": not a number (graphite timestamps are Unix seconds)"),
-        ErrorRow(input: "cpu 50.554 1419972457825", error: "1:12: timestamp 1419972457825 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like milliseconds"),
-        ErrorRow(input: "cpu 1 1419972457825000", error: "1:7: timestamp 1419972457825000 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like microseconds"),
-        ErrorRow(input: "cpu 1 1419972457825000000", error: "1:7: timestamp 1419972457825000000 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like nanoseconds"),
+        ErrorRow(
+            input: "cpu 50.554 1419972457825",
+            error: "1:12: timestamp 1419972457825 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like milliseconds"),
+        ErrorRow(
+            input: "cpu 1 1419972457825000",
+            error: "1:7: timestamp 1419972457825000 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like microseconds"),
+        ErrorRow(
+            input: "cpu 1 1419972457825000000",
+            error: "1:7: timestamp 1419972457825000000 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19; this looks like nanoseconds"),
         ErrorRow(input: "cpu 1 2147472000.5", error: "1:7: timestamp 2147472000.5 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19"),
         ErrorRow(input: "cpu 1 NaN", error: "1:7: timestamp NaN is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19"),
         ErrorRow(input: "cpu 1 1e400", error: "1:7: timestamp 1e400 is out of range: graphite timestamps are Unix seconds from 1901-12-13 to 2038-01-19"),
@@ -122,7 +133,9 @@ import Testing
             "servers.localhost .host.measurement*", "servers.localhost .host.measurement* zone=1c",
             "servers.localhost .host.measurement* zone=1c,region=us-east", "servers.localhost        .host.measurement*           zone=1c",
         ] {
-            let c = try Self.parse("servers.localhost.cpu_load 11 1435077219", templates: [template], defaultTags: template.contains("region=") ? [MetricFormats.Tag("region", "shot not be set"), MetricFormats.Tag("host", "should not set")] : defaults)
+            let c = try Self.parse(
+                "servers.localhost.cpu_load 11 1435077219", templates: [template],
+                defaultTags: template.contains("region=") ? [MetricFormats.Tag("region", "shot not be set"), MetricFormats.Tag("host", "should not set")] : defaults)
             #expect(c.metrics == [Self.metric("cpu_load", [("host", "localhost"), ("region", "us-east"), ("zone", "1c")], value: 11, Self.t0)], "\(template)")
         }
         // `;` tags override template tags and default tags.
@@ -196,7 +209,9 @@ import Testing
             options.prefix = "p x"
             var s = try GraphiteSerializer(options: options)
             for _ in 0..<500 {
-                let m = Metric(name: word(), tags: [MetricFormats.Tag(word(), word()), MetricFormats.Tag("host", word())], fields: [Field(word(), .float(1.5)), Field("value", .int(2))], timestamp: 1)
+                let m = Metric(
+                    name: word(), tags: [MetricFormats.Tag(word(), word()), MetricFormats.Tag("host", word())], fields: [Field(word(), .float(1.5)), Field("value", .int(2))],
+                    timestamp: 1)
                 let out = s.render([m])
                 let lines = out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
                 #expect(lines.count == (m.fields[0].key == "value" ? 2 : 2))

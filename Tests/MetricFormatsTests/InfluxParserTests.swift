@@ -59,9 +59,16 @@ import Testing
         Row(name: "field int min value", input: "cpu value=-9223372036854775808i", metrics: [m("cpu", [], [("value", .int(Int64.min))])]),
         Row(name: "field uint", input: "cpu value=42u", metrics: [m("cpu", [], [("value", .uint(42))])]),
         Row(name: "field uint max value", input: "cpu value=18446744073709551615u", metrics: [m("cpu", [], [("value", .uint(UInt64.max))])]),
-        Row(name: "field boolean", input: "cpu a=t,b=T,c=true,d=True,e=TRUE,f=f,g=F,h=false,i=False,j=FALSE",
-            metrics: [m("cpu", [], [("a", .bool(true)), ("b", .bool(true)), ("c", .bool(true)), ("d", .bool(true)), ("e", .bool(true)),
-                                    ("f", .bool(false)), ("g", .bool(false)), ("h", .bool(false)), ("i", .bool(false)), ("j", .bool(false))])]),
+        Row(
+            name: "field boolean", input: "cpu a=t,b=T,c=true,d=True,e=TRUE,f=f,g=F,h=false,i=False,j=FALSE",
+            metrics: [
+                m(
+                    "cpu", [],
+                    [
+                        ("a", .bool(true)), ("b", .bool(true)), ("c", .bool(true)), ("d", .bool(true)), ("e", .bool(true)),
+                        ("f", .bool(false)), ("g", .bool(false)), ("h", .bool(false)), ("i", .bool(false)), ("j", .bool(false)),
+                    ])
+            ]),
         Row(name: "field string", input: #"cpu value="42""#, metrics: [m("cpu", [], [("value", .string("42"))])]),
         Row(name: "field string empty", input: #"cpu value="""#, metrics: [m("cpu", [], [("value", .string(""))])]),
         Row(name: "field string escape quote", input: #"cpu value="how\"dy""#, metrics: [m("cpu", [], [("value", .string(#"how"dy"#))])]),
@@ -70,11 +77,18 @@ import Testing
         Row(name: "field string newline", input: "cpu value=\"4\n2\"", metrics: [m("cpu", [], [("value", .string("4\n2"))])]),
         Row(name: "field string crlf inside", input: "cpu value=\"4\r\n2\" 5\r\n", metrics: [m("cpu", [], [("value", .string("4\r\n2"))], 5)]),
         Row(name: "cr in string field", input: "cpu value=\"4\r2\"", metrics: [m("cpu", [], [("value", .string("4\r2"))])]),
-        Row(name: "two strings spanning lines", input: "cpu a=\"x\ny\",b=\"p\n\nq\",c=1i 7\ncpu d=1",
+        Row(
+            name: "two strings spanning lines", input: "cpu a=\"x\ny\",b=\"p\n\nq\",c=1i 7\ncpu d=1",
             metrics: [m("cpu", [], [("a", .string("x\ny")), ("b", .string("p\n\nq")), ("c", .int(1))], 7), m("cpu", [], [("d", .float(1))])]),
-        Row(name: "scientific float", input: "cpu a=42e0,b=-42e0,c=42e-1,d=42E0,e=1e+2", metrics: [m("cpu", [], [("a", .float(42)), ("b", .float(-42)), ("c", .float(4.2)), ("d", .float(42)), ("e", .float(100))])]),
-        Row(name: "float forms", input: "cpu a=42.2,b=-42,c=.42,d=-.42,e=00.42,f=1.", metrics: [m("cpu", [], [("a", .float(42.2)), ("b", .float(-42)), ("c", .float(0.42)), ("d", .float(-0.42)), ("e", .float(0.42)), ("f", .float(1))])]),
-        Row(name: "float long mantissa", input: "cpu a=0.1000000000000000055511151231257827,b=123456789012345678901234", metrics: [m("cpu", [], [("a", .float(0.1)), ("b", .float(123456789012345678901234.0))])]),
+        Row(
+            name: "scientific float", input: "cpu a=42e0,b=-42e0,c=42e-1,d=42E0,e=1e+2",
+            metrics: [m("cpu", [], [("a", .float(42)), ("b", .float(-42)), ("c", .float(4.2)), ("d", .float(42)), ("e", .float(100))])]),
+        Row(
+            name: "float forms", input: "cpu a=42.2,b=-42,c=.42,d=-.42,e=00.42,f=1.",
+            metrics: [m("cpu", [], [("a", .float(42.2)), ("b", .float(-42)), ("c", .float(0.42)), ("d", .float(-0.42)), ("e", .float(0.42)), ("f", .float(1))])]),
+        Row(
+            name: "float long mantissa", input: "cpu a=0.1000000000000000055511151231257827,b=123456789012345678901234",
+            metrics: [m("cpu", [], [("a", .float(0.1)), ("b", .float(123456789012345678901234.0))])]),
         Row(name: "float underflow is zero", input: "cpu a=1e-400", metrics: [m("cpu", [], [("a", .float(0))])]),
         Row(name: "repeated field key last wins in first position", input: "cpu a=1,b=2,a=3i", metrics: [m("cpu", [], [("a", .int(3)), ("b", .float(2))])]),
         Row(name: "no timestamp", input: "cpu value=42", metrics: [m("cpu", [], [("value", .float(42))])]),
@@ -82,8 +96,10 @@ import Testing
         Row(name: "timestamp max", input: "cpu value=42 9223372036854775807", metrics: [m("cpu", [], [("value", .float(42))], Int64.max)]),
         Row(name: "timestamp min", input: "cpu value=42 -9223372036854775808", metrics: [m("cpu", [], [("value", .float(42))], Int64.min)]),
         Row(name: "multiple lines", input: "cpu value=42\ncpu value=42", metrics: [m("cpu", [], [("value", .float(42))]), m("cpu", [], [("value", .float(42))])]),
-        Row(name: "multiline with blank lines", input: "cpu value=42\n\n\n\ncpu value=43", metrics: [m("cpu", [], [("value", .float(42))]), m("cpu", [], [("value", .float(43))])]),
-        Row(name: "line whitespace", input: "   cpu   value=42  1516241192000000000  \n\n cpu value=42",
+        Row(
+            name: "multiline with blank lines", input: "cpu value=42\n\n\n\ncpu value=43", metrics: [m("cpu", [], [("value", .float(42))]), m("cpu", [], [("value", .float(43))])]),
+        Row(
+            name: "line whitespace", input: "   cpu   value=42  1516241192000000000  \n\n cpu value=42",
             metrics: [m("cpu", [], [("value", .float(42))], 1_516_241_192_000_000_000), m("cpu", [], [("value", .float(42))])]),
         Row(name: "tabs, vertical tabs and form feeds as whitespace", input: "\tcpu\t\u{0B}value=42\u{0C}1\u{0B}", metrics: [m("cpu", [], [("value", .float(42))], 1)]),
         Row(name: "leading newline", input: "\ncpu value=42", metrics: [m("cpu", [], [("value", .float(42))])]),
@@ -94,8 +110,15 @@ import Testing
         Row(name: "end with comment and whitespace", input: "cpu value=42\n# blah blah\n\n  ", metrics: [m("cpu", [], [("value", .float(42))])]),
         Row(name: "empty string", input: "", metrics: []),
         Row(name: "unicode", input: "cpu ☺=42", metrics: [m("cpu", [], [("☺", .float(42))])]),
-        Row(name: "procstat subset", input: "procstat,exe=bash,process_name=bash voluntary_context_switches=42i,memory_rss=5103616i,cpu_time_user=0.02,cpu_time_nice=0 1517620624000000000",
-            metrics: [m("procstat", [("exe", "bash"), ("process_name", "bash")], [("voluntary_context_switches", .int(42)), ("memory_rss", .int(5_103_616)), ("cpu_time_user", .float(0.02)), ("cpu_time_nice", .float(0))], 1_517_620_624_000_000_000)]),
+        Row(
+            name: "procstat subset",
+            input: "procstat,exe=bash,process_name=bash voluntary_context_switches=42i,memory_rss=5103616i,cpu_time_user=0.02,cpu_time_nice=0 1517620624000000000",
+            metrics: [
+                m(
+                    "procstat", [("exe", "bash"), ("process_name", "bash")],
+                    [("voluntary_context_switches", .int(42)), ("memory_rss", .int(5_103_616)), ("cpu_time_user", .float(0.02)), ("cpu_time_nice", .float(0))],
+                    1_517_620_624_000_000_000)
+            ]),
     ]
 
     @Test(arguments: accepted)
@@ -219,8 +242,9 @@ import Testing
         let c = Self.parse(text)
         #expect(c.diagnostics.isEmpty)
         for (i, metric) in c.metrics.enumerated() {
-            let want = Self.m("m\(i % 1500)", [("host", "h\(i % 2100)x"), ("k\(i % 7)", "v" + String(repeating: "z", count: i % 40))].sorted { $0.0 < $1.0 },
-                              [("f\(i % 3000)", .int(Int64(i)))])
+            let want = Self.m(
+                "m\(i % 1500)", [("host", "h\(i % 2100)x"), ("k\(i % 7)", "v" + String(repeating: "z", count: i % 40))].sorted { $0.0 < $1.0 },
+                [("f\(i % 3000)", .int(Int64(i)))])
             if metric != want {
                 Issue.record("line \(i + 1): \(metric) != \(want)")
                 break

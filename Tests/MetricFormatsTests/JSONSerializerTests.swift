@@ -17,25 +17,48 @@ import Testing
 
     @Test(arguments: [
         // TestSerializeMetricFloat / Int / String / MultiFields / WithEscapes
-        (Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .float(91.5))], timestamp: t),
-         #"{"fields":{"usage_idle":91.5},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#),
-        (Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .int(90))], timestamp: t),
-         #"{"fields":{"usage_idle":90},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#),
-        (Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .string("foobar"))], timestamp: t),
-         #"{"fields":{"usage_idle":"foobar"},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#),
-        (Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_total", .int(8559615)), Field("usage_idle", .int(90))], timestamp: t),
-         #"{"fields":{"usage_idle":90,"usage_total":8559615},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#),
-        (Metric(name: "My CPU", tags: [MetricFormats.Tag("cpu tag", "cpu0")], fields: [Field("U,age=Idle", .int(90))], timestamp: t),
-         #"{"fields":{"U,age=Idle":90},"name":"My CPU","tags":{"cpu tag":"cpu0"},"timestamp":1525478795}"#),
+        (
+            Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .float(91.5))], timestamp: t),
+            #"{"fields":{"usage_idle":91.5},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#
+        ),
+        (
+            Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .int(90))], timestamp: t),
+            #"{"fields":{"usage_idle":90},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#
+        ),
+        (
+            Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_idle", .string("foobar"))], timestamp: t),
+            #"{"fields":{"usage_idle":"foobar"},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#
+        ),
+        (
+            Metric(name: "cpu", tags: [MetricFormats.Tag("cpu", "cpu0")], fields: [Field("usage_total", .int(8_559_615)), Field("usage_idle", .int(90))], timestamp: t),
+            #"{"fields":{"usage_idle":90,"usage_total":8559615},"name":"cpu","tags":{"cpu":"cpu0"},"timestamp":1525478795}"#
+        ),
+        (
+            Metric(name: "My CPU", tags: [MetricFormats.Tag("cpu tag", "cpu0")], fields: [Field("U,age=Idle", .int(90))], timestamp: t),
+            #"{"fields":{"U,age=Idle":90},"name":"My CPU","tags":{"cpu tag":"cpu0"},"timestamp":1525478795}"#
+        ),
         // Go's encoding: whole floats without a point, exponents outside [1e-6, 1e21), uint64 in full.
-        (Metric(name: "n", fields: [Field("a", .float(42.0)), Field("b", .float(1e21)), Field("c", .float(1e-7)), Field("d", .float(0.000001)), Field("e", .uint(UInt64.max)), Field("f", .int(Int64.min)), Field("g", .float(-0.5)), Field("h", .bool(false))], timestamp: 0),
-         #"{"fields":{"a":42,"b":1e+21,"c":1e-7,"d":0.000001,"e":18446744073709551615,"f":-9223372036854775808,"g":-0.5,"h":false},"name":"n","tags":{},"timestamp":0}"#),
+        (
+            Metric(
+                name: "n",
+                fields: [
+                    Field("a", .float(42.0)), Field("b", .float(1e21)), Field("c", .float(1e-7)), Field("d", .float(0.000001)), Field("e", .uint(UInt64.max)),
+                    Field("f", .int(Int64.min)), Field("g", .float(-0.5)), Field("h", .bool(false)),
+                ], timestamp: 0),
+            #"{"fields":{"a":42,"b":1e+21,"c":1e-7,"d":0.000001,"e":18446744073709551615,"f":-9223372036854775808,"g":-0.5,"h":false},"name":"n","tags":{},"timestamp":0}"#
+        ),
         // Go's string escaping: quotes, backslash, HTML characters, control characters, U+2028/2029.
-        (Metric(name: "a<b>&c", tags: [MetricFormats.Tag("k", "q\"\\")], fields: [Field("s", .string("\n\r\t\u{8}\u{C}\u{1}\u{7F}é\u{2028}\u{2029}😀"))], timestamp: 0),
-         #"{"fields":{"s":"\n\r\t\b\f\u0001"# + "\u{7F}é" + #"\u2028\u2029"# + "😀" + #""},"name":"a\u003cb\u003e\u0026c","tags":{"k":"q\"\\"},"timestamp":0}"#),
+        (
+            Metric(name: "a<b>&c", tags: [MetricFormats.Tag("k", "q\"\\")], fields: [Field("s", .string("\n\r\t\u{8}\u{C}\u{1}\u{7F}é\u{2028}\u{2029}😀"))], timestamp: 0),
+            #"{"fields":{"s":"\n\r\t\b\f\u0001"# + "\u{7F}é" + #"\u2028\u2029"# + "😀" + #""},"name":"a\u003cb\u003e\u0026c","tags":{"k":"q\"\\"},"timestamp":0}"#
+        ),
         // Keys sorted by bytes (uppercase before lowercase), tags too; the last of repeated keys wins.
-        (Metric(name: "s", tags: [MetricFormats.Tag("b", "1"), MetricFormats.Tag("B", "2"), MetricFormats.Tag("a", "3")], fields: [Field("z", .int(1)), Field("Z", .int(2)), Field("z", .int(3)), Field("_", .int(4))], timestamp: 0),
-         #"{"fields":{"Z":2,"_":4,"z":3},"name":"s","tags":{"B":"2","a":"3","b":"1"},"timestamp":0}"#),
+        (
+            Metric(
+                name: "s", tags: [MetricFormats.Tag("b", "1"), MetricFormats.Tag("B", "2"), MetricFormats.Tag("a", "3")],
+                fields: [Field("z", .int(1)), Field("Z", .int(2)), Field("z", .int(3)), Field("_", .int(4))], timestamp: 0),
+            #"{"fields":{"Z":2,"_":4,"z":3},"name":"s","tags":{"B":"2","a":"3","b":"1"},"timestamp":0}"#
+        ),
     ])
     func telegrafVectors(metric: Metric, expected: String) {
         let (text, reports) = Self.render([metric])
@@ -55,7 +78,10 @@ import Testing
     ])
     func timestampUnits(units: Int64, layout: String?, expected: String) {
         let m = Metric(name: "cpu", fields: [Field("value", .float(42))], timestamp: Self.t)
-        let (text, _) = Self.render([m]) { $0.timestampUnits = units; $0.timestampFormat = layout }
+        let (text, _) = Self.render([m]) {
+            $0.timestampUnits = units
+            $0.timestampFormat = layout
+        }
         #expect(text == #"{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":"# + expected + "}\n")
     }
 
@@ -83,7 +109,10 @@ import Testing
         let m = Metric(name: "cpu", fields: [Field("value", .float(42))], timestamp: 0)
         let inf = Metric(name: "cpu", fields: [Field("inf", .float(.infinity)), Field("time_idle", .int(42))], timestamp: 0)
         let (text, reports) = Self.render([m, m, inf]) { $0.batch = true }
-        #expect(text == #"{"metrics":[{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":0},{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":0},{"fields":{"time_idle":42},"name":"cpu","tags":{},"timestamp":0}]}"# + "\n")
+        #expect(
+            text
+                == #"{"metrics":[{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":0},{"fields":{"value":42},"name":"cpu","tags":{},"timestamp":0},{"fields":{"time_idle":42},"name":"cpu","tags":{},"timestamp":0}]}"#
+                + "\n")
         #expect(reports == ["field 'inf' of 'cpu' is +Inf, which JSON cannot carry: skipped"])
         let (empty, _) = Self.render([]) { $0.batch = true }
         #expect(empty == "{\"metrics\":[]}\n")
@@ -98,14 +127,22 @@ import Testing
     /// TestSerializeNesting: nested_fields_include = ["id-*"] and nested_fields_exclude = ["hops", "latency"].
     @Test(arguments: [(["id-*"], [String]()), ([], ["hops", "latency"])])
     func nestedFields(include: [String], exclude: [String]) {
-        let m = Metric(name: "in", tags: [MetricFormats.Tag("host", "myhost"), MetricFormats.Tag("type", "diagnostic")], fields: [
-            Field("hops", .int(10)), Field("latency", .float(1.23)),
-            Field("id-1234", .string(#"{"address": "AB1A", "status": "online"}"#)),
-            Field("id-0000", .string(#"{"status": "offline"}"#)),
-            Field("id-5678", .string(#"{"address": "0000", "status": "online"}"#)),
-        ], timestamp: 1_666_006_350_000_000_000)
-        let (text, _) = Self.render([m]) { $0.nestedFieldsInclude = include; $0.nestedFieldsExclude = exclude }
-        #expect(text == #"{"fields":{"hops":10,"id-0000":{"status":"offline"},"id-1234":{"address":"AB1A","status":"online"},"id-5678":{"address":"0000","status":"online"},"latency":1.23},"name":"in","tags":{"host":"myhost","type":"diagnostic"},"timestamp":1666006350}"# + "\n")
+        let m = Metric(
+            name: "in", tags: [MetricFormats.Tag("host", "myhost"), MetricFormats.Tag("type", "diagnostic")],
+            fields: [
+                Field("hops", .int(10)), Field("latency", .float(1.23)),
+                Field("id-1234", .string(#"{"address": "AB1A", "status": "online"}"#)),
+                Field("id-0000", .string(#"{"status": "offline"}"#)),
+                Field("id-5678", .string(#"{"address": "0000", "status": "online"}"#)),
+            ], timestamp: 1_666_006_350_000_000_000)
+        let (text, _) = Self.render([m]) {
+            $0.nestedFieldsInclude = include
+            $0.nestedFieldsExclude = exclude
+        }
+        #expect(
+            text
+                == #"{"fields":{"hops":10,"id-0000":{"status":"offline"},"id-1234":{"address":"AB1A","status":"online"},"id-5678":{"address":"0000","status":"online"},"latency":1.23},"name":"in","tags":{"host":"myhost","type":"diagnostic"},"timestamp":1666006350}"#
+                + "\n")
     }
 
     @Test func nestedFieldThatIsNotJSONStaysAString() {
@@ -129,7 +166,8 @@ import Testing
             values.append(Double.random(in: -1...1, using: &rng) * pow10(magnitude))
         }
         for v in values {
-            var fast: [UInt8] = [], reference: [UInt8] = []
+            var fast: [UInt8] = []
+            var reference: [UInt8] = []
             JSONText.appendNumber(v, to: &fast)
             NumberFormatting.appendJSON(v, to: &reference)
             #expect(fast == reference, "\(v)")

@@ -86,10 +86,11 @@ import Testing
     @Test func timings() {
         let m = Self.flush(["test.timing:1|ms", "test.timing:11|ms", "test.timing:1|ms", "test.timing:1|ms", "test.timing:1|ms"], options: .init(percentiles: [90]))
         #expect(m.count == 1)
-        #expect(m.first?.fields == [
-            Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
-            Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
-        ])
+        #expect(
+            m.first?.fields == [
+                Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
+                Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
+            ])
         #expect(m.first?.timestamp == 1)
     }
 
@@ -98,26 +99,29 @@ import Testing
         let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
         let m = Self.flush(lines, options: .init(percentiles: [90]))
         #expect(m.map(\.name) == ["test_timing.success", "test_timing.error"])
-        #expect(m.first { $0.name == "test_timing.success" }?.fields == [
-            Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
-            Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
-        ])
-        #expect(m.first { $0.name == "test_timing.error" }?.fields == [
-            Field("count", .int(5)), Field("lower", .float(2)), Field("mean", .float(6)), Field("median", .float(2)),
-            Field("stddev", .float(8)), Field("sum", .float(30)), Field("upper", .float(22)), Field("90_percentile", .float(22)),
-        ])
+        #expect(
+            m.first { $0.name == "test_timing.success" }?.fields == [
+                Field("count", .int(5)), Field("lower", .float(1)), Field("mean", .float(3)), Field("median", .float(1)),
+                Field("stddev", .float(4)), Field("sum", .float(15)), Field("upper", .float(11)), Field("90_percentile", .float(11)),
+            ])
+        #expect(
+            m.first { $0.name == "test_timing.error" }?.fields == [
+                Field("count", .int(5)), Field("lower", .float(2)), Field("mean", .float(6)), Field("median", .float(2)),
+                Field("stddev", .float(8)), Field("sum", .float(30)), Field("upper", .float(22)), Field("90_percentile", .float(22)),
+            ])
     }
 
     @Test func sampledTimingWithDogStatsDTags() {
         let m = Self.flush(["my_timer:3|ms|@0.1|#live,host:localhost"])
-        #expect(m == [
-            Metric(
-                name: "my_timer", tags: [Tag("host", "localhost"), Tag("live", "true"), Tag("metric_type", "timing")],
-                fields: [
-                    Field("count", .int(10)), Field("lower", .float(3)), Field("mean", .float(3)), Field("median", .float(3)),
-                    Field("stddev", .float(0)), Field("sum", .float(30)), Field("upper", .float(3)),
-                ], timestamp: 1)
-        ])
+        #expect(
+            m == [
+                Metric(
+                    name: "my_timer", tags: [Tag("host", "localhost"), Tag("live", "true"), Tag("metric_type", "timing")],
+                    fields: [
+                        Field("count", .int(10)), Field("lower", .float(3)), Field("mean", .float(3)), Field("median", .float(3)),
+                        Field("stddev", .float(0)), Field("sum", .float(30)), Field("upper", .float(3)),
+                    ], timestamp: 1)
+            ])
     }
 
     @Test func multipleValuesEqualSingleLines() {
@@ -270,17 +274,19 @@ import Testing
     @Test func templateFieldsMergeIntoOneMetric() throws {
         let engine = try GraphiteTemplateEngine(templates: ["measurement.field"], joiner: "_")
         var agg = StatsDAggregator(options: .init(percentiles: [90]))
-        let lines = ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
+        let lines =
+            ["1", "11", "1", "1", "1"].map { "test_timing.success:\($0)|ms" } + ["2", "22", "2", "2", "2"].map { "test_timing.error:\($0)|ms" }
             + ["cpu.idle:5|g", "cpu.busy:7|g"]
         #expect(Self.add(lines, &agg, engine: engine) == 0)
         let m = agg.flush(timestamp: nil)
         #expect(m.map(\.name) == ["test_timing", "cpu"])
-        #expect(m[0].fields == [
-            Field("success_count", .int(5)), Field("success_lower", .float(1)), Field("success_mean", .float(3)), Field("success_median", .float(1)),
-            Field("success_stddev", .float(4)), Field("success_sum", .float(15)), Field("success_upper", .float(11)), Field("success_90_percentile", .float(11)),
-            Field("error_count", .int(5)), Field("error_lower", .float(2)), Field("error_mean", .float(6)), Field("error_median", .float(2)),
-            Field("error_stddev", .float(8)), Field("error_sum", .float(30)), Field("error_upper", .float(22)), Field("error_90_percentile", .float(22)),
-        ])
+        #expect(
+            m[0].fields == [
+                Field("success_count", .int(5)), Field("success_lower", .float(1)), Field("success_mean", .float(3)), Field("success_median", .float(1)),
+                Field("success_stddev", .float(4)), Field("success_sum", .float(15)), Field("success_upper", .float(11)), Field("success_90_percentile", .float(11)),
+                Field("error_count", .int(5)), Field("error_lower", .float(2)), Field("error_mean", .float(6)), Field("error_median", .float(2)),
+                Field("error_stddev", .float(8)), Field("error_sum", .float(30)), Field("error_upper", .float(22)), Field("error_90_percentile", .float(22)),
+            ])
         #expect(m[1].fields == [Field("idle", .float(5)), Field("busy", .float(7))])
     }
 
@@ -293,10 +299,11 @@ import Testing
         let first = agg.flush(timestamp: 1)
         #expect(StatsDAggregatorTests.value(first, "c", "counter") == .int(9))
         #expect(StatsDAggregatorTests.value(first, "g", "gauge") == .float(15))
-        #expect(first.first { $0.name == "t" }?.fields == [
-            Field("count", .int(2)), Field("lower", .float(10)), Field("mean", .float(15)), Field("median", .float(15)),
-            Field("stddev", .float(5)), Field("sum", .float(30)), Field("upper", .float(20)),
-        ])
+        #expect(
+            first.first { $0.name == "t" }?.fields == [
+                Field("count", .int(2)), Field("lower", .float(10)), Field("mean", .float(15)), Field("median", .float(15)),
+                Field("stddev", .float(5)), Field("sum", .float(30)), Field("upper", .float(20)),
+            ])
         #expect(StatsDAggregatorTests.value(first, "u", "timing", "count") == .int(2))
         #expect(StatsDAggregatorTests.value(first, "s", "set") == .int(2))
         _ = Self.add(["g:-3|g"], &agg)
@@ -402,9 +409,10 @@ extension StatsDAggregatorLimitTests {
         var agg = StatsDAggregator(options: .init(percentiles: [50]))
         _ = Self.add(["t:4|ms|@0.000001", "t:2|ms"], &agg)
         let m = agg.flush(timestamp: nil)
-        #expect(m.first?.fields == [
-            Field("count", .int(1_000_001)), Field("lower", .float(2)), Field("mean", .float(3.999998000002)), Field("median", .float(4)),
-            Field("stddev", .float(0.001999998000002)), Field("sum", .float(4_000_002)), Field("upper", .float(4)), Field("50_percentile", .float(4)),
-        ])
+        #expect(
+            m.first?.fields == [
+                Field("count", .int(1_000_001)), Field("lower", .float(2)), Field("mean", .float(3.999998000002)), Field("median", .float(4)),
+                Field("stddev", .float(0.001999998000002)), Field("sum", .float(4_000_002)), Field("upper", .float(4)), Field("50_percentile", .float(4)),
+            ])
     }
 }

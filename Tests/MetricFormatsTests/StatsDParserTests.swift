@@ -70,25 +70,33 @@ import Testing
         SampleRow(line: "invalid.sample.rate.2:45|c|@foo", expected: [StatsDSample(bucket: "invalid.sample.rate.2", value: .integer(45), kind: .counter)]),
         SampleRow(line: "zero.rate:1|c|@0", expected: [StatsDSample(bucket: "zero.rate", value: .integer(1), kind: .counter)]),
         // TestParse_MeasurementsWithMultipleValues
-        SampleRow(line: "valid.multiple:0|ms|@0.1:0|ms|:1|ms", expected: [
-            StatsDSample(bucket: "valid.multiple", value: .number(0), kind: .timing, sampleRate: 0.1),
-            StatsDSample(bucket: "valid.multiple", value: .number(0), kind: .timing),
-            StatsDSample(bucket: "valid.multiple", value: .number(1), kind: .timing),
-        ]),
-        SampleRow(line: "valid.multiple.mixed:1|c:1|ms:2|s:1|g", expected: [
-            StatsDSample(bucket: "valid.multiple.mixed", value: .integer(1), kind: .counter),
-            StatsDSample(bucket: "valid.multiple.mixed", value: .number(1), kind: .timing),
-            StatsDSample(bucket: "valid.multiple.mixed", value: .member("2"), kind: .set),
-            StatsDSample(bucket: "valid.multiple.mixed", value: .number(1), kind: .gauge),
-        ]),
+        SampleRow(
+            line: "valid.multiple:0|ms|@0.1:0|ms|:1|ms",
+            expected: [
+                StatsDSample(bucket: "valid.multiple", value: .number(0), kind: .timing, sampleRate: 0.1),
+                StatsDSample(bucket: "valid.multiple", value: .number(0), kind: .timing),
+                StatsDSample(bucket: "valid.multiple", value: .number(1), kind: .timing),
+            ]),
+        SampleRow(
+            line: "valid.multiple.mixed:1|c:1|ms:2|s:1|g",
+            expected: [
+                StatsDSample(bucket: "valid.multiple.mixed", value: .integer(1), kind: .counter),
+                StatsDSample(bucket: "valid.multiple.mixed", value: .number(1), kind: .timing),
+                StatsDSample(bucket: "valid.multiple.mixed", value: .member("2"), kind: .set),
+                StatsDSample(bucket: "valid.multiple.mixed", value: .number(1), kind: .gauge),
+            ]),
         // TestParse_Tags: bucket tags in input order
-        SampleRow(line: "cpu.idle,host=localhost,color=red,region=west:1|c", expected: [
-            StatsDSample(bucket: "cpu.idle", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("color", "red"), Tag("region", "west")])
-        ]),
+        SampleRow(
+            line: "cpu.idle,host=localhost,color=red,region=west:1|c",
+            expected: [
+                StatsDSample(bucket: "cpu.idle", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("color", "red"), Tag("region", "west")])
+            ]),
         // TestParse_KeyValue: extra '=' stay in the value, a part without '=' is dropped
-        SampleRow(line: "m,url=/api/querystring?key1=val1&key2=value,only value:1|c", expected: [
-            StatsDSample(bucket: "m", value: .integer(1), kind: .counter, tags: [Tag("url", "/api/querystring?key1=val1&key2=value")])
-        ]),
+        SampleRow(
+            line: "m,url=/api/querystring?key1=val1&key2=value,only value:1|c",
+            expected: [
+                StatsDSample(bucket: "m", value: .integer(1), kind: .counter, tags: [Tag("url", "/api/querystring?key1=val1&key2=value")])
+            ]),
         // TestParseNoSanitize: metricat keeps the bucket verbatim (Telegraf cuts at the first space
         // and applies its `_` separator: "regex_ARP", "regex_/dev/null", ...)
         SampleRow(line: "regex.ARP flood stats:1|c", expected: [StatsDSample(bucket: "regex.ARP flood stats", value: .integer(1), kind: .counter)]),
@@ -96,26 +104,37 @@ import Testing
         SampleRow(line: "regex.wow!!!:1|c", expected: [StatsDSample(bucket: "regex.wow!!!", value: .integer(1), kind: .counter)]),
         SampleRow(line: "regex.all*things:1|c", expected: [StatsDSample(bucket: "regex.all*things", value: .integer(1), kind: .counter)]),
         // TestParse_DataDogTags: tag values keep their ':'; bare tags are true; a lone '#' is no tag
-        SampleRow(line: "my_counter:1|c|#host:localhost,environment:prod,endpoint:/:tenant?/oauth/ro", expected: [
-            StatsDSample(bucket: "my_counter", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("environment", "prod"), Tag("endpoint", "/:tenant?/oauth/ro")])
-        ]),
-        SampleRow(line: "my_timer:3|ms|@0.1|#live,host:localhost", expected: [
-            StatsDSample(bucket: "my_timer", value: .number(3), kind: .timing, sampleRate: 0.1, tags: [Tag("live", "true"), Tag("host", "localhost")])
-        ]),
+        SampleRow(
+            line: "my_counter:1|c|#host:localhost,environment:prod,endpoint:/:tenant?/oauth/ro",
+            expected: [
+                StatsDSample(
+                    bucket: "my_counter", value: .integer(1), kind: .counter, tags: [Tag("host", "localhost"), Tag("environment", "prod"), Tag("endpoint", "/:tenant?/oauth/ro")])
+            ]),
+        SampleRow(
+            line: "my_timer:3|ms|@0.1|#live,host:localhost",
+            expected: [
+                StatsDSample(bucket: "my_timer", value: .number(3), kind: .timing, sampleRate: 0.1, tags: [Tag("live", "true"), Tag("host", "localhost")])
+            ]),
         SampleRow(line: "cpu:42|c|#", expected: [StatsDSample(bucket: "cpu", value: .integer(42), kind: .counter)]),
         // TestParse_DataDogContainerID without keep: dropped
-        SampleRow(line: "cpu:42|c|#live,host:localhost|c:f76b5a1c", expected: [
-            StatsDSample(bucket: "cpu", value: .integer(42), kind: .counter, tags: [Tag("live", "true"), Tag("host", "localhost")])
-        ]),
+        SampleRow(
+            line: "cpu:42|c|#live,host:localhost|c:f76b5a1c",
+            expected: [
+                StatsDSample(bucket: "cpu", value: .integer(42), kind: .counter, tags: [Tag("live", "true"), Tag("host", "localhost")])
+            ]),
         // Bucket tags come first, DogStatsD tags after them (they win when converted)
-        SampleRow(line: "m,host=a:1|g|#host:b", expected: [
-            StatsDSample(bucket: "m", value: .number(1), kind: .gauge, tags: [Tag("host", "a"), Tag("host", "b")])
-        ]),
+        SampleRow(
+            line: "m,host=a:1|g|#host:b",
+            expected: [
+                StatsDSample(bucket: "m", value: .number(1), kind: .gauge, tags: [Tag("host", "a"), Tag("host", "b")])
+            ]),
         // A `c:` segment followed by a type is the next sample of a multi-value line
-        SampleRow(line: "a:1|c:2|g", expected: [
-            StatsDSample(bucket: "a", value: .integer(1), kind: .counter),
-            StatsDSample(bucket: "a", value: .number(2), kind: .gauge),
-        ]),
+        SampleRow(
+            line: "a:1|c:2|g",
+            expected: [
+                StatsDSample(bucket: "a", value: .integer(1), kind: .counter),
+                StatsDSample(bucket: "a", value: .number(2), kind: .gauge),
+            ]),
         // Distributions (metricat emits them by default)
         SampleRow(line: "test.distribution:1|d", expected: [StatsDSample(bucket: "test.distribution", value: .number(1), kind: .distribution)]),
         // Whitespace around the line and a CR are ignored
@@ -170,13 +189,14 @@ import Testing
     @Test func notesForIgnoredThings() {
         let r = Self.samples("a:1|c|0.1\nb:1|c|@x\n_e{1,1}:a|b\n_sc|svc|0\nd:1|d") { $0.datadogDistributions = false }
         #expect(r.samples.map(\.bucket) == ["a", "b"])
-        #expect(r.diagnostics == [
-            "1:7: note: \"0.1\" ignored: a sample rate is written @RATE",
-            "2:7: note: sample rate \"@x\" ignored: not a number",
-            "3:1: note: DogStatsD event skipped: it is not a metric",
-            "4:1: note: DogStatsD service check skipped: it is not a metric",
-            "5:3: note: distribution sample skipped (needs --datadog-distributions and --datadog-extensions)",
-        ])
+        #expect(
+            r.diagnostics == [
+                "1:7: note: \"0.1\" ignored: a sample rate is written @RATE",
+                "2:7: note: sample rate \"@x\" ignored: not a number",
+                "3:1: note: DogStatsD event skipped: it is not a metric",
+                "4:1: note: DogStatsD service check skipped: it is not a metric",
+                "5:3: note: distribution sample skipped (needs --datadog-distributions and --datadog-extensions)",
+            ])
     }
 
     @Test func tagLimitPerLine() {
@@ -211,11 +231,12 @@ import Testing
     @Test func metricConversion() throws {
         let c = try Self.metrics("m,host=a,dc=x:5|c|@0.5|#host:b,metric_type:x\ng:-3|g\nu:alice|s|T1700000000")
         #expect(c.errors.isEmpty)
-        #expect(c.metrics == [
-            Metric(name: "m", tags: [Tag("dc", "x"), Tag("host", "b"), Tag("metric_type", "counter")], fields: [Field("value", .int(5)), Field("sample_rate", .float(0.5))]),
-            Metric(name: "g", tags: [Tag("metric_type", "gauge")], fields: [Field("value", .float(-3)), Field("delta", .bool(true))]),
-            Metric(name: "u", tags: [Tag("metric_type", "set")], fields: [Field("value", .string("alice"))], timestamp: 1_700_000_000_000_000_000),
-        ])
+        #expect(
+            c.metrics == [
+                Metric(name: "m", tags: [Tag("dc", "x"), Tag("host", "b"), Tag("metric_type", "counter")], fields: [Field("value", .int(5)), Field("sample_rate", .float(0.5))]),
+                Metric(name: "g", tags: [Tag("metric_type", "gauge")], fields: [Field("value", .float(-3)), Field("delta", .bool(true))]),
+                Metric(name: "u", tags: [Tag("metric_type", "set")], fields: [Field("value", .string("alice"))], timestamp: 1_700_000_000_000_000_000),
+            ])
     }
 
     /// TestParseName, TestParse_DefaultNameParsing, TestParse_Tags: Telegraf's names with its
@@ -280,5 +301,3 @@ import Testing
         }
     }
 }
-
-

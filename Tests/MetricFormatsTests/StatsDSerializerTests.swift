@@ -39,12 +39,16 @@ import Testing
         Row(label: "distribution", metric: typed("dist", "distribution", [Field("value", .int(7))]), out: "dist:7|d\n"),
         Row(label: "set member", metric: typed("users", "set", [Field("value", .string("alice"))]), out: "users:alice|s\n"),
         Row(label: "wire letter as metric_type", metric: typed("t", "ms", [Field("value", .int(3))]), out: "t:3|ms\n"),
-        Row(label: "sample rate on every line", metric: typed("hits", "counter", [Field("a", .int(1)), Field("sample_rate", .float(0.1)), Field("b", .int(2))]), out: "hits.a:1|c|@0.1\nhits.b:2|c|@0.1\n"),
+        Row(
+            label: "sample rate on every line", metric: typed("hits", "counter", [Field("a", .int(1)), Field("sample_rate", .float(0.1)), Field("b", .int(2))]),
+            out: "hits.a:1|c|@0.1\nhits.b:2|c|@0.1\n"),
         Row(label: "delta gauge up", metric: typed("g", "gauge", [Field("value", .float(4)), Field("delta", .bool(true))]), out: "g:+4|g\n"),
         Row(label: "delta gauge down", metric: typed("g", "gauge", [Field("value", .float(-3)), Field("delta", .bool(true))]), out: "g:-3|g\n"),
         Row(label: "negative absolute gauge", metric: typed("g", "gauge", [Field("value", .float(-3))]), out: "g:0|g\ng:-3|g\n"),
         Row(label: "delta=false is no field", metric: typed("g", "gauge", [Field("value", .float(-3)), Field("delta", .bool(false))]), out: "g:0|g\ng:-3|g\n"),
-        Row(label: "bool and uint", metric: typed("m", nil, [Field("up", .bool(true)), Field("down", .bool(false)), Field("u", .uint(18_446_744_073_709_551_615))]), out: "m.up:1|g\nm.down:0|g\nm.u:18446744073709551615|g\n"),
+        Row(
+            label: "bool and uint", metric: typed("m", nil, [Field("up", .bool(true)), Field("down", .bool(false)), Field("u", .uint(18_446_744_073_709_551_615))]),
+            out: "m.up:1|g\nm.down:0|g\nm.u:18446744073709551615|g\n"),
         Row(label: "small float without exponent", metric: typed("m", nil, [Field("value", .float(1e-7))]), out: "m:0.0000001|g\n"),
         Row(label: "dogstatsd tags", metric: typed("m", "counter", [Field("value", .int(1))], tags: [Tag("dc", "x"), Tag("url", "http://a")]), out: "m:1|c|#dc:x,url:http://a\n"),
         Row(
@@ -96,11 +100,12 @@ import Testing
         let b = Metric(name: "x@y", tags: [], fields: [Field("value", .int(1))])
         let r = try Self.render([a, a, b, a])
         #expect(r.out == "cpu_load:1|g|#host:a_b\ncpu_load:1|g|#host:a_b\nx_y:1|g\ncpu_load:1|g|#host:a_b\n")
-        #expect(r.diagnostics == [
-            "warning: tag value \"a b\" has characters StatsD cannot carry: written as \"a_b\"",
-            "warning: metric name \"cpu load\" has characters StatsD cannot carry: written as \"cpu_load\"",
-            "warning: metric name \"x@y\" has characters StatsD cannot carry: written as \"x_y\"",
-        ])
+        #expect(
+            r.diagnostics == [
+                "warning: tag value \"a b\" has characters StatsD cannot carry: written as \"a_b\"",
+                "warning: metric name \"cpu load\" has characters StatsD cannot carry: written as \"cpu_load\"",
+                "warning: metric name \"x@y\" has characters StatsD cannot carry: written as \"x_y\"",
+            ])
         // '=' is safe in a DogStatsD name but not in an influx-style bucket.
         let eq = Metric(name: "a=b", fields: [Field("value", .int(1))])
         #expect(try Self.render([eq]).out == "a=b:1|g\n")

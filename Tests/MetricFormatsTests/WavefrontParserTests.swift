@@ -15,8 +15,9 @@ import Testing
     }
 
     static func m(_ name: String, _ value: Double, _ seconds: Int64?, _ tags: [(String, String)] = []) -> Metric {
-        Metric(name: name, tags: tags.map { MetricFormats.Tag($0.0, $0.1) }, fields: [Field("value", .float(value))],
-               timestamp: seconds.map { $0 * 1_000_000_000 })
+        Metric(
+            name: name, tags: tags.map { MetricFormats.Tag($0.0, $0.1) }, fields: [Field("value", .float(value))],
+            timestamp: seconds.map { $0 * 1_000_000_000 })
     }
 
     struct Good: Sendable, CustomTestStringConvertible {
@@ -27,45 +28,51 @@ import Testing
 
     static let good: [Good] = [
         Good(input: "test.metric 1", metric: m("test.metric", 1, nil)),
-        Good(input: "\u{2206}test.delta 1 1530939936", metric: m("\u{2206}test.delta", 1, 1530939936)),
-        Good(input: "\u{0394}test.delta 1 1530939936", metric: m("\u{0394}test.delta", 1, 1530939936)),
-        Good(input: "\u{0394}test.delta 1.234 1530939936 source=\"mysource\" tag2=value2",
-             metric: m("\u{0394}test.delta", 1.234, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "test.metric 1 1530939936", metric: m("test.metric", 1, 1530939936)),
-        Good(input: "test.metric 1 1530939936 source=mysource", metric: m("test.metric", 1, 1530939936, [("source", "mysource")])),
-        Good(input: "\"test.metric\" 1.1234 1530939936 source=\"mysource\"", metric: m("test.metric", 1.1234, 1530939936, [("source", "mysource")])),
-        Good(input: "\"test.metric\" 1.1234 1530939936 \"source\"=\"mysource\" tag2=value2",
-             metric: m("test.metric", 1.1234, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "\"test.metric\" -1.1234 1530939936 \"source\"=\"mysource\" tag2=value2",
-             metric: m("test.metric", -1.1234, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "\"test.metric\" 1.1234e04 1530939936 \"source\"=\"mysource\" tag2=value2",
-             metric: m("test.metric", 1.1234e04, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "\"test.metric\" 1.1234e-04 1530939936 \"source\"=\"mysource\" tag2=value2",
-             metric: m("test.metric", 1.1234e-04, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "test.metric\t\t 1.1234      1530939936 \tsource=\"mysource\"    tag2=value2     ",
-             metric: m("test.metric", 1.1234, 1530939936, [("source", "mysource"), ("tag2", "value2")])),
-        Good(input: "test.metric3 333 1530939936 tagit=valueit", metric: m("test.metric3", 333, 1530939936, [("tagit", "valueit")])),
+        Good(input: "\u{2206}test.delta 1 1530939936", metric: m("\u{2206}test.delta", 1, 1_530_939_936)),
+        Good(input: "\u{0394}test.delta 1 1530939936", metric: m("\u{0394}test.delta", 1, 1_530_939_936)),
+        Good(
+            input: "\u{0394}test.delta 1.234 1530939936 source=\"mysource\" tag2=value2",
+            metric: m("\u{0394}test.delta", 1.234, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(input: "test.metric 1 1530939936", metric: m("test.metric", 1, 1_530_939_936)),
+        Good(input: "test.metric 1 1530939936 source=mysource", metric: m("test.metric", 1, 1_530_939_936, [("source", "mysource")])),
+        Good(input: "\"test.metric\" 1.1234 1530939936 source=\"mysource\"", metric: m("test.metric", 1.1234, 1_530_939_936, [("source", "mysource")])),
+        Good(
+            input: "\"test.metric\" 1.1234 1530939936 \"source\"=\"mysource\" tag2=value2",
+            metric: m("test.metric", 1.1234, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(
+            input: "\"test.metric\" -1.1234 1530939936 \"source\"=\"mysource\" tag2=value2",
+            metric: m("test.metric", -1.1234, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(
+            input: "\"test.metric\" 1.1234e04 1530939936 \"source\"=\"mysource\" tag2=value2",
+            metric: m("test.metric", 1.1234e04, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(
+            input: "\"test.metric\" 1.1234e-04 1530939936 \"source\"=\"mysource\" tag2=value2",
+            metric: m("test.metric", 1.1234e-04, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(
+            input: "test.metric\t\t 1.1234      1530939936 \tsource=\"mysource\"    tag2=value2     ",
+            metric: m("test.metric", 1.1234, 1_530_939_936, [("source", "mysource"), ("tag2", "value2")])),
+        Good(input: "test.metric3 333 1530939936 tagit=valueit", metric: m("test.metric3", 333, 1_530_939_936, [("tagit", "valueit")])),
         // TestParseSpecial: the backslash before a quote inside quotes is kept.
-        Good(input: "\"test.metric\" 1 1530939936", metric: m("test.metric", 1, 1530939936)),
-        Good(input: "test.metric 1 1530939936 tag1=\"val\\\"ue1\"", metric: m("test.metric", 1, 1530939936, [("tag1", "val\\\"ue1")])),
+        Good(input: "\"test.metric\" 1 1530939936", metric: m("test.metric", 1, 1_530_939_936)),
+        Good(input: "test.metric 1 1530939936 tag1=\"val\\\"ue1\"", metric: m("test.metric", 1, 1_530_939_936, [("tag1", "val\\\"ue1")])),
         // Timestamp scaling by digit count, truncated to seconds.
-        Good(input: "a 1 1530939936123", metric: m("a", 1, 1530939936)),
-        Good(input: "a 1 1530939936123456", metric: m("a", 1, 1530939936)),
-        Good(input: "a 1 1530939936123456789", metric: m("a", 1, 1530939936)),
+        Good(input: "a 1 1530939936123", metric: m("a", 1, 1_530_939_936)),
+        Good(input: "a 1 1530939936123456", metric: m("a", 1, 1_530_939_936)),
+        Good(input: "a 1 1530939936123456789", metric: m("a", 1, 1_530_939_936)),
         Good(input: "a 1 0", metric: m("a", 1, nil)),
         // The latest second nanoseconds can hold, in every unit.
-        Good(input: "a 1 9223372036", metric: m("a", 1, 9223372036)),
-        Good(input: "a 1 9223372036999", metric: m("a", 1, 9223372036)),
-        Good(input: "a 1 9223372036999999", metric: m("a", 1, 9223372036)),
-        Good(input: "a 1 9223372036854775807", metric: m("a", 1, 9223372036)),
-        Good(input: "a -Inf 1530939936", metric: m("a", -.infinity, 1530939936)),
-        Good(input: "a 1E-2 1530939936", metric: m("a", 0.01, 1530939936)),
+        Good(input: "a 1 9223372036", metric: m("a", 1, 9_223_372_036)),
+        Good(input: "a 1 9223372036999", metric: m("a", 1, 9_223_372_036)),
+        Good(input: "a 1 9223372036999999", metric: m("a", 1, 9_223_372_036)),
+        Good(input: "a 1 9223372036854775807", metric: m("a", 1, 9_223_372_036)),
+        Good(input: "a -Inf 1530939936", metric: m("a", -.infinity, 1_530_939_936)),
+        Good(input: "a 1E-2 1530939936", metric: m("a", 0.01, 1_530_939_936)),
         Good(input: "a 1 0000000000", metric: m("a", 1, 0)),
         // Quoted names hold anything; commas, slashes and backslashes are fine unquoted.
-        Good(input: "\"a b=c\" 2 1530939936", metric: m("a b=c", 2, 1530939936)),
-        Good(input: "disk/sda,x\\y 2 1530939936 path=/var/log", metric: m("disk/sda,x\\y", 2, 1530939936, [("path", "/var/log")])),
+        Good(input: "\"a b=c\" 2 1530939936", metric: m("a b=c", 2, 1_530_939_936)),
+        Good(input: "disk/sda,x\\y 2 1530939936 path=/var/log", metric: m("disk/sda,x\\y", 2, 1_530_939_936, [("path", "/var/log")])),
         // Tags are sorted; the last of a repeated key wins; an empty value is dropped; CRLF is fine.
-        Good(input: "a 1 1530939936 z=1 b=2 z=3 e=\r", metric: m("a", 1, 1530939936, [("b", "2"), ("z", "3")])),
+        Good(input: "a 1 1530939936 z=1 b=2 z=3 e=\r", metric: m("a", 1, 1_530_939_936, [("b", "2"), ("z", "3")])),
     ]
 
     @Test(arguments: good)
@@ -115,23 +122,26 @@ import Testing
     func rejectsWithPosition(_ c: Bad) {
         let out = Self.parse(c.input + "\nnext 2 1530939936")
         #expect(out.diagnostics.map { $0.description } == [c.error])
-        #expect(out.metrics == [Self.m("next", 2, 1530939936)], "the next line still parses")
+        #expect(out.metrics == [Self.m("next", 2, 1_530_939_936)], "the next line still parses")
     }
 
     @Test func defaultTagsOverrideParsedTags() {
         let d = [MetricFormats.Tag("myDefault", "value1"), MetricFormats.Tag("another", "test2")]
-        #expect(Self.parse("test.metric 1 1530939936", defaultTags: d).metrics
-            == [Self.m("test.metric", 1, 1530939936, [("another", "test2"), ("myDefault", "value1")])])
-        #expect(Self.parse("test.metric 1 1530939936 source=mysource", defaultTags: d).metrics
-            == [Self.m("test.metric", 1, 1530939936, [("another", "test2"), ("myDefault", "value1"), ("source", "mysource")])])
-        #expect(Self.parse("\"test.metric\" 1.1234 1530939936 another=\"test3\"", defaultTags: d).metrics
-            == [Self.m("test.metric", 1.1234, 1530939936, [("another", "test2"), ("myDefault", "value1")])])
+        #expect(
+            Self.parse("test.metric 1 1530939936", defaultTags: d).metrics
+                == [Self.m("test.metric", 1, 1_530_939_936, [("another", "test2"), ("myDefault", "value1")])])
+        #expect(
+            Self.parse("test.metric 1 1530939936 source=mysource", defaultTags: d).metrics
+                == [Self.m("test.metric", 1, 1_530_939_936, [("another", "test2"), ("myDefault", "value1"), ("source", "mysource")])])
+        #expect(
+            Self.parse("\"test.metric\" 1.1234 1530939936 another=\"test3\"", defaultTags: d).metrics
+                == [Self.m("test.metric", 1.1234, 1_530_939_936, [("another", "test2"), ("myDefault", "value1")])])
     }
 
     @Test func multipleLinesAndBlankLines() {
         let out = Self.parse("test.metric 1\n\n  \ntest.metric2 2 1530939936\n")
         #expect(out.diagnostics == [])
-        #expect(out.metrics == [Self.m("test.metric", 1, nil), Self.m("test.metric2", 2, 1530939936)])
+        #expect(out.metrics == [Self.m("test.metric", 1, nil), Self.m("test.metric2", 2, 1_530_939_936)])
     }
 
     @Test func mutatedInputNeverCrashes() {

@@ -29,7 +29,8 @@ import Testing
     @Test func influxFieldsAndTags() throws {
         let fields = Self.keys(50_000)
         let tags = Self.keys(20_000).reversed()
-        let line = "m," + tags.enumerated().map { "\($1)=t\($0)" }.joined(separator: ",") + " "
+        let line =
+            "m," + tags.enumerated().map { "\($1)=t\($0)" }.joined(separator: ",") + " "
             + fields.enumerated().map { "\($1)=\($0)i" }.joined(separator: ",") + " 1\n"
         let out = try Self.parse(.influx, line)
         #expect(out.diagnostics.isEmpty)
@@ -59,8 +60,10 @@ import Testing
         // A repeated flattened key moves to its last place with its last value.
         #expect(f.fields[25_000] == Field("k7", .float(25_001)))
         #expect(f.fields[7] == Field("k8", .float(8)))
-        let shaped = try Self.parse(.json, "{\"fields\":{" + keys.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",")
-            + "},\"name\":\"m\",\"tags\":{" + Self.keys(20_000).enumerated().map { "\"\($1)\":\"t\($0)\"" }.joined(separator: ",") + "},\"timestamp\":1}\n")
+        let shaped = try Self.parse(
+            .json,
+            "{\"fields\":{" + keys.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",")
+                + "},\"name\":\"m\",\"tags\":{" + Self.keys(20_000).enumerated().map { "\"\($1)\":\"t\($0)\"" }.joined(separator: ",") + "},\"timestamp\":1}\n")
         #expect(shaped.diagnostics.isEmpty)
         let m = try #require(shaped.metrics.first)
         #expect(m.fields.count == 50_000)
@@ -82,7 +85,8 @@ import Testing
 
     @Test func prometheusLabels() throws {
         let labels = Self.sortedKeys(20_000).reversed()
-        let out = try Self.parse(.prometheus, "m{" + labels.enumerated().map { "\($1)=\"v\($0)\"" }.joined(separator: ",") + "} 1\n", { $0.defaultTags = [Tag("k5", "d"), Tag("zz", "d")] })
+        let out = try Self.parse(
+            .prometheus, "m{" + labels.enumerated().map { "\($1)=\"v\($0)\"" }.joined(separator: ",") + "} 1\n", { $0.defaultTags = [Tag("k5", "d"), Tag("zz", "d")] })
         #expect(out.diagnostics.isEmpty)
         let m = try #require(out.metrics.first)
         #expect(m.tags.count == 20_001)
@@ -96,8 +100,9 @@ import Testing
 
     @Test func wavefrontTags() throws {
         let tags = Self.keys(20_000)
-        let out = try Self.parse(.wavefront, "m 1 1700000000 " + tags.enumerated().map { "\($1)=t\($0)" }.joined(separator: " ") + "\n",
-                                 { $0.defaultTags = [Tag("k9", "d")] })
+        let out = try Self.parse(
+            .wavefront, "m 1 1700000000 " + tags.enumerated().map { "\($1)=t\($0)" }.joined(separator: " ") + "\n",
+            { $0.defaultTags = [Tag("k9", "d")] })
         #expect(out.diagnostics.isEmpty)
         let m = try #require(out.metrics.first)
         #expect(m.tags.map(\.key) == Self.sortedKeys(20_000))

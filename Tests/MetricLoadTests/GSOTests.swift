@@ -5,7 +5,7 @@ import MetricatKit
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// UDP GSO: one send carries many datagrams, and each still arrives on its own, in order, with its
@@ -23,8 +23,9 @@ final class GSOTests: XCTestCase {
         let receiver = try Socket.bind(.udp(host: "127.0.0.1", port: 0, family: .ipv4))
         _ = try receiver.setReceiveBuffer(8 << 20, force: true)
         let target = Endpoint.udp(host: "127.0.0.1", port: try receiver.localAddress().port, family: .ipv4)
-        let sender = LoadSender(socket: try Socket.connect(to: target), target: target,
-                                ring: try ring(linesPerFrame: linesPerFrame, frames: LoadSender.gsoFrameCount(segments: segments)))
+        let sender = LoadSender(
+            socket: try Socket.connect(to: target), target: target,
+            ring: try ring(linesPerFrame: linesPerFrame, frames: LoadSender.gsoFrameCount(segments: segments)))
         XCTAssertTrue(sender.enableGSO(segments: segments))
         final class Box: @unchecked Sendable { var datagrams: [[UInt8]] = [] }
         let box = Box()

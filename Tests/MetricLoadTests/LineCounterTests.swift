@@ -1,7 +1,8 @@
 import CMetricSys
-@testable import MetricLoad
 import MetricatKit
 import XCTest
+
+@testable import MetricLoad
 
 /// The embedded sink's line counting: newlines found a block at a time, lines split across reads,
 /// lines longer than the read buffer, unterminated last lines.

@@ -5,7 +5,7 @@ import MetricatKit
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sender holds its rate within 1% over one-second windows, and the kernel's drop counter of a

@@ -14,8 +14,9 @@ final class PayloadTests: XCTestCase {
 
     func testEveryPushFormatCarriesTheSequenceNumber() throws {
         for format: MetricFormat in [.influx, .json, .wavefront, .statsd, .graphite] {
-            let payload = try Payload(template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
-                                      seqAsTag: format != .influx, size: nil, series: 1)
+            let payload = try Payload(
+                template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
+                seqAsTag: format != .influx, size: nil, series: 1)
             let ring = FrameRing(payload: payload, linesPerFrame: 3, frameCount: 2)
             let t = text(ring, frame: 1, lines: 3, seq: 998)
             let lines = t.split(separator: "\n")
@@ -52,8 +53,9 @@ final class PayloadTests: XCTestCase {
     func testSizePadsEveryLineExactly() throws {
         for format: MetricFormat in [.influx, .statsd, .graphite, .json] {
             for size in [160, 512] {
-                let payload = try Payload(template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
-                                          seqAsTag: format != .influx, size: size, series: 1)
+                let payload = try Payload(
+                    template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
+                    seqAsTag: format != .influx, size: size, series: 1)
                 XCTAssertEqual(payload.lines.map(\.bytes.count), [size], "\(format) --size \(size)")
             }
         }

@@ -1,6 +1,7 @@
-@testable import MetricLoad
 import MetricatKit
 import XCTest
+
+@testable import MetricLoad
 
 /// The lines that tie a `listen --sequence` summary to one `load` run, and the choice of summary.
 final class RunMarkerTests: XCTestCase {
@@ -16,8 +17,10 @@ final class RunMarkerTests: XCTestCase {
             let m = LoadRunMarker(run: run, phase: phase)
             XCTAssertEqual(parse(String(m.line.dropLast())), m)
         }
-        for line in ["#metricat-load begin r123", "#metricat-load end \(run) s4/3", "#metricat-load end \(run) s0/3",
-                     "#metricat-load begin \(run) x", "cpu seq=100000000001i", "#metricat-load middle \(run)"] {
+        for line in [
+            "#metricat-load begin r123", "#metricat-load end \(run) s4/3", "#metricat-load end \(run) s0/3",
+            "#metricat-load begin \(run) x", "cpu seq=100000000001i", "#metricat-load middle \(run)",
+        ] {
             XCTAssertNil(parse(line), line)
         }
     }

@@ -164,7 +164,8 @@ final class SequenceBulkTests: XCTestCase {
             assertSame(one, bulk, "seed \(seed)")
             // The window afterwards holds the same numbers: the same late arrivals count the same.
             for back: UInt64 in [1, 2, 17, 100, 255, 256, 257] where back <= one.next {
-                var a = one, b = bulk
+                var a = one
+                var b = bulk
                 a.record(one.next - back)
                 b.record(one.next - back)
                 assertSame(a, b, "seed \(seed), \(back) back")
@@ -246,15 +247,20 @@ final class SequenceBulkTests: XCTestCase {
             for n in first..<(first + 30_000) {
                 let line = Array("m,pad=xx v=1,seq=\(n)i".utf8)
                 let got = line.withUnsafeBufferPointer { scanner.scan($0) }
-                if got != n { XCTFail("\(n): read \(String(describing: got))"); return }
+                if got != n {
+                    XCTFail("\(n): read \(String(describing: got))")
+                    return
+                }
             }
         }
     }
 
     func testScannerAfterTheLastTwelveDigitNumber() {
         var scanner = SequenceScanner(key: "seq")
-        for (line, want): (String, UInt64?) in [("a seq=999999999998", 999_999_999_998), ("a seq=999999999999", 999_999_999_999),
-                                                 ("a seq=000000000000", 0), ("a seq=1000000000000", 1_000_000_000_000)] {
+        for (line, want): (String, UInt64?) in [
+            ("a seq=999999999998", 999_999_999_998), ("a seq=999999999999", 999_999_999_999),
+            ("a seq=000000000000", 0), ("a seq=1000000000000", 1_000_000_000_000),
+        ] {
             XCTAssertEqual(Array(line.utf8).withUnsafeBufferPointer { scanner.scan($0) }, want, line)
         }
     }

@@ -15,8 +15,10 @@ import Testing
         (":8125", .udp(host: "127.0.0.1", port: 8125, family: .any)),
         ("8125", .udp(host: "127.0.0.1", port: 8125, family: .any)),
         ("-", .stdout),
-        ("http://127.0.0.1:8086/write?db=test&precision=s",
-         .http(.init(host: "127.0.0.1", port: 8086, path: "/write", query: "db=test&precision=s", secure: false))),
+        (
+            "http://127.0.0.1:8086/write?db=test&precision=s",
+            .http(.init(host: "127.0.0.1", port: 8086, path: "/write", query: "db=test&precision=s", secure: false))
+        ),
     ])
     func parses(_ text: String, _ expected: Endpoint) throws {
         #expect(try Endpoint(parsing: text, role: .send) == expected)

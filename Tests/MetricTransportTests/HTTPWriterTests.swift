@@ -37,7 +37,8 @@ import Testing
         let elapsed = ContinuousClock.now - start
         writer.close()
         return Outcome(
-            stats: writer.stats, unconfirmed: writer.unconfirmedLines, rejected: writer.rejectedLines, rejections: rejections, events: events, requests: server.requests, elapsed: elapsed)
+            stats: writer.stats, unconfirmed: writer.unconfirmedLines, rejected: writer.rejectedLines, rejections: rejections, events: events, requests: server.requests,
+            elapsed: elapsed)
     }
 
     @Test func aGoodAnswerCountsTheLines() throws {
@@ -89,11 +90,15 @@ import Testing
         // The conflicting line is found by the field, measurement and type InfluxDB names.
         var o = try write(Self.answer400(conflict + " dropped=1"), lines: ["m v=1i", "m v=1.5", "other v=2.5"])
         #expect(o.stats.lines == 2 && o.rejected == 1 && o.stats.failedLines == 0 && o.unconfirmed == 0)
-        #expect(o.rejections == ["2: InfluxDB rejected the line: field type conflict: input field \"v\" on measurement \"m\" is type float, already exists as type integer"], "\(o.rejections)")
+        #expect(
+            o.rejections == ["2: InfluxDB rejected the line: field type conflict: input field \"v\" on measurement \"m\" is type float, already exists as type integer"],
+            "\(o.rejections)")
         // More dropped than can be told apart: the batch is named, with the count.
         o = try write(Self.answer400(conflict + " dropped=2"), lines: ["m v=1i", "m v=1.5", "other v=2.5"])
         #expect(o.stats.lines == 1 && o.rejected == 2)
-        #expect(o.rejections.count == 1 && o.rejections[0].hasPrefix("1: InfluxDB dropped 2 of the 3 lines from here to line 3 and did not say which: field type conflict"), "\(o.rejections)")
+        #expect(
+            o.rejections.count == 1 && o.rejections[0].hasPrefix("1: InfluxDB dropped 2 of the 3 lines from here to line 3 and did not say which: field type conflict"),
+            "\(o.rejections)")
         // Lines it could not parse are named one by one.
         o = try write(Self.answer400(#"partial write: unable to parse 'm v=2x': invalid number\nunable to parse 'n': missing fields dropped=0"#), lines: ["m v=1", "m v=2x", "n"])
         #expect(o.stats.lines == 1 && o.rejected == 2)

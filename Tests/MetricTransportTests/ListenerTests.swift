@@ -3,7 +3,7 @@ import Testing
 @testable import MetricTransport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A listener on real sockets: 127.0.0.1:0 and Unix sockets in a temporary directory.
@@ -88,7 +88,10 @@ import Glibc
     @Test func aFileThatIsNotASocketIsNeverDeleted() throws {
         let dir = Self.tempDir()
         let path = dir + "/data.txt"
-        defer { unlink(path); rmdir(dir) }
+        defer {
+            unlink(path)
+            rmdir(dir)
+        }
         let f = fopen(path, "w")
         fputs("precious", f)
         fclose(f)
@@ -102,7 +105,10 @@ import Glibc
     @Test func aStaleSocketFileIsReplaced() throws {
         let dir = Self.tempDir()
         let path = dir + "/stale.sock"
-        defer { unlink(path); rmdir(dir) }
+        defer {
+            unlink(path)
+            rmdir(dir)
+        }
         let first = try Socket.bind(.unix(path: path))
         first.close()  // the file stays behind, nobody listens
         let l = try Listener(endpoints: [.unix(path: path)])

@@ -3,7 +3,7 @@ import Testing
 @testable import MetricTransport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Live sockets on 127.0.0.1:0 and in a temporary directory.
@@ -61,7 +61,10 @@ import Glibc
 
     @Test func tcpAndUnixStreamRoundTrip() throws {
         let dir = String(cString: mkdtemp(strdup("/tmp/metricat-sock-XXXXXX")))
-        defer { _ = unlink(dir + "/s.sock"); _ = rmdir(dir) }
+        defer {
+            _ = unlink(dir + "/s.sock")
+            _ = rmdir(dir)
+        }
         for endpoint: Endpoint in [.tcp(host: "127.0.0.1", port: 0, family: .ipv4), .unix(path: dir + "/s.sock")] {
             let server = try Socket.bind(endpoint)
             let target: Endpoint

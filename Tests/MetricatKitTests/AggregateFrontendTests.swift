@@ -20,13 +20,14 @@ import Testing
             Metric(name: "hits", tags: [Tag("env", "prod"), Tag("metric_type", "counter")], fields: [Field("value", .int(7)), Field("rate", .float(0.7))]),
             Metric(name: "t", tags: [Tag("metric_type", "timing")], fields: [Field("count", .int(2))]),
         ]
-        #expect(AggregateFrontend.table(metrics, at: 3_600_000_000_000) == """
-            -- flush at 01:00:00.000 UTC, 2 metrics
-            NAME           TYPE     FIELD  VALUE
-            hits,env=prod  counter  value  7
-            hits,env=prod  counter  rate   0.7
-            t              timing   count  2
+        #expect(
+            AggregateFrontend.table(metrics, at: 3_600_000_000_000) == """
+                -- flush at 01:00:00.000 UTC, 2 metrics
+                NAME           TYPE     FIELD  VALUE
+                hits,env=prod  counter  value  7
+                hits,env=prod  counter  rate   0.7
+                t              timing   count  2
 
-            """)
+                """)
     }
 }

@@ -22,12 +22,18 @@ final class MetricLineParser: LogParser {
         let p = base.assumingMemoryBound(to: UInt8.self)
         var matched = false
         if let (name, text, end) = Self.find("METRIC_COUNT", p, n), end < n || complete, let v = B.pythonFloat(text) {
-            if counters[name] == nil { counterNames.append(name); counters[name] = 0 }
+            if counters[name] == nil {
+                counterNames.append(name)
+                counters[name] = 0
+            }
             counters[name]! += v
             matched = true
         }
         if let (name, text, _) = Self.find("METRIC_TIME", p, n), let v = B.pythonFloat(text) {
-            if timers[name] == nil { timerNames.append(name); timers[name] = [] }
+            if timers[name] == nil {
+                timerNames.append(name)
+                timers[name] = []
+            }
             timers[name]!.append(v)
             matched = true
         }
@@ -137,7 +143,10 @@ struct FlatJSON {
             guard depth < 64 else { return false }
             i += 1
             skipSpace()
-            if i < b.count, b[i] == 0x7D { i += 1; return true }
+            if i < b.count, b[i] == 0x7D {
+                i += 1
+                return true
+            }
             while true {
                 skipSpace()
                 guard let key = string() else { return false }
@@ -147,8 +156,14 @@ struct FlatJSON {
                 guard value(path: path.map { $0 + separator + key } ?? key) else { return false }
                 skipSpace()
                 guard i < b.count else { return false }
-                if b[i] == 0x2C { i += 1; continue }
-                if b[i] == 0x7D { i += 1; return true }
+                if b[i] == 0x2C {
+                    i += 1
+                    continue
+                }
+                if b[i] == 0x7D {
+                    i += 1
+                    return true
+                }
                 return false
             }
         case 0x5B:
@@ -157,15 +172,24 @@ struct FlatJSON {
             guard depth < 64 else { return false }
             i += 1
             skipSpace()
-            if i < b.count, b[i] == 0x5D { i += 1; return true }
+            if i < b.count, b[i] == 0x5D {
+                i += 1
+                return true
+            }
             var k = 0
             while true {
                 guard value(path: (path.map { $0 + separator } ?? "") + String(k)) else { return false }
                 k += 1
                 skipSpace()
                 guard i < b.count else { return false }
-                if b[i] == 0x2C { i += 1; continue }
-                if b[i] == 0x5D { i += 1; return true }
+                if b[i] == 0x2C {
+                    i += 1
+                    continue
+                }
+                if b[i] == 0x5D {
+                    i += 1
+                    return true
+                }
                 return false
             }
         case 0x22: return string() != nil

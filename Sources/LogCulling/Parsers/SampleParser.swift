@@ -15,7 +15,9 @@ final class SampleParser: LogParser {
         var q = n - 6
         while q >= 8 {
             if p[q] == 0x22, p[q + 1] == 0x20, p[q + 5] == 0x20 {
-                let d0 = p[q + 2] &- 0x30, d1 = p[q + 3] &- 0x30, d2 = p[q + 4] &- 0x30
+                let d0 = p[q + 2] &- 0x30
+                let d1 = p[q + 3] &- 0x30
+                let d2 = p[q + 4] &- 0x30
                 if d0 < 10, d1 < 10, d2 < 10, B.isDigit(p[q - 1]), p[q - 2] != 0x0A,
                     p[q - 8] == 0x48, p[q - 7] == 0x54, p[q - 6] == 0x54, p[q - 5] == 0x50, p[q - 4] == 0x2F, p[q - 3] == 0x31
                 {
@@ -110,8 +112,14 @@ final class PostfixParser: LogParser {
                     sent += 1
                     return true
                 }
-                if B.has(p, n, v, "deferred") { deferred += 1; return true }
-                if B.has(p, n, v, "bounced") { bounced += 1; return true }
+                if B.has(p, n, v, "deferred") {
+                    deferred += 1
+                    return true
+                }
+                if B.has(p, n, v, "bounced") {
+                    bounced += 1
+                    return true
+                }
             }
         }
         return false
@@ -156,7 +164,10 @@ final class SquidParser: LogParser {
         while i < n, p[i] == 0x20 { i += 1 }
         let e0 = i
         var ms = 0
-        while i < n, B.isDigit(p[i]) { ms = ms &* 10 &+ Int(p[i] &- 0x30); i += 1 }
+        while i < n, B.isDigit(p[i]) {
+            ms = ms &* 10 &+ Int(p[i] &- 0x30)
+            i += 1
+        }
         guard i > e0, i < n, p[i] == 0x20 else { return false }
         let lo = i + 1
         // The last `/DDD ` preceded by a code that starts with TCP_, UDP_ or NONE_ at or after lo.
@@ -169,8 +180,14 @@ final class SquidParser: LogParser {
             var start: Int? = nil
             var s = slash - 2
             while s >= r {
-                if (B.has(p, n, s, "TCP_") || B.has(p, n, s, "UDP_")) && s + 4 < slash { start = s; break }
-                if B.has(p, n, s, "NONE_") && s + 5 < slash { start = s; break }
+                if (B.has(p, n, s, "TCP_") || B.has(p, n, s, "UDP_")) && s + 4 < slash {
+                    start = s
+                    break
+                }
+                if B.has(p, n, s, "NONE_") && s + 5 < slash {
+                    start = s
+                    break
+                }
                 s -= 1
             }
             guard let start else { continue }
@@ -181,7 +198,10 @@ final class SquidParser: LogParser {
             elapsed &+= ms
             var b = slash + 5
             var size = 0
-            while b < n, B.isDigit(p[b]) { size = size &* 10 &+ Int(p[b] &- 0x30); b += 1 }
+            while b < n, B.isDigit(p[b]) {
+                size = size &* 10 &+ Int(p[b] &- 0x30)
+                b += 1
+            }
             bytes &+= size
             return true
         }

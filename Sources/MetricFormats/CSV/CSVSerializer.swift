@@ -79,11 +79,12 @@ public struct CSVSerializer: MetricSerializer {
             fieldBytes.removeAll(keepingCapacity: true)
             CSVLabel.appendField(field.key, to: &fieldBytes)
             Self.appendQuoted(fieldBytes, to: &out)
-            if (Self.hasCRLF(series) || Self.hasCRLF(fieldBytes)), warnedTags.insert("\r\n " + field.key).inserted {
+            if Self.hasCRLF(series) || Self.hasCRLF(fieldBytes), warnedTags.insert("\r\n " + field.key).inserted {
                 context.report(
                     .warning(
                         .field(field.key),
-                        "the label of field \"\(field.key)\" of \"\(metric.name)\" holds a CR before a newline, which a CSV reader takes as a line end: it reads back without the CR"))
+                        "the label of field \"\(field.key)\" of \"\(metric.name)\" holds a CR before a newline, which a CSV reader takes as a line end: it reads back without the CR"
+                    ))
             }
             out.append(ASCII.quote)
             out.append(ASCII.comma)

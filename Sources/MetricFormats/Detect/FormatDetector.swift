@@ -110,7 +110,8 @@ public enum FormatDetector {
                     if scan.candidates.isEmpty {
                         scan.conflict = Reason(line: scan.firstMismatchLine, message: "line \(scan.firstMismatchLine) fits no known format")
                     } else {
-                        scan.conflict = Reason(line: lineNumber, message: "line \(lineNumber) looks like \(format.rawValue) (\(why)) but line \(scan.excludedAt[format] ?? first) does not")
+                        scan.conflict = Reason(
+                            line: lineNumber, message: "line \(lineNumber) looks like \(format.rawValue) (\(why)) but line \(scan.excludedAt[format] ?? first) does not")
                     }
                     return scan
                 }
@@ -173,7 +174,10 @@ public enum FormatDetector {
             var quoted = false
             while i < line.endIndex {
                 let b = line[i]
-                if b == ASCII.backslash { i += 2; continue }
+                if b == ASCII.backslash {
+                    i += 2
+                    continue
+                }
                 if b == ASCII.quote { quoted.toggle() }
                 if !quoted && ASCII.isBlank(b) { break }
                 i += 1

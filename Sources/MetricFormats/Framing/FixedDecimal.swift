@@ -12,8 +12,14 @@ enum FixedDecimal {
     /// Go writes them (`NaN`, `+Inf`, `-Inf`).
     static func append(_ v: Double, decimals: Int, to out: inout [UInt8]) {
         precondition(decimals >= 0 && decimals <= 17)
-        if v.isNaN { out.append(ascii: "NaN"); return }
-        if v.isInfinite { out.append(ascii: v < 0 ? "-Inf" : "+Inf"); return }
+        if v.isNaN {
+            out.append(ascii: "NaN")
+            return
+        }
+        if v.isInfinite {
+            out.append(ascii: v < 0 ? "-Inf" : "+Inf")
+            return
+        }
         if v.sign == .minus { out.append(ASCII.minus) }
         let a = v.magnitude
         var pow10: UInt128 = 1

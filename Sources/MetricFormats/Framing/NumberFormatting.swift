@@ -49,9 +49,17 @@ public enum NumberFormatting {
             } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
                 var sign = 1
                 var j = i + 1
-                if j < text.count, text[j] == ASCII.minus { sign = -1; j += 1 } else if j < text.count, text[j] == ASCII.plus { j += 1 }
+                if j < text.count, text[j] == ASCII.minus {
+                    sign = -1
+                    j += 1
+                } else if j < text.count, text[j] == ASCII.plus {
+                    j += 1
+                }
                 var e = 0
-                while j < text.count { e = e * 10 + Int(text[j] &- ASCII.zero); j += 1 }
+                while j < text.count {
+                    e = e * 10 + Int(text[j] &- ASCII.zero)
+                    j += 1
+                }
                 exp = sign * e
                 break
             } else {
@@ -74,8 +82,14 @@ public enum NumberFormatting {
     /// (`42.0` -> `42`, `1e-7` -> `0.0000001`, `1e21` -> `1000000000000000000000`).
     /// NaN and infinities are written `NaN`, `+Inf`, `-Inf`; callers that must not write them check first.
     public static func appendFixed(_ v: Double, to out: inout [UInt8]) {
-        if v.isNaN { out.append(ascii: "NaN"); return }
-        if v.isInfinite { out.append(ascii: v < 0 ? "-Inf" : "+Inf"); return }
+        if v.isNaN {
+            out.append(ascii: "NaN")
+            return
+        }
+        if v.isInfinite {
+            out.append(ascii: v < 0 ? "-Inf" : "+Inf")
+            return
+        }
         if v == 0 {
             if v.sign == .minus { out.append(ASCII.minus) }
             out.append(ASCII.zero)
@@ -131,7 +145,10 @@ public enum NumberFormatting {
 
     /// C's `%.Nf`, exact on the binary value (``FixedDecimal``); NaN and infinities as ``appendFixed(_:to:)``.
     public static func appendFixed(_ v: Double, decimals: Int, to out: inout [UInt8]) {
-        if !v.isFinite { appendFixed(v, to: &out); return }
+        if !v.isFinite {
+            appendFixed(v, to: &out)
+            return
+        }
         FixedDecimal.append(v, decimals: decimals, to: &out)
     }
 }

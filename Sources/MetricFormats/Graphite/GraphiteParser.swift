@@ -37,10 +37,18 @@ public struct GraphiteParser: MetricParser {
             let s = i
             while i < n && Self.whitespaceWidth(raw, i) == 0 { i += 1 }
             switch count {
-            case 0: starts.0 = s; ends.0 = i
-            case 1: starts.1 = s; ends.1 = i
-            case 2: starts.2 = s; ends.2 = i
-            default: starts.3 = s; ends.3 = i
+            case 0:
+                starts.0 = s
+                ends.0 = i
+            case 1:
+                starts.1 = s
+                ends.1 = i
+            case 2:
+                starts.2 = s
+                ends.2 = i
+            default:
+                starts.3 = s
+                ends.3 = i
             }
             count += 1
         }

@@ -1,5 +1,5 @@
 #if !METRICAT_ONE_MODULE
-import MetricCore
+    import MetricCore
 #endif
 
 /// Telegraf's graphite name cleaning.
@@ -22,7 +22,8 @@ struct GraphiteSanitizer {
         do {
             regex = try Pattern(strictRegex)
         } catch {
-            throw .invalidOption("--graphite-strict-sanitize-regex", "invalid regular expression \"\(strictRegex)\": \(error) (example: --graphite-strict-sanitize-regex '[^a-zA-Z0-9-:._=]')")
+            throw .invalidOption(
+                "--graphite-strict-sanitize-regex", "invalid regular expression \"\(strictRegex)\": \(error) (example: --graphite-strict-sanitize-regex '[^a-zA-Z0-9-:._=]')")
         }
     }
 
@@ -149,13 +150,31 @@ struct GraphiteSanitizer {
         var hi: UInt8 = 0xBF
         var value: UInt32 = 0
         switch lead {
-        case 0xC2...0xDF: need = 1; value = UInt32(lead & 0x1F)
-        case 0xE0: need = 2; lo = 0xA0; value = UInt32(lead & 0x0F)
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2; value = UInt32(lead & 0x0F)
-        case 0xED: need = 2; hi = 0x9F; value = UInt32(lead & 0x0F)
-        case 0xF0: need = 3; lo = 0x90; value = UInt32(lead & 0x07)
-        case 0xF1...0xF3: need = 3; value = UInt32(lead & 0x07)
-        case 0xF4: need = 3; hi = 0x8F; value = UInt32(lead & 0x07)
+        case 0xC2...0xDF:
+            need = 1
+            value = UInt32(lead & 0x1F)
+        case 0xE0:
+            need = 2
+            lo = 0xA0
+            value = UInt32(lead & 0x0F)
+        case 0xE1...0xEC, 0xEE...0xEF:
+            need = 2
+            value = UInt32(lead & 0x0F)
+        case 0xED:
+            need = 2
+            hi = 0x9F
+            value = UInt32(lead & 0x0F)
+        case 0xF0:
+            need = 3
+            lo = 0x90
+            value = UInt32(lead & 0x07)
+        case 0xF1...0xF3:
+            need = 3
+            value = UInt32(lead & 0x07)
+        case 0xF4:
+            need = 3
+            hi = 0x8F
+            value = UInt32(lead & 0x07)
         default: return (nil, 1)
         }
         guard i + need < n else { return (nil, 1) }

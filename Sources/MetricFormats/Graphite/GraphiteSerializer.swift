@@ -194,7 +194,8 @@ public struct GraphiteSerializer: MetricSerializer {
         switch field.value {
         case .float(let v):
             if v.isNaN || v.isInfinite {
-                context.report(.error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")): graphite cannot carry it, skipped"))
+                context.report(
+                    .error(.field(field.key), "field \"\(field.key)\" of \"\(metric.name)\" is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")): graphite cannot carry it, skipped"))
                 return false
             }
             NumberFormatting.appendFixed(v, to: &valueText)
@@ -207,7 +208,6 @@ public struct GraphiteSerializer: MetricSerializer {
         }
         return true
     }
-
 
     private static let placeholder: [UInt8] = Array("FIELDNAME".utf8)
 
@@ -245,7 +245,6 @@ public struct GraphiteSerializer: MetricSerializer {
             i += 1
         }
     }
-
 
     private mutating func serializeWithTags(_ metric: Metric, seconds: Int64, into out: inout [UInt8], context: SerializerContext) {
         // The tag part is the same for every field: build it once.

@@ -47,7 +47,8 @@ final class InfluxLineBuffer {
             w.storeBytes(of: r.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), toByteOffset: n &- 8, as: UInt64.self)
         } else if n > 16 && n <= 32 {
             // Up to 32: two overlapping sixteen-byte moves.
-            let a0 = r.loadUnaligned(as: UInt64.self), a1 = r.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let a0 = r.loadUnaligned(as: UInt64.self)
+            let a1 = r.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
             let b0 = r.loadUnaligned(fromByteOffset: n &- 16, as: UInt64.self)
             let b1 = r.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
             w.storeBytes(of: a0, as: UInt64.self)

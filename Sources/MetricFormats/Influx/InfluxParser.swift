@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streaming parser of InfluxDB line protocol with the rules of Telegraf's default ("internal") parser.
@@ -367,7 +367,8 @@ public struct InfluxParser: MetricParser {
         let keys = headers.keyStrings + slot * InfluxHeaderCache.maxKeys
         var used = 0
         for k in 0..<count {
-            let start = spans[2 * k], end = spans[2 * k + 1]
+            let start = spans[2 * k]
+            let end = spans[2 * k + 1]
             (bytes + used).update(from: p + start, count: end - start)
             used += end - start
             ends[k] = used
@@ -687,7 +688,8 @@ public struct InfluxParser: MetricParser {
     static func boolValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
         if n == 1 { return p[0] == UInt8(ascii: "t") || p[0] == UInt8(ascii: "T") }
         guard n == 4 || n == 5 else { return nil }
-        let words: [(StaticString, Bool)] = n == 4
+        let words: [(StaticString, Bool)] =
+            n == 4
             ? [("true", true), ("True", true), ("TRUE", true)]
             : [("false", false), ("False", false), ("FALSE", false)]
         for (word, value) in words {

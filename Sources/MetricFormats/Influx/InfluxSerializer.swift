@@ -127,7 +127,9 @@ public struct InfluxSerializer: MetricSerializer {
     mutating func buildHeader(_ metric: Metric, _ context: SerializerContext) -> Bool {
         let nameChanges = InfluxEscaping.appendName(metric.name, to: header)
         if nameChanges & InfluxEscaping.controlEscaped != 0 {
-            warnOnce("m\\t:" + metric.name, .name, "measurement \"\(metric.name)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+            warnOnce(
+                "m\\t:" + metric.name, .name,
+                "measurement \"\(metric.name)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
         }
         if nameChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(
@@ -159,10 +161,13 @@ public struct InfluxSerializer: MetricSerializer {
                 continue
             }
             if controls & InfluxEscaping.backslashReplaced != 0 {
-                warnOnce("t\\:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a backslash before a quote, which line protocol readers take as an escape: written as '_'", context)
+                warnOnce(
+                    "t\\:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a backslash before a quote, which line protocol readers take as an escape: written as '_'", context)
             }
             if controls & InfluxEscaping.controlEscaped != 0 {
-                warnOnce("t\\t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+                warnOnce(
+                    "t\\t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r",
+                    context)
             }
             if trimmed {
                 warnOnce("t:" + tag.key, .tag(tag.key), "tag \"\(tag.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
@@ -189,7 +194,9 @@ public struct InfluxSerializer: MetricSerializer {
         }
         let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)
         if keyChanges & InfluxEscaping.controlEscaped != 0 {
-            warnOnce("f\\t:" + field.key, .field(field.key), "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+            warnOnce(
+                "f\\t:" + field.key, .field(field.key),
+                "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
         }
         if keyChanges & InfluxEscaping.backslashReplaced != 0 {
             warnOnce(

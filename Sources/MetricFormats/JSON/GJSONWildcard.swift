@@ -12,8 +12,10 @@ struct GJSONWildcard: Sendable {
     func matches(_ s: String) -> Bool {
         if isLiteral { return s.utf8.elementsEqual(pattern) }
         let t = Array(s.utf8)
-        var p = 0, i = 0
-        var star = -1, mark = 0
+        var p = 0
+        var i = 0
+        var star = -1
+        var mark = 0
         while i < t.count {
             if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == t[i]) {
                 p += 1

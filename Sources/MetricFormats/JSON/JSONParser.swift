@@ -10,7 +10,11 @@
 public struct JSONParser: MetricParser {
     private enum ArrayExpect { case firstValue, value, commaOrEnd, any }
     private enum RecordKind { case container, string, scalar }
-    private struct Segment { var offset: Int; var line: Int; var column: Int }
+    private struct Segment {
+        var offset: Int
+        var line: Int
+        var column: Int
+    }
 
     let decoder: JSONRecordDecoder
     let maxBytes: Int
@@ -304,13 +308,15 @@ public struct JSONParser: MetricParser {
         let record = pending
         let first = (startLine, startColumn)
         record.withUnsafeBufferPointer { buf in
-            decode(buf, place: { offset in
-                if segs.isEmpty { return first }
-                var k = segs.count - 1
-                while k > 0 && segs[k].offset > offset { k -= 1 }
-                let s = segs[max(k, 0)]
-                return (s.line, s.column + offset - s.offset)
-            }, handler: handler)
+            decode(
+                buf,
+                place: { offset in
+                    if segs.isEmpty { return first }
+                    var k = segs.count - 1
+                    while k > 0 && segs[k].offset > offset { k -= 1 }
+                    let s = segs[max(k, 0)]
+                    return (s.line, s.column + offset - s.offset)
+                }, handler: handler)
         }
         endRecord(failed: false, handler)
     }
@@ -337,7 +343,8 @@ public struct JSONParser: MetricParser {
         var failed = false
         let holding = strict && topArray
         var out: [Metric] = []
-        decoder.decode(value, at: start, inArray: topArray,
+        decoder.decode(
+            value, at: start, inArray: topArray,
             emit: { m in if holding { out.append(m) } else { handler.handle(m) } },
             fail: { offset, message in
                 let (l, c) = place(offset)

@@ -77,8 +77,11 @@ struct JSONRecordDecoder {
                 decodeObject(item, offset: start, emit: emit, fail: fail)
             }
         default:
-            fail(start, inArray ? "array element is a \(value.kindName), not an object"
-                : "expected a JSON object, an array of objects or null, found a \(value.kindName)")
+            fail(
+                start,
+                inArray
+                    ? "array element is a \(value.kindName), not an object"
+                    : "expected a JSON object, an array of objects or null, found a \(value.kindName)")
         }
     }
 
@@ -115,11 +118,16 @@ struct JSONRecordDecoder {
 
     func isMetricShape(_ value: JSONValue) -> Bool {
         guard case .object(let members) = value else { return false }
-        var hasName = false, hasFields = false
+        var hasName = false
+        var hasFields = false
         for m in members {
             switch m.key {
-            case "name": guard case .string = m.value else { return false }; hasName = true
-            case "fields": guard case .object = m.value else { return false }; hasFields = true
+            case "name":
+                guard case .string = m.value else { return false }
+                hasName = true
+            case "fields":
+                guard case .object = m.value else { return false }
+                hasFields = true
             case "tags", "timestamp": break
             default: return false
             }
@@ -139,7 +147,10 @@ struct JSONRecordDecoder {
                 if case .string(let s) = member.value { metric.name = s }
             case "tags":
                 guard case .object(let tags) = member.value else {
-                    if member.value != .null { fail(member.offset, "\"tags\" must be an object of strings, not a \(member.value.kindName)"); return .some(nil) }
+                    if member.value != .null {
+                        fail(member.offset, "\"tags\" must be an object of strings, not a \(member.value.kindName)")
+                        return .some(nil)
+                    }
                     continue
                 }
                 for t in tags {
@@ -173,17 +184,25 @@ struct JSONRecordDecoder {
                 case .null: break
                 case .int(let v):
                     let (r, o) = v.multipliedReportingOverflow(by: units)
-                    guard !o else { fail(member.offset, "timestamp \(v) overflows nanoseconds with --json-timestamp-units"); return .some(nil) }
+                    guard !o else {
+                        fail(member.offset, "timestamp \(v) overflows nanoseconds with --json-timestamp-units")
+                        return .some(nil)
+                    }
                     metric.timestamp = r
                 case .float(let v):
                     let ns = v * Double(units)
-                    guard ns.isFinite, abs(ns) < 9.2e18 else { fail(member.offset, "timestamp \(v) is out of range"); return .some(nil) }
+                    guard ns.isFinite, abs(ns) < 9.2e18 else {
+                        fail(member.offset, "timestamp \(v) is out of range")
+                        return .some(nil)
+                    }
                     metric.timestamp = Int64(ns)
                 case .string(let s):
                     let layout = timestampLayout ?? GoTimeLayout("RFC3339")
                     switch layout.parse(s, zone: .utc) {
                     case .success(let ns): metric.timestamp = ns
-                    case .failure(let e): fail(member.offset, "timestamp: \(e.message) (set --json-timestamp-format)"); return .some(nil)
+                    case .failure(let e):
+                        fail(member.offset, "timestamp: \(e.message) (set --json-timestamp-format)")
+                        return .some(nil)
                     }
                 default:
                     fail(member.offset, "timestamp must be a number or a string, not a \(member.value.kindName)")
@@ -304,7 +323,8 @@ struct JSONRecordDecoder {
             // Whole seconds exactly, the fraction separately, as Telegraf splits the text at the dot.
             // Only digits after the dot: "1.5e300" is read as the float it is.
             if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]),
-                s.utf8[s.utf8.index(after: dot)...].allSatisfy(ASCII.isDigit) {
+                s.utf8[s.utf8.index(after: dot)...].allSatisfy(ASCII.isDigit)
+            {
                 let frac = Double("0" + s[dot...]) ?? 0
                 let (r, o) = whole.multipliedReportingOverflow(by: Int64(scale))
                 let sign: Int64 = s.hasPrefix("-") ? -1 : 1

@@ -40,7 +40,10 @@ public struct JSONSerializer: MetricSerializer {
         // By index: copying each Field out would count references on its Strings.
         for k in metric.fields.indices {
             if case .float(let v) = metric.fields[k].value, !v.isFinite {
-                context.report(.error(.field(metric.fields[k].key), "field '\(metric.fields[k].key)' of '\(metric.name)' is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")), which JSON cannot carry: skipped"))
+                context.report(
+                    .error(
+                        .field(metric.fields[k].key),
+                        "field '\(metric.fields[k].key)' of '\(metric.name)' is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")), which JSON cannot carry: skipped"))
             } else {
                 usable += 1
             }

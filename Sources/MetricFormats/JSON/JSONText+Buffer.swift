@@ -42,12 +42,24 @@ extension JSONText {
                 if c == 1 {
                     w.pointee = ASCII.backslash
                     switch b {
-                    case ASCII.quote, ASCII.backslash: w[1] = b; w += 2
-                    case 0x08: w[1] = UInt8(ascii: "b"); w += 2
-                    case 0x0C: w[1] = UInt8(ascii: "f"); w += 2
-                    case ASCII.newline: w[1] = UInt8(ascii: "n"); w += 2
-                    case ASCII.cr: w[1] = UInt8(ascii: "r"); w += 2
-                    case ASCII.tab: w[1] = UInt8(ascii: "t"); w += 2
+                    case ASCII.quote, ASCII.backslash:
+                        w[1] = b
+                        w += 2
+                    case 0x08:
+                        w[1] = UInt8(ascii: "b")
+                        w += 2
+                    case 0x0C:
+                        w[1] = UInt8(ascii: "f")
+                        w += 2
+                    case ASCII.newline:
+                        w[1] = UInt8(ascii: "n")
+                        w += 2
+                    case ASCII.cr:
+                        w[1] = UInt8(ascii: "r")
+                        w += 2
+                    case ASCII.tab:
+                        w[1] = UInt8(ascii: "t")
+                        w += 2
                     default:
                         w[1] = UInt8(ascii: "u")
                         w[2] = ASCII.zero

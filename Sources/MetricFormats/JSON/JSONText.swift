@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// JSON text as Go's `encoding/json` writes it: string escaping (HTML characters, U+2028/2029,
@@ -28,7 +28,8 @@ enum JSONText {
 
     /// Byte order of two keys, as Go sorts map keys.
     @inline(__always) static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
+        var a = a
+        var b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
                 let n = min(x.count, y.count)

@@ -249,7 +249,8 @@ public enum SourceLocator {
     static func jsonKey(_ line: UnsafeBufferPointer<UInt8>, key: String) -> Int? {
         var quoted: [UInt8] = []
         JSONText.appendString(key, to: &quoted)
-        let n = line.count, m = quoted.count
+        let n = line.count
+        let m = quoted.count
         guard m > 0, n >= m else { return nil }
         var i = 0
         while i + m <= n {

@@ -118,7 +118,10 @@ public struct PrometheusParser: MetricParser {
     public mutating func finish(into handler: MetricHandler) {
         flushHeld(into: handler)
         if exemplars > 0 {
-            handler.report(Diagnostic(.note, line: firstExemplarLine, "\(exemplars) exemplar\(exemplars == 1 ? "" : "s") skipped (first here): the metric model and Prometheus text 0.0.4 have no place for them"))
+            handler.report(
+                Diagnostic(
+                    .note, line: firstExemplarLine,
+                    "\(exemplars) exemplar\(exemplars == 1 ? "" : "s") skipped (first here): the metric model and Prometheus text 0.0.4 have no place for them"))
             exemplars = 0
         }
     }
@@ -162,10 +165,18 @@ public struct PrometheusParser: MetricParser {
         case "untyped": kind = .untyped
         case "summary": kind = .summary
         case "histogram": kind = .histogram
-        case "unknown": kind = .untyped; openMetrics = true
-        case "gaugehistogram": kind = .gaugeHistogram; openMetrics = true
-        case "info": kind = .info; openMetrics = true
-        case "stateset": kind = .gauge; openMetrics = true
+        case "unknown":
+            kind = .untyped
+            openMetrics = true
+        case "gaugehistogram":
+            kind = .gaugeHistogram
+            openMetrics = true
+        case "info":
+            kind = .info
+            openMetrics = true
+        case "stateset":
+            kind = .gauge
+            openMetrics = true
         case let other:
             handler.report(.error(line: number, column: typeStart + 1, other.isEmpty ? "expected metric type after TYPE \(name)" : "unknown metric type '\(other)'"))
             return
@@ -180,7 +191,9 @@ public struct PrometheusParser: MetricParser {
         }
         if let h = held, h.name != name { flushHeld(into: handler) }
         if kind == .gaugeHistogram {
-            handler.report(Diagnostic(.note, line: number, "gauge histogram '\(name)' read as a histogram (_gcount and _gsum as its count and sum): Prometheus text 0.0.4 has no gauge histogram"))
+            handler.report(
+                Diagnostic(
+                    .note, line: number, "gauge histogram '\(name)' read as a histogram (_gcount and _gsum as its count and sum): Prometheus text 0.0.4 has no gauge histogram"))
         }
         declared = (name, kind, number)
         if types.count >= Self.maxRememberedTypes { types.removeAll(keepingCapacity: true) }
@@ -263,7 +276,8 @@ public struct PrometheusParser: MetricParser {
             i = skipBlanks(line, i)
             if i < n, line[i] != ASCII.hash { throw LineError(offset: i, message: "unexpected text after timestamp") }
         }
-        return Sample(name: name, labels: labels, labelOffsets: offsets, value: value, valueOffset: valueStart, timestampMs: timestamp, timestampNs: timestampNs, hasExemplar: i < n)
+        return Sample(
+            name: name, labels: labels, labelOffsets: offsets, value: value, valueOffset: valueStart, timestampMs: timestamp, timestampNs: timestampNs, hasExemplar: i < n)
     }
 
     /// OpenMetrics seconds with a fraction (`1520879607.789`) as nanoseconds; nil for other
@@ -332,7 +346,8 @@ public struct PrometheusParser: MetricParser {
             let name = String(bytes: line, nameStart..<i)
             i = skipBlanks(line, i)
             guard i < n, line[i] == ASCII.equals else {
-                throw LineError(offset: i, message: i < n && !PrometheusText.isLabelNameByte(line[i]) && line[i] != ASCII.space ? "invalid label name" : "expected '=' after label name")
+                throw LineError(
+                    offset: i, message: i < n && !PrometheusText.isLabelNameByte(line[i]) && line[i] != ASCII.space ? "invalid label name" : "expected '=' after label name")
             }
             i = skipBlanks(line, i + 1)
             guard i < n, line[i] == ASCII.quote else {
@@ -528,7 +543,8 @@ public struct PrometheusParser: MetricParser {
         }
         if held!.samples >= maxHeldSamples {
             if !held!.warned {
-                handler.report(.warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(maxHeldSamples) samples: written in parts"))
+                handler.report(
+                    .warning(line: number, "\(held!.kind == .histogram ? "histogram" : "summary") '\(family)' has more than \(maxHeldSamples) samples: written in parts"))
             }
             flushHeld(into: handler)
             held = HeldFamily(name: family, kind: familyKind, warned: true)
@@ -587,9 +603,18 @@ public struct PrometheusParser: MetricParser {
             let b = line[i]
             if b == ASCII.backslash, i + 1 < line.count {
                 switch line[i + 1] {
-                case ASCII.backslash: text.append(ASCII.backslash); i += 2; continue
-                case UInt8(ascii: "n"): text.append(ASCII.newline); i += 2; continue
-                case ASCII.quote: text.append(ASCII.quote); i += 2; continue
+                case ASCII.backslash:
+                    text.append(ASCII.backslash)
+                    i += 2
+                    continue
+                case UInt8(ascii: "n"):
+                    text.append(ASCII.newline)
+                    i += 2
+                    continue
+                case ASCII.quote:
+                    text.append(ASCII.quote)
+                    i += 2
+                    continue
                 default: break
                 }
             }
@@ -598,7 +623,8 @@ public struct PrometheusParser: MetricParser {
         }
         if !table.setHelp(String(decoding: text, as: UTF8.self), for: name), !warnedHelpLimit {
             warnedHelpLimit = true
-            handler.report(.warning(line: number, "more than \(table.maxHelpTexts) HELP texts or \(table.maxHelpBytes) bytes of them: this family and later ones get the default text"))
+            handler.report(
+                .warning(line: number, "more than \(table.maxHelpTexts) HELP texts or \(table.maxHelpBytes) bytes of them: this family and later ones get the default text"))
         }
     }
 
@@ -637,13 +663,18 @@ public struct PrometheusParser: MetricParser {
                 let type = family.kind.valueType
                 place(family.name + "_count", s.countAt)
                 place(family.name + "_sum", s.sumAt)
-                handler.handle(Metric(name: "prometheus", tags: s.tags, fields: [
-                    Field(family.name + "_count", .float(s.count)), Field(family.name + "_sum", .float(s.sum)),
-                ], timestamp: s.timestamp, valueType: type), origin: origin)
+                handler.handle(
+                    Metric(
+                        name: "prometheus", tags: s.tags,
+                        fields: [
+                            Field(family.name + "_count", .float(s.count)), Field(family.name + "_sum", .float(s.sum)),
+                        ], timestamp: s.timestamp, valueType: type), origin: origin)
                 let label = family.kind == .histogram ? "le" : "quantile"
                 let key = family.kind == .histogram ? family.name + "_bucket" : family.name
                 var infSeen = false
-                for (bound, value, text, at) in family.kind == .histogram ? s.buckets.map({ ($0.bound, $0.count, $0.text, $0.at) }) : s.quantiles.map({ ($0.quantile, $0.value, $0.text, $0.at) }) {
+                for (bound, value, text, at) in family.kind == .histogram
+                    ? s.buckets.map({ ($0.bound, $0.count, $0.text, $0.at) }) : s.quantiles.map({ ($0.quantile, $0.value, $0.text, $0.at) })
+                {
                     var tags = s.tags
                     PrometheusText.insertSorted(Tag(label, text ?? PrometheusText.goFloat(bound)), into: &tags)
                     // A bucket's own sample: its line, its value.

@@ -34,7 +34,8 @@ public struct PrometheusSerializer: MetricSerializer {
 
     /// Telegraf's value types, in Telegraf's order (families with one name sort by it).
     enum Kind: Int, Comparable {
-        case counter = 1, gauge, untyped, summary, histogram
+        case counter = 1
+        case gauge, untyped, summary, histogram
 
         var text: StaticString {
             switch self {
@@ -115,7 +116,9 @@ public struct PrometheusSerializer: MetricSerializer {
             if case .string = field.value {
                 if !options.stringAsLabel {
                     if reportedStrings.insert(field.key).inserted {
-                        context.report(.error(.field(field.key), "string field '\(field.key)' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)"))
+                        context.report(
+                            .error(
+                                .field(field.key), "string field '\(field.key)' skipped: Prometheus samples are numbers (--prometheus-string-as-label makes string fields labels)"))
                     }
                 }
                 continue
@@ -277,7 +280,8 @@ public struct PrometheusSerializer: MetricSerializer {
             switch Self.update(for: field, kind: familyKind, metric: metric, keepSpelling: options.passThrough != nil) {
             case .success(let u): update = u
             case .failure(let problem):
-                context.report(.error(.field(field.key), "field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
+                context.report(
+                    .error(.field(field.key), "field '\(field.key)' of \(familyKind == .histogram ? "histogram" : "summary") metric '\(metric.name)' skipped: \(problem.text)"))
                 return
             }
             if s == nil {

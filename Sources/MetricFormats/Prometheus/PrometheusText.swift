@@ -94,8 +94,12 @@ enum PrometheusText {
     static func appendEscapedHelp(_ text: String, to out: inout [UInt8]) {
         for b in text.utf8 {
             switch b {
-            case ASCII.backslash: out.append(ASCII.backslash); out.append(ASCII.backslash)
-            case ASCII.newline: out.append(ASCII.backslash); out.append(UInt8(ascii: "n"))
+            case ASCII.backslash:
+                out.append(ASCII.backslash)
+                out.append(ASCII.backslash)
+            case ASCII.newline:
+                out.append(ASCII.backslash)
+                out.append(UInt8(ascii: "n"))
             default: out.append(b)
             }
         }
@@ -106,8 +110,14 @@ enum PrometheusText {
     /// (`1e+06`, `1.7560473e+07`, `1e-05`) when the decimal exponent is below -4 or at least 6.
     /// NaN and infinities are written `NaN`, `+Inf`, `-Inf` as the exposition format spells them.
     static func appendGoFloat(_ v: Double, to out: inout [UInt8]) {
-        if v.isNaN { out.append(ascii: "NaN"); return }
-        if v.isInfinite { out.append(ascii: v < 0 ? "-Inf" : "+Inf"); return }
+        if v.isNaN {
+            out.append(ascii: "NaN")
+            return
+        }
+        if v.isInfinite {
+            out.append(ascii: v < 0 ? "-Inf" : "+Inf")
+            return
+        }
         if v == 0 {
             if v.sign == .minus { out.append(ASCII.minus) }
             out.append(ASCII.zero)
@@ -175,17 +185,26 @@ enum PrometheusText {
         }
         // Validate the decimal shape by hand; Double(String) accepts more (hex, "nan(...)").
         var digits = 0
-        while i < n, ASCII.isDigit(bytes[i]) { i += 1; digits += 1 }
+        while i < n, ASCII.isDigit(bytes[i]) {
+            i += 1
+            digits += 1
+        }
         if i < n, bytes[i] == ASCII.dot {
             i += 1
-            while i < n, ASCII.isDigit(bytes[i]) { i += 1; digits += 1 }
+            while i < n, ASCII.isDigit(bytes[i]) {
+                i += 1
+                digits += 1
+            }
         }
         if digits == 0 { return nil }
         if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             if i < n, bytes[i] == ASCII.plus || bytes[i] == ASCII.minus { i += 1 }
             var expDigits = 0
-            while i < n, ASCII.isDigit(bytes[i]) { i += 1; expDigits += 1 }
+            while i < n, ASCII.isDigit(bytes[i]) {
+                i += 1
+                expDigits += 1
+            }
             if expDigits == 0 { return nil }
         }
         if i != n { return nil }
@@ -199,7 +218,10 @@ enum PrometheusText {
         var ok = true
         word.withUTF8Buffer { w in
             for c in w {
-                if bytes[i] | 0x20 != c { ok = false; return }
+                if bytes[i] | 0x20 != c {
+                    ok = false
+                    return
+                }
                 i += 1
             }
         }

@@ -278,7 +278,10 @@ public struct StatsDLineParser {
             while p2 < bitEnd, b[p2] != ASCII.pipe { p2 += 1 }
             guard let kind = Self.kind(b, p1 + 1, p2) else {
                 let text = String(bytes: b, (p1 + 1)..<p2)
-                body(.diagnostic(.error(line: line, column: column(p1 + 1), text.isEmpty ? "missing metric type after '|'" : "invalid metric type \"\(text)\" (expected c, g, s, ms, h or d)")))
+                body(
+                    .diagnostic(
+                        .error(
+                            line: line, column: column(p1 + 1), text.isEmpty ? "missing metric type after '|'" : "invalid metric type \"\(text)\" (expected c, g, s, ms, h or d)")))
                 return
             }
             if p1 == bitStart {
@@ -288,7 +291,10 @@ public struct StatsDLineParser {
             let first = b[bitStart]
             let signed = first == ASCII.plus || first == ASCII.minus
             if signed && kind != .gauge && kind != .counter {
-                body(.diagnostic(.error(line: line, column: column(bitStart), "'\(first == ASCII.plus ? "+" : "-")' is allowed only for counters and gauges, not for type \(kind.rawValue)")))
+                body(
+                    .diagnostic(
+                        .error(line: line, column: column(bitStart), "'\(first == ASCII.plus ? "+" : "-")' is allowed only for counters and gauges, not for type \(kind.rawValue)"))
+                )
                 return
             }
             let value: StatsDSample.Value
@@ -319,7 +325,10 @@ public struct StatsDLineParser {
                 while p3 < bitEnd, b[p3] != ASCII.pipe { p3 += 1 }
                 if p3 > p2 + 1 {
                     var hasAt = false
-                    for i in (p2 + 1)..<p3 where b[i] == ASCII.at { hasAt = true; break }
+                    for i in (p2 + 1)..<p3 where b[i] == ASCII.at {
+                        hasAt = true
+                        break
+                    }
                     if hasAt && p3 - (p2 + 1) > 1 {
                         if let r = Self.parseFloat(b, p2 + 2, p3), r != 0 {
                             rate = r
@@ -368,17 +377,26 @@ public struct StatsDLineParser {
         var i = s
         if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
         var digits = 0
-        while i < e, ASCII.isDigit(b[i]) { i += 1; digits += 1 }
+        while i < e, ASCII.isDigit(b[i]) {
+            i += 1
+            digits += 1
+        }
         if i < e, b[i] == ASCII.dot {
             i += 1
-            while i < e, ASCII.isDigit(b[i]) { i += 1; digits += 1 }
+            while i < e, ASCII.isDigit(b[i]) {
+                i += 1
+                digits += 1
+            }
         }
         if digits == 0 { return nil }
         if i < e, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
             i += 1
             if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
             var expDigits = 0
-            while i < e, ASCII.isDigit(b[i]) { i += 1; expDigits += 1 }
+            while i < e, ASCII.isDigit(b[i]) {
+                i += 1
+                expDigits += 1
+            }
             if expDigits == 0 { return nil }
         }
         if i != e { return nil }

@@ -76,7 +76,8 @@ public struct StatsDSerializer: MetricSerializer {
             case .string(let s):
                 if kind == .set && f.key == "value" {
                     if s.isEmpty || s.utf8.contains(where: { $0 == ASCII.pipe || $0 == ASCII.colon || $0 == ASCII.newline || $0 == ASCII.cr }) {
-                        context.report(.error(.field(f.key), "metric \(metric.name): set member \"\(s)\" cannot be carried by StatsD (empty, or holds ':', '|' or a newline): skipped"))
+                        context.report(
+                            .error(.field(f.key), "metric \(metric.name): set member \"\(s)\" cannot be carried by StatsD (empty, or holds ':', '|' or a newline): skipped"))
                         failed = true
                         continue
                     }
@@ -194,7 +195,9 @@ public struct StatsDSerializer: MetricSerializer {
     }
 
     /// Appends `text` with unsafe bytes replaced by `_`; warns once per distinct text changed.
-    private static func appendSanitized(_ text: String, keyOf style: Unsafe, into buf: inout [UInt8], warned: inout Set<String>, context: SerializerContext, what: String, _ subject: Diagnostic.Subject) {
+    private static func appendSanitized(
+        _ text: String, keyOf style: Unsafe, into buf: inout [UInt8], warned: inout Set<String>, context: SerializerContext, what: String, _ subject: Diagnostic.Subject
+    ) {
         var text = text
         let start = buf.count
         var changed = false

@@ -4,7 +4,12 @@ extension GoTimeLayout {
     public func parse(_ text: String, zone: GoTimeZone = .utc) -> Result<Int64, ParseError> {
         let v = Array(text.utf8)
         var i = 0
-        var year: Int64 = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0
+        var year: Int64 = 0
+        var month = 1
+        var day = 1
+        var hour = 0
+        var minute = 0
+        var second = 0
         var nanos: Int64 = 0
         var pm: Bool? = nil
         var offset: Int64? = nil
@@ -49,20 +54,28 @@ extension GoTimeLayout {
                 // Go lets spaces in the layout match runs of spaces.
                 guard i + l.count <= v.count, Array(v[i..<(i + l.count)]) == l else { return fail("layout text '\(String(decoding: l, as: UTF8.self))'") }
                 i += l.count
-            case .year4: guard let n = number(min: 4, max: 4) else { return fail("year") }; year = n
+            case .year4:
+                guard let n = number(min: 4, max: 4) else { return fail("year") }
+                year = n
             case .year2:
                 guard let n = number(min: 2, max: 2) else { return fail("year") }
                 year = n >= 69 ? 1900 + n : 2000 + n
             case .month, .zeroMonth:
                 guard let n = number(min: e == .zeroMonth ? 2 : 1, max: 2), (1...12).contains(n) else { return fail("month") }
                 month = Int(n)
-            case .monthShort: guard let n = word(Self.months, length: 3) else { return fail("month") }; month = n + 1
-            case .monthLong: guard let n = word(Self.months, length: nil) else { return fail("month") }; month = n + 1
+            case .monthShort:
+                guard let n = word(Self.months, length: 3) else { return fail("month") }
+                month = n + 1
+            case .monthLong:
+                guard let n = word(Self.months, length: nil) else { return fail("month") }
+                month = n + 1
             case .day, .zeroDay, .underDay:
                 if e == .underDay, i < v.count, v[i] == ASCII.space { i += 1 }
                 guard let n = number(min: e == .zeroDay ? 2 : 1, max: 2), (1...31).contains(n) else { return fail("day") }
                 day = Int(n)
-            case .hour: guard let n = number(min: 2, max: 2), n < 24 else { return fail("hour") }; hour = Int(n)
+            case .hour:
+                guard let n = number(min: 2, max: 2), n < 24 else { return fail("hour") }
+                hour = Int(n)
             case .hour12, .zeroHour12:
                 guard let n = number(min: e == .zeroHour12 ? 2 : 1, max: 2), (1...12).contains(n) else { return fail("hour") }
                 hour = Int(n)
@@ -72,7 +85,14 @@ extension GoTimeLayout {
             case .second, .zeroSecond:
                 guard let n = number(min: e == .zeroSecond ? 2 : 1, max: 2), n < 60 else { return fail("second") }
                 second = Int(n)
-                if k + 1 >= elements.count || !({ if case .fraction = elements[k + 1] { return true }; return false }()) { fraction() }
+                if k + 1 >= elements.count
+                    || !({
+                        if case .fraction = elements[k + 1] { return true }
+                        return false
+                    }())
+                {
+                    fraction()
+                }
             case .pmUpper, .pmLower:
                 guard i + 2 <= v.count else { return fail("AM/PM") }
                 let s = String(decoding: v[i..<(i + 2)], as: UTF8.self).uppercased()
@@ -101,7 +121,10 @@ extension GoTimeLayout {
                 guard let h = number(min: 2, max: 2) else { return fail("time zone offset") }
                 var m: Int64 = 0
                 if !hoursOnly {
-                    if colon { guard i < v.count, v[i] == ASCII.colon else { return fail("time zone offset") }; i += 1 }
+                    if colon {
+                        guard i < v.count, v[i] == ASCII.colon else { return fail("time zone offset") }
+                        i += 1
+                    }
                     guard let mm = number(min: 2, max: 2) else { return fail("time zone offset") }
                     m = mm
                 }

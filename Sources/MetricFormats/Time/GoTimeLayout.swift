@@ -55,12 +55,15 @@ public struct GoTimeLayout: Sendable, Equatable {
         ]
         outer: while i < l.count {
             let c = l[i]
-            if (c == ASCII.dot || c == ASCII.comma), i + 1 < l.count, l[i + 1] == ASCII.zero || l[i + 1] == UInt8(ascii: "9") {
+            if c == ASCII.dot || c == ASCII.comma, i + 1 < l.count, l[i + 1] == ASCII.zero || l[i + 1] == UInt8(ascii: "9") {
                 let d = l[i + 1]
                 var j = i + 1
                 while j < l.count && l[j] == d { j += 1 }
                 if !(j < l.count && ASCII.isDigit(l[j])) {
-                    if !lit.isEmpty { out.append(.literal(lit)); lit = [] }
+                    if !lit.isEmpty {
+                        out.append(.literal(lit))
+                        lit = []
+                    }
                     out.append(.fraction(digits: j - i - 1, trim: d == UInt8(ascii: "9"), separator: c))
                     i = j
                     continue
@@ -68,7 +71,10 @@ public struct GoTimeLayout: Sendable, Equatable {
             }
             for (token, element) in table where has(token) {
                 // "Jan" must not be the start of a longer lowercase word, as Go checks for "Mon"/"Jan".
-                if !lit.isEmpty { out.append(.literal(lit)); lit = [] }
+                if !lit.isEmpty {
+                    out.append(.literal(lit))
+                    lit = []
+                }
                 out.append(element)
                 i += token.utf8.count
                 continue outer
@@ -112,12 +118,20 @@ public struct GoTimeLayout: Sendable, Equatable {
     public func format(nanoseconds ns: Int64, into out: inout [UInt8]) {
         var secs = ns / 1_000_000_000
         var nanos = ns % 1_000_000_000
-        if nanos < 0 { nanos += 1_000_000_000; secs -= 1 }
+        if nanos < 0 {
+            nanos += 1_000_000_000
+            secs -= 1
+        }
         var days = secs / 86400
         var sod = secs % 86400
-        if sod < 0 { sod += 86400; days -= 1 }
+        if sod < 0 {
+            sod += 86400
+            days -= 1
+        }
         let (year, month, day) = Self.civil(days: days)
-        let hour = Int(sod / 3600), minute = Int(sod % 3600 / 60), second = Int(sod % 60)
+        let hour = Int(sod / 3600)
+        let minute = Int(sod % 3600 / 60)
+        let second = Int(sod % 60)
         func pad(_ v: Int64, _ width: Int, _ fill: UInt8 = ASCII.zero) {
             var digits: [UInt8] = []
             NumberFormatting.append(v < 0 ? -v : v, to: &digits)

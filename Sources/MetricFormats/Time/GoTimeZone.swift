@@ -26,7 +26,10 @@ public struct GoTimeZone: Sendable, Equatable {
         guard data.count >= 44, data[0] == 0x54, data[1] == 0x5A, data[2] == 0x69, data[3] == 0x66 else { return nil }
         func counts(_ h: Int) -> [Int]? {
             var c: [Int] = []
-            for k in 0..<6 { guard let v = be32(h + 20 + 4 * k), v >= 0 else { return nil }; c.append(Int(v)) }
+            for k in 0..<6 {
+                guard let v = be32(h + 20 + 4 * k), v >= 0 else { return nil }
+                c.append(Int(v))
+            }
             return c  // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
         }
         guard var c = counts(0) else { return nil }
@@ -39,7 +42,8 @@ public struct GoTimeZone: Sendable, Equatable {
             c = c2
             timeSize = 8
         }
-        let timecnt = c[3], typecnt = c[4]
+        let timecnt = c[3]
+        let typecnt = c[4]
         var p = h + 44
         var times: [Int64] = []
         for _ in 0..<timecnt {
@@ -71,7 +75,8 @@ public struct GoTimeZone: Sendable, Equatable {
 
     /// The offset in seconds in force at `utc` (seconds since the epoch).
     func offset(atUTC utc: Int64) -> Int64 {
-        var lo = 0, hi = transitions.count
+        var lo = 0
+        var hi = transitions.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if transitions[mid] <= utc { lo = mid + 1 } else { hi = mid }

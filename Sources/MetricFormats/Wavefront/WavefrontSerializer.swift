@@ -66,7 +66,8 @@ public struct WavefrontSerializer: MetricSerializer {
                 context.report(
                     .warning(
                         .field(field.key),
-                        "field \"\(field.key)\" of \"\(metric.name)\" is \(value), written with 6 decimals as \(String(decoding: out[valueStart...], as: UTF8.self)) (Telegraf's %.6f)"))
+                        "field \"\(field.key)\" of \"\(metric.name)\" is \(value), written with 6 decimals as \(String(decoding: out[valueStart...], as: UTF8.self)) (Telegraf's %.6f)"
+                    ))
             }
             out.append(ASCII.space)
             NumberFormatting.append(seconds, to: &out)
@@ -87,7 +88,10 @@ public struct WavefrontSerializer: MetricSerializer {
             let original = prefix + metricName + (field == "value" ? "" : "." + field)
             if !warnedNames.contains(original) {
                 warnedNames.insert(original)
-                context.report(.warning(field == "value" ? .name : .field(field), "name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
+                context.report(
+                    .warning(
+                        field == "value" ? .name : .field(field),
+                        "name \"\(original)\" written as \"\(String(decoding: name, as: UTF8.self))\": Wavefront names cannot hold those characters"))
             }
         }
         if convertUnderscores {
@@ -170,7 +174,9 @@ public struct WavefrontSerializer: MetricSerializer {
             tail.append(utf8: t.key)
             if Self.sanitize(&tail, from: start, strict: useStrict), !warnedTagKeys.contains(t.key) {
                 warnedTagKeys.insert(t.key)
-                context.report(.warning(.tag(t.key), "tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters"))
+                context.report(
+                    .warning(.tag(t.key), "tag key \"\(t.key)\" written as \"\(String(decoding: tail[start...], as: UTF8.self))\": Wavefront tag keys cannot hold those characters")
+                )
             }
             tail.append(ascii: "\"=\"")
             if Self.appendTagValue(t.value, to: &tail), warnedTagKeys.insert("value of " + t.key).inserted {

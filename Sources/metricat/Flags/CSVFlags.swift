@@ -13,13 +13,18 @@ struct CSVFlags: FormatFlagGroup {
         any other input is generic CSV read with these options (Telegraf's csv parser).
         """
 
-    @Option(help: ArgumentHelp("Rows at the top holding column names, joined per column (Telegraf's csv_header_row_count). Default: 1 when --csv-column-names is not given, else 0 (Telegraf: 0).", discussion: shapeHelp, valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Rows at the top holding column names, joined per column (Telegraf's csv_header_row_count). Default: 1 when --csv-column-names is not given, else 0 (Telegraf: 0).",
+            discussion: shapeHelp, valueName: "n"))
     var csvHeaderRowCount: Int?
 
     @Option(help: ArgumentHelp("Column names, comma-separated or repeated; they override the header (Telegraf's csv_column_names).", valueName: "names"))
     var csvColumnNames: [String] = []
 
-    @Option(help: ArgumentHelp("Column types in column order: int, float, bool or string (Telegraf's csv_column_types). Default: guess int, float, bool, else string.", valueName: "types"))
+    @Option(
+        help: ArgumentHelp(
+            "Column types in column order: int, float, bool or string (Telegraf's csv_column_types). Default: guess int, float, bool, else string.", valueName: "types"))
     var csvColumnTypes: [String] = []
 
     @Option(help: ArgumentHelp("Columns that become tags (Telegraf's csv_tag_columns).", valueName: "names"))
@@ -28,13 +33,20 @@ struct CSVFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Column whose value is the measurement name (Telegraf's csv_measurement_column); else --metric-name, default 'csv'.", valueName: "name"))
     var csvMeasurementColumn: String?
 
-    @Option(help: ArgumentHelp("Column holding the timestamp (Telegraf's csv_timestamp_column); needs --csv-timestamp-format. Without it metrics carry no time.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("Column holding the timestamp (Telegraf's csv_timestamp_column); needs --csv-timestamp-format. Without it metrics carry no time.", valueName: "name"))
     var csvTimestampColumn: String?
 
-    @Option(help: ArgumentHelp("unix, unix_ms, unix_us, unix_ns (fractions allowed) or a Go layout such as 2006-01-02T15:04:05Z07:00; a layout without a zone is read in --csv-timezone (Telegraf's csv_timestamp_format).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "unix, unix_ms, unix_us, unix_ns (fractions allowed) or a Go layout such as 2006-01-02T15:04:05Z07:00; a layout without a zone is read in --csv-timezone (Telegraf's csv_timestamp_format).",
+            valueName: "format"))
     var csvTimestampFormat: String?
 
-    @Option(help: ArgumentHelp("Zone of timestamps read with a layout that has none: UTC (default), Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York) (Telegraf's csv_timezone).", valueName: "zone"))
+    @Option(
+        help: ArgumentHelp(
+            "Zone of timestamps read with a layout that has none: UTC (default), Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York) (Telegraf's csv_timezone).",
+            valueName: "zone"))
     var csvTimezone: String?
 
     @Option(help: ArgumentHelp("Field separator, one ASCII character; '\\t' for tab (Telegraf's csv_delimiter). Default ','.", valueName: "char"))
@@ -92,7 +104,8 @@ struct CSVFlags: FormatFlagGroup {
         csv.timestampColumn = csvTimestampColumn
         if let f = csvTimestampFormat {
             guard let format = CSVOptions.TimestampFormat(parsing: f) else {
-                throw ValidationError("--csv-timestamp-format: '\(f)' is not unix, unix_ms, unix_us, unix_ns or a Go layout (example: --csv-timestamp-format 2006-01-02T15:04:05Z07:00)")
+                throw ValidationError(
+                    "--csv-timestamp-format: '\(f)' is not unix, unix_ms, unix_us, unix_ns or a Go layout (example: --csv-timestamp-format 2006-01-02T15:04:05Z07:00)")
             }
             csv.timestampFormat = format
         }

@@ -63,7 +63,8 @@ struct FormatFlagSet<Placement: FormatFlagsPlacement>: ParsableArguments {
         if autoInput { return }  // any format may turn out to be in play
         for g in groups where !type(of: g).formats.contains(where: inPlay.contains) {
             for flag in g.givenFlags {
-                diagnostics.note("\(flag) is ignored: it applies to \(type(of: g).formats.map(\.rawValue).joined(separator: "/")), not to \(inPlay.map(\.rawValue).joined(separator: " or "))")
+                diagnostics.note(
+                    "\(flag) is ignored: it applies to \(type(of: g).formats.map(\.rawValue).joined(separator: "/")), not to \(inPlay.map(\.rawValue).joined(separator: " or "))")
             }
         }
     }
@@ -73,7 +74,10 @@ struct FormatFlagSet<Placement: FormatFlagsPlacement>: ParsableArguments {
 struct SharedFormatFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.graphite, .wavefront, .influx, .json, .statsd, .prometheus, .csv]
 
-    @Option(help: ArgumentHelp("Tags added to every parsed metric that lacks them (Telegraf's default_tags), repeatable: each flag adds its k=v pairs, a later value for the same key wins; for Wavefront input they override parsed tags, as in Telegraf.", valueName: "k=v,..."))
+    @Option(
+        help: ArgumentHelp(
+            "Tags added to every parsed metric that lacks them (Telegraf's default_tags), repeatable: each flag adds its k=v pairs, a later value for the same key wins; for Wavefront input they override parsed tags, as in Telegraf.",
+            valueName: "k=v,..."))
     var defaultTags: [String] = []
 
     @Option(help: ArgumentHelp("Prefix for every output name (graphite, wavefront).", valueName: "prefix"))

@@ -10,10 +10,17 @@ struct GraphiteFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Graphite input: joins the path parts a template puts together (Telegraf's separator; default '.').", valueName: "sep"))
     var separator: String?
 
-    @Option(help: ArgumentHelp("Graphite output: the template for every metric (default 'host.tags.measurement.field'). --templates applies to whichever side is graphite: '[filter] template [k=v,...]' when reading; 'glob template' pairs matched on the measurement when writing, where a lone template overrides --template as in Telegraf.", valueName: "template"))
+    @Option(
+        help: ArgumentHelp(
+            "Graphite output: the template for every metric (default 'host.tags.measurement.field'). --templates applies to whichever side is graphite: '[filter] template [k=v,...]' when reading; 'glob template' pairs matched on the measurement when writing, where a lone template overrides --template as in Telegraf.",
+            valueName: "template"))
     var template: String?
 
-    @Flag(inversion: .prefixedNo, help: "Graphite output: Graphite 1.1 tags, 'prefix.measurement.field;k=v;...', instead of a template. Default off, except from graphite to graphite without --template or --templates, where a tagged line stays tagged (--no-graphite-tag-support writes the template path).")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Graphite output: Graphite 1.1 tags, 'prefix.measurement.field;k=v;...', instead of a template. Default off, except from graphite to graphite without --template or --templates, where a tagged line stays tagged (--no-graphite-tag-support writes the template path)."
+    )
     var graphiteTagSupport: Bool?
 
     @Option(help: ArgumentHelp("Graphite output with tag support: strict (default) or compatible (keeps spaces and punctuation in tag values).", valueName: "mode"))
@@ -22,7 +29,8 @@ struct GraphiteFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Graphite output with tag support: between prefix, measurement and field (default '.').", valueName: "sep"))
     var graphiteSeparator: String?
 
-    @Option(help: ArgumentHelp("Graphite output: the characters strict sanitizing replaces with '_', as a regular expression (default '[^a-zA-Z0-9-:._=\\p{L}]').", valueName: "regex"))
+    @Option(
+        help: ArgumentHelp("Graphite output: the characters strict sanitizing replaces with '_', as a regular expression (default '[^a-zA-Z0-9-:._=\\p{L}]').", valueName: "regex"))
     var graphiteStrictSanitizeRegex: String?
 
     var givenFlags: [String] {

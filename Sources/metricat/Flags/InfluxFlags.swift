@@ -17,13 +17,18 @@ struct InfluxFlags: FormatFlagGroup {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Write unsigned integers with the 'u' suffix, for InfluxDB 2.x/3.x. Default off, as in Telegraf: InfluxDB 1.x rejects 1u (over UDP it drops the whole datagram), so a uint is written as an integer ('i'); one above 9223372036854775807 is reported and skipped, never clamped.")
+        help:
+            "Write unsigned integers with the 'u' suffix, for InfluxDB 2.x/3.x. Default off, as in Telegraf: InfluxDB 1.x rejects 1u (over UDP it drops the whole datagram), so a uint is written as an integer ('i'); one above 9223372036854775807 is reported and skipped, never clamped."
+    )
     var influxUintSupport: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Write no timestamps; the receiver assigns its own (default off).")
     var influxOmitTimestamp: Bool?
 
-    @Option(help: ArgumentHelp("Longest output line in bytes, newline included; longer metrics are split over several lines that repeat the series and timestamp, as Telegraf does. 0 (default) is unlimited.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Longest output line in bytes, newline included; longer metrics are split over several lines that repeat the series and timestamp, as Telegraf does. 0 (default) is unlimited.",
+            valueName: "bytes"))
     var influxMaxLineBytes: Int?
 
     var givenFlags: [String] {

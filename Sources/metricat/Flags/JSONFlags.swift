@@ -7,10 +7,16 @@ extension JSONOptions.InputShape: ExpressibleByArgument {}
 struct JSONFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.json]
 
-    @Option(help: ArgumentHelp("Unit of the written timestamp, a Go duration rounded down to a power of ten (1ns, 1us, 1ms, 10ms, 1s; default 1s as Telegraf). Also the unit numeric timestamps are read back in.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Unit of the written timestamp, a Go duration rounded down to a power of ten (1ns, 1us, 1ms, 10ms, 1s; default 1s as Telegraf). Also the unit numeric timestamps are read back in.",
+            valueName: "duration"))
     var jsonTimestampUnits: String?
 
-    @Option(help: ArgumentHelp("Write the timestamp as a UTC string in this Go layout (2006-01-02T15:04:05Z07:00, or RFC3339, RFC3339Nano, ...); also the layout string timestamps are read back with.", valueName: "layout"))
+    @Option(
+        help: ArgumentHelp(
+            "Write the timestamp as a UTC string in this Go layout (2006-01-02T15:04:05Z07:00, or RFC3339, RFC3339Nano, ...); also the layout string timestamps are read back with.",
+            valueName: "layout"))
     var jsonTimestampFormat: String?
 
     @Option(help: ArgumentHelp("Glob, repeatable or comma list: string fields holding JSON are written as JSON values.", valueName: "glob"))
@@ -22,10 +28,15 @@ struct JSONFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Write all output as one {\"metrics\":[...]} object, as Telegraf's batch serializer (metricat's default: one object per line).")
     var jsonBatch: Bool?
 
-    @Option(help: ArgumentHelp("How JSON input is read: auto (an object in the serializer's shape, or a {\"metrics\":[...]} batch, is read back as its metric; any other object the way Telegraf's JSON parser reads it; any of --json-name-key, --json-time-key, --tag-keys, --json-string-fields, --json-query selects flat), metric (every object must be in the serializer's shape), flat (always Telegraf's parser: nested keys joined with _, every number a float). Reading back, a whole number comes back as an integer: JSON cannot tell 42.0 from 42.", valueName: "auto|metric|flat"))
+    @Option(
+        help: ArgumentHelp(
+            "How JSON input is read: auto (an object in the serializer's shape, or a {\"metrics\":[...]} batch, is read back as its metric; any other object the way Telegraf's JSON parser reads it; any of --json-name-key, --json-time-key, --tag-keys, --json-string-fields, --json-query selects flat), metric (every object must be in the serializer's shape), flat (always Telegraf's parser: nested keys joined with _, every number a float). Reading back, a whole number comes back as an integer: JSON cannot tell 42.0 from 42.",
+            valueName: "auto|metric|flat"))
     var jsonInputShape: JSONOptions.InputShape?
 
-    @Option(help: ArgumentHelp("Flattened key whose string value names the metric (default name: --metric-name, else 'json'; Telegraf uses the input plugin's name).", valueName: "key"))
+    @Option(
+        help: ArgumentHelp("Flattened key whose string value names the metric (default name: --metric-name, else 'json'; Telegraf uses the input plugin's name).", valueName: "key")
+    )
     var jsonNameKey: String?
 
     @Option(help: ArgumentHelp("Glob, repeatable or comma list: flattened keys that become tags.", valueName: "glob"))
@@ -34,19 +45,26 @@ struct JSONFlags: FormatFlagGroup {
     @Option(help: ArgumentHelp("Glob, repeatable or comma list: flattened keys kept as string or boolean fields.", valueName: "glob"))
     var jsonStringFields: [String] = []
 
-    @Option(help: ArgumentHelp("GJSON path to the object or array of objects to read (obj.friends, list.0, a\\.b); a top-level array is then read whole, bounded by --max-line.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "GJSON path to the object or array of objects to read (obj.friends, list.0, a\\.b); a top-level array is then read whole, bounded by --max-line.", valueName: "path"))
     var jsonQuery: String?
 
     @Option(help: ArgumentHelp("Flattened key holding the time; removed from the fields. Needs --json-time-format.", valueName: "key"))
     var jsonTimeKey: String?
 
-    @Option(help: ArgumentHelp("Format of --json-time-key: unix, unix_ms, unix_us, unix_ns (number or numeric string, fractions allowed) or a Go layout (02 Jan 06 15:04 MST).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Format of --json-time-key: unix, unix_ms, unix_us, unix_ns (number or numeric string, fractions allowed) or a Go layout (02 Jan 06 15:04 MST).", valueName: "format"))
     var jsonTimeFormat: String?
 
-    @Option(help: ArgumentHelp("Zone of times read with a layout that has none: UTC, Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York).", valueName: "zone"))
+    @Option(
+        help: ArgumentHelp("Zone of times read with a layout that has none: UTC, Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York).", valueName: "zone"))
     var jsonTimezone: String?
 
-    @Flag(inversion: .prefixedNo, help: "An element of a top-level array that fails discards the whole array (its metrics are held until the array closes). metricat's default is off; Telegraf's is on.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "An element of a top-level array that fails discards the whole array (its metrics are held until the array closes). metricat's default is off; Telegraf's is on.")
     var jsonStrict: Bool?
 
     var givenFlags: [String] {

@@ -7,7 +7,9 @@ extension StatsDOptions.TagStyle: ExpressibleByArgument {}
 struct StatsDFlags: FormatFlagGroup {
     static let formats: [MetricFormat] = [.statsd]
 
-    @Flag(inversion: .prefixedNo, help: "Read DogStatsD |#tags, |c:container and |T<unix> segments and skip events/service checks (statsd in). Default on; Telegraf's default is off.")
+    @Flag(
+        inversion: .prefixedNo, help: "Read DogStatsD |#tags, |c:container and |T<unix> segments and skip events/service checks (statsd in). Default on; Telegraf's default is off."
+    )
     var datadogExtensions: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Keep a DogStatsD |c:<id> container id as tag 'container' (statsd in). Default off, as in Telegraf.")
@@ -16,7 +18,10 @@ struct StatsDFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Emit 'd' distribution samples (statsd in; needs --datadog-extensions). Default on; Telegraf's default is off.")
     var datadogDistributions: Bool?
 
-    @Option(help: ArgumentHelp("What replaces each '.' of a bucket in the metric name (statsd in). Default '.': the bucket is kept; Telegraf's default is '_' (cpu.idle -> cpu_idle).", valueName: "sep"))
+    @Option(
+        help: ArgumentHelp(
+            "What replaces each '.' of a bucket in the metric name (statsd in). Default '.': the bucket is kept; Telegraf's default is '_' (cpu.idle -> cpu_idle).",
+            valueName: "sep"))
     var metricSeparator: String?
 
     @Option(help: ArgumentHelp("How statsd output writes tags: dogstatsd (|#k:v), influx (bucket,k=v) or none. Default dogstatsd.", valueName: "style"))

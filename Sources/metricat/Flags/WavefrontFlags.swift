@@ -8,9 +8,10 @@ struct WavefrontFlags: FormatFlagGroup {
     @Flag(inversion: .prefixedNo, help: "Keep ',' and '/' in output names and tag keys instead of replacing them with '-' (Telegraf's wavefront_use_strict).")
     var wavefrontUseStrict: Bool?
 
-    @Option(help: ArgumentHelp(
-        "Tag whose value becomes the output source when the metric has no 'source' tag; repeatable or comma-separated, first present wins; the 'host' value then moves to tag 'telegraf_host' (Telegraf's wavefront_source_override).",
-        valueName: "tag"))
+    @Option(
+        help: ArgumentHelp(
+            "Tag whose value becomes the output source when the metric has no 'source' tag; repeatable or comma-separated, first present wins; the 'host' value then moves to tag 'telegraf_host' (Telegraf's wavefront_source_override).",
+            valueName: "tag"))
     var wavefrontSourceOverride: [String] = []
 
     @Flag(inversion: .prefixedNo, help: "Keep '_' in output names instead of turning it into '.' (Telegraf's wavefront_disable_prefix_conversion).")
