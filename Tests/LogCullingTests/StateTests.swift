@@ -125,13 +125,13 @@ import Testing
     @Test func rotatedNamesOrderByNumberOrDateAndLeaveOutAGzTwin() throws {
         let path = tempPath("order.log")
         for (i, suffix) in [".10", ".9", ".2", ".2.gz", ".1"].enumerated() {
-            FileManager.default.createFile(atPath: path + suffix, contents: Data())
+            _ = FileManager.default.createFile(atPath: path + suffix, contents: Data())
             // The oldest number gets the newest time, as gzip run after the rename gives it.
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 - Double(i) * 60)], ofItemAtPath: path + suffix)
         }
         #expect(TailPlanner.rotatedNames(of: path).map { String($0.dropFirst(path.count)) } == [".1", ".2", ".9", ".10"])
         let dated = tempPath("dated.log")
-        for suffix in ["-20261121", "-20261123.gz", "-20261122"] { FileManager.default.createFile(atPath: dated + suffix, contents: Data()) }
+        for suffix in ["-20261121", "-20261123.gz", "-20261122"] { _ = FileManager.default.createFile(atPath: dated + suffix, contents: Data()) }
         #expect(TailPlanner.rotatedNames(of: dated).map { String($0.dropFirst(dated.count)) } == ["-20261123.gz", "-20261122", "-20261121"])
     }
 

@@ -37,7 +37,7 @@ import Testing
             guard !fields.contains(where: { $0.key == key }) else { continue }
             let value: FieldValue
             switch Int.random(in: 0..<6, using: &rng) {
-            case 0: value = .float([1.5, -0.25, 1e21, 5e-324, .nan, .infinity].randomElement(using: &rng)!)
+            case 0: value = .float([1.5, -0.25, 1e21, .leastNonzeroMagnitude, .nan, .infinity].randomElement(using: &rng)!)
             case 1: value = .int([0, -1, .max, .min].randomElement(using: &rng)!)
             case 2: value = .uint([0, 1, .max].randomElement(using: &rng)!)
             case 3: value = .string(word(&rng))
@@ -174,8 +174,6 @@ import Testing
             return m.fields.map { f in
                 Metric(name: m.name, tags: m.tags, fields: [Field(f.key, .float(Self.number(f.value)))], timestamp: m.timestamp)
             }
-        default:
-            return nil
         }
     }
 
