@@ -76,6 +76,13 @@ public final class Socket {
             let r = retryingInterrupts { address.withSockaddr { Glibc.connect(s.fd, $0, $1) } }
             switch r {
             case .success:
+                if !endpoint.isDatagram, address.family != AF_UNIX, s.isConnectedToItself() {
+                    // A TCP connect to a loopback port nobody listens on can pick that very port as
+                    // its own and connect to itself; what it sends would land in its own receive
+                    // buffer. Refused, as it would be without the coincidence (Go's net does the same).
+                    lastError = s.fail("connect", .connectionRefused)
+                    continue
+                }
                 if nonBlocking { try s.setNonBlocking() }
                 return s
             case .failure(let e):
@@ -172,6 +179,20 @@ public final class Socket {
         var acked: UInt64 = 0
         guard case .success = retryingInterrupts({ cms_tcp_progress(fd, &window, &acked) }) else { return nil }
         return (Int(window), acked)
+    }
+
+    /// True when the socket's own address is its peer's (a TCP self-connection).
+    func isConnectedToItself() -> Bool {
+        guard let local = try? localAddress() else { return false }
+        var peer = SocketAddress()
+        peer.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &peer.storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &peer.length) }
+        }
+        guard rc == 0, peer.length == local.length else { return false }
+        return withUnsafeBytes(of: local.storage) { l in
+            withUnsafeBytes(of: peer.storage) { p in memcmp(l.baseAddress!, p.baseAddress!, Int(local.length)) == 0 }
+        }
     }
 
     /// The address the socket is bound to (the port the kernel chose for `:0`).

@@ -183,7 +183,14 @@ import Testing
         #expect(setsockopt(c1.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0)
         c1.close()
         listener.close()
-        let second = try Socket.bind(endpoint)
+        // The port may be held for a moment (another test's connection took it as its own port): the
+        // collector comes back as soon as it can, as a restarted one would.
+        var comeback: Socket?
+        for _ in 0..<100 where comeback == nil {
+            comeback = try? Socket.bind(endpoint)
+            if comeback == nil { usleep(20_000) }
+        }
+        let second = try comeback ?? Socket.bind(endpoint)
         Self.setReceiveTimeout(second, milliseconds: 10_000)
         let (c2, _) = try second.accept().get()
         Self.setReceiveTimeout(c2, milliseconds: 10_000)

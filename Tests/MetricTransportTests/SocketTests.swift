@@ -10,6 +10,26 @@ import Testing
 @Suite struct SocketTests {
     func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
+    /// A TCP socket bound to a port and connected to that same port connects to itself (the kernel's
+    /// simultaneous open); a sender must see it as refused, not as a collector.
+    @Test func aTCPSelfConnectionIsRecognised() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        #expect(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, size) } } == 0)
+        var length = size
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        #expect(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, size) } } == 0)
+        let looped = Socket(fd: fd, endpoint: .tcp(host: "127.0.0.1", port: UInt16(bigEndian: addr.sin_port), family: .ipv4), isDatagram: false)
+        #expect(looped.isConnectedToItself())
+
+        let listener = try Socket.bind(.tcp(host: "127.0.0.1", port: 0, family: .ipv4))
+        let client = try Socket.connect(to: .tcp(host: "127.0.0.1", port: listener.localAddress().port, family: .ipv4))
+        #expect(!client.isConnectedToItself())
+    }
+
     @Test func udpRoundTripOnAnEphemeralPort() throws {
         let server = try Socket.bind(.udp(host: "127.0.0.1", port: 0, family: .ipv4))
         let port = try server.localAddress().port
