@@ -99,6 +99,20 @@ import Testing
             expected: [
                 "in:2:16: warning: timestamp 1700000000 is in 1970 when read as nanoseconds; it looks like seconds: set --precision"
             ]),
+        Case(
+            from: .csv, to: .graphite, input: "host,v,s\na,1,x\nbb,2,\"y\nz\"\n",
+            expected: [
+                "in:2:1: field \"host\" of \"csv\" is a string: graphite carries only numbers, skipped",
+                "in:2:5: field \"s\" of \"csv\" is a string: graphite carries only numbers, skipped",
+                "in:3:1: field \"host\" of \"csv\" is a string: graphite carries only numbers, skipped",
+                "in:3:6: field \"s\" of \"csv\" is a string: graphite carries only numbers, skipped",
+            ]),
+        Case(
+            from: .csv, to: .json, input: "Timepoint,Measurement,Label,PID\n1700000000000000000,NaN,\"cpu,host=a usage\",\n",
+            expected: [
+                "in:2:21: field 'usage' of 'cpu' is NaN, which JSON cannot carry: skipped",
+                "in:2:1: metric 'cpu' has no field JSON can carry: skipped",
+            ]),
     ]
 
     @Test(arguments: cases)

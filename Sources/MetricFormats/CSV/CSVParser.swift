@@ -27,6 +27,8 @@ public struct CSVParser: MetricParser {
     var headerRowsLeft: Int
     /// Column names after the skipped columns.
     var names: [String]
+    /// The places of the current record's cells (reused from record to record).
+    var places: [MetricOrigin.Place] = []
     /// What each named column is, worked out once the names are known.
     var roles: [Role] = []
 
@@ -135,7 +137,15 @@ public struct CSVParser: MetricParser {
         }
         for t in defaultTags { metric.setTag(t.key, t.value) }
         metric.sortTags()
-        handler.handle(metric)
+        // The field is the Measurement cell, the name and tags are in the Label, the time in the Timepoint.
+        func at(_ subject: Diagnostic.Subject, _ index: Int) -> MetricOrigin.Place {
+            let p = r.position(r.offsets[index])
+            return MetricOrigin.Place(subject, line: p.line, column: p.column)
+        }
+        var places = [at(.timestamp, 0), at(.field(decoded.field), 1), at(.name, 2)]
+        for t in decoded.tags { places.append(at(.tag(t.key), 2)) }
+        if !r.fields[3].isEmpty { places.append(at(.tag("pid"), 3)) }
+        handler.handle(metric, origin: MetricOrigin(line: r.position(0).line, places: places))
     }
 
     // MARK: - Generic CSV
@@ -168,6 +178,12 @@ public struct CSVParser: MetricParser {
         }
         var metric = Metric(name: metricName)
         metric.fields.reserveCapacity(names.count)
+        // Where each tag, field and the timestamp were read, so that a finding about one names its cell.
+        places.removeAll(keepingCapacity: true)
+        func place(_ subject: Diagnostic.Subject, _ index: Int) {
+            let p = r.position(index < r.offsets.count ? r.offsets[index] : 0)
+            places.append(MetricOrigin.Place(subject, line: p.line, column: p.column))
+        }
         var fieldPositions = KeyPositions()
         var tagPositions = KeyPositions()
         var timestampText: String? = nil
@@ -184,10 +200,12 @@ public struct CSVParser: MetricParser {
             switch role {
             case .tag:
                 metric.setTag(name, value, positions: &tagPositions)
+                place(.tag(name), index)
                 continue
             case .timestamp:
                 timestampText = value
                 timestampIndex = index
+                place(.timestamp, index)
                 continue
             case .ignored, .measurement, .field:
                 break
@@ -209,8 +227,10 @@ public struct CSVParser: MetricParser {
             }
             if role == .measurement {
                 measurement = typed
+                place(.name, index)
             } else {
                 metric.setField(name, typed, positions: &fieldPositions)
+                place(.field(name), index)
             }
         }
         if let measurement {
@@ -234,7 +254,7 @@ public struct CSVParser: MetricParser {
         }
         for t in defaultTags { metric.setTag(t.key, t.value, positions: &tagPositions) }
         metric.sortTags()
-        handler.handle(metric)
+        handler.handle(metric, origin: MetricOrigin(line: r.position(0).line, places: places))
     }
 
     /// Telegraf's guess: int, then float, then bool, else the string itself.

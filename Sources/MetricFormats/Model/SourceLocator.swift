@@ -4,8 +4,9 @@
 /// for the name and the whole record.
 ///
 /// It rescans the record only when there is a finding, so reading input costs nothing for it. A
-/// part the input did not spell (a default tag, a tag a template made from a path, a key of a CSV
-/// column) is placed at column 1 of its record.
+/// part the input did not spell (a default tag, a tag a template made from a path) is placed at
+/// column 1 of its record. CSV input needs no rescan: its parser hands each metric over with the
+/// places of its cells (``MetricOrigin``), which are known only while the record is read.
 public enum SourceLocator {
     /// The column of `subject` in `record` (one input line, terminator excluded) of `format`.
     public static func column(of subject: Diagnostic.Subject, in record: UnsafeBufferPointer<UInt8>, format: MetricFormat) -> Int {
