@@ -113,6 +113,9 @@ public struct StatsDLineParser {
         var removed = false
         var segStart = s
         var first = true
+        // The segment after `name:value` is the type (`a:1|c:2|g` is a counter and a gauge); a
+        // container id comes after it.
+        var typePosition = false
         while segStart <= e {
             var segEnd = segStart
             while segEnd < e, line[segEnd] != ASCII.pipe { segEnd += 1 }
@@ -123,10 +126,11 @@ public struct StatsDLineParser {
                     parseDogStatsDTags(line, segStart + 1, segEnd)
                     keep = false
                 } else if c == UInt8(ascii: "c"), segEnd - segStart >= 2, line[segStart + 1] == ASCII.colon,
-                    !Self.nextSegmentIsType(line, segEnd, e)
+                    !typePosition, !Self.nextSegmentIsType(line, segEnd, e)
                 {
                     // `|c:<id>` is a container id, unless it is a counter followed by the next
-                    // sample of a multi-value line (`a:1|c:2|g`).
+                    // sample of a multi-value line (`a:1|c:2|g`, `a:1|c:2|q` with its bad second
+                    // type reported and its counter kept).
                     if options.datadogKeepContainerTag && segEnd - segStart > 2 {
                         extensionTags.append(Tag("container", String(bytes: line, (segStart + 2)..<segEnd)))
                     }
@@ -149,6 +153,7 @@ public struct StatsDLineParser {
             } else {
                 removed = true
             }
+            typePosition = first
             first = false
             segStart = segEnd + 1
         }
