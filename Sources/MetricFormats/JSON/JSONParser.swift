@@ -27,6 +27,7 @@ public struct JSONParser: MetricParser {
     private var arrayLine = 0, arrayColumn = 0
     private var arrayFailed = false
     private var held: [Metric] = []
+    private var heldOrigins: [MetricOrigin] = []
     // The record being read.
     private var inRecord = false
     private var kind = RecordKind.container
@@ -164,6 +165,7 @@ public struct JSONParser: MetricParser {
                 handler.report(.error(line: arrayLine, column: arrayColumn, "--json-strict: \(held.count) metrics of the unclosed array are dropped"))
             }
             held.removeAll()
+            heldOrigins.removeAll()
             topArray = false
         }
     }
@@ -343,16 +345,27 @@ public struct JSONParser: MetricParser {
         var failed = false
         let holding = strict && topArray
         var out: [Metric] = []
+        var origins: [MetricOrigin] = []
         decoder.decode(
-            value, at: start, inArray: topArray,
-            emit: { m in if holding { out.append(m) } else { handler.handle(m) } },
+            value, at: start, inArray: topArray, locate: place,
+            emit: { m, origin in
+                if holding {
+                    out.append(m)
+                    origins.append(origin)
+                } else {
+                    handler.handle(m, origin: origin)
+                }
+            },
             fail: { offset, message in
                 let (l, c) = place(offset)
                 handler.report(.error(line: l, column: c, message))
                 failed = true
             })
         if failed { recordFailed = true }
-        if holding { held.append(contentsOf: out) }
+        if holding {
+            held.append(contentsOf: out)
+            heldOrigins.append(contentsOf: origins)
+        }
     }
 
     private mutating func endRecord(failed: Bool, _ handler: MetricHandler) {
@@ -372,9 +385,10 @@ public struct JSONParser: MetricParser {
                     handler.report(.error(line: arrayLine, column: arrayColumn, "--json-strict: an element of this array failed, so its \(held.count) other metrics are dropped"))
                 }
             } else {
-                for m in held { handler.handle(m) }
+                for (m, origin) in zip(held, heldOrigins) { handler.handle(m, origin: origin) }
             }
             held.removeAll()
+            heldOrigins.removeAll()
         }
         arrayFailed = false
     }

@@ -89,6 +89,7 @@ struct JSONReader {
             guard bytes[pos] == ASCII.quote else {
                 throw SyntaxError(offset: pos, message: "invalid character \(Self.describe(bytes[pos])) looking for beginning of object key string")
             }
+            let keyOffset = pos
             let key = try readString()
             skipWhitespace()
             guard pos < bytes.count else { throw SyntaxError(offset: pos, message: "unexpected end of JSON input") }
@@ -99,7 +100,7 @@ struct JSONReader {
             skipWhitespace()
             let offset = pos
             let value = try readValue()
-            members.append(JSONMember(key: key, value: value, offset: offset))
+            members.append(JSONMember(key: key, value: value, offset: offset, keyOffset: keyOffset))
             skipWhitespace()
             guard pos < bytes.count else { throw SyntaxError(offset: pos, message: "unexpected end of JSON input") }
             let c = bytes[pos]

@@ -2,8 +2,11 @@
 /// Telegraf's serializer shape read back losslessly, or Telegraf's JSON parser (flattened keys,
 /// every number a float field, strings and bools kept only through `tag_keys`/`json_string_fields`).
 struct JSONRecordDecoder {
-    typealias Emit = (Metric) -> Void
+    /// A metric with the places of the keys it was read from (``MetricOrigin``).
+    typealias Emit = (Metric, MetricOrigin) -> Void
     typealias Fail = (_ offset: Int, _ message: String) -> Void
+    /// The input line and column of a byte offset in the record.
+    typealias Locate = (_ offset: Int) -> (Int, Int)
 
     let shape: JSONOptions.InputShape
     let units: Int64
@@ -51,7 +54,7 @@ struct JSONRecordDecoder {
     }
 
     /// Decodes a top-level value (`inArray`: an element of a streamed top-level array).
-    func decode(_ value: JSONValue, at start: Int = 0, inArray: Bool, emit: Emit, fail: Fail) {
+    func decode(_ value: JSONValue, at start: Int = 0, inArray: Bool, locate: Locate, emit: Emit, fail: Fail) {
         var value = value
         if let query {
             guard let selected = query.select(value) else { return }
@@ -67,14 +70,14 @@ struct JSONRecordDecoder {
         case .null:
             return
         case .object:
-            decodeObject(value, offset: start, emit: emit, fail: fail)
+            decodeObject(value, offset: start, locate: locate, emit: emit, fail: fail)
         case .array(let items) where !inArray:
             for (n, item) in items.enumerated() {
                 guard case .object = item else {
                     fail(start, "array element \(n) is a \(item.kindName), not an object")
                     continue
                 }
-                decodeObject(item, offset: start, emit: emit, fail: fail)
+                decodeObject(item, offset: start, locate: locate, emit: emit, fail: fail)
             }
         default:
             fail(
@@ -85,17 +88,17 @@ struct JSONRecordDecoder {
         }
     }
 
-    private func decodeObject(_ object: JSONValue, offset: Int, emit: Emit, fail: Fail) {
+    private func decodeObject(_ object: JSONValue, offset: Int, locate: Locate, emit: Emit, fail: Fail) {
         if shape != .flat {
-            if let metric = readMetric(object, at: offset, fail: fail) {
-                if let m = metric { emit(finish(m)) }
+            if let metric = readMetric(object, at: offset, locate: locate, fail: fail) {
+                if let (m, origin) = metric { emit(finish(m), origin) }
                 return
             }
             if case .array(let items)? = object.member("metrics"), case .object(let members) = object, members.count == 1,
                 items.allSatisfy({ isMetricShape($0) })
             {
                 for item in items {
-                    if let m = readMetric(item, at: offset, fail: fail) ?? nil { emit(finish(m)) }
+                    if let (m, origin) = readMetric(item, at: offset, locate: locate, fail: fail) ?? nil { emit(finish(m), origin) }
                 }
                 return
             }
@@ -104,7 +107,7 @@ struct JSONRecordDecoder {
                 return
             }
         }
-        flatten(object, offset: offset, emit: emit, fail: fail)
+        flatten(object, offset: offset, locate: locate, emit: emit, fail: fail)
     }
 
     private func finish(_ metric: Metric) -> Metric {
@@ -136,15 +139,23 @@ struct JSONRecordDecoder {
     }
 
     /// nil: not in the shape; .some(nil): in the shape but rejected (reported).
-    private func readMetric(_ value: JSONValue, at start: Int, fail: Fail) -> Metric?? {
+    private func readMetric(_ value: JSONValue, at start: Int, locate: Locate, fail: Fail) -> (Metric, MetricOrigin)?? {
         guard isMetricShape(value), case .object(let members) = value else { return nil }
         var metric = Metric(name: "")
         var fieldPositions = KeyPositions()
         var tagPositions = KeyPositions()
+        var origin = Self.origin(at: start, locate)
+        func place(_ subject: Diagnostic.Subject, _ offset: Int) {
+            let (l, c) = locate(offset)
+            origin.places.append(MetricOrigin.Place(subject, line: l, column: c))
+        }
         for member in members {
             switch member.key {
             case "name":
-                if case .string(let s) = member.value { metric.name = s }
+                if case .string(let s) = member.value {
+                    metric.name = s
+                    place(.name, member.offset)
+                }
             case "tags":
                 guard case .object(let tags) = member.value else {
                     if member.value != .null {
@@ -155,7 +166,9 @@ struct JSONRecordDecoder {
                 }
                 for t in tags {
                     switch t.value {
-                    case .string(let s): metric.setTag(t.key, s, positions: &tagPositions)
+                    case .string(let s):
+                        metric.setTag(t.key, s, positions: &tagPositions)
+                        place(.tag(t.key), t.keyOffset)
                     case .null: continue
                     default:
                         fail(t.offset, "tag '\(t.key)' must be a string, not a \(t.value.kindName)")
@@ -165,6 +178,7 @@ struct JSONRecordDecoder {
             case "fields":
                 guard case .object(let fields) = member.value else { continue }
                 for f in fields {
+                    if f.value != .null { place(.field(f.key), f.keyOffset) }
                     switch f.value {
                     case .int(let v): metric.setField(f.key, .int(v), positions: &fieldPositions)
                     case .uint(let v): metric.setField(f.key, .uint(v), positions: &fieldPositions)
@@ -180,6 +194,7 @@ struct JSONRecordDecoder {
                     }
                 }
             case "timestamp":
+                place(.timestamp, member.offset)
                 switch member.value {
                 case .null: break
                 case .int(let v):
@@ -216,34 +231,51 @@ struct JSONRecordDecoder {
             fail(start, "metric '\(metric.name)' has no fields")
             return .some(nil)
         }
-        return .some(metric)
+        return .some((metric, origin))
+    }
+
+    /// An origin whose record is the object at `offset`, with room for the places of a typical
+    /// metric (growing the array place by place cost more than the places themselves).
+    private static func origin(at offset: Int, _ locate: Locate) -> MetricOrigin {
+        let (l, c) = locate(offset)
+        var places: [MetricOrigin.Place] = []
+        places.reserveCapacity(16)
+        places.append(MetricOrigin.Place(.record, line: l, column: c))
+        return MetricOrigin(line: l, places: places)
     }
 
     // MARK: Telegraf's JSON parser
 
-    private func flatten(_ object: JSONValue, offset: Int, emit: Emit, fail: Fail) {
+    private func flatten(_ object: JSONValue, offset: Int, locate: Locate, emit: Emit, fail: Fail) {
         // A repeated flattened key moves to its last place with its last value: the earlier entry is
-        // left as a hole (nil), found through `positions` in constant time, and dropped after.
-        var leaves: [(key: String, value: JSONValue, offset: Int)?] = []
+        // left as a hole (nil), found through `positions` in constant time, and dropped after. A leaf
+        // is placed at the key it was read under (an array element: the array's key).
+        var leaves: [(key: String, value: JSONValue, offset: Int, keyOffset: Int)?] = []
         var positions: [String: Int] = [:]
-        func walk(_ prefix: String, _ v: JSONValue, _ at: Int) {
+        func walk(_ prefix: String, _ v: JSONValue, _ at: Int, _ keyAt: Int) {
             switch v {
             case .object(let members):
-                for m in members { walk(prefix.isEmpty ? m.key : prefix + "_" + m.key, m.value, m.offset) }
+                for m in members { walk(prefix.isEmpty ? m.key : prefix + "_" + m.key, m.value, m.offset, m.keyOffset) }
             case .array(let items):
-                for (n, item) in items.enumerated() { walk(prefix.isEmpty ? String(n) : prefix + "_" + String(n), item, at) }
+                for (n, item) in items.enumerated() { walk(prefix.isEmpty ? String(n) : prefix + "_" + String(n), item, at, keyAt) }
             case .null:
                 return
             default:
                 if let k = positions.updateValue(leaves.count, forKey: prefix) { leaves[k] = nil }
-                leaves.append((prefix, v, at))
+                leaves.append((prefix, v, at, keyAt))
             }
         }
-        walk("", object, offset)
+        walk("", object, offset, offset)
+        var origin = Self.origin(at: offset, locate)
+        func place(_ subject: Diagnostic.Subject, _ offset: Int) {
+            let (l, c) = locate(offset)
+            origin.places.append(MetricOrigin.Place(subject, line: l, column: c))
+        }
         var fields = leaves.compactMap { $0 }
         var metric = Metric(name: metricName)
         if let nameKey, let f = fields.last(where: { $0.key == nameKey }), case .string(let s) = f.value {
             metric.name = s
+            place(.name, f.offset)
         }
         if let timeKey {
             guard let k = fields.lastIndex(where: { $0.key == timeKey }) else {
@@ -252,7 +284,9 @@ struct JSONRecordDecoder {
             }
             let f = fields[k]
             switch parseTime(f.value) {
-            case .success(let ns): metric.timestamp = ns
+            case .success(let ns):
+                metric.timestamp = ns
+                place(.timestamp, f.offset)
             case .failure(let e):
                 fail(f.offset, e.message)
                 return
@@ -262,6 +296,7 @@ struct JSONRecordDecoder {
         // The keys are distinct now: each becomes a tag or a field by appending.
         for f in fields {
             if tagKeys.contains(where: { $0.matches(f.key) }) {
+                place(.tag(f.key), f.keyOffset)
                 switch f.value {
                 case .string(let s): metric.tags.append(Tag(f.key, s))
                 case .bool(let b): metric.tags.append(Tag(f.key, b ? "true" : "false"))
@@ -272,6 +307,7 @@ struct JSONRecordDecoder {
                 }
                 continue
             }
+            let before = metric.fields.count
             switch f.value {
             case .string(let s):
                 if stringFields.contains(where: { $0.matches(f.key) }) { metric.fields.append(Field(f.key, .string(s))) }
@@ -280,12 +316,13 @@ struct JSONRecordDecoder {
             default:
                 if let d = f.value.doubleValue { metric.fields.append(Field(f.key, .float(d))) }
             }
+            if metric.fields.count > before { place(.field(f.key), f.keyOffset) }
         }
         if metric.fields.isEmpty {
             fail(offset, "object has no numeric field (strings and booleans are kept only with --json-string-fields or --tag-keys)")
             return
         }
-        emit(finish(metric))
+        emit(finish(metric), origin)
     }
 
     private func parseTime(_ value: JSONValue) -> Result<Int64, GoTimeLayout.ParseError> {

@@ -39,9 +39,11 @@ indirect enum JSONValue: Equatable {
     }
 }
 
-/// An object member with the byte offset of its value in the record, for error positions.
+/// An object member with the byte offsets of its key's opening quote and of its value in the
+/// record, for positions.
 struct JSONMember: Equatable {
     var key: String
     var value: JSONValue
     var offset: Int
+    var keyOffset: Int
 }

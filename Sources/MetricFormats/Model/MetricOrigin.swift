@@ -1,6 +1,7 @@
-/// Where a metric's parts were read, for a metric a parser emits after the line being parsed has
-/// moved on: a Prometheus histogram or summary is gathered over many lines and written when its
-/// family ends. Serializer findings about it are placed by this instead of by the current line.
+/// Where a metric's parts were read, for a metric whose parts the current line alone cannot place:
+/// a Prometheus histogram or summary gathered over many lines, a CSV row whose cells are known only
+/// while it is read, a JSON record over many lines or with repeated, nested or escaped keys.
+/// Serializer findings about it are placed by this instead of by rescanning the current line.
 public struct MetricOrigin: Sendable, Hashable {
     /// One part of the metric and where it starts: 1-based line and byte column.
     public struct Place: Sendable, Hashable {
@@ -14,8 +15,8 @@ public struct MetricOrigin: Sendable, Hashable {
         }
     }
 
-    /// The record's first line: the name, the whole record and parts not in ``places`` are at
-    /// column 1 of it.
+    /// The record's first line: parts not in ``places`` are placed where ``Diagnostic/Subject/record``
+    /// is, or at column 1 of this line.
     public var line: Int
     public var places: [Place]
 
@@ -24,9 +25,11 @@ public struct MetricOrigin: Sendable, Hashable {
         self.places = places
     }
 
-    /// The line and column of `subject`.
+    /// The line and column of `subject`: its last place (a key repeated in the input keeps its last
+    /// value, so its last spelling is the one the metric holds).
     public func position(of subject: Diagnostic.Subject) -> (line: Int, column: Int) {
-        if let p = places.first(where: { $0.subject == subject }) { return (p.line, p.column) }
+        if let p = places.last(where: { $0.subject == subject }) { return (p.line, p.column) }
+        if subject != .record, let p = places.last(where: { $0.subject == .record }) { return (p.line, p.column) }
         return (line, 1)
     }
 }

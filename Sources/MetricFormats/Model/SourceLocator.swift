@@ -5,8 +5,9 @@
 ///
 /// It rescans the record only when there is a finding, so reading input costs nothing for it. A
 /// part the input did not spell (a default tag, a tag a template made from a path) is placed at
-/// column 1 of its record. CSV input needs no rescan: its parser hands each metric over with the
-/// places of its cells (``MetricOrigin``), which are known only while the record is read.
+/// column 1 of its record. CSV and JSON input need no rescan: their parsers hand each metric over
+/// with the places of its cells or keys (``MetricOrigin``), which are known only while the record
+/// is read (a JSON record may span lines, repeat a key or spell it with escapes).
 public enum SourceLocator {
     /// The column of `subject` in `record` (one input line, terminator excluded) of `format`.
     public static func column(of subject: Diagnostic.Subject, in record: UnsafeBufferPointer<UInt8>, format: MetricFormat) -> Int {
@@ -25,18 +26,16 @@ public enum SourceLocator {
             case .graphite: found = separated(record, key: key, after: UInt8(ascii: ";"), until: ASCII.space)
             case .wavefront: found = wavefrontTag(record, key: key)
             case .statsd: found = statsdTag(record, key: key)
-            case .json: found = jsonKey(record, key: key)
-            case .csv: found = nil
+            case .json, .csv: found = nil
             }
         case .field(let key):
             switch format {
             case .influx: found = influx(record, key: key, inFields: true)
-            case .json: found = jsonKey(record, key: key)
             case .prometheus: found = prometheusValue(record)
             case .graphite: found = secondToken(record)
             case .wavefront: found = wavefrontValue(record)
             case .statsd: found = record.firstIndex(of: ASCII.colon).map { $0 + 1 }
-            case .csv: found = nil
+            case .json, .csv: found = nil
             }
         }
         return (found ?? 0) + 1
@@ -244,27 +243,6 @@ public enum SourceLocator {
         return nil
     }
 
-    // MARK: - JSON
-
-    /// The offset of the first `"key"` followed by `:` (the key as JSON writes it).
-    static func jsonKey(_ line: UnsafeBufferPointer<UInt8>, key: String) -> Int? {
-        var quoted: [UInt8] = []
-        JSONText.appendString(key, to: &quoted)
-        let n = line.count
-        let m = quoted.count
-        guard m > 0, n >= m else { return nil }
-        var i = 0
-        while i + m <= n {
-            if line[i] == ASCII.quote, bytesEqual(line, i, i + m, quoted) {
-                var j = i + m
-                while j < n, line[j] == ASCII.space || line[j] == ASCII.tab { j += 1 }
-                if j < n, line[j] == ASCII.colon { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
-
     static func bytesEqual(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ key: String) -> Bool {
         guard end - start == key.utf8.count else { return false }
         var i = start
@@ -272,12 +250,6 @@ public enum SourceLocator {
             if line[i] != b { return false }
             i += 1
         }
-        return true
-    }
-
-    static func bytesEqual(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ bytes: [UInt8]) -> Bool {
-        guard end - start == bytes.count, end <= line.count else { return false }
-        for k in 0..<bytes.count where line[start + k] != bytes[k] { return false }
         return true
     }
 }
