@@ -475,18 +475,13 @@ public struct SinkReport: Sendable, Equatable {
         return nil
     }
 
-    /// The counters of one summary line, nil when the line is not one.
+    /// The counters of one summary line, nil when the line is not a JSON object with `received` and
+    /// `lost` (a line of other output, or a summary cut short).
     static func parseLine(_ line: Substring) -> SinkReport? {
-        guard line.hasPrefix("{") && line.contains("\"received\"") && line.contains("\"lost\"") else { return nil }
-        func value(_ key: String) -> UInt64? {
-            guard let r = line.firstRange(of: "\"\(key)\":") else { return nil }
-            return UInt64(line[r.upperBound...].prefix { $0.isNumber })
-        }
+        guard line.hasPrefix("{"), let doc = try? JSONDocument.parse(Array(line.utf8)), doc["received"] != nil, doc["lost"] != nil else { return nil }
+        func value(_ key: String) -> UInt64? { doc[key]?.count }
         var run: String?
-        if let r = line.firstRange(of: "\"run\":\"") {
-            let id = line[r.upperBound...].prefix { $0 != "\"" }
-            if LoadRunMarker.isRun(id) { run = String(id) }
-        }
+        if let id = doc["run"]?.string, LoadRunMarker.isRun(id) { run = id }
         return SinkReport(received: value("received"), lost: value("lost"), duplicated: value("duplicated"), reordered: value("reordered"), run: run)
     }
 }

@@ -140,7 +140,9 @@ public enum LoadMerge {
 
     /// The merged report as JSON: the keys of a single run, plus `merged` (how many reports).
     public static func json(_ m: LoadReport, reports: Int) -> String {
-        String(m.jsonObject().dropLast()) + ",\"merged\":\(reports)}"
+        var o = m.jsonObject()
+        o.add("merged", reports)
+        return o.text
     }
 
     static func number(_ v: JSONDocument?) -> Double? { v?.number }

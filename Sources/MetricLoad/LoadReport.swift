@@ -58,31 +58,45 @@ public struct LoadReport: Sendable {
     /// Lines that never left this host: sender errors and schedule shortfall are not loss at the receiver.
     public var senderFailures: UInt64 { send.attempted - send.sent }
 
-    func jsonObject(indent: String = "") -> String {
-        func num(_ v: UInt64?) -> String { v.map(String.init) ?? "null" }
-        func dbl(_ v: Double?) -> String { v.map { JSONNumber.format($0) } ?? "null" }
-        func str(_ v: String?) -> String { v.map { JSONNumber.quote($0) } ?? "null" }
-        let errors = send.errors.keys.sorted().map { "\(JSONNumber.quote($0)):\(send.errors[$0]!)" }.joined(separator: ",")
-        var parts: [String] = [
-            "\"target\":\(str(target))", "\"transport\":\(str(transport))", "\"format\":\(str(format))",
-            "\"duration_s\":\(dbl(durationSeconds))", "\"offered\":\(send.offered)", "\"sent\":\(send.sent)",
-            "\"datagrams\":\(send.datagrams)", "\"bytes\":\(send.bytes)", "\"received\":\(num(received))",
-            "\"lost\":\(num(lost))", "\"duplicated\":\(num(duplicated))", "\"reordered\":\(num(reordered))",
-            "\"kernel_drops\":\(num(kernelDrops))", "\"errors\":{\(errors)}",
-            "\"rate_offered\":\(dbl(rateOffered))", "\"rate_sent\":\(dbl(rateSent))", "\"rate_received\":\(dbl(rateReceived))",
-        ]
-        parts += [
-            "\"rate_target\":\(dbl(rate))", "\"received_source\":\(str(receivedSource))", "\"late\":\(num(late))",
-            "\"unnumbered\":\(num(unnumbered))", "\"attempted\":\(send.attempted)", "\"reconnects\":\(send.reconnects)",
-            "\"snmp_rcvbuf_errors\":\(num(snmpReceiveBufferErrors))", "\"snmp_in_errors\":\(num(snmpInErrors))",
-            "\"line_bytes\":\(dbl(lineBytes))", "\"lines_per_datagram\":\(linesPerDatagram)",
-            "\"receive_buffer\":\(receiveBuffer.map { String($0) } ?? "null")",
-            "\"rmem_max\":\(receiveBufferMax.map { String($0) } ?? "null")",
-            "\"send_buffer\":\(sendBuffer.map { String($0) } ?? "null")",
-            "\"gso\":\(gso.map { $0 ? "true" : "false" } ?? "null")", "\"gso_segments\":\(gsoSegments.map { String($0) } ?? "null")",
-            "\"received_datagrams\":\(num(receivedDatagrams))", "\"interrupted\":\(str(interrupted))", "\"run\":\(str(run))",
-        ]
-        return "{" + parts.joined(separator: ",") + "}"
+    /// The run's keys (rates and seconds to three decimals).
+    func jsonObject() -> JSONObjectWriter {
+        var o = JSONObjectWriter()
+        o.add("target", target)
+        o.add("transport", transport)
+        o.add("format", format)
+        o.add("duration_s", durationSeconds, decimals: 3)
+        o.add("offered", send.offered)
+        o.add("sent", send.sent)
+        o.add("datagrams", send.datagrams)
+        o.add("bytes", send.bytes)
+        o.add("received", received)
+        o.add("lost", lost)
+        o.add("duplicated", duplicated)
+        o.add("reordered", reordered)
+        o.add("kernel_drops", kernelDrops)
+        o.add("errors", counts: send.errors)
+        o.add("rate_offered", rateOffered, decimals: 3)
+        o.add("rate_sent", rateSent, decimals: 3)
+        o.add("rate_received", rateReceived, decimals: 3)
+        o.add("rate_target", rate, decimals: 3)
+        o.add("received_source", receivedSource)
+        o.add("late", late)
+        o.add("unnumbered", unnumbered)
+        o.add("attempted", send.attempted)
+        o.add("reconnects", send.reconnects)
+        o.add("snmp_rcvbuf_errors", snmpReceiveBufferErrors)
+        o.add("snmp_in_errors", snmpInErrors)
+        o.add("line_bytes", lineBytes, decimals: 3)
+        o.add("lines_per_datagram", linesPerDatagram)
+        o.add("receive_buffer", receiveBuffer)
+        o.add("rmem_max", receiveBufferMax)
+        o.add("send_buffer", sendBuffer)
+        o.add("gso", gso)
+        o.add("gso_segments", gsoSegments)
+        o.add("received_datagrams", receivedDatagrams)
+        o.add("interrupted", interrupted)
+        o.add("run", run)
+        return o
     }
 }
 
@@ -99,14 +113,14 @@ public struct LoadResult: Sendable {
     /// The run's figures with the host facts; with a ramp, the last step's keys plus `steps` and `knee`.
     public func json() -> String {
         guard let last = runs.last else { return "{}" }
-        var body = String(last.jsonObject().dropLast())
-        body += ",\"host\":\(HostFacts.json())"
+        var o = last.jsonObject()
+        o.add("host", HostFacts.json())
         if ramp {
-            body += ",\"steps\":[" + runs.map { $0.jsonObject() }.joined(separator: ",") + "]"
-            body += ",\"knee\":\(knee.map { JSONNumber.format($0) } ?? "null")"
+            o.add("steps", objects: runs.map { $0.jsonObject() })
+            o.add("knee", knee, decimals: 3)
         }
-        body += ",\"max_loss\":\(maxLoss.map { JSONNumber.format($0) } ?? "null")"
-        return body + "}"
+        o.add("max_loss", maxLoss, decimals: 3)
+        return o.text
     }
 
     /// A readable table for stderr.
@@ -156,32 +170,24 @@ public struct LoadResult: Sendable {
 
 /// The machine a run used: kernel, CPUs, default socket buffers.
 public enum HostFacts {
-    public static func json() -> String {
+    public static func json() -> JSONObjectWriter {
         var u = utsname()
         uname(&u)
         let release = withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let cpus = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        func sysctl(_ name: String) -> String {
-            guard let f = fopen("/proc/sys/net/core/\(name)", "r") else { return "null" }
+        func sysctl(_ name: String) -> UInt64? {
+            guard let f = fopen("/proc/sys/net/core/\(name)", "r") else { return nil }
             defer { fclose(f) }
             var buf = [CChar](repeating: 0, count: 64)
-            guard fgets(&buf, 64, f) != nil else { return "null" }
-            let s = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter { $0.isNumber }
-            return s.isEmpty ? "null" : s
+            guard fgets(&buf, 64, f) != nil else { return nil }
+            return UInt64(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter { $0.isNumber })
         }
         var load = [Double](repeating: 0, count: 3)
         getloadavg(&load, 3)
-        return
-            "{\"kernel\":\(JSONNumber.quote(release)),\"cpus\":\(cpus),\"rmem_default\":\(sysctl("rmem_default")),\"rmem_max\":\(sysctl("rmem_max")),\"wmem_default\":\(sysctl("wmem_default")),\"wmem_max\":\(sysctl("wmem_max")),\"loadavg\":[\(load.map { JSONNumber.format($0) }.joined(separator: ","))]}"
+        var o = JSONObjectWriter()
+        o.add("kernel", release)
+        o.add("cpus", sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        for name in ["rmem_default", "rmem_max", "wmem_default", "wmem_max"] { o.add(name, sysctl(name)) }
+        o.add("loadavg", numbers: load, decimals: 3)
+        return o
     }
-}
-
-enum JSONNumber {
-    static func format(_ v: Double) -> String {
-        if !v.isFinite { return "null" }
-        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-        return RateText.fixed(v, 3)
-    }
-
-    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }

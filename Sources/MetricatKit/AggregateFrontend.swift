@@ -423,23 +423,45 @@ public final class AggregateFrontend {
 
     func summaryJSON() -> String {
         let s = summary
-        var forward = ""
+        var o = JSONObjectWriter()
+        o.add("packets", s.packets)
+        o.add("connections", s.connections)
+        o.add("bytes", s.bytes)
+        o.add("lines", s.lines)
+        o.add("metrics", s.samples)
+        o.add("bad_lines", s.badLines)
+        o.add("refused", s.refusedSamples)
+        o.add("saturated", s.saturatedSamples)
+        o.add("flushes", s.flushes)
+        o.add("flushed_metrics", s.flushedMetrics)
+        o.add("series", s.series)
+        o.add("max_series", s.maxSeries)
+        o.add("dropped", s.dropped)
+        o.add("kernel_drops", s.kernelDrops)
+        o.add("duration_s", s.durationSeconds)
+        o.add("listening", strings: s.listening)
         if !forwards.isEmpty {
-            let items = forwards.map { f -> String in
+            let items = forwards.map { f -> JSONObjectWriter in
                 let st = f.output.stats
-                return
-                    "{\"target\":\(JSONText.quoted(f.endpoint.description)),\"lines\":\(st.lines),\"failed\":\(st.failedLines),\"reconnects\":\(st.reconnects),\"resent\":\(st.resentLines)}"
+                var item = JSONObjectWriter()
+                item.add("target", f.endpoint.description)
+                item.add("lines", st.lines)
+                item.add("failed", st.failedLines)
+                item.add("reconnects", st.reconnects)
+                item.add("resent", st.resentLines)
+                return item
             }
-            forward = ",\"forward\":[\(items.joined(separator: ","))]"
+            o.add("forward", objects: items)
         }
-        var http = ""
         if let server {
             let st = server.stats
-            http =
-                ",\"scrapes\":\(st.served),\"http_errors\":\(st.notFound + st.methodNotAllowed + st.badRequests),\"http_refused\":\(st.refused + st.timedOut),\"prometheus_series\":\(exposition.count),\"prometheus_refused\":\(exposition.refused),\"prometheus_conflicts\":\(exposition.conflicts)"
+            o.add("scrapes", st.served)
+            o.add("http_errors", st.notFound + st.methodNotAllowed + st.badRequests)
+            o.add("http_refused", st.refused + st.timedOut)
+            o.add("prometheus_series", exposition.count)
+            o.add("prometheus_refused", exposition.refused)
+            o.add("prometheus_conflicts", exposition.conflicts)
         }
-        let listening = s.listening.map { JSONText.quoted($0) }.joined(separator: ",")
-        return
-            "{\"packets\":\(s.packets),\"connections\":\(s.connections),\"bytes\":\(s.bytes),\"lines\":\(s.lines),\"metrics\":\(s.samples),\"bad_lines\":\(s.badLines),\"refused\":\(s.refusedSamples),\"saturated\":\(s.saturatedSamples),\"flushes\":\(s.flushes),\"flushed_metrics\":\(s.flushedMetrics),\"series\":\(s.series),\"max_series\":\(s.maxSeries),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(forward)\(http)}"
+        return o.text
     }
 }

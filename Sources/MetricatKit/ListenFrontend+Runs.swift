@@ -59,5 +59,4 @@ extension ListenFrontend {
     }
 
     /// The run key of the `--sequence` summary: the id of the last run announced, or null.
-    var runJSON: String { ",\"run\":" + (loadRun.map { "\"\($0.id)\"" } ?? "null") }
 }

@@ -286,26 +286,40 @@ public final class ListenFrontend: MetricHandler {
 
     func summaryJSON() -> String {
         let s = summary
-        var sequenceKeys = ""
-        if let t = sequence {
-            // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
-            sequenceKeys =
-                ",\"lost\":\(t.gaps),\"duplicated\":\(t.duplicated),\"reordered\":\(t.reordered),\"late\":\(t.late),\"unnumbered\":\(t.unnumbered),\"highest\":\(t.highest.map { String($0) } ?? "null"),\"senders\":\(t.senders)"
-                + runJSON
-        }
-        var commandKeys = ""
+        var o = JSONObjectWriter()
+        o.add("received", s.lines)
+        o.add("metrics", s.metrics)
+        o.add("bytes", s.bytes)
+        o.add("datagrams", s.datagrams)
+        o.add("connections", s.connections)
+        o.add("parse_errors", s.parseErrors)
+        o.add("dropped", s.dropped)
+        o.add("kernel_drops", s.kernelDrops)
+        o.add("matched", s.matched)
+        o.add("duration_s", s.durationSeconds)
+        o.add("listening", strings: s.listening)
         switch s.command {
-        case .exited(let status): commandKeys = ",\"command_status\":\(status),\"command_signal\":null"
-        case .signaled(let signal): commandKeys = ",\"command_status\":null,\"command_signal\":\(signal)"
+        case .exited(let status):
+            o.add("command_status", status)
+            o.add("command_signal", Int?.none)
+        case .signaled(let signal):
+            o.add("command_status", Int?.none)
+            o.add("command_signal", signal)
         case nil: break
         }
-        let listening = s.listening.map(Self.jsonString).joined(separator: ",")
-        return
-            "{\"received\":\(s.lines),\"metrics\":\(s.metrics),\"bytes\":\(s.bytes),\"datagrams\":\(s.datagrams),\"connections\":\(s.connections),\"parse_errors\":\(s.parseErrors),\"dropped\":\(s.dropped),\"kernel_drops\":\(s.kernelDrops),\"matched\":\(s.matched),\"duration_s\":\(s.durationSeconds),\"listening\":[\(listening)]\(commandKeys)\(sequenceKeys)}"
+        if let t = sequence {
+            // lost: the gaps below the highest number seen (a loss after it is only visible to the sender).
+            o.add("lost", t.gaps)
+            o.add("duplicated", t.duplicated)
+            o.add("reordered", t.reordered)
+            o.add("late", t.late)
+            o.add("unnumbered", t.unnumbered)
+            o.add("highest", t.highest)
+            o.add("senders", t.senders)
+            o.add("run", loadRun?.id)
+        }
+        return o.text
     }
-
-    /// `s` as a quoted JSON string (``JSONText/quoted(_:)``).
-    static func jsonString(_ s: String) -> String { JSONText.quoted(s) }
 
     /// Every bound address as a URL, with the port the kernel chose for `:0`.
     static func boundAddresses(_ listener: Listener) -> [String] {

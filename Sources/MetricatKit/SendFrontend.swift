@@ -137,10 +137,22 @@ public enum SendFrontend {
     }
 
     static func summaryJSON(_ s: SenderStats, target: Endpoint, rejected: Int = 0, unconfirmed: Int = 0) -> String {
-        let errors = s.errors.keys.sorted().map { "\(JSONText.quoted($0)):\(s.errors[$0]!)" }.joined(separator: ",")
-        let http = target.isHTTP ? ",\"rejected\":\(rejected),\"unconfirmed\":\(unconfirmed)" : ""
-        return
-            "{\"target\":\(JSONText.quoted(target.description)),\"lines\":\(s.lines),\"datagrams\":\(s.datagrams),\"bytes\":\(s.bytes),\"reconnects\":\(s.reconnects),\"refused\":\(s.refused),\"failed\":\(s.failedLines)\(http),\"resent\":\(s.resentLines),\"unconfirmed_bytes\":\(s.unconfirmedBytes),\"errors\":{\(errors)}}"
+        var o = JSONObjectWriter()
+        o.add("target", target.description)
+        o.add("lines", s.lines)
+        o.add("datagrams", s.datagrams)
+        o.add("bytes", s.bytes)
+        o.add("reconnects", s.reconnects)
+        o.add("refused", s.refused)
+        o.add("failed", s.failedLines)
+        if target.isHTTP {
+            o.add("rejected", rejected)
+            o.add("unconfirmed", unconfirmed)
+        }
+        o.add("resent", s.resentLines)
+        o.add("unconfirmed_bytes", s.unconfirmedBytes)
+        o.add("errors", counts: s.errors)
+        return o.text
     }
 
     /// What a reconnect means for delivery, when one resent lines: at-least-once, with the number of
