@@ -156,12 +156,5 @@ public final class RecordPipeline {
     /// The flag that sets the timestamp unit of an input format, for the wrong-precision warning.
     /// nil for formats whose unit is fixed (graphite seconds, prometheus milliseconds) or read from
     /// the value itself (wavefront's digit count), and for StatsD, which has no timestamps.
-    static func precisionFlag(for format: MetricFormat) -> String? {
-        switch format {
-        case .influx: return "--precision"
-        case .json: return "--json-timestamp-units (or --json-time-format with --json-time-key)"
-        case .csv: return "--csv-timestamp-format"
-        case .graphite, .prometheus, .wavefront, .statsd: return nil
-        }
-    }
+    static func precisionFlag(for format: MetricFormat) -> String? { format.descriptor.precisionFlag }
 }

@@ -192,7 +192,7 @@ public enum SendFrontend {
         // Formats that always write a time would otherwise write the run's start on every tick (and a
         // receiver such as carbon keeps one point per series and second): each metric gets its tick's time.
         let format = options.format ?? .influx
-        let stampEveryTick = options.timestampNow || !(format == .influx || format == .statsd)
+        let stampEveryTick = options.timestampNow || format.descriptor.writesTimeForEveryMetric
         var sent = 0
         while sent < count {
             if let d = options.duration, Clock.monotonicNanoseconds() - start >= d { break }

@@ -1,4 +1,5 @@
 import Foundation
+import MetricFormats
 import Testing
 
 /// Walks `Tests/Fixtures/<format>/<case>/`, as Telegraf's parser testdata folders are walked:
@@ -38,10 +39,12 @@ import Testing
         #expect(result.status == expectedStatus, "exit status of \(name)")
     }
 
+    /// Every format (and detection, `auto`) has a fixture folder, with position cases for its input.
     @Test func everyFormatHasFixtures() {
         let formats = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
-        for f in ["influx", "json", "wavefront", "statsd", "graphite", "prometheus", "csv", "auto"] {
+        for f in MetricFormat.allCases.map(\.rawValue) + ["auto"] {
             #expect(formats.contains(f), "no fixtures for \(f)")
+            if f != "auto" { #expect(Self.cases.contains { $0.hasPrefix("\(f)/position-") }, "no position fixture for \(f) input") }
         }
     }
 }

@@ -137,13 +137,19 @@ public enum FormatDetector {
         return scan
     }
 
-    /// A line that names its format by itself.
+    /// A line that names its format by itself: a start one format's descriptor claims (`# TYPE `),
+    /// else a shape one claims (`name:1|c`).
     static func decisiveFormat(_ line: ArraySlice<UInt8>) -> (MetricFormat, String)? {
-        let first = line.first!
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return (.json, "starts with \(first == UInt8(ascii: "{") ? "{" : "[")") }
-        if startsWith(line, "# HELP ") || startsWith(line, "# TYPE ") { return (.prometheus, "a # HELP or # TYPE line") }
-        if startsWith(line, "Timepoint,") || startsWith(line, "\"Timepoint\",") { return (.csv, "a Timepoint,Measurement,Label,PID header") }
-        if isStatsD(line) { return (.statsd, "bucket:value|type") }
+        for format in MetricFormat.allCases {
+            let d = format.descriptor
+            if let prefix = d.detectionPrefixes.first(where: { startsWith(line, $0) }) {
+                // A one-character start is named ("starts with {"), a longer one by the reason.
+                return (format, prefix.utf8CodeUnitCount == 1 ? "starts with \(prefix)" : d.detectionReason)
+            }
+        }
+        for format in MetricFormat.allCases {
+            if let shape = format.descriptor.detectionShape, shape(line) { return (format, format.descriptor.detectionReason) }
+        }
         return nil
     }
 

@@ -1,4 +1,5 @@
-/// The wire formats metricat reads and writes, by the name used on the command line.
+/// The wire formats metricat reads and writes, by the name used on the command line; what each one
+/// is and does is its ``FormatDescriptor``, in the format's folder.
 public enum MetricFormat: String, Sendable, CaseIterable {
     case influx
     case json
@@ -8,31 +9,28 @@ public enum MetricFormat: String, Sendable, CaseIterable {
     case prometheus
     case csv
 
+    /// Everything else about the format, declared in its folder.
+    public var descriptor: FormatDescriptor {
+        switch self {
+        case .influx: return .influx
+        case .json: return .json
+        case .wavefront: return .wavefront
+        case .statsd: return .statsd
+        case .graphite: return .graphite
+        case .prometheus: return .prometheus
+        case .csv: return .csv
+        }
+    }
+
     /// A parser for this format configured with `options`.
     /// - Throws: ``FormatError/invalidOption(_:_:)`` when an option's value is unusable (a bad template).
     public func makeParser(_ options: FormatOptions) throws(FormatError) -> any MetricParser {
-        switch self {
-        case .influx: return try InfluxParser(options: options)
-        case .json: return try JSONParser(options: options)
-        case .wavefront: return try WavefrontParser(options: options)
-        case .statsd: return try StatsDParser(options: options)
-        case .graphite: return try GraphiteParser(options: options)
-        case .prometheus: return try PrometheusParser(options: options)
-        case .csv: return try CSVParser(options: options)
-        }
+        try descriptor.makeParser(options)
     }
 
     /// A serializer for this format configured with `options`.
     public func makeSerializer(_ options: FormatOptions) throws(FormatError) -> any MetricSerializer {
-        switch self {
-        case .influx: return try InfluxSerializer(options: options)
-        case .json: return try JSONSerializer(options: options)
-        case .wavefront: return try WavefrontSerializer(options: options)
-        case .statsd: return try StatsDSerializer(options: options)
-        case .graphite: return try GraphiteSerializer(options: options)
-        case .prometheus: return try PrometheusSerializer(options: options)
-        case .csv: return try CSVSerializer(options: options)
-        }
+        try descriptor.makeSerializer(options)
     }
 }
 
