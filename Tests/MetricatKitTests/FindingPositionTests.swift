@@ -54,8 +54,9 @@ import Testing
             let next = words.popFirst()
             let value = try #require(next, "\(name): \(flag) needs a value")
             switch flag {
-            case "--from": options.from = try #require(MetricFormat(rawValue: value))
-            case "--to": options.to = try #require(MetricFormat(rawValue: value))
+            case "--from", "--to":
+                let format = try #require(MetricFormat(rawValue: value), "\(name): no format named \(value)")
+                if flag == "--from" { options.from = format } else { options.to = format }
             case "--json-string-fields": options.format.json.stringFields.append(value)
             default: Issue.record("\(name): \(flag) is not read by this suite")
             }

@@ -19,6 +19,8 @@ public struct JSONParser: MetricParser {
     let decoder: JSONRecordDecoder
     let maxBytes: Int
     let strict: Bool
+    /// Off in tests that check the direct reading of the serializer shape against the general one.
+    var readsDirectly = true
 
     private var atStart = true
     // A top-level array being streamed.
@@ -122,6 +124,23 @@ public struct JSONParser: MetricParser {
                 handler.report(.error(line: number, column: i + 1, "invalid character \(JSONReader.describe(c)) looking for beginning of value"))
                 if topArray { arrayExpect = .any }
                 return
+            }
+            // Fastest: a metric in the serializer shape, read straight into a Metric.
+            if c == UInt8(ascii: "{"), readsDirectly, decoder.readsMetricsDirectly {
+                var direct = JSONReader(line, at: i)
+                if let (metric, origin) = decoder.readMetricDirectly(&direct, locate: { offset in (number, offset + 1) }) {
+                    startLine = number
+                    startColumn = i + 1
+                    if strict && topArray {
+                        held.append(metric)
+                        heldOrigins.append(origin)
+                    } else {
+                        handler.handle(metric, origin: origin)
+                    }
+                    endRecord(failed: false, handler)
+                    i = direct.pos
+                    continue
+                }
             }
             // Fast path: a value complete on this line is read in place, without the structural scan.
             var reader = JSONReader(line, at: i)

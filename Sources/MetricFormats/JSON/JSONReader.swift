@@ -30,6 +30,9 @@ struct JSONReader {
         return v
     }
 
+    /// Moves past the byte at ``pos`` (a structural byte the caller checked).
+    @inline(__always) mutating func advance() { pos += 1 }
+
     @inline(__always) mutating func skipWhitespace() {
         while pos < bytes.count {
             let b = bytes[pos]
@@ -61,7 +64,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func expectLiteral(_ word: StaticString) throws(SyntaxError) {
+    mutating func expectLiteral(_ word: StaticString) throws(SyntaxError) {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         for k in 0..<w.count {
             guard pos < bytes.count else { throw SyntaxError(offset: pos, message: "unexpected end of JSON input") }
@@ -226,8 +229,20 @@ struct JSONReader {
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
-    /// Reads a number with JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Reads a number as a ``JSONValue``.
     private mutating func readNumber() throws(SyntaxError) -> JSONValue {
+        switch try readNumberField() {
+        case .int(let v): return .int(v)
+        case .uint(let v): return .uint(v)
+        case .float(let v): return .float(v)
+        case .string, .bool: preconditionFailure("a number is read as a number")
+        }
+    }
+
+    /// Reads a number with JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`,
+    /// as the field value it becomes (an integer that fits 64 bits stays one), without the
+    /// allocation a ``JSONValue`` costs.
+    mutating func readNumberField() throws(SyntaxError) -> FieldValue {
         let start = pos
         var negative = false
         if bytes[pos] == ASCII.minus {

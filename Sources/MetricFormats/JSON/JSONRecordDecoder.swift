@@ -110,7 +110,7 @@ struct JSONRecordDecoder {
         flatten(object, offset: offset, locate: locate, emit: emit, fail: fail)
     }
 
-    private func finish(_ metric: Metric) -> Metric {
+    func finish(_ metric: Metric) -> Metric {
         var m = metric
         for t in defaultTags where m.tag(t.key) == nil { m.tags.append(t) }
         m.sortTags()
@@ -236,7 +236,7 @@ struct JSONRecordDecoder {
 
     /// An origin whose record is the object at `offset`, with room for the places of a typical
     /// metric (growing the array place by place cost more than the places themselves).
-    private static func origin(at offset: Int, _ locate: Locate) -> MetricOrigin {
+    static func origin(at offset: Int, _ locate: Locate) -> MetricOrigin {
         let (l, c) = locate(offset)
         var places: [MetricOrigin.Place] = []
         places.reserveCapacity(16)
