@@ -39,9 +39,10 @@ let package = Package(
         // The commit `--version` names: scripts/release.sh generates a header outside the source tree and
         // puts it on the include path, so no tracked file is rewritten; a plain `swift build` says "unknown".
         .target(name: "CBuildInfo"),
-        // The executable: ArgumentParser commands that map flags to option values and call MetricatKit.
-        .executableTarget(
-            name: "metricat",
+        // The commands: ArgumentParser types that map flags (typed argument values) to option values
+        // and call the libraries. A library, so tests parse argument vectors in-process.
+        .target(
+            name: "MetricatCommands",
             dependencies: [
                 "MetricatKit",
                 "MetricLoad",
@@ -52,12 +53,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The executable: the entry point alone.
+        .executableTarget(name: "metricat", dependencies: ["MetricatCommands"]),
         .testTarget(name: "MetricCoreTests", dependencies: ["MetricCore"]),
         .testTarget(name: "MetricFormatsTests", dependencies: ["MetricFormats"]),
         .testTarget(name: "MetricatKitTests", dependencies: ["MetricatKit", "MetricFormats", "MetricTransport"]),
         .testTarget(name: "MetricTransportTests", dependencies: ["MetricTransport"]),
         .testTarget(name: "LogCullingTests", dependencies: ["LogCulling", "MetricFormats", "MetricatKit"]),
         .testTarget(name: "MetricLoadTests", dependencies: ["MetricLoad", "MetricatKit", "MetricFormats", "MetricTransport"]),
+        .testTarget(name: "MetricatCommandsTests", dependencies: ["MetricatCommands", "MetricFormats", "MetricatKit"]),
         .testTarget(name: "CLITests", dependencies: ["MetricFormats"]),
     ]
 )

@@ -107,6 +107,8 @@ public enum TailLogError: Error, Equatable, CustomStringConvertible {
     case badState(String, String)
     /// A file operation failed: path, what, errno text.
     case io(String, String)
+    /// Flags that do not go together or lack a companion; the whole message.
+    case usage(String)
 
     public var description: String {
         switch self {
@@ -114,6 +116,7 @@ public enum TailLogError: Error, Equatable, CustomStringConvertible {
         case .invalidRule(let rule, let reason): return "rule '\(rule)': \(reason)"
         case .badState(let path, let reason): return "\(path): \(reason)"
         case .io(let path, let reason): return "\(path): \(reason)"
+        case .usage(let message): return message
         }
     }
 }

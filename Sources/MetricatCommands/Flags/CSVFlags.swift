@@ -47,7 +47,7 @@ struct CSVFlags: FormatFlagGroup {
         help: ArgumentHelp(
             "Zone of timestamps read with a layout that has none: UTC (default), Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York) (Telegraf's csv_timezone).",
             valueName: "zone"))
-    var csvTimezone: String?
+    var csvTimezone: TimeZoneValue?
 
     @Option(help: ArgumentHelp("Field separator, one ASCII character; '\\t' for tab (Telegraf's csv_delimiter). Default ','.", valueName: "char"))
     var csvDelimiter: String?
@@ -109,7 +109,7 @@ struct CSVFlags: FormatFlagGroup {
             }
             csv.timestampFormat = format
         }
-        if let csvTimezone { csv.timezone = try parseTimeZone(csvTimezone, flag: "--csv-timezone") }
+        if let csvTimezone { csv.timezone = csvTimezone.zone }
         if let d = csvDelimiter { csv.delimiter = try Self.byte(d, flag: "--csv-delimiter", example: "';'") }
         if let c = csvComment { csv.comment = try Self.byte(c, flag: "--csv-comment", example: "'#'") }
         if let csvTrimSpace { csv.trimSpace = csvTrimSpace }

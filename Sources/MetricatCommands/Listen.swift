@@ -93,7 +93,7 @@ struct Listen: ParsableCommand {
     var count: Int?
 
     @Option(help: ArgumentHelp("Exit after this long; 1 when --count or --expect were not met. With a command after --, counted from the command's end.", valueName: "duration"))
-    var timeout: String?
+    var timeout: DurationValue?
 
     @Option(help: ArgumentHelp("Exit 0 when a line matches this regular expression (PCRE2, Perl syntax; a decoded metric is matched as line protocol).", valueName: "regex"))
     var expect: String?
@@ -111,7 +111,7 @@ struct Listen: ParsableCommand {
     var stats = false
 
     @Option(help: ArgumentHelp("Receive buffer to ask for (Telegraf's read_buffer_size); warns when the kernel grants less.", valueName: "bytes"))
-    var rcvbuf: Int32?
+    var rcvbuf: ByteSize<BufferBytes>?
 
     @Option(
         help: ArgumentHelp(
@@ -122,7 +122,7 @@ struct Listen: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp("Close a stream connection that sends nothing for this long, with a report (Telegraf's read_timeout; default: never).", valueName: "duration"))
-    var readTimeout: String?
+    var readTimeout: DurationValue?
 
     @Flag(
         help:
@@ -134,7 +134,7 @@ struct Listen: ParsableCommand {
     var readyFile: String?
 
     @Option(help: ArgumentHelp("Permissions of Unix socket files (octal).", valueName: "mode"))
-    var socketMode: String = "0660"
+    var socketMode = FileMode(bits: 0o660, text: "0660")
 
     @Option(help: ArgumentHelp("Append every received line with its receive time and sender to FILE.", valueName: "file"))
     var record: String?
@@ -190,7 +190,7 @@ struct Listen: ParsableCommand {
         options.raw = raw
         options.quiet = quiet
         options.count = count
-        options.timeout = try timeout.map { try parseDuration($0, flag: "--timeout") }
+        options.timeout = timeout?.nanoseconds
         options.expect = expect
         if let expectMetric {
             do {
@@ -203,17 +203,14 @@ struct Listen: ParsableCommand {
         options.stats = stats
         options.record = record
         if sequence { options.sequenceKey = seqKey }
-        options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
+        options.listener.maxLineBytes = common.maxLine.bytes == 1 << 20 ? 64 * 1024 : common.maxLine.bytes
         options.listener.maxConnections = maxConnections
-        options.listener.readTimeout = try readTimeout.map { try parseDuration($0, flag: "--read-timeout") }
+        options.listener.readTimeout = readTimeout?.nanoseconds
         options.listener.reusePort = reusePort
         options.readyFile = readyFile
         options.command = command
-        options.listener.receiveBuffer = rcvbuf
-        guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
-            throw ValidationError("--socket-mode: '\(socketMode)' is not an octal mode (example: --socket-mode 0660)")
-        }
-        options.listener.unixSocketMode = mode
+        options.listener.receiveBuffer = rcvbuf.map { Int32($0.bytes) }
+        options.listener.unixSocketMode = socketMode.bits
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         let status = ListenFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }

@@ -10,7 +10,7 @@ struct AggregateFlags: ParsableArguments {
         help: ArgumentHelp(
             "Be a StatsD server: aggregate StatsD/DogStatsD lines and flush every INTERVAL (10s, 1m) to stdout, --forward and --serve-metrics. Its other options (--max-series, --delete-*, ...) are in --help-hidden and the man page.",
             valueName: "interval"))
-    var aggregate: String?
+    var aggregate: DurationValue?
 
     @Option(help: ArgumentHelp("Timing and histogram percentiles, comma-separated or repeated (Telegraf's percentiles; e.g. 50,90,99). Default: none.", valueName: "p"))
     var percentiles: [String] = []
@@ -61,7 +61,7 @@ struct AggregateFlags: ParsableArguments {
         help: ArgumentHelp(
             "Forget a series kept by --no-delete-* that got no sample for this long (Telegraf's max_ttl, e.g. 10h). Default: kept until exit.", valueName: "duration",
             visibility: ShownInReference.visibility))
-    var maxTtl: String?
+    var maxTtl: DurationValue?
 
     @Option(
         help: ArgumentHelp(
@@ -118,8 +118,10 @@ struct AggregateFlags: ParsableArguments {
     }
 
     func options(endpoints: [Endpoint]) throws -> AggregateOptions {
-        let interval = try parseDuration(aggregate ?? "10s", flag: "--aggregate")
-        guard interval >= 1_000_000 else { throw ValidationError("--aggregate: '\(aggregate ?? "")' is shorter than 1ms (example: --aggregate 10s)") }
+        let interval = aggregate?.nanoseconds ?? 10_000_000_000
+        guard interval >= 1_000_000 else {
+            throw ValidationError(ArgumentProblem(problem: "is shorter than 1ms", examples: ["10s"]).message(flag: "--aggregate", text: aggregate?.text ?? ""))
+        }
         var o = AggregateOptions(endpoints: endpoints, interval: interval)
         var ps: [Double] = []
         for item in percentiles.flatMap({ $0.split(separator: ",") }) {
@@ -139,7 +141,7 @@ struct AggregateFlags: ParsableArguments {
         o.aggregator.maxSeries = maxSeries
         o.aggregator.maxSetMembers = maxSetMembers
         o.aggregator.counterRates = counterRates
-        o.aggregator.maxTTL = try maxTtl.map { try parseDuration($0, flag: "--max-ttl") }
+        o.aggregator.maxTTL = maxTtl?.nanoseconds
         o.roundInterval = roundInterval
         for f in forward {
             do {

@@ -60,7 +60,7 @@ struct JSONFlags: FormatFlagGroup {
 
     @Option(
         help: ArgumentHelp("Zone of times read with a layout that has none: UTC, Local, +05:30, or a zone name from /usr/share/zoneinfo (America/New_York).", valueName: "zone"))
-    var jsonTimezone: String?
+    var jsonTimezone: TimeZoneValue?
 
     @Flag(
         inversion: .prefixedNo,
@@ -104,7 +104,7 @@ struct JSONFlags: FormatFlagGroup {
         if let jsonQuery { options.json.query = jsonQuery }
         if let jsonTimeKey { options.json.timeKey = jsonTimeKey }
         if let jsonTimeFormat { options.json.timeFormat = jsonTimeFormat }
-        if let jsonTimezone { options.json.timezone = try parseTimeZone(jsonTimezone, flag: "--json-timezone") }
+        if let jsonTimezone { options.json.timezone = jsonTimezone.zone }
         if let jsonStrict { options.json.strict = jsonStrict }
         if options.json.timeKey != nil && options.json.timeFormat == nil {
             throw ValidationError("--json-time-key: needs --json-time-format (example: --json-time-key time --json-time-format unix)")

@@ -159,19 +159,19 @@ struct TailLog: ParsableCommand {
     var follow = false
 
     @Option(help: ArgumentHelp("Time between emissions with --follow.", valueName: "duration"))
-    var interval: String = "10s"
+    var interval = DurationValue(nanoseconds: 10_000_000_000, text: "10s")
 
     @Option(help: .hidden)
     var followCycles: Int?
 
     @Option(help: ArgumentHelp("Longest line in bytes; longer ones are counted and skipped.", valueName: "bytes"))
-    var maxLine: Int = 1 << 20
+    var maxLine = ByteSize<LineBytes>(bytes: 1 << 20)
 
     @Option(help: ArgumentHelp("Reconnect attempts for socket outputs.", valueName: "n"))
     var retry: Int = 2
 
     @Option(help: ArgumentHelp("Give up reconnecting after this long.", valueName: "duration"))
-    var retryTimeout: String = "2s"
+    var retryTimeout = DurationValue(nanoseconds: 2_000_000_000, text: "2s")
 
     @Flag(name: .shortAndLong, help: "Say more: rotation, lines read and unmatched, the first-run note.")
     var verbose = false
@@ -201,7 +201,6 @@ struct TailLog: ParsableCommand {
             throw ValidationError("--parser: '\(parser)' is not a parser (one of \(ParserKind.names), or Logster's SampleLogster, ...)")
         }
         if stateDir != nil && stateFile != nil { throw ValidationError("give --state-dir or --state-file, not both") }
-        if maxLine < 1 || maxLine > 1 << 30 { throw ValidationError("--max-line: must be between 1 and 1073741824 bytes") }
         if !["tcp", "udp"].contains(graphiteProtocol) { throw ValidationError("--graphite-protocol: 'tcp' or 'udp'") }
         if let f = format, f != "logster", MetricFormat(rawValue: f) == nil {
             throw ValidationError("--format: '\(f)' is not a format (logster, \(MetricFormat.names))")
@@ -221,36 +220,23 @@ struct TailLog: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        var ruleList: [LogRule] = []
-        do {
-            for (kind, specs) in [(LogRule.Kind.count, count), (.sum, sum), (.timer, timer), (.gauge, gauge)] {
-                for s in specs { ruleList.append(try LogRule(kind: kind, spec: s)) }
-            }
-            if let rules {
-                guard let text = readText(rules) else { throw ValidationError("--rules: cannot read \(rules)") }
-                ruleList += try LogRule.load(file: text, path: rules)
-            }
-        } catch let e as TailLogError {
-            throw ValidationError(e.description)
-        }
-        var name = kind?.rawValue ?? "rules"
-        if !ruleList.isEmpty {
-            let specs = ruleList.map { "\($0.kind.rawValue) \($0.name) \($0.pattern)" }.joined(separator: "\n")
-            name += "-" + String(specs.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }, radix: 16)
-        }
+        let ruleList: [LogRule]
         let statePath: String
-        if let stateFile {
-            statePath = stateFile
-        } else {
-            let dir = stateDir ?? defaultStateDir()
-            guard makeDirectories(dir) else { throw ValidationError("--state-dir: cannot create \(dir)") }
-            statePath = TailLogOptions.stateFile(dir: dir, parserName: name, logPath: path)
+        let outputs: [TailLogOutput]
+        do {
+            ruleList = try TailLogSetup.rules(count: count, sum: sum, timer: timer, gauge: gauge, file: rules)
+            outputs = try TailLogSetup.outputs(
+                output, format: format, graphiteHost: graphiteHost, graphiteProtocol: graphiteProtocol, statsdHost: statsdHost, stdoutSeparator: stdoutSeparator)
+            let name = TailLogSetup.stateName(parser: kind, rules: ruleList)
+            statePath = try TailLogSetup.stateFile(given: stateFile, directory: stateDir, name: name, logPath: path)
+        } catch {
+            throw ValidationError(error.description)
         }
         var options = TailLogOptions(path: path, stateFile: statePath)
         options.parser = kind
         options.settings = settings
         options.rules = ruleList
-        options.outputs = try outputs()
+        options.outputs = outputs
         options.prefix = prefix ?? ""
         options.suffix = suffix ?? ""
         options.dryRun = dryRun
@@ -259,10 +245,10 @@ struct TailLog: ParsableCommand {
         options.require = require
         options.debug = debug
         options.verbose = verbose
-        options.maxLine = maxLine
+        options.maxLine = maxLine.bytes
         options.sender.retries = retry
-        options.sender.retryTimeout = try parseDuration(retryTimeout, flag: "--retry-timeout")
-        if follow { options.follow = try parseDuration(interval, flag: "--interval") }
+        options.sender.retryTimeout = retryTimeout.nanoseconds
+        if follow { options.follow = interval.nanoseconds }
         options.followCycles = followCycles
         let diagnostics = Diagnostics(verbose: verbose)
         for (flag, value) in [("--tailer", tailer), ("--logtail", logtail), ("--locker", locker), ("--log-dir", logDir), ("--log-conf", logConf)] where value != nil {
@@ -272,76 +258,5 @@ struct TailLog: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let status = TailLogFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
-    }
-
-    /// The outputs, Logster's names included; `-` when none is given.
-    func outputs() throws -> [TailLogOutput] {
-        let named = format.flatMap(MetricFormat.init(rawValue:))
-        var list: [TailLogOutput] = []
-        for o in output.isEmpty ? ["-"] : output {
-            switch o {
-            case "stdout":
-                list.append(TailLogOutput(endpoint: .stdout, format: .logster(separator: stdoutSeparator)))
-            case "graphite":
-                guard let h = graphiteHost else { throw ValidationError("-o graphite needs --graphite-host HOST:PORT (example: --graphite-host 127.0.0.1:2003)") }
-                list.append(TailLogOutput(endpoint: try endpoint("\(graphiteProtocol)://\(h)", flag: "--graphite-host"), format: .metric(.graphite)))
-            case "statsd":
-                guard let h = statsdHost else { throw ValidationError("-o statsd needs --statsd-host HOST:PORT (example: --statsd-host 127.0.0.1:8125)") }
-                list.append(TailLogOutput(endpoint: try endpoint("udp://\(h)", flag: "--statsd-host"), format: .metric(.statsd)))
-            case "ganglia", "nsca", "cloudwatch":
-                throw ValidationError("-o \(o): Logster's \(o) output is not supported (use graphite, statsd, stdout or an address)")
-            default:
-                let e = try endpoint(o, flag: "--output")
-                let f: TailLogFormat
-                if let named {
-                    f = .metric(named)
-                } else if format == "logster" || e == .stdout {
-                    f = .logster(separator: format == "logster" || named == nil ? (e == .stdout ? stdoutSeparator : ".") : ".")
-                } else if case .http = e {
-                    f = .metric(.influx)
-                } else {
-                    f = .metric(.graphite)
-                }
-                list.append(TailLogOutput(endpoint: e, format: f))
-            }
-        }
-        return list
-    }
-
-    func endpoint(_ text: String, flag: String) throws -> Endpoint {
-        do {
-            return try Endpoint(parsing: text, role: .send)
-        } catch {
-            throw ValidationError("\(flag): \(error.description)")
-        }
-    }
-
-    func defaultStateDir() -> String {
-        if let x = getenv("XDG_STATE_HOME"), x.pointee != 0 { return String(cString: x) + "/metricat" }
-        if let h = getenv("HOME"), h.pointee != 0 { return String(cString: h) + "/.local/state/metricat" }
-        return "/var/tmp/metricat"
-    }
-
-    func makeDirectories(_ dir: String) -> Bool {
-        var path = dir.hasPrefix("/") ? "" : "."
-        for part in dir.split(separator: "/") {
-            path += "/" + part
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { return false }
-        }
-        return true
-    }
-
-    func readText(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n == 0 { break }
-            bytes += buf[0..<n]
-            if bytes.count > 1 << 20 { return nil }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -67,25 +67,25 @@ struct Load: ParsableCommand {
     var format: MetricFormat = .influx
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Lines per second (5000, 10k, 2M) or max.", valueName: "rate"))
-    var rate: String = "100k"
+    var rate = LoadPace.rate(LineRate(perSecond: 100_000, text: "100k"))
 
     @Option(parsing: .unconditional, help: ArgumentHelp("How long to send (e.g. 3s, 1m).", valueName: "duration"))
-    var duration: String = "3s"
+    var duration = DurationValue(nanoseconds: 3_000_000_000, text: "3s")
 
     @Option(help: ArgumentHelp("Send this many lines instead of running for --duration.", valueName: "n"))
-    var count: String?
+    var count: LineCount?
 
     @Option(help: ArgumentHelp("Pad every line to this many bytes (newline included) with a pad tag.", valueName: "bytes"))
-    var size: Int?
+    var size: ByteSize<DatagramBytes>?
 
     @Option(help: ArgumentHelp("Distinct series: a series tag with this many values.", valueName: "n"))
     var series: Int = 1
 
     @Option(help: ArgumentHelp("Lines per datagram, or max to pack up to --max-datagram.", valueName: "n|max"))
-    var batch: String = "1"
+    var batch = BatchSize.lines(1)
 
     @Option(help: ArgumentHelp("Largest datagram in bytes.", valueName: "bytes"))
-    var maxDatagram: Int = 1432
+    var maxDatagram = ByteSize<DatagramBytes>(bytes: 1432)
 
     @Option(help: ArgumentHelp("Measurement name of the generated metrics (default cpu).", valueName: "name"))
     var name: String?
@@ -118,7 +118,7 @@ struct Load: ParsableCommand {
     var connections: Int?
 
     @Option(help: ArgumentHelp("Receive buffer the embedded sink asks for (bytes; SO_RCVBUFFORCE when permitted).", valueName: "bytes"))
-    var rcvbuf: Int32 = 8 << 20
+    var rcvbuf = ByteSize<BufferBytes>(bytes: 8 << 20)
 
     @Flag(help: "Non-blocking sends: a full Unix datagram queue counts as EAGAIN sender drops instead of blocking.")
     var nonBlocking = false
@@ -127,19 +127,19 @@ struct Load: ParsableCommand {
     var noGso = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Receiver idle time to wait for before counting.", valueName: "duration"))
-    var drain: String = "500ms"
+    var drain = DurationValue(nanoseconds: 500_000_000, text: "500ms")
 
     @Option(help: ArgumentHelp("Exit 1 when loss exceeds this (0.1% or 0.001); the knee threshold of a ramp.", valueName: "fraction"))
-    var maxLoss: String?
+    var maxLoss: Fraction?
 
     @Option(help: ArgumentHelp("Step the rate up: FROM..TO (e.g. 10k..2M).", valueName: "from..to"))
-    var ramp: String?
+    var ramp: RampRange?
 
     @Option(help: ArgumentHelp("Ramp step: xFACTOR or +RATE.", valueName: "step"))
-    var step: String = "x2"
+    var step = RampStep(step: .times(2), text: "x2")
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Length of each ramp step.", valueName: "duration"))
-    var stepDuration: String = "3s"
+    var stepDuration = DurationValue(nanoseconds: 3_000_000_000, text: "3s")
 
     @Option(help: ArgumentHelp("Write an SVG of offered vs. received rate and loss over the ramp.", valueName: "file.svg"))
     var plot: String?
@@ -153,7 +153,7 @@ struct Load: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp("How long to wait for --sink-report to hold the summary of this run (the file or URL is read again until then).", valueName: "duration"))
-    var sinkWait: String = "10s"
+    var sinkWait = DurationValue(nanoseconds: 10_000_000_000, text: "10s")
 
     @Flag(help: "Print every figure as JSON on stdout at the end.")
     var json = false
@@ -170,8 +170,6 @@ struct Load: ParsableCommand {
 
     func validate() throws {
         if series < 1 || series > 100_000_000 { throw ValidationError("--series: must be between 1 and 100000000") }
-        if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
-        if let size, size < 1 || size > 65507 { throw ValidationError("--size: must be between 1 and 65507 bytes") }
         for (flag, v) in [("--senders", senders), ("--connections", connections)] {
             if let v, v < 1 || v > 9 { throw ValidationError("\(flag): must be between 1 and 9") }
         }
@@ -182,7 +180,6 @@ struct Load: ParsableCommand {
             )
         }
         if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
-        if rcvbuf < 1 { throw ValidationError("--rcvbuf: must be positive") }
         if let s = seqAs, s != "field", s != "tag" { throw ValidationError("--seq-as: expected field or tag") }
         if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
         if target != nil && transport != "udp" { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
@@ -205,34 +202,13 @@ struct Load: ParsableCommand {
         options.transport = transport
         options.format = format
         options.formatOptions = try formats.options(common: common)
-        if rate == "max" {
-            options.rate = nil
-        } else {
-            let example = "(example: --rate 5000, --rate 10k, --rate 2M or --rate max)"
-            guard let r = RateText.parse(rate) else {
-                let what = rate.hasPrefix("-") ? "is negative: a rate must be more than 0" : "is not a rate: lines per second, with k, M or G, or max"
-                throw ValidationError("--rate: '\(rate)' \(what) \(example)")
-            }
-            guard r > 0 else { throw ValidationError("--rate: '\(rate)' is zero: a rate must be more than 0 lines per second \(example)") }
-            guard r <= 1e9 else { throw ValidationError("--rate: '\(rate)' is too high: at most 1G lines per second \(example)") }
-            options.rate = r
-        }
-        options.duration = try parseDuration(duration, flag: "--duration")
-        if let count {
-            guard let c = RateText.parse(count), c >= 1, c < 1e15, c == c.rounded() else {
-                throw ValidationError("--count: '\(count)' is not a count of lines (example: --count 100000 or --count 1M)")
-            }
-            options.count = UInt64(c)
-        }
-        options.size = size
+        options.rate = rate.perSecond
+        options.duration = duration.nanoseconds
+        options.count = count?.lines
+        options.size = size?.bytes
         options.series = series
-        if batch == "max" {
-            options.batch = nil
-        } else {
-            guard let b = Int(batch), b >= 1, b <= 65507 else { throw ValidationError("--batch: '\(batch)' is not a line count (example: --batch 20 or --batch max)") }
-            options.batch = b
-        }
-        options.maxDatagram = maxDatagram
+        if case .lines(let b) = batch { options.batch = b } else { options.batch = nil }
+        options.maxDatagram = maxDatagram.bytes
         if name != nil || !field.isEmpty || !tag.isEmpty {
             do {
                 let fields = try field.map {
@@ -250,16 +226,15 @@ struct Load: ParsableCommand {
         options.seqAsTag = seqAs.map { $0 == "tag" }
         options.senders = senders ?? connections ?? 1
         options.firstSender = firstSender
-        options.sinkReceiveBuffer = rcvbuf
+        options.sinkReceiveBuffer = Int32(rcvbuf.bytes)
         options.nonBlocking = nonBlocking
         options.gso = !noGso
-        options.drain = try parseDuration(drain, flag: "--drain")
-        options.maxLoss = try parsedMaxLoss()
+        options.drain = drain.nanoseconds
+        options.maxLoss = maxLoss?.value
         if let ramp {
-            guard var r = Ramp.parse(ramp) else { throw ValidationError("--ramp: '\(ramp)' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)") }
-            guard let s = Ramp.parseStep(step) else { throw ValidationError("--step: '\(step)' is not xFACTOR (> 1) or +RATE (example: --step x2 or --step +50k)") }
-            r.step = s
-            r.stepDuration = try parseDuration(stepDuration, flag: "--step-duration")
+            var r = ramp.ramp
+            r.step = step.step
+            r.stepDuration = stepDuration.nanoseconds
             options.ramp = r
         }
         options.plot = plot
@@ -270,7 +245,7 @@ struct Load: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        options.sinkReportWait = try parseDuration(sinkWait, flag: "--sink-wait")
+        options.sinkReportWait = sinkWait.nanoseconds
         options.json = json
         options.progress = true
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
@@ -278,20 +253,10 @@ struct Load: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// `--max-loss` as a fraction (nil when not given).
-    func parsedMaxLoss() throws -> Double? {
-        guard let maxLoss else { return nil }
-        let text = maxLoss.hasSuffix("%") ? String(maxLoss.dropLast()) : maxLoss
-        guard let v = Double(text), v >= 0, v.isFinite, maxLoss.hasSuffix("%") ? v <= 100 : v <= 1 else {
-            throw ValidationError("--max-loss: '\(maxLoss)' is not a fraction (example: --max-loss 0.1% or --max-loss 0.001)")
-        }
-        return maxLoss.hasSuffix("%") ? v / 100 : v
-    }
-
     /// `--merge`: sums reports instead of sending.
     func runMerge() throws {
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
-        let status = LoadMerge.run(merge, json: json, maxLoss: try parsedMaxLoss(), diagnostics: diagnostics)
+        let status = LoadMerge.run(merge, json: json, maxLoss: maxLoss?.value, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

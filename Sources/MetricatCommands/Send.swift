@@ -65,13 +65,13 @@ struct Send: ParsableCommand {
     var tag: [String] = []
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Send a generated metric every interval (e.g. 500ms, 2s, 1m).", valueName: "duration"))
-    var every: String?
+    var every: DurationValue?
 
     @Option(help: ArgumentHelp("How many metrics to generate (default 1 without --every, endless with it).", valueName: "n"))
     var count: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop generating after this long.", valueName: "duration"))
-    var duration: String?
+    var duration: DurationValue?
 
     @Option(
         help: ArgumentHelp(
@@ -83,10 +83,10 @@ struct Send: ParsableCommand {
     var replay: String?
 
     @Option(help: ArgumentHelp("With --replay: send at this many lines per second instead of the recorded pace.", valueName: "lines/s"))
-    var rate: Double?
+    var rate: LineRate?
 
     @Option(help: ArgumentHelp("Largest datagram in bytes; whole lines are packed up to it.", valueName: "bytes"))
-    var maxDatagram: Int = 1432
+    var maxDatagram = ByteSize<DatagramBytes>(bytes: 1432)
 
     @Option(help: ArgumentHelp("Reconnect attempts after a broken, reset or refused connection.", valueName: "n"))
     var retry: Int = 5
@@ -96,14 +96,14 @@ struct Send: ParsableCommand {
         help: ArgumentHelp(
             "Give up on an outage (reconnecting, resending) after this long; its lines count as failed, and later lines fail at once for as long again before the next try.",
             valueName: "duration"))
-    var retryTimeout: String = "10s"
+    var retryTimeout = DurationValue(nanoseconds: 10_000_000_000, text: "10s")
 
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
             "TCP and Unix stream sockets: a write that makes no progress for this long (a collector that stopped reading) counts as a broken connection: reconnect, resend, retry under --retry-timeout. Also the longest wait at the end for the collector to acknowledge the last lines; what it did not is counted as failed (exit 69). Over HTTP: the longest a connect or the request's write may stall (the answer may take up to 30 s).",
             valueName: "duration"))
-    var writeTimeout: String = "5s"
+    var writeTimeout = DurationValue(nanoseconds: 5_000_000_000, text: "5s")
 
     @Flag(help: "Print a JSON summary on stderr at the end (lines, datagrams, bytes, reconnects, failures, resent lines, unconfirmed bytes).")
     var json = false
@@ -118,11 +118,9 @@ struct Send: ParsableCommand {
         if name != nil && field.isEmpty { throw ValidationError("--name needs at least one --field (example: --field value=10)") }
         if name != nil && !lines.isEmpty { throw ValidationError("give lines or --name, not both") }
         if let timestamp, timestamp != "now" { throw ValidationError("--timestamp: only 'now' is accepted") }
-        if maxDatagram < 1 || maxDatagram > 65507 { throw ValidationError("--max-datagram: must be between 1 and 65507 bytes") }
         if let c = count, c < 1 { throw ValidationError("--count: must be at least 1") }
         if replay != nil && (name != nil || !lines.isEmpty) { throw ValidationError("--replay plays a recording: give no lines and no --name") }
         if rate != nil && replay == nil { throw ValidationError("--rate goes with --replay (example: --replay capture.rec --rate 1000)") }
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate: must be a positive number of lines per second") }
     }
 
     func run() throws {
@@ -149,12 +147,12 @@ struct Send: ParsableCommand {
         options.timestampNow = timestamp == "now"
         options.json = json
         options.replay = replay
-        options.replayRate = rate
+        options.replayRate = rate?.perSecond
         options.announceDetection = StandardStreams.isTerminal(2)
-        options.sender.maxDatagram = maxDatagram
+        options.sender.maxDatagram = maxDatagram.bytes
         options.sender.retries = retry
-        options.sender.retryTimeout = try parseDuration(retryTimeout, flag: "--retry-timeout")
-        options.sender.writeTimeout = try parseDuration(writeTimeout, flag: "--write-timeout")
+        options.sender.retryTimeout = retryTimeout.nanoseconds
+        options.sender.writeTimeout = writeTimeout.nanoseconds
         if let name {
             do {
                 options.template = MetricTemplate(
@@ -166,29 +164,12 @@ struct Send: ParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            options.every = try every.map { try parseDuration($0, flag: "--every") }
-            options.duration = try duration.map { try parseDuration($0, flag: "--duration") }
+            options.every = every?.nanoseconds
+            options.duration = duration?.nanoseconds
             options.count = count
         }
         let diagnostics = Diagnostics(strict: common.strict, verbose: common.verbose)
         let status = SendFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }
-}
-
-/// `500ms`, `2s`, `1m`, `1h` (a bare number is seconds) in nanoseconds, more than zero; a refusal
-/// says which of those rules the text broke.
-func parseDuration(_ text: String, flag: String) throws -> Int64 {
-    let example = "(example: \(flag) 500ms, 2s or 1m)"
-    if let ns = DurationText.parseNanoseconds(text) {
-        guard ns > 0 else { throw ValidationError("\(flag): '\(text)' is zero: a duration must be more than 0 \(example)") }
-        return ns
-    }
-    if text.hasPrefix("-") {
-        throw ValidationError("\(flag): '\(text)' is negative: a duration must be more than 0 \(example)")
-    }
-    if let s = DurationText.parseSeconds(text), s >= 9e9 {
-        throw ValidationError("\(flag): '\(text)' is too long: at most 9000000000s (about 285 years) \(example)")
-    }
-    throw ValidationError("\(flag): '\(text)' is not a duration: a number with a unit ns, us, ms, s, m or h \(example)")
 }

@@ -9,11 +9,5 @@ struct CommonFlags: ParsableArguments {
     var strict = false
 
     @Option(help: ArgumentHelp("Longest input line or record in bytes; longer ones are reported and skipped.", valueName: "bytes"))
-    var maxLine: Int = 1 << 20
-
-    func validate() throws {
-        guard maxLine > 0 && maxLine <= 1 << 30 else {
-            throw ValidationError("--max-line: must be between 1 and 1073741824 bytes")
-        }
-    }
+    var maxLine = ByteSize<LineBytes>(bytes: 1 << 20)
 }

@@ -18,18 +18,15 @@ extension Listen {
         options.to = to
         options.quiet = quiet
         options.count = count
-        options.timeout = try timeout.map { try parseDuration($0, flag: "--timeout") }
+        options.timeout = timeout?.nanoseconds
         options.json = json
         options.readyFile = readyFile
-        options.listener.maxLineBytes = common.maxLine == 1 << 20 ? 64 * 1024 : common.maxLine
+        options.listener.maxLineBytes = common.maxLine.bytes == 1 << 20 ? 64 * 1024 : common.maxLine.bytes
         options.listener.maxConnections = maxConnections
-        options.listener.readTimeout = try readTimeout.map { try parseDuration($0, flag: "--read-timeout") }
+        options.listener.readTimeout = readTimeout?.nanoseconds
         options.listener.reusePort = reusePort
-        options.listener.receiveBuffer = rcvbuf
-        guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
-            throw ValidationError("--socket-mode: '\(socketMode)' is not an octal mode (example: --socket-mode 0660)")
-        }
-        options.listener.unixSocketMode = mode
+        options.listener.receiveBuffer = rcvbuf.map { Int32($0.bytes) }
+        options.listener.unixSocketMode = socketMode.bits
         let diagnostics = Diagnostics(strict: false, verbose: common.verbose)
         let status = AggregateFrontend.run(options, diagnostics: diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }

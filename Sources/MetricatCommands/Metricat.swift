@@ -1,8 +1,8 @@
 import ArgumentParser
 
-@main
-struct Metricat: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: `metricat` and its subcommands.
+public struct Metricat: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "metricat",
         abstract: "Send, receive, convert, load-test and cull metrics: StatsD, Influx line protocol, Graphite, Wavefront, JSON.",
         discussion: """
@@ -17,8 +17,10 @@ struct Metricat: ParsableCommand {
         subcommands: [Send.self, Listen.self, Convert.self, Load.self, TailLog.self]
     )
 
+    public init() {}
+
     /// Runs the command; a usage error exits 2 (ArgumentParser's own default is 64).
-    static func main() {
+    public static func main() {
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
@@ -37,6 +39,7 @@ struct Metricat: ParsableCommand {
     static func fail(_ error: any Error, usage: any ParsableCommand.Type) -> Never {
         if exitCode(for: error) == .validationFailure {
             var text = usage.fullMessage(for: error)
+            if let refusal = refusal(for: error) { text = text.replacing(Metricat.message(for: error), with: refusal, maxReplacements: 1) }
             // Outside of parsing, the parser names a subcommand without its parent: put "metricat" back.
             if usage != Metricat.self {
                 let name = usage._commandName
@@ -47,5 +50,17 @@ struct Metricat: ParsableCommand {
             exit(withError: ExitCode(2))
         }
         exit(withError: error)
+    }
+
+    /// Why a typed argument value refused its text, as `--flag: 'text' what is wrong (example: --flag
+    /// ...)`; nil when `error` is no such refusal. The argument parser's own message names the value and
+    /// the flag but not the reason, which ``CheckedArgument`` left on this thread.
+    static func refusal(for error: any Error) -> String? {
+        let message = Metricat.message(for: error)
+        guard let (text, problem) = ArgumentProblem.takeRefusal() else { return nil }
+        let start = "The value '\(text)' is invalid for '"
+        guard message.hasPrefix(start) else { return nil }
+        let flag = message.dropFirst(start.count).prefix { $0 != " " && $0 != "'" }
+        return problem.message(flag: String(flag), text: text)
     }
 }

@@ -1,0 +1,52 @@
+import ArgumentParser
+
+/// The bounds of a ``ByteSize`` flag.
+protocol ByteSizeBounds: Sendable {
+    static var range: ClosedRange<Int> { get }
+}
+
+/// A size in bytes: `1432`, `64k`, `8M`, `1G` (k, M and G are powers of 1024; `KiB`, `MiB`, `GiB`
+/// too), within the flag's `Bounds`.
+struct ByteSize<Bounds: ByteSizeBounds>: CheckedArgument, Equatable, Sendable {
+    var bytes: Int
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    static func parse(_ text: String) -> Result<ByteSize, ArgumentProblem> {
+        let range = Bounds.range
+        let examples = [String(range.upperBound < 1 << 20 ? min(1432, range.upperBound) : 1 << 20), range.upperBound < 1 << 20 ? "1k" : "64k"]
+        var digits = Substring(text)
+        var shift = 0
+        for (suffix, s) in [("KiB", 10), ("MiB", 20), ("GiB", 30), ("k", 10), ("K", 10), ("M", 20), ("G", 30)] where digits.hasSuffix(suffix) {
+            digits = digits.dropLast(suffix.count)
+            shift = s
+            break
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits) else {
+            let what = text.hasPrefix("-") ? "is negative" : "is not a size"
+            return .failure(ArgumentProblem(problem: "\(what): a whole number of bytes, with k, M or G", examples: examples))
+        }
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: 1 << shift)
+        guard !overflow, range.contains(bytes) else {
+            return .failure(ArgumentProblem(problem: "is out of range: between \(range.lowerBound) and \(range.upperBound) bytes", examples: examples))
+        }
+        return .success(ByteSize(bytes: bytes))
+    }
+
+    var defaultValueDescription: String { String(bytes) }
+}
+
+/// A line or record: 1 byte to 1 GiB.
+enum LineBytes: ByteSizeBounds {
+    static let range = 1...(1 << 30)
+}
+
+/// A UDP datagram's payload: 1 to 65507 bytes.
+enum DatagramBytes: ByteSizeBounds {
+    static let range = 1...65507
+}
+
+/// A socket buffer: 1 byte to 2 GiB - 1 (the kernel takes an int).
+enum BufferBytes: ByteSizeBounds {
+    static let range = 1...Int(Int32.max)
+}
