@@ -22,7 +22,7 @@ struct ByteSize<Bounds: ByteSizeBounds>: CheckedArgument, Equatable, Sendable {
             shift = s
             break
         }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits) else {
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else {
             let what = text.hasPrefix("-") ? "is negative" : "is not a size"
             return .failure(ArgumentProblem(problem: "\(what): a whole number of bytes, with k, M or G", examples: examples))
         }
