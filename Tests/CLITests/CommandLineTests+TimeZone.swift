@@ -12,6 +12,9 @@ extension CommandLineTests {
         let directory = try Binary.run(flags + ["--json-timezone", "America"], input: input)
         #expect(directory.status == 2)
         #expect(directory.stdout.isEmpty)
-        #expect(directory.stderr.contains("--json-timezone: 'America' is not a time zone: UTC, Local, +hh:mm or a zone under /usr/share/zoneinfo (example: --json-timezone America/New_York or +02:00)"), "\(directory)")
+        #expect(
+            directory.stderr.contains(
+                "--json-timezone: 'America' is not a time zone: UTC, Local, +hh:mm or a zone under /usr/share/zoneinfo (example: --json-timezone America/New_York or +02:00)"),
+            "\(directory)")
     }
 }

@@ -107,33 +107,37 @@ import Testing
     }
 
     /// One message per refused value, naming the flag the user typed.
-    @Test(arguments: [
-        (["send", "-", "--name", "x", "--field", "v=1", "--every", "0s"], "--every: '0s' is zero: a duration must be more than 0 (example: --every 500ms, 2s or 1m)"),
-        (["send", "-", "--retry-timeout", "-1s"], "--retry-timeout: '-1s' is negative: a duration must be more than 0 (example: --retry-timeout 500ms, 2s or 1m)"),
-        (["send", "-", "--max-datagram", "65508"], "--max-datagram: '65508' is out of range: between 1 and 65507 bytes (example: --max-datagram 1432 or 1k)"),
-        (["send", "-", "--replay", "x", "--rate", "0"], "--rate: '0' is zero: a rate must be more than 0 lines per second (example: --rate 5000, 10k or 2M)"),
-        (["convert", "--to", "json", "--max-line", "0"], "--max-line: '0' is out of range: between 1 and 1073741824 bytes (example: --max-line 1048576 or 64k)"),
-        (["listen", "--socket-mode", "0999"], "--socket-mode: '0999' is not an octal mode: 0 to 0777 (example: --socket-mode 0660)"),
-        (["listen", "--timeout", "soon"], "--timeout: 'soon' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --timeout 500ms, 2s or 1m)"),
-        (["listen", "--rcvbuf", "3G"], "--rcvbuf: '3G' is out of range: between 1 and 2147483647 bytes (example: --rcvbuf 1048576 or 64k)"),
-        (["listen", "--aggregate", "1x"], "--aggregate: '1x' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --aggregate 500ms, 2s or 1m)"),
-        (
-            ["listen", "--json-timezone", "Mars/Olympus"],
-            "--json-timezone: 'Mars/Olympus' is not a time zone: UTC, Local, +hh:mm or a zone under /usr/share/zoneinfo (example: --json-timezone America/New_York or +02:00)"
-        ),
-        (["load", "--rate", "-5k"], "--rate: '-5k' is negative: a rate must be more than 0, or max (example: --rate 5000, 10k, 2M or max)"),
-        (["load", "--rate", "2G"], "--rate: '2G' is too high: at most 1G lines per second (example: --rate 5000, 10k, 2M or max)"),
-        (["load", "--max-loss", "5"], "--max-loss: '5' is not a fraction: 0 to 1, or 0% to 100% (example: --max-loss 0.1% or 0.001)"),
-        (["load", "--count", "0"], "--count: '0' is not a count of lines: a whole number from 1, with k, M or G (example: --count 100000 or 1M)"),
-        (["load", "--batch", "0"], "--batch: '0' is not a line count: 1 to 65507, or max (example: --batch 20 or max)"),
-        (["load", "--size", "0"], "--size: '0' is out of range: between 1 and 65507 bytes (example: --size 1432 or 1k)"),
-        (["load", "--ramp", "9k..1k"], "--ramp: '9k..1k' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)"),
-        (["load", "--step", "x1"], "--step: 'x1' is not xFACTOR (> 1) or +RATE (example: --step x2 or +50k)"),
-        (["load", "--drain", "0ms"], "--drain: '0ms' is zero: a duration must be more than 0 (example: --drain 500ms, 2s or 1m)"),
-        (["tail-log", "x.log", "--parser", "sample", "--interval", "10"], nil),
-        (["tail-log", "x.log", "--parser", "sample", "--interval", "0"], "--interval: '0' is zero: a duration must be more than 0 (example: --interval 500ms, 2s or 1m)"),
-        (["tail-log", "x.log", "--parser", "sample", "--max-line", "2G"], "--max-line: '2G' is out of range: between 1 and 1073741824 bytes (example: --max-line 1048576 or 64k)"),
-    ] as [([String], String?)])
+    @Test(
+        arguments: [
+            (["send", "-", "--name", "x", "--field", "v=1", "--every", "0s"], "--every: '0s' is zero: a duration must be more than 0 (example: --every 500ms, 2s or 1m)"),
+            (["send", "-", "--retry-timeout", "-1s"], "--retry-timeout: '-1s' is negative: a duration must be more than 0 (example: --retry-timeout 500ms, 2s or 1m)"),
+            (["send", "-", "--max-datagram", "65508"], "--max-datagram: '65508' is out of range: between 1 and 65507 bytes (example: --max-datagram 1432 or 1k)"),
+            (["send", "-", "--replay", "x", "--rate", "0"], "--rate: '0' is zero: a rate must be more than 0 lines per second (example: --rate 5000, 10k or 2M)"),
+            (["convert", "--to", "json", "--max-line", "0"], "--max-line: '0' is out of range: between 1 and 1073741824 bytes (example: --max-line 1048576 or 64k)"),
+            (["listen", "--socket-mode", "0999"], "--socket-mode: '0999' is not an octal mode: 0 to 0777 (example: --socket-mode 0660)"),
+            (["listen", "--timeout", "soon"], "--timeout: 'soon' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --timeout 500ms, 2s or 1m)"),
+            (["listen", "--rcvbuf", "3G"], "--rcvbuf: '3G' is out of range: between 1 and 2147483647 bytes (example: --rcvbuf 1048576 or 64k)"),
+            (["listen", "--aggregate", "1x"], "--aggregate: '1x' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --aggregate 500ms, 2s or 1m)"),
+            (
+                ["listen", "--json-timezone", "Mars/Olympus"],
+                "--json-timezone: 'Mars/Olympus' is not a time zone: UTC, Local, +hh:mm or a zone under /usr/share/zoneinfo (example: --json-timezone America/New_York or +02:00)"
+            ),
+            (["load", "--rate", "-5k"], "--rate: '-5k' is negative: a rate must be more than 0, or max (example: --rate 5000, 10k, 2M or max)"),
+            (["load", "--rate", "2G"], "--rate: '2G' is too high: at most 1G lines per second (example: --rate 5000, 10k, 2M or max)"),
+            (["load", "--max-loss", "5"], "--max-loss: '5' is not a fraction: 0 to 1, or 0% to 100% (example: --max-loss 0.1% or 0.001)"),
+            (["load", "--count", "0"], "--count: '0' is not a count of lines: a whole number from 1, with k, M or G (example: --count 100000 or 1M)"),
+            (["load", "--batch", "0"], "--batch: '0' is not a line count: 1 to 65507, or max (example: --batch 20 or max)"),
+            (["load", "--size", "0"], "--size: '0' is out of range: between 1 and 65507 bytes (example: --size 1432 or 1k)"),
+            (["load", "--ramp", "9k..1k"], "--ramp: '9k..1k' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)"),
+            (["load", "--step", "x1"], "--step: 'x1' is not xFACTOR (> 1) or +RATE (example: --step x2 or +50k)"),
+            (["load", "--drain", "0ms"], "--drain: '0ms' is zero: a duration must be more than 0 (example: --drain 500ms, 2s or 1m)"),
+            (["tail-log", "x.log", "--parser", "sample", "--interval", "10"], nil),
+            (["tail-log", "x.log", "--parser", "sample", "--interval", "0"], "--interval: '0' is zero: a duration must be more than 0 (example: --interval 500ms, 2s or 1m)"),
+            (
+                ["tail-log", "x.log", "--parser", "sample", "--max-line", "2G"],
+                "--max-line: '2G' is out of range: between 1 and 1073741824 bytes (example: --max-line 1048576 or 64k)"
+            ),
+        ] as [([String], String?)])
     func refusals(_ args: [String], _ message: String?) {
         #expect(refusal(args) == message)
     }
