@@ -2,7 +2,7 @@ import MetricFormats
 import MetricLoad
 import MetricTransport
 import MetricatKit
-import XCTest
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +10,7 @@ import XCTest
 
 /// The sender holds its rate within 1% over one-second windows, and the kernel's drop counter of a
 /// deliberately overflowed receive buffer is read back exactly.
-final class PacingTests: XCTestCase {
+@Suite(.serialized) struct PacingTests {
     func payloadRing(lines: Int = 1) throws -> FrameRing {
         let template = MetricTemplate(name: "m", fields: [("v", .literal(.float(1)))])
         let payload = try Payload(template: template, format: .influx, formatOptions: FormatOptions(), seqKey: "seq", seqAsTag: false, size: 64, series: 1)
@@ -27,43 +27,44 @@ final class PacingTests: XCTestCase {
         let c = sender.run(rate: rate, duration: 1_200_000_000, count: nil) { ticks.append($0) }
         sink.drainAndStop(idle: 200_000_000)
         // The one-second window: lines attempted by the first tick against rate × its elapsed time.
-        let first = try XCTUnwrap(ticks.first)
+        let first = try #require(ticks.first)
         let expected = rate * Double(first.elapsedNanoseconds) / 1e9
-        XCTAssertEqual(Double(first.attempted), expected, accuracy: expected * 0.01, "first 1 s window at \(rate)/s")
+        #expect(abs(Double(first.attempted) - expected) <= expected * 0.01, "first 1 s window at \(rate)/s")
         // The whole run.
         let whole = rate * Double(c.elapsedNanoseconds) / 1e9
-        XCTAssertEqual(Double(c.sent), whole, accuracy: whole * 0.01, "\(rate)/s over \(c.elapsedNanoseconds) ns")
-        XCTAssertEqual(c.errors, [:])
-        XCTAssertEqual(sink.lines, c.sent)
-        XCTAssertEqual(sink.tracker.lost(sent: c.sent), 0)
+        #expect(abs(Double(c.sent) - whole) <= whole * 0.01, "\(rate)/s over \(c.elapsedNanoseconds) ns")
+        #expect(c.errors == [:])
+        #expect(sink.lines == c.sent)
+        #expect(sink.tracker.lost(sent: c.sent) == 0)
     }
 
-    func testPacingAt10kPerSecond() throws { try pace(10_000) }
-    func testPacingAt100kPerSecond() throws { try pace(100_000) }
+    @Test func pacingAt10kPerSecond() throws { try pace(10_000) }
+    @Test func pacingAt100kPerSecond() throws { try pace(100_000) }
 
-    func testKernelDropsOfAnOverflowedReceiveBufferAreCountedExactly() throws {
+    @Test func kernelDropsOfAnOverflowedReceiveBufferAreCountedExactly() throws {
         // A receiver that never reads, with the smallest buffer the kernel grants.
         let receiver = try Socket.bind(.udp(host: "127.0.0.1", port: 0, family: .ipv4))
         try receiver.setReceiveBuffer(1)
         let port = try receiver.localAddress().port
         let target = Endpoint.udp(host: "127.0.0.1", port: port, family: .ipv4)
-        let before = try XCTUnwrap(KernelCounters.udpDrops(inode: XCTUnwrap(receiver.inode())))
-        XCTAssertEqual(before, 0)
+        let inode = try #require(receiver.inode())
+        let before = try #require(KernelCounters.udpDrops(inode: inode))
+        #expect(before == 0)
         let sender = LoadSender(socket: try Socket.connect(to: target), target: target, ring: try payloadRing())
         let c = sender.run(rate: nil, duration: 5_000_000_000, count: 2000)
-        XCTAssertEqual(c.sent, 2000)
+        #expect(c.sent == 2000)
         // What is queued is read out; the rest the kernel dropped.
         try receiver.setNonBlocking()
         var queued: UInt64 = 0
         var buffer = [UInt8](repeating: 0, count: 2048)
         while case .success = buffer.withUnsafeMutableBytes({ receiver.receive(into: $0) }) { queued += 1 }
-        let drops = try XCTUnwrap(KernelCounters.udpDrops(inode: XCTUnwrap(receiver.inode())))
-        XCTAssertGreaterThan(drops, 1000)
-        XCTAssertEqual(drops + queued, 2000)
-        XCTAssertEqual(KernelCounters.udpDrops(port: port), drops)
+        let drops = try #require(KernelCounters.udpDrops(inode: inode))
+        #expect(drops > 1000)
+        #expect(drops + queued == 2000)
+        #expect(KernelCounters.udpDrops(port: port) == drops)
     }
 
-    func testEmbeddedSinkCountsEveryTransport() throws {
+    @Test func embeddedSinkCountsEveryTransport() throws {
         for transport in ["udp", "udp6", "tcp", "unix", "unixgram"] {
             let dir = "/tmp/metricat-loadtest-\(getpid())-\(transport)"
             mkdir(dir, 0o700)
@@ -75,10 +76,10 @@ final class PacingTests: XCTestCase {
             let c = sender.run(rate: 200_000, duration: 5_000_000_000, count: 30_001)
             sender.close()
             sink.drainAndStop(idle: 200_000_000)
-            XCTAssertEqual(c.sent, 30_001, transport)
-            XCTAssertEqual(sink.lines, 30_001, transport)
-            XCTAssertEqual(sink.tracker.unique, 30_001, transport)
-            XCTAssertEqual(sink.tracker.duplicated + sink.tracker.reordered + sink.tracker.unnumbered, 0, transport)
+            #expect(c.sent == 30_001, "\(transport)")
+            #expect(sink.lines == 30_001, "\(transport)")
+            #expect(sink.tracker.unique == 30_001, "\(transport)")
+            #expect(sink.tracker.duplicated + sink.tracker.reordered + sink.tracker.unnumbered == 0, "\(transport)")
         }
     }
 }

@@ -1,10 +1,10 @@
 import MetricFormats
 import MetricLoad
 import MetricatKit
-import XCTest
+import Testing
 
 /// Lines are rendered by the real serializers; the sequence and series slots are patched in place.
-final class PayloadTests: XCTestCase {
+@Suite struct PayloadTests {
     let template = MetricTemplate(name: "cpu", tags: [Tag("host", "web1")], fields: [("usage", .literal(.float(12.5)))])
 
     func text(_ ring: FrameRing, frame: Int, lines: Int, seq: UInt64) -> String {
@@ -12,7 +12,7 @@ final class PayloadTests: XCTestCase {
         return String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
-    func testEveryPushFormatCarriesTheSequenceNumber() throws {
+    @Test func everyPushFormatCarriesTheSequenceNumber() throws {
         for format: MetricFormat in [.influx, .json, .wavefront, .statsd, .graphite] {
             let payload = try Payload(
                 template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
@@ -20,10 +20,10 @@ final class PayloadTests: XCTestCase {
             let ring = FrameRing(payload: payload, linesPerFrame: 3, frameCount: 2)
             let t = text(ring, frame: 1, lines: 3, seq: 998)
             let lines = t.split(separator: "\n")
-            XCTAssertEqual(lines.count, 3, "\(format): \(t)")
+            #expect(lines.count == 3, "\(format): \(t)")
             for (i, line) in lines.enumerated() {
                 let got = Array(line.utf8).withUnsafeBufferPointer { SequenceTracker.scan($0, key: Array("seq".utf8)) }
-                XCTAssertEqual(got.map(SequenceTracker.number), 998 + UInt64(i), "\(format): \(line)")
+                #expect(got.map(SequenceTracker.number) == 998 + UInt64(i), "\(format): \(line)")
             }
             // The line parses back in its own format.
             var parser = try format.makeParser(FormatOptions())
@@ -36,56 +36,58 @@ final class PayloadTests: XCTestCase {
             let c = Collect()
             Array(t.utf8).withUnsafeBufferPointer { parser.parse(text: $0, into: c, maxLineBytes: 1 << 20) }
             parser.finish(into: c)
-            XCTAssertEqual(c.errors, [], "\(format): \(t)")
-            XCTAssertFalse(c.metrics.isEmpty, "\(format): \(t)")
+            #expect(c.errors == [], "\(format): \(t)")
+            #expect(!c.metrics.isEmpty, "\(format): \(t)")
         }
     }
 
-    func testInfluxSequenceFieldIsAFixedWidthInteger() throws {
+    @Test func influxSequenceFieldIsAFixedWidthInteger() throws {
         let payload = try Payload(template: template, format: .influx, formatOptions: FormatOptions(), seqKey: "seq", seqAsTag: false, size: nil, series: 1)
         let ring = FrameRing(payload: payload, linesPerFrame: 2, frameCount: 1)
-        XCTAssertEqual(text(ring, frame: 0, lines: 2, seq: 41), "cpu,host=web1 usage=12.5,seq=100000000041i\ncpu,host=web1 usage=12.5,seq=100000000042i\n")
+        #expect(text(ring, frame: 0, lines: 2, seq: 41) == "cpu,host=web1 usage=12.5,seq=100000000041i\ncpu,host=web1 usage=12.5,seq=100000000042i\n")
         // Numbers carry over every digit (the odometer), and a jump resets it.
-        XCTAssertEqual(text(ring, frame: 0, lines: 2, seq: 999_999), "cpu,host=web1 usage=12.5,seq=100000999999i\ncpu,host=web1 usage=12.5,seq=100001000000i\n")
-        XCTAssertEqual(text(ring, frame: 0, lines: 1, seq: 5), "cpu,host=web1 usage=12.5,seq=100000000005i\n")
+        #expect(text(ring, frame: 0, lines: 2, seq: 999_999) == "cpu,host=web1 usage=12.5,seq=100000999999i\ncpu,host=web1 usage=12.5,seq=100001000000i\n")
+        #expect(text(ring, frame: 0, lines: 1, seq: 5) == "cpu,host=web1 usage=12.5,seq=100000000005i\n")
     }
 
-    func testSizePadsEveryLineExactly() throws {
+    @Test func sizePadsEveryLineExactly() throws {
         for format: MetricFormat in [.influx, .statsd, .graphite, .json] {
             for size in [160, 512] {
                 let payload = try Payload(
                     template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq",
                     seqAsTag: format != .influx, size: size, series: 1)
-                XCTAssertEqual(payload.lines.map(\.bytes.count), [size], "\(format) --size \(size)")
+                #expect(payload.lines.map(\.bytes.count) == [size], "\(format) --size \(size)")
             }
         }
     }
 
-    func testSeriesTagCyclesThroughItsValues() throws {
+    @Test func seriesTagCyclesThroughItsValues() throws {
         let payload = try Payload(template: template, format: .influx, formatOptions: FormatOptions(), seqKey: "seq", seqAsTag: false, size: nil, series: 12)
         let ring = FrameRing(payload: payload, linesPerFrame: 13, frameCount: 1)
         let lines = text(ring, frame: 0, lines: 13, seq: 0).split(separator: "\n")
-        XCTAssertEqual(lines[0], "cpu,host=web1,series=00 usage=12.5,seq=100000000000i")
-        XCTAssertEqual(lines[11], "cpu,host=web1,series=11 usage=12.5,seq=100000000011i")
-        XCTAssertEqual(lines[12], "cpu,host=web1,series=00 usage=12.5,seq=100000000012i")
+        #expect(lines[0] == "cpu,host=web1,series=00 usage=12.5,seq=100000000000i")
+        #expect(lines[11] == "cpu,host=web1,series=11 usage=12.5,seq=100000000011i")
+        #expect(lines[12] == "cpu,host=web1,series=00 usage=12.5,seq=100000000012i")
     }
 
-    func testScrapeFormatsAreRefused() {
+    @Test func scrapeFormatsAreRefused() {
         for format: MetricFormat in [.prometheus, .csv] {
-            XCTAssertThrowsError(try Payload(template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq", seqAsTag: true, size: nil, series: 1))
+            #expect(throws: (any Error).self) {
+                try Payload(template: template, format: format, formatOptions: FormatOptions(), seqKey: "seq", seqAsTag: true, size: nil, series: 1)
+            }
         }
     }
 
-    func testRatesAndRamps() {
-        XCTAssertEqual(RateText.parse("10k"), 10_000)
-        XCTAssertEqual(RateText.parse("2M"), 2_000_000)
-        XCTAssertEqual(RateText.parse("2.5m"), 2_500_000)
-        XCTAssertNil(RateText.parse("fast"))
+    @Test func ratesAndRamps() {
+        #expect(RateText.parse("10k") == 10_000)
+        #expect(RateText.parse("2M") == 2_000_000)
+        #expect(RateText.parse("2.5m") == 2_500_000)
+        #expect(RateText.parse("fast") == nil)
         var r = Ramp.parse("10k..80k")!
-        XCTAssertEqual(r.rates, [10_000, 20_000, 40_000, 80_000])
+        #expect(r.rates == [10_000, 20_000, 40_000, 80_000])
         r.step = Ramp.parseStep("+25k")!
-        XCTAssertEqual(r.rates, [10_000, 35_000, 60_000])
-        XCTAssertNil(Ramp.parse("80k..10k"))
-        XCTAssertNil(Ramp.parseStep("x1"))
+        #expect(r.rates == [10_000, 35_000, 60_000])
+        #expect(Ramp.parse("80k..10k") == nil)
+        #expect(Ramp.parseStep("x1") == nil)
     }
 }

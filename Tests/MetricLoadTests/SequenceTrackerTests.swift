@@ -1,30 +1,30 @@
 import MetricatKit
-import XCTest
+import Testing
 
 /// The sequence accounting finds exactly the gaps, duplicates and reorderings injected into a stream.
-final class SequenceTrackerTests: XCTestCase {
-    func testInOrderStreamHasNothingToReport() {
+@Suite struct SequenceTrackerTests {
+    @Test func inOrderStreamHasNothingToReport() {
         var t = SequenceTracker(windowBits: 10)
         for s in 0..<5000 as Range<UInt64> { t.record(s) }
-        XCTAssertEqual(t.received, 5000)
-        XCTAssertEqual(t.duplicated, 0)
-        XCTAssertEqual(t.reordered, 0)
-        XCTAssertEqual(t.gaps, 0)
-        XCTAssertEqual(t.lost(sent: 5000), 0)
+        #expect(t.received == 5000)
+        #expect(t.duplicated == 0)
+        #expect(t.reordered == 0)
+        #expect(t.gaps == 0)
+        #expect(t.lost(sent: 5000) == 0)
     }
 
-    func testReplaysOlderThanTheWindowNeverMakeGapsNegative() {
+    @Test func replaysOlderThanTheWindowNeverMakeGapsNegative() {
         var t = SequenceTracker(windowBits: 6)  // 64 numbers
         t.record(100)
         for _ in 0..<200 { t.record(0) }
-        XCTAssertEqual(t.received, 201)
-        XCTAssertEqual(t.late, 200)
-        XCTAssertEqual(t.unique, 201)
-        XCTAssertEqual(t.next, 101)
-        XCTAssertEqual(t.gaps, 0)
+        #expect(t.received == 201)
+        #expect(t.late == 200)
+        #expect(t.unique == 201)
+        #expect(t.next == 101)
+        #expect(t.gaps == 0)
     }
 
-    func testInjectedGapsDuplicatesAndReorderings() {
+    @Test func injectedGapsDuplicatesAndReorderings() {
         var t = SequenceTracker(windowBits: 12)
         var stream: [UInt64] = []
         let missing: Set<UInt64> = [3, 500, 501, 502, 9999]
@@ -39,30 +39,30 @@ final class SequenceTrackerTests: XCTestCase {
             stream.swapAt(i, i + 1)
         }
         for s in stream { t.record(s) }
-        XCTAssertEqual(t.duplicated, 10)
-        XCTAssertEqual(t.reordered, 4)
-        XCTAssertEqual(t.unique, 10_000 - 5)
-        XCTAssertEqual(t.lost(sent: 10_000), 5)
+        #expect(t.duplicated == 10)
+        #expect(t.reordered == 4)
+        #expect(t.unique == 10_000 - 5)
+        #expect(t.lost(sent: 10_000) == 5)
         // 9999 is missing at the end: listen (without the sender's count) sees only the gaps below 9998.
-        XCTAssertEqual(t.gaps, 4)
+        #expect(t.gaps == 4)
     }
 
-    func testWindowSlidesWithoutForgettingRecentNumbers() {
+    @Test func windowSlidesWithoutForgettingRecentNumbers() {
         var t = SequenceTracker(windowBits: 8)  // 256 numbers
         for s in 0..<100_000 as Range<UInt64> { t.record(s) }
         t.record(99_900)  // inside the window: a duplicate
         t.record(99_000)  // outside: late, cannot be told from a duplicate
-        XCTAssertEqual(t.duplicated, 1)
-        XCTAssertEqual(t.late, 1)
-        XCTAssertEqual(t.reordered, 1)
+        #expect(t.duplicated == 1)
+        #expect(t.late == 1)
+        #expect(t.reordered == 1)
         // A jump far ahead clears the window; numbers just behind the jump are then new.
         t.record(1_000_000)
         t.record(999_999)
-        XCTAssertEqual(t.reordered, 2)
-        XCTAssertEqual(t.duplicated, 1)
+        #expect(t.reordered == 2)
+        #expect(t.duplicated == 1)
     }
 
-    func testScanFindsTheNumberInEveryFormat() {
+    @Test func scanFindsTheNumberInEveryFormat() {
         let cases: [(String, UInt64?)] = [
             ("cpu,host=a usage=1,seq=000000000042i", 42),
             ("cpu,host=a,seq=000000001234 usage=1", 1234),
@@ -78,14 +78,14 @@ final class SequenceTrackerTests: XCTestCase {
         let key = Array("seq".utf8)
         for (line, want) in cases {
             let got = Array(line.utf8).withUnsafeBufferPointer { SequenceTracker.scan($0, key: key) }
-            XCTAssertEqual(got, want, line)
+            #expect(got == want, "\(line)")
         }
         // load writes numbers plus the offset; anything below it is a plain number (send --field seq=seq).
-        XCTAssertEqual(SequenceTracker.number(100_000_000_042), 42)
-        XCTAssertEqual(SequenceTracker.number(42), 42)
+        #expect(SequenceTracker.number(100_000_000_042) == 42)
+        #expect(SequenceTracker.number(42) == 42)
     }
 
-    func testSeveralSendersAreTrackedApart() {
+    @Test func severalSendersAreTrackedApart() {
         var s = SequenceStreams()
         // Two senders interleaved: sender 1's numbers start at 10^10. Neither is reordered within itself.
         for i in 0..<1000 as Range<UInt64> {
@@ -93,18 +93,18 @@ final class SequenceTrackerTests: XCTestCase {
             if i != 500 { s.record(SequenceStreams.span + i) }
         }
         s.record(SequenceStreams.span + 10)  // one duplicate
-        XCTAssertEqual(s.senders, 2)
-        XCTAssertEqual(s.reordered, 0)
-        XCTAssertEqual(s.duplicated, 1)
-        XCTAssertEqual(s.gaps, 1)
-        XCTAssertEqual(s.lost(sent: 2000), 1)
-        XCTAssertEqual(s.highest, 999)
+        #expect(s.senders == 2)
+        #expect(s.reordered == 0)
+        #expect(s.duplicated == 1)
+        #expect(s.gaps == 1)
+        #expect(s.lost(sent: 2000) == 1)
+        #expect(s.highest == 999)
     }
 }
 
 /// The bulk paths (runs, the learned-layout scanner, the sink's line counter) give exactly what the
 /// one-at-a-time paths give, on streams with gaps, duplicates, reorderings and changing layouts.
-final class SequenceBulkTests: XCTestCase {
+@Suite struct SequenceBulkTests {
     /// A fixed-seed generator, so a failure reproduces.
     struct SplitMix: RandomNumberGenerator {
         var state: UInt64
@@ -136,13 +136,13 @@ final class SequenceBulkTests: XCTestCase {
         return out
     }
 
-    func assertSame(_ a: SequenceTracker, _ b: SequenceTracker, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.received, b.received, "received \(what)", file: file, line: line)
-        XCTAssertEqual(a.duplicated, b.duplicated, "duplicated \(what)", file: file, line: line)
-        XCTAssertEqual(a.reordered, b.reordered, "reordered \(what)", file: file, line: line)
-        XCTAssertEqual(a.late, b.late, "late \(what)", file: file, line: line)
-        XCTAssertEqual(a.next, b.next, "next \(what)", file: file, line: line)
-        XCTAssertEqual(a.gaps, b.gaps, "gaps \(what)", file: file, line: line)
+    func assertSame(_ a: SequenceTracker, _ b: SequenceTracker, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(a.received == b.received, "received \(what)", sourceLocation: sourceLocation)
+        #expect(a.duplicated == b.duplicated, "duplicated \(what)", sourceLocation: sourceLocation)
+        #expect(a.reordered == b.reordered, "reordered \(what)", sourceLocation: sourceLocation)
+        #expect(a.late == b.late, "late \(what)", sourceLocation: sourceLocation)
+        #expect(a.next == b.next, "next \(what)", sourceLocation: sourceLocation)
+        #expect(a.gaps == b.gaps, "gaps \(what)", sourceLocation: sourceLocation)
     }
 
     /// Splits a stream into runs of consecutive numbers, as the sink does.
@@ -154,7 +154,7 @@ final class SequenceBulkTests: XCTestCase {
         return out
     }
 
-    func testRunsCountLikeSingleNumbers() {
+    @Test func runsCountLikeSingleNumbers() {
         for seed: UInt64 in 1...20 {
             let stream = messyStream(20_000, seed: seed)
             var one = SequenceTracker(windowBits: 8)
@@ -173,7 +173,7 @@ final class SequenceBulkTests: XCTestCase {
         }
     }
 
-    func testLongRunsWrapTheWindow() {
+    @Test func longRunsWrapTheWindow() {
         var one = SequenceTracker(windowBits: 6)
         var bulk = SequenceTracker(windowBits: 6)
         for (first, count): (UInt64, UInt64) in [(0, 10), (10, 64), (74, 1000), (2000, 63), (1990, 20), (2063, 129), (0, 5)] {
@@ -182,10 +182,10 @@ final class SequenceBulkTests: XCTestCase {
             assertSame(one, bulk, "run \(first)+\(count)")
         }
         // 1990...1998 fell behind the window (next was 2063), and so did 0...4 at the end.
-        XCTAssertEqual(bulk.late, 9 + 5)
+        #expect(bulk.late == 9 + 5)
     }
 
-    func testStreamsRecordRunsLikeSingleNumbers() {
+    @Test func streamsRecordRunsLikeSingleNumbers() {
         let span = SequenceStreams.span
         // Three senders interleaved in chunks, one run across the boundary between senders 1 and 2.
         var stream: [UInt64] = []
@@ -201,16 +201,16 @@ final class SequenceBulkTests: XCTestCase {
         var bulk = SequenceStreams()
         let flat = runs(stream).flatMap { [$0.0, $0.1] }
         flat.withUnsafeBufferPointer { bulk.record(runs: $0) }
-        XCTAssertEqual(one.received, bulk.received)
-        XCTAssertEqual(one.duplicated, bulk.duplicated)
-        XCTAssertEqual(one.reordered, bulk.reordered)
-        XCTAssertEqual(one.gaps, bulk.gaps)
-        XCTAssertGreaterThanOrEqual(one.senders, 4)
-        XCTAssertEqual(one.senders, bulk.senders)
-        XCTAssertEqual(one.highest, bulk.highest)
+        #expect(one.received == bulk.received)
+        #expect(one.duplicated == bulk.duplicated)
+        #expect(one.reordered == bulk.reordered)
+        #expect(one.gaps == bulk.gaps)
+        #expect(one.senders >= 4)
+        #expect(one.senders == bulk.senders)
+        #expect(one.highest == bulk.highest)
     }
 
-    func testScannerReadsWhatScanReads() {
+    @Test func scannerReadsWhatScanReads() {
         let key = Array("seq".utf8)
         var lines: [String] = []
         // A run in one layout across digit carries (…9 → …0, 099999 → 100000).
@@ -235,11 +235,11 @@ final class SequenceBulkTests: XCTestCase {
             let bytes = Array(line.utf8)
             let want = bytes.withUnsafeBufferPointer { SequenceTracker.scan($0, key: key, hint: &hint) }
             let got = bytes.withUnsafeBufferPointer { scanner.scan($0) }
-            XCTAssertEqual(got, want, line)
+            #expect(got == want, "\(line)")
         }
     }
 
-    func testScannerCountsUpThroughEveryCarry() {
+    @Test func scannerCountsUpThroughEveryCarry() {
         // Every carry pattern of the last five digits, and the ones that reach the first eight.
         let key = Array("seq".utf8)
         var scanner = SequenceScanner(key: key)
@@ -248,20 +248,20 @@ final class SequenceBulkTests: XCTestCase {
                 let line = Array("m,pad=xx v=1,seq=\(n)i".utf8)
                 let got = line.withUnsafeBufferPointer { scanner.scan($0) }
                 if got != n {
-                    XCTFail("\(n): read \(String(describing: got))")
+                    Issue.record("\(n): read \(String(describing: got))")
                     return
                 }
             }
         }
     }
 
-    func testScannerAfterTheLastTwelveDigitNumber() {
+    @Test func scannerAfterTheLastTwelveDigitNumber() {
         var scanner = SequenceScanner(key: "seq")
         for (line, want): (String, UInt64?) in [
             ("a seq=999999999998", 999_999_999_998), ("a seq=999999999999", 999_999_999_999),
             ("a seq=000000000000", 0), ("a seq=1000000000000", 1_000_000_000_000),
         ] {
-            XCTAssertEqual(Array(line.utf8).withUnsafeBufferPointer { scanner.scan($0) }, want, line)
+            #expect(Array(line.utf8).withUnsafeBufferPointer { scanner.scan($0) } == want, "\(line)")
         }
     }
 }
