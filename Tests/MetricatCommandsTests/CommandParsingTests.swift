@@ -101,9 +101,13 @@ import Testing
         #expect(given.maxLine.bytes == 1 << 30)
     }
 
-    @Test func convertTakesATimeZone() throws {
-        let c = try parse(["convert", "--to", "influx", "--json-timezone=-0530"], as: Convert.self)
+    @Test func convertTakesATimeZoneAndAnOutputLineLimit() throws {
+        let c = try parse(["convert", "--to", "influx", "--json-timezone=-0530", "--influx-max-line-bytes", "1k"], as: Convert.self)
         #expect(c.formats.json.jsonTimezone?.zone == .fixed(seconds: -19800))
+        #expect(c.formats.influx.influxMaxLineBytes?.bytes == 1024)
+        // 0 is no limit.
+        let unlimited = try parse(["convert", "--to", "influx", "--influx-max-line-bytes", "0"], as: Convert.self)
+        #expect(unlimited.formats.influx.influxMaxLineBytes?.bytes == 0)
     }
 
     /// One message per refused value, naming the flag the user typed.
@@ -116,7 +120,7 @@ import Testing
             (["convert", "--to", "json", "--max-line", "0"], "--max-line: '0' is out of range: between 1 and 1073741824 bytes (example: --max-line 1048576 or 64k)"),
             (["listen", "--socket-mode", "0999"], "--socket-mode: '0999' is not an octal mode: 0 to 0777 (example: --socket-mode 0660)"),
             (["listen", "--timeout", "soon"], "--timeout: 'soon' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --timeout 500ms, 2s or 1m)"),
-            (["listen", "--rcvbuf", "3G"], "--rcvbuf: '3G' is out of range: between 1 and 2147483647 bytes (example: --rcvbuf 1048576 or 64k)"),
+            (["listen", "--rcvbuf", "3G"], "--rcvbuf: '3G' is out of range: between 1 and 2147483647 bytes (example: --rcvbuf 8M or 212992)"),
             (["listen", "--aggregate", "1x"], "--aggregate: '1x' is not a duration: a number with a unit ns, us, ms, s, m or h (example: --aggregate 500ms, 2s or 1m)"),
             (
                 ["listen", "--json-timezone", "Mars/Olympus"],
@@ -130,6 +134,10 @@ import Testing
             (["load", "--size", "0"], "--size: '0' is out of range: between 1 and 65507 bytes (example: --size 1432 or 1k)"),
             (["load", "--ramp", "9k..1k"], "--ramp: '9k..1k' is not FROM..TO with FROM <= TO (example: --ramp 10k..2M)"),
             (["load", "--step", "x1"], "--step: 'x1' is not xFACTOR (> 1) or +RATE (example: --step x2 or +50k)"),
+            (
+                ["convert", "--to", "influx", "--influx-max-line-bytes=-1"],
+                "--influx-max-line-bytes: '-1' is negative: a whole number of bytes, with k, M or G (example: --influx-max-line-bytes 1024 or 0)"
+            ),
             (["load", "--drain", "0ms"], "--drain: '0ms' is zero: a duration must be more than 0 (example: --drain 500ms, 2s or 1m)"),
             (["tail-log", "x.log", "--parser", "sample", "--interval", "10"], nil),
             (["tail-log", "x.log", "--parser", "sample", "--interval", "0"], "--interval: '0' is zero: a duration must be more than 0 (example: --interval 500ms, 2s or 1m)"),

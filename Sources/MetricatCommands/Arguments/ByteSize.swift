@@ -1,8 +1,9 @@
 import ArgumentParser
 
-/// The bounds of a ``ByteSize`` flag.
+/// The bounds of a ``ByteSize`` flag, and sizes to show in a refusal.
 protocol ByteSizeBounds: Sendable {
     static var range: ClosedRange<Int> { get }
+    static var examples: [String] { get }
 }
 
 /// A size in bytes: `1432`, `64k`, `8M`, `1G` (k, M and G are powers of 1024; `KiB`, `MiB`, `GiB`
@@ -14,7 +15,7 @@ struct ByteSize<Bounds: ByteSizeBounds>: CheckedArgument, Equatable, Sendable {
 
     static func parse(_ text: String) -> Result<ByteSize, ArgumentProblem> {
         let range = Bounds.range
-        let examples = [String(range.upperBound < 1 << 20 ? min(1432, range.upperBound) : 1 << 20), range.upperBound < 1 << 20 ? "1k" : "64k"]
+        let examples = Bounds.examples
         var digits = Substring(text)
         var shift = 0
         for (suffix, s) in [("KiB", 10), ("MiB", 20), ("GiB", 30), ("k", 10), ("K", 10), ("M", 20), ("G", 30)] where digits.hasSuffix(suffix) {
@@ -39,14 +40,23 @@ struct ByteSize<Bounds: ByteSizeBounds>: CheckedArgument, Equatable, Sendable {
 /// A line or record: 1 byte to 1 GiB.
 enum LineBytes: ByteSizeBounds {
     static let range = 1...(1 << 30)
+    static let examples = ["1048576", "64k"]
+}
+
+/// An output line, 0 for no limit: up to 1 GiB.
+enum OutputLineBytes: ByteSizeBounds {
+    static let range = 0...(1 << 30)
+    static let examples = ["1024", "0"]
 }
 
 /// A UDP datagram's payload: 1 to 65507 bytes.
 enum DatagramBytes: ByteSizeBounds {
     static let range = 1...65507
+    static let examples = ["1432", "1k"]
 }
 
 /// A socket buffer: 1 byte to 2 GiB - 1 (the kernel takes an int).
 enum BufferBytes: ByteSizeBounds {
     static let range = 1...Int(Int32.max)
+    static let examples = ["8M", "212992"]
 }

@@ -29,7 +29,7 @@ struct InfluxFlags: FormatFlagGroup {
         help: ArgumentHelp(
             "Longest output line in bytes, newline included; longer metrics are split over several lines that repeat the series and timestamp, as Telegraf does. 0 (default) is unlimited.",
             valueName: "bytes"))
-    var influxMaxLineBytes: Int?
+    var influxMaxLineBytes: ByteSize<OutputLineBytes>?
 
     var givenFlags: [String] {
         var flags: [String] = []
@@ -51,11 +51,6 @@ struct InfluxFlags: FormatFlagGroup {
         if let influxSortFields { options.influx.sortFields = influxSortFields }
         if let influxUintSupport { options.influx.uintSupport = influxUintSupport }
         if let influxOmitTimestamp { options.influx.omitTimestamp = influxOmitTimestamp }
-        if let influxMaxLineBytes {
-            guard influxMaxLineBytes >= 0 else {
-                throw ValidationError("--influx-max-line-bytes: must be 0 (unlimited) or a positive number of bytes (example: --influx-max-line-bytes 1024)")
-            }
-            options.influx.maxLineBytes = influxMaxLineBytes
-        }
+        if let influxMaxLineBytes { options.influx.maxLineBytes = influxMaxLineBytes.bytes }
     }
 }
