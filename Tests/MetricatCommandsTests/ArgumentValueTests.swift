@@ -136,4 +136,13 @@ import Testing
         #expect(problem(RampStep.self, "x1") == "--x: 'x1' is not xFACTOR (> 1) or +RATE (example: --x x2 or +50k)")
         #expect(problem(RampStep.self, "+0") != nil)
     }
+
+    @Test func percentiles() throws {
+        #expect(try value(Percentiles.self, "50,90,99.9").values == [50, 90, 99.9])
+        #expect(try value(Percentiles.self, " 100 ").values == [100])
+        #expect(try value(Percentiles.self, "0.001").values == [0.001])
+        #expect(problem(Percentiles.self, "0") == "--x: '0' is not a percentile between 0 and 100 (example: --x 50,90,99.9)")
+        #expect(problem(Percentiles.self, "100.5") == "--x: '100.5' is not a percentile between 0 and 100 (example: --x 50,90,99.9)")
+        #expect(problem(Percentiles.self, "50,p99") == "--x: '50,p99' holds 'p99', which is not a percentile between 0 and 100 (example: --x 50,90,99.9)")
+    }
 }

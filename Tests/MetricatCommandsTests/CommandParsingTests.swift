@@ -59,6 +59,8 @@ import Testing
         #expect(given.rcvbuf?.bytes == 4 << 20)
         #expect(given.aggregation.aggregate?.nanoseconds == 10_000_000_000)
         #expect(given.aggregation.maxTtl?.nanoseconds == 3_600_000_000_000)
+        let percentiles = try parse(["listen", "--aggregate", "1s", "--percentiles", "50, 90", "--percentiles", "99.9,100"], as: Listen.self)
+        #expect(percentiles.aggregation.percentiles.flatMap(\.values) == [50, 90, 99.9, 100])
         #expect(given.formats.csv.csvTimezone?.zone == .fixed(seconds: 7200))
         #expect(given.formats.json.jsonTimezone?.zone == .utc)
     }
@@ -126,6 +128,8 @@ import Testing
                 ["listen", "--json-timezone", "Mars/Olympus"],
                 "--json-timezone: 'Mars/Olympus' is not a time zone: UTC, Local, +hh:mm or a zone under /usr/share/zoneinfo (example: --json-timezone America/New_York or +02:00)"
             ),
+            (["listen", "--percentiles", "101"], "--percentiles: '101' is not a percentile between 0 and 100 (example: --percentiles 50,90,99.9)"),
+            (["listen", "--percentiles", "50, 0"], "--percentiles: '50, 0' holds ' 0', which is not a percentile between 0 and 100 (example: --percentiles 50,90,99.9)"),
             (["load", "--rate", "-5k"], "--rate: '-5k' is negative: a rate must be more than 0, or max (example: --rate 5000, 10k, 2M or max)"),
             (["load", "--rate", "2G"], "--rate: '2G' is too high: at most 1G lines per second (example: --rate 5000, 10k, 2M or max)"),
             (["load", "--max-loss", "5"], "--max-loss: '5' is not a fraction: 0 to 1, or 0% to 100% (example: --max-loss 0.1% or 0.001)"),

@@ -13,7 +13,7 @@ struct AggregateFlags: ParsableArguments {
     var aggregate: DurationValue?
 
     @Option(help: ArgumentHelp("Timing and histogram percentiles, comma-separated or repeated (Telegraf's percentiles; e.g. 50,90,99). Default: none.", valueName: "p"))
-    var percentiles: [String] = []
+    var percentiles: [Percentiles] = []
 
     @Option(
         help: ArgumentHelp(
@@ -123,14 +123,7 @@ struct AggregateFlags: ParsableArguments {
             throw ValidationError(ArgumentProblem(problem: "is shorter than 1ms", examples: ["10s"]).message(flag: "--aggregate", text: aggregate?.text ?? ""))
         }
         var o = AggregateOptions(endpoints: endpoints, interval: interval)
-        var ps: [Double] = []
-        for item in percentiles.flatMap({ $0.split(separator: ",") }) {
-            guard let p = Double(item.trimmingCharacters(in: " ")), p > 0, p <= 100 else {
-                throw ValidationError("--percentiles: '\(item)' is not a percentile between 0 and 100 (example: --percentiles 50,90,99.9)")
-            }
-            ps.append(p)
-        }
-        o.aggregator = StatsDAggregator.Options(percentiles: ps, percentileLimit: percentileLimit)
+        o.aggregator = StatsDAggregator.Options(percentiles: percentiles.flatMap(\.values), percentileLimit: percentileLimit)
         guard percentileLimit >= 1 else { throw ValidationError("--percentile-limit: must be at least 1 (example: --percentile-limit 1000)") }
         guard maxSeries >= 1 else { throw ValidationError("--max-series: must be at least 1 (example: --max-series 100000)") }
         guard maxSetMembers >= 1 else { throw ValidationError("--max-set-members: must be at least 1 (example: --max-set-members 10000)") }
@@ -153,14 +146,5 @@ struct AggregateFlags: ParsableArguments {
         if let forwardFormat { o.forwardFormat = forwardFormat }
         if let serveMetrics { o.serveMetrics = try Self.metricsEndpoint(serveMetrics) }
         return o
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return s
     }
 }
