@@ -18,3 +18,24 @@ extension CommandLineTests {
             "\(directory)")
     }
 }
+
+extension CommandLineTests {
+    /// 2040 lies past the last transition of Debian's zone files (2037): only the files' footer rule
+    /// knows that Berlin and New York keep daylight saving time then.
+    @Test func aZoneGivesItsDaylightOffsetPastItsLastTransition() throws {
+        try #require(FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/Europe/Berlin"), "tzdata is not installed")
+        let json = try Binary.run(
+            ["convert", "--from", "json", "--to", "influx", "--json-time-key", "t", "--json-time-format", "2006-01-02 15:04", "--json-timezone", "Europe/Berlin"],
+            input: #"{"t": "2040-07-01 12:00", "v": 1}"# + "\n" + #"{"t": "2040-01-15 12:00", "v": 2}"# + "\n")
+        #expect(json.status == 0, "\(json)")
+        #expect(json.stdout == "json v=1 2224749600000000000\njson v=2 2210238000000000000\n")
+        let csv = try Binary.run(
+            [
+                "convert", "--from", "csv", "--to", "influx", "--csv-header-row-count", "1", "--csv-timestamp-column", "t", "--csv-timestamp-format", "2006-01-02 15:04",
+                "--csv-timezone", "America/New_York", "--csv-measurement-column", "m",
+            ],
+            input: "m,t,v\ncpu,2040-07-01 12:00,1\ncpu,2040-12-01 12:00,2\n")
+        #expect(csv.status == 0, "\(csv)")
+        #expect(csv.stdout == "cpu v=1i 2224771200000000000\ncpu v=2i 2237994000000000000\n")
+    }
+}
