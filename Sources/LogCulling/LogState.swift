@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -62,15 +64,21 @@ public struct LogState: Sendable, Equatable {
     /// file's mtime, so a state directory can be carried over.
     /// - Returns: nil when the file does not exist (a first run).
     public static func load(_ path: String) throws(TailLogError) -> LogState? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .io(path, "cannot read the state file: \(String(cString: strerror(errno)))")
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
+        } catch {
+            if let e = error as? Errno, e == .noSuchFileOrDirectory { return nil }
+            throw .io(path, "cannot read the state file: \(error)")
         }
-        defer { close(fd) }
+        defer { try? fd.close() }
         var bytes = [UInt8](repeating: 0, count: 4096)
-        let n = read(fd, &bytes, bytes.count)
-        guard n >= 0 else { throw .io(path, "cannot read the state file: \(String(cString: strerror(errno)))") }
+        let n: Int
+        do {
+            n = try bytes.withUnsafeMutableBytes { try fd.read(into: $0) }
+        } catch {
+            throw .io(path, "cannot read the state file: \(error)")
+        }
         let text = String(decoding: bytes[0..<n], as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
         if lines.first == header {
@@ -97,7 +105,7 @@ public struct LogState: Sendable, Equatable {
         }
         if lines.count == 2, let ino = UInt64(lines[0]), let off = Int64(lines[1]), off >= 0 {
             var st = stat()
-            fstat(fd, &st)
+            fstat(fd.rawValue, &st)
             // No device or fingerprint in logtail's state: device 0 means "any", length 0 matches.
             return LogState(inode: ino, device: 0, offset: off, fingerprint: Fingerprint.empty, fingerprintLength: 0, lastRun: Int64(st.st_mtim.tv_sec))
         }
@@ -146,8 +154,12 @@ public final class PendingState {
         var failure: Int32 = 0
         if fchmod(fd, 0o644) != 0 { failure = errno }
         if failure == 0 {
-            let w = write(fd, bytes, bytes.count)
-            if w != bytes.count { failure = w < 0 ? errno : ENOSPC }
+            // writeAll goes on after a short write and retries EINTR.
+            do {
+                _ = try FileDescriptor(rawValue: fd).writeAll(bytes)
+            } catch {
+                failure = (error as? Errno)?.rawValue ?? EIO
+            }
         }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         if close(fd) != 0, failure == 0 { failure = errno }

@@ -1,6 +1,7 @@
 import MetricFormats
 import MetricTransport
 import MetricatKit
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc

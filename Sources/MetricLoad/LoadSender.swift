@@ -1,6 +1,7 @@
 import CMetricSys
 import MetricTransport
 import MetricatKit
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -103,7 +105,7 @@ public enum HTTPGet {
             let n = request.withUnsafeBytes { send(socket.fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return .failure(.read("sending the request failed (\(Errno.current.name))"))
+                return .failure(.read("sending the request failed (\(Errno.last.name))"))
             }
             sent += n
         }
@@ -182,7 +184,7 @@ public enum HTTPGet {
                     }
                     if n == 0 { return false }
                     if errno == EINTR || errno == EAGAIN { continue }
-                    problem = "reading the response failed (\(Errno.current.name))"
+                    problem = "reading the response failed (\(Errno.last.name))"
                     return false
                 }
             }, problem: { problem })

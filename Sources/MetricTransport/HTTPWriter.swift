@@ -1,4 +1,5 @@
 import MetricFormats
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc

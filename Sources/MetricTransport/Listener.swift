@@ -1,5 +1,6 @@
 import CMetricSys
 import MetricFormats
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -116,7 +117,7 @@ public final class Listener {
     public init(endpoints: [Endpoint], options: ListenerOptions = ListenerOptions()) throws(TransportError) {
         self.options = options
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
-        if epfd < 0 { throw .system(operation: "epoll_create1", endpoint: "listen", errno: .current) }
+        if epfd < 0 { throw .system(operation: "epoll_create1", endpoint: "listen", errno: .last) }
         do throws(TransportError) {
             for endpoint in endpoints {
                 let s = try bind(endpoint)
@@ -182,7 +183,7 @@ public final class Listener {
             let s = try Socket.bind(endpoint)
             unixPaths.append(path)
             if !path.hasPrefix("@"), chmod(path, options.unixSocketMode) != 0 {
-                throw .system(operation: "chmod", endpoint: endpoint.description, errno: .current)
+                throw .system(operation: "chmod", endpoint: endpoint.description, errno: .last)
             }
             return s
         case .udp:
@@ -221,7 +222,7 @@ public final class Listener {
         var ev = epoll_event()
         ev.events = EPOLLIN.rawValue
         ev.data.fd = fd
-        if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 { throw .system(operation: "epoll_ctl", endpoint: "listen", errno: .current) }
+        if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 { throw .system(operation: "epoll_ctl", endpoint: "listen", errno: .last) }
     }
 
     /// Turns SIGINT and SIGTERM, and the signals in `also` (SIGCHLD), into a return of
@@ -331,7 +332,7 @@ public final class Listener {
                 if !delegate(.connected(peer)) { return false }
             case .failure(let e):
                 if e == .wouldBlock { return true }
-                return delegate(.dropped("accept failed: \(e)", nil))
+                return delegate(.dropped("accept failed: \(e.detail)", nil))
             }
         }
     }

@@ -70,7 +70,7 @@ public final class MetricsHTTPServer: @unchecked Sendable {
         let shownHost = host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "0.0.0.0"
         url = "http://\(shownHost):\(port)\(options.path)"
         if pipe(&wake) != 0 {
-            throw .system(operation: "pipe", endpoint: endpoint.description, errno: .current)
+            throw .system(operation: "pipe", endpoint: endpoint.description, errno: .last)
         }
         for fd in wake {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

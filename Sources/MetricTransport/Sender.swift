@@ -1,4 +1,5 @@
 import CMetricSys
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -206,13 +207,13 @@ public final class Sender {
                 if case .unixgram = endpoint { socket = nil }
             case .failure(let e):
                 count(e)
-                if case .unixgram = endpoint, e == .notFound || e == .connectionRefused, attempts < 1 {
+                if case .unixgram = endpoint, e == .noSuchFileOrDirectory || e == .connectionRefused, attempts < 1 {
                     attempts += 1
                     socket = nil
                     continue
                 }
                 stats.failedLines += pendingLines
-                onEvent("\(endpoint): send failed: \(e)")
+                onEvent("\(endpoint): send failed: \(e.detail)")
                 return
             }
         }
@@ -284,7 +285,7 @@ public final class Sender {
                 offset = breakConnection(s, written: offset)
             case .failure(let e):
                 count(e)
-                onEvent("\(endpoint): write failed: \(e); reconnecting")
+                onEvent("\(endpoint): write failed: \(e.detail); reconnecting")
                 offset = breakConnection(s, written: offset)
             }
         }
@@ -426,7 +427,7 @@ public final class Sender {
             return true
         }
         if n < 0 {
-            let e = Errno.current
+            let e = Errno.last
             return !(e == .wouldBlock || e == .interrupted)
         }
         return false  // the peer sent data; ignore it

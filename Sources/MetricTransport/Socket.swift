@@ -1,4 +1,5 @@
 import CMetricSys
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -46,7 +47,7 @@ public final class Socket {
     static func open(domain: Int32, datagram: Bool, endpoint: Endpoint) throws(TransportError) -> Socket {
         let type = Int32(datagram ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = socket(domain, type, 0)
-        guard fd >= 0 else { throw .system(operation: "socket", endpoint: endpoint.description, errno: .current) }
+        guard fd >= 0 else { throw .system(operation: "socket", endpoint: endpoint.description, errno: .last) }
         return Socket(fd: fd, endpoint: endpoint, isDatagram: datagram)
     }
 
@@ -87,7 +88,7 @@ public final class Socket {
                 return s
             case .failure(let e):
                 // With a send timeout, a handshake that did not finish in time reports EINPROGRESS.
-                lastError = s.fail("connect", sendTimeout != nil && e == .inProgress ? .timedOut : e)
+                lastError = s.fail("connect", sendTimeout != nil && e == .nowInProgress ? .timedOut : e)
             }
         }
         throw lastError
@@ -125,18 +126,18 @@ public final class Socket {
     public func setNonBlocking(_ on: Bool = true) throws(TransportError) {
         let flags = fcntl(fd, F_GETFL)
         let r = fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK)
-        if r < 0 { throw fail("fcntl(O_NONBLOCK)", .current) }
+        if r < 0 { throw fail("fcntl(O_NONBLOCK)", .last) }
     }
 
     public func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(TransportError) {
         var v = value
-        if setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) < 0 { throw fail("setsockopt(\(name))", .current) }
+        if setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) < 0 { throw fail("setsockopt(\(name))", .last) }
     }
 
     public func getOption(_ level: Int32, _ name: Int32) throws(TransportError) -> Int32 {
         var v: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)
-        if getsockopt(fd, level, name, &v, &len) < 0 { throw fail("getsockopt(\(name))", .current) }
+        if getsockopt(fd, level, name, &v, &len) < 0 { throw fail("getsockopt(\(name))", .last) }
         return v
     }
 
@@ -162,7 +163,7 @@ public final class Socket {
     public func setSendTimeout(_ nanoseconds: Int64) throws(TransportError) {
         var tv = timeval(tv_sec: Int(nanoseconds / 1_000_000_000), tv_usec: Int(nanoseconds % 1_000_000_000 / 1000))
         if setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) < 0 {
-            throw fail("setsockopt(SO_SNDTIMEO)", .current)
+            throw fail("setsockopt(SO_SNDTIMEO)", .last)
         }
     }
 
@@ -202,7 +203,7 @@ public final class Socket {
         let rc = withUnsafeMutablePointer(to: &a.storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &a.length) }
         }
-        if rc < 0 { throw fail("getsockname", .current) }
+        if rc < 0 { throw fail("getsockname", .last) }
         return a
     }
 

@@ -1,4 +1,5 @@
 import CMetricSys
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -115,7 +116,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidAddress(let m): return m
-        case .system(let op, let endpoint, let e): return "\(endpoint): \(op) failed: \(e)"
+        case .system(let op, let endpoint, let e): return "\(endpoint): \(op) failed: \(e.detail)"
         case .refused(let m): return m
         case .badResponse(let endpoint, let reason): return "\(endpoint): bad response from server: \(reason)"
         }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -23,7 +25,7 @@ public enum InputError: Error, CustomStringConvertible {
 public final class ByteSource {
     /// The name used in diagnostics: the path, or `-` for stdin.
     public let name: String
-    private let fd: Int32
+    private let fd: FileDescriptor
     private let ownsDescriptor: Bool
     private var buffer: [UInt8]
     private var memory: [UInt8]?
@@ -32,12 +34,14 @@ public final class ByteSource {
     public init(path: String, chunkSize: Int = 256 * 1024) throws(InputError) {
         name = path
         if path == "-" {
-            fd = 0
+            fd = .standardInput
             ownsDescriptor = false
         } else {
-            let d = open(path, O_RDONLY | O_CLOEXEC)
-            if d < 0 { throw .open(path: path, errno: errno) }
-            fd = d
+            do {
+                fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
+            } catch {
+                throw .open(path: path, errno: (error as? Errno)?.rawValue ?? EIO)
+            }
             ownsDescriptor = true
         }
         buffer = [UInt8](repeating: 0, count: chunkSize)
@@ -46,14 +50,14 @@ public final class ByteSource {
     /// An in-memory input (command-line arguments), named `name` in diagnostics.
     public init(name: String, bytes: [UInt8]) {
         self.name = name
-        fd = -1
+        fd = FileDescriptor(rawValue: -1)
         ownsDescriptor = false
         buffer = []
         memory = bytes
     }
 
     deinit {
-        if ownsDescriptor { close(fd) }
+        if ownsDescriptor { try? fd.close() }
     }
 
     /// Calls `body` with each chunk until end of file; returns early when `body` returns false.
@@ -62,14 +66,14 @@ public final class ByteSource {
             _ = memory.withUnsafeBufferPointer { body($0) }
             return
         }
-        let capacity = buffer.count
         while true {
-            let result: Int = buffer.withUnsafeMutableBytes { raw in
-                var n: Int
-                repeat { n = read(fd, raw.baseAddress, capacity) } while n < 0 && errno == EINTR
-                return n
+            // One read per chunk (256 KiB by default): swift-system's retrying read costs nothing here.
+            let result: Int
+            do {
+                result = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+            } catch {
+                throw .read(path: name, errno: (error as? Errno)?.rawValue ?? EIO)
             }
-            if result < 0 { throw .read(path: name, errno: errno) }
             if result == 0 { return }
             let goOn = buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<result])) }
             if !goOn { return }

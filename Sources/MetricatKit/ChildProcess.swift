@@ -1,4 +1,5 @@
 import MetricTransport
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc

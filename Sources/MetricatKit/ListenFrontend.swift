@@ -198,8 +198,8 @@ public final class ListenFrontend: MetricHandler {
                 child = c
                 deadline = nil
             case .failure(let e):
-                let notFound = e == .notFound
-                StandardStreams.writeError("metricat: listen: cannot run '\(options.command[0])': \(e)\n")
+                let notFound = e == .noSuchFileOrDirectory
+                StandardStreams.writeError("metricat: listen: cannot run '\(options.command[0])': \(e.detail)\n")
                 return notFound ? .commandNotFound : .commandNotRunnable
             }
         }

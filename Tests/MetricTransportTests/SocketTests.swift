@@ -1,3 +1,5 @@
+import Synchronization
+import SystemPackage
 import Testing
 
 @testable import MetricTransport
@@ -113,9 +115,64 @@ import Testing
         }
     }
 
+    /// A blocking receive that a signal interrupts (a handler without SA_RESTART, so the kernel
+    /// returns EINTR) goes on waiting, and gets the datagram sent after the signal.
+    @Test func aReceiveInterruptedByASignalIsRetried() throws {
+        let server = try Socket.bind(.udp(host: "127.0.0.1", port: 0, family: .ipv4))
+        let client = try Socket.connect(to: .udp(host: "127.0.0.1", port: try server.localAddress().port, family: .ipv4))
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptsSeen.add(1, ordering: .relaxed) }
+        action.sa_flags = 0
+        sigemptyset(&action.sa_mask)
+        var previous = sigaction()
+        #expect(sigaction(SIGUSR2, &action, &previous) == 0)
+        defer { sigaction(SIGUSR2, &previous, nil) }
+
+        let receiver = BlockingReceive(server)
+        var thread = pthread_t()
+        let started = pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<BlockingReceive>.fromOpaque(context!).takeUnretainedValue().run()
+                return nil
+            }, Unmanaged.passUnretained(receiver).toOpaque())
+        #expect(started == 0)
+        let before = interruptsSeen.load(ordering: .relaxed)
+        usleep(200_000)  // the receiver is in recv by now
+        #expect(pthread_kill(thread, SIGUSR2) == 0)
+        usleep(200_000)
+        #expect(interruptsSeen.load(ordering: .relaxed) == before + 1)
+        let payload = bytes("after:1|c")
+        #expect(try payload.withUnsafeBytes { client.send($0) }.get() == payload.count)
+        pthread_join(thread, nil)
+        #expect(try receiver.result.get() == payload.count)
+        #expect(Array(receiver.buffer[0..<payload.count]) == payload)
+    }
+
     @Test func receiveBufferReportsWhatTheKernelGranted() throws {
         let s = try Socket.bind(.udp(host: "127.0.0.1", port: 0, family: .ipv4))
         let granted = try s.setReceiveBuffer(65536)
         #expect(granted >= 65536)  // Linux doubles the request for bookkeeping
+    }
+}
+
+/// Signals the handler in ``SocketTests/aReceiveInterruptedByASignalIsRetried()`` has seen.
+private let interruptsSeen = Atomic<Int>(0)
+
+/// One blocking `receive` on a thread of its own.
+private final class BlockingReceive: @unchecked Sendable {
+    let socket: Socket
+    var buffer = [UInt8](repeating: 0, count: 2048)
+    var result: Result<Int, Errno> = .success(-1)
+
+    init(_ socket: Socket) { self.socket = socket }
+
+    func run() {
+        // The test runner's threads may block signals; this one takes SIGUSR2.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGUSR2)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        result = buffer.withUnsafeMutableBytes { socket.receive(into: $0) }
     }
 }
