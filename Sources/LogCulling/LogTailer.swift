@@ -435,8 +435,8 @@ final class FileStream: ByteStream {
         _ = posix_fadvise(fd.rawValue, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
     }
 
-    /// One read per buffer (the tail-log loop's, 1 MiB and up): swift-system's EINTR-retrying read
-    /// measured as fast as the direct call in Benchmarks/tail-log.py.
+    /// One read per buffer (the tail-log loop's, 1 MiB): swift-system's EINTR-retrying read costs
+    /// the same instructions per line as the direct call (callgrind on Benchmarks/tail-log.py's log).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TailLogError) -> Int {
         do {
             return try fd.read(into: buffer)
