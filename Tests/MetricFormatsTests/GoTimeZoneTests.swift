@@ -213,7 +213,8 @@ import Testing
     }
 
     /// Local times in a gap or an overlap resolve as Go's `time.Date` does (see `utc(fromLocal:)`),
-    /// in 2026 (the file's transitions) and 2040 (the footer's rule).
+    /// in 2026 (the file's transitions) and 2040 (the footer's rule). Every expected instant is what
+    /// Go 1.19's `time.ParseInLocation` gives with Debian's tzdata 2025b.
     @Test(
         .enabled(if: hasTzdata, "needs the zone files: apt-get install tzdata"),
         arguments: [
