@@ -138,7 +138,8 @@ import Testing
     @Test(arguments: [
         ("+5", FieldValue.int(5)), ("-0", .int(0)), ("9223372036854775808", .float(9_223_372_036_854_775_808)), ("1e3", .float(1000)),
         (".5", .float(0.5)), ("5.", .float(5)), ("-Inf", .float(-.infinity)), ("infinity", .float(.infinity)), ("1e400", .string("1e400")),
-        ("f", .bool(false)), ("TRUE", .bool(true)), ("yes", .string("yes")), ("1_000", .string("1_000")), ("", .string("")), ("1e", .string("1e")),
+        ("f", .bool(false)), ("TRUE", .bool(true)), ("yes", .string("yes")), ("1_000", .float(1000)), ("1__000", .string("1__000")), ("0x1p-2", .float(0.25)), ("", .string("")),
+        ("1e", .string("1e")),
         ("nanx", .string("nanx")),
     ])
     func guessedTypes(_ text: String, _ value: FieldValue) {

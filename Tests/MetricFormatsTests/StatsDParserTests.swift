@@ -137,6 +137,15 @@ import Testing
             ]),
         // Distributions (metricat emits them by default)
         SampleRow(line: "test.distribution:1|d", expected: [StatsDSample(bucket: "test.distribution", value: .number(1), kind: .distribution)]),
+        // Values in every spelling of Go's ParseFloat and ParseInt, which Telegraf reads them with
+        SampleRow(line: "a:1e+5|g", expected: [StatsDSample(bucket: "a", value: .number(100_000), kind: .gauge)]),
+        SampleRow(line: "a:+.5|g", expected: [StatsDSample(bucket: "a", value: .number(0.5), kind: .gauge, isDelta: true)]),
+        SampleRow(line: "a:5.|ms", expected: [StatsDSample(bucket: "a", value: .number(5), kind: .timing)]),
+        SampleRow(line: "a:0x1p-2|h", expected: [StatsDSample(bucket: "a", value: .number(0.25), kind: .histogram)]),
+        SampleRow(line: "a:1_000|c", expected: [StatsDSample(bucket: "a", value: .number(1000), kind: .counter)]),
+        SampleRow(line: "a:-9223372036854775808|c", expected: [StatsDSample(bucket: "a", value: .integer(.min), kind: .counter)]),
+        SampleRow(line: "a:9223372036854775808|c", expected: [StatsDSample(bucket: "a", value: .number(9_223_372_036_854_775_808), kind: .counter)]),
+        SampleRow(line: "a:1|c|@1e-1", expected: [StatsDSample(bucket: "a", value: .integer(1), kind: .counter, sampleRate: 0.1)]),
         // Whitespace around the line and a CR are ignored
         SampleRow(line: " \ta:1|c \r", expected: [StatsDSample(bucket: "a", value: .integer(1), kind: .counter)]),
         SampleRow(line: "   ", expected: []),
@@ -173,7 +182,9 @@ import Testing
         ErrorRow(line: "a:|c", diagnostics: ["1:3: empty value"]),
         ErrorRow(line: "a:1|", diagnostics: ["1:5: missing metric type after '|'"]),
         ErrorRow(line: "a:1|C", diagnostics: ["1:5: invalid metric type \"C\" (expected c, g, s, ms, h or d)"]),
-        ErrorRow(line: "a:inf|g", diagnostics: ["1:3: invalid value \"inf\": only finite decimal numbers are accepted"]),
+        ErrorRow(line: "a:inf|g", diagnostics: ["1:3: invalid value \"inf\": only finite numbers are accepted"]),
+        ErrorRow(line: "a:1e400|g", diagnostics: ["1:3: invalid value \"1e400\": out of range for a 64-bit float"]),
+        ErrorRow(line: "a:1__0|g", diagnostics: ["1:3: invalid value \"1__0\": expected a number"]),
         ErrorRow(line: "a:1.|g:.5|g:1e|g", diagnostics: ["1:13: invalid value \"1e\": expected a number"], kept: 2),
         ErrorRow(line: "a:1|g:2|x", diagnostics: ["1:9: invalid metric type \"x\" (expected c, g, s, ms, h or d)"], kept: 1),
         ErrorRow(line: "  a:1|g|#t:v|@0.5:2|zz", diagnostics: ["1:21: invalid metric type \"zz\" (expected c, g, s, ms, h or d)"], kept: 1),

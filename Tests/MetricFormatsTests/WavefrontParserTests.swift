@@ -67,6 +67,11 @@ import Testing
         Good(input: "a 1 9223372036854775807", metric: m("a", 1, 9_223_372_036)),
         Good(input: "a -Inf 1530939936", metric: m("a", -.infinity, 1_530_939_936)),
         Good(input: "a 1E-2 1530939936", metric: m("a", 0.01, 1_530_939_936)),
+        // An exponent with a plus sign, and Go's other spellings (the value is read with ParseFloat).
+        Good(input: "a 1e+5 1530939936", metric: m("a", 100_000, 1_530_939_936)),
+        Good(input: "a -2.5E+3 1530939936", metric: m("a", -2500, 1_530_939_936)),
+        Good(input: "a 5. 1530939936", metric: m("a", 5, 1_530_939_936)),
+        Good(input: "a 0x1p-2 1530939936", metric: m("a", 0.25, 1_530_939_936)),
         Good(input: "a 1 0000000000", metric: m("a", 1, 0)),
         // Quoted names hold anything; commas, slashes and backslashes are fine unquoted.
         Good(input: "\"a b=c\" 2 1530939936", metric: m("a b=c", 2, 1_530_939_936)),

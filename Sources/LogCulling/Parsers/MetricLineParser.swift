@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Logster's MetricLogster: `METRIC_COUNT metric=NAME value=N` lines summed per second, and
 /// `METRIC_TIME metric=NAME value=N[unit]` lines as `.mean`, `.median` and `.<p>th_percentile`.
 ///
@@ -203,14 +205,17 @@ struct FlatJSON {
                 if b[i] == 0x2E || b[i] == 0x65 || b[i] == 0x45 { isFloat = true }
                 i += 1
             }
-            let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self)
+            let text = UnsafeBufferPointer(rebasing: b[s..<i])
             guard i > s, let path else { return false }
-            if !isFloat, let v = Int64(text) {
+            if !isFloat, let v = GoNumber.parseInt(text).value {
                 out.append(LogMetric(path, .int(v)))
-            } else if let d = Double(text) {
-                out.append(LogMetric(path, .float(d)))
-            } else {
-                return false
+                return true
+            }
+            switch GoNumber.parseFloat(text) {
+            case .value(let d): out.append(LogMetric(path, .float(d)))
+            // Python's json reads a float beyond the range as an infinity.
+            case .outOfRange: out.append(LogMetric(path, .float(b[s] == 0x2D ? -.infinity : .infinity)))
+            case .invalid: return false
             }
             return true
         }

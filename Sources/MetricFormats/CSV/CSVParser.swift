@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Streaming CSV parser with two shapes, chosen by the first record of each input:
 ///
 /// 1. The telemetry shape, header exactly `Timepoint,Measurement,Label,PID`: Timepoint is nanoseconds
@@ -110,13 +112,13 @@ public struct CSVParser: MetricParser {
         }
         var timestamp: Int64? = nil
         if !r.fields[0].isEmpty {
-            guard let ts = GoStrconv.parseInt(r.fields[0]) else {
+            guard let ts = GoNumber.parseInt(r.fields[0]).value else {
                 fail(0, "Timepoint \"\(r.fields[0])\" is not an integer (nanoseconds since the epoch)")
                 return
             }
             timestamp = ts
         }
-        guard let value = GoStrconv.parseFloat(r.fields[1]) else {
+        guard let value = GoNumber.parseFloat(r.fields[1]).value else {
             fail(1, "Measurement \"\(r.fields[1])\" is not a number")
             return
         }
@@ -129,7 +131,7 @@ public struct CSVParser: MetricParser {
         }
         var metric = Metric(name: decoded.name, tags: decoded.tags, fields: [Field(decoded.field, .float(value))], timestamp: timestamp)
         if !r.fields[3].isEmpty {
-            guard let pid = GoStrconv.parseInt(r.fields[3]) else {
+            guard let pid = GoNumber.parseInt(r.fields[3]).value else {
                 fail(3, "PID \"\(r.fields[3])\" is not an integer")
                 return
             }
@@ -259,16 +261,16 @@ public struct CSVParser: MetricParser {
 
     /// Telegraf's guess: int, then float, then bool, else the string itself.
     static func guessType(_ s: String) -> FieldValue {
-        if let i = GoStrconv.parseInt(s) { return .int(i) }
-        if let f = GoStrconv.parseFloat(s) { return .float(f) }
+        if let i = GoNumber.parseInt(s).value { return .int(i) }
+        if let f = GoNumber.parseFloat(s).value { return .float(f) }
         if let b = GoStrconv.parseBool(s) { return .bool(b) }
         return .string(s)
     }
 
     static func convert(_ s: String, to type: CSVOptions.ColumnType) -> FieldValue? {
         switch type {
-        case .int: return GoStrconv.parseInt(s).map { .int($0) }
-        case .float: return GoStrconv.parseFloat(s).map { .float($0) }
+        case .int: return GoNumber.parseInt(s).value.map { .int($0) }
+        case .float: return GoNumber.parseFloat(s).value.map { .float($0) }
         case .bool: return GoStrconv.parseBool(s).map { .bool($0) }
         case .string: return .string(s)
         }

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Serializer of the telemetry CSV shape: the header `Timepoint,Measurement,Label,PID` once, then one
 /// row per numeric field:
 ///
@@ -34,7 +36,7 @@ public struct CSVSerializer: MetricSerializer {
         }
         var pid: String? = nil
         var tags = metric.tags
-        if let k = tags.firstIndex(where: { $0.key == "pid" }), GoStrconv.parseInt(tags[k].value).map(String.init) == tags[k].value {
+        if let k = tags.firstIndex(where: { $0.key == "pid" }), GoNumber.parseInt(tags[k].value).value.map(String.init) == tags[k].value {
             pid = tags.remove(at: k).value
         }
         for t in tags where t.key.isEmpty || t.value.isEmpty {

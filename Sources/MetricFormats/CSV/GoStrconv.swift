@@ -1,65 +1,6 @@
-/// Go's `strconv.ParseInt`, `ParseFloat` and `ParseBool` on field text, as Telegraf's CSV parser
-/// uses them to type values.
+/// Go's `strconv.ParseBool` and Telegraf's Unix timestamp reading on field text, as Telegraf's CSV
+/// parser uses them (numbers go through ``GoNumber``).
 enum GoStrconv {
-    /// `[+-]?[0-9]+` in Int64 range.
-    static func parseInt(_ s: String) -> Int64? {
-        var u = Substring(s).utf8[...]
-        guard !u.isEmpty else { return nil }
-        var negative = false
-        if u.first == ASCII.plus || u.first == ASCII.minus {
-            negative = u.first == ASCII.minus
-            u = u.dropFirst()
-        }
-        guard !u.isEmpty else { return nil }
-        var v: Int64 = 0
-        for c in u {
-            guard ASCII.isDigit(c) else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(c - ASCII.zero)) : m.addingReportingOverflow(Int64(c - ASCII.zero))
-            if o1 || o2 { return nil }
-            v = a
-        }
-        return v
-    }
-
-    /// Decimal floats with an optional exponent, `inf`, `infinity`, `nan` (any case, optional sign);
-    /// out of range is nil as in Go.
-    static func parseFloat(_ s: String) -> Double? {
-        var u = Substring(s).utf8[...]
-        if u.first == ASCII.plus || u.first == ASCII.minus { u = u.dropFirst() }
-        guard !u.isEmpty else { return nil }
-        if let first = u.first, first | 0x20 == UInt8(ascii: "i") || first | 0x20 == UInt8(ascii: "n") {
-            let word = String(Substring(u)).lowercased()
-            if word == "inf" || word == "infinity" { return s.hasPrefix("-") ? -.infinity : .infinity }
-            if word == "nan" { return .nan }
-            return nil
-        }
-        var digits = false
-        var point = false
-        var exp = false
-        var expDigits = false
-        var prev: UInt8 = 0
-        for c in u {
-            switch c {
-            case ASCII.zero...ASCII.nine:
-                if exp { expDigits = true } else { digits = true }
-            case ASCII.dot:
-                if point || exp { return nil }
-                point = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                if exp || !digits { return nil }
-                exp = true
-            case ASCII.plus, ASCII.minus:
-                if prev != UInt8(ascii: "e") && prev != UInt8(ascii: "E") { return nil }
-            default:
-                return nil
-            }
-            prev = c
-        }
-        guard digits, !exp || expDigits, let v = Double(s), v.isFinite else { return nil }
-        return v
-    }
-
     /// `1 t T TRUE true True 0 f F FALSE false False`.
     static func parseBool(_ s: String) -> Bool? {
         switch s {

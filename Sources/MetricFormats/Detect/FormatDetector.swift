@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Guesses the input format from the first non-blank lines, and refuses when the guess would matter.
 ///
 /// Each line is checked against the shape of every format; a format stays a candidate only while
@@ -193,10 +195,9 @@ public enum FormatDetector {
         return out
     }
 
+    /// A number as the Go-based formats read one (Go's `ParseFloat` spelling, out of range included).
     static func isNumber(_ t: ArraySlice<UInt8>) -> Bool {
-        guard !t.isEmpty else { return false }
-        let s = String(decoding: t, as: UTF8.self)
-        return Double(s) != nil
+        t.withUnsafeBufferPointer { GoNumber.parseFloat($0) } != .invalid
     }
 
     static func isInteger(_ t: ArraySlice<UInt8>) -> Bool {

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Graphite plaintext parser, as Telegraf's: `path[;k=v...] value [timestamp]`.
 ///
 /// A line has exactly two or three whitespace-separated fields. The value is a Go float (`NaN` and
@@ -74,7 +76,7 @@ public struct GraphiteParser: MetricParser {
 
         let valueBytes = UnsafeBufferPointer(rebasing: raw[starts.1..<ends.1])
         let value: Double
-        switch GoFloat.parse(valueBytes) {
+        switch GoNumber.parseFloat(valueBytes) {
         case .value(let v): value = v
         case .invalid:
             handler.report(.error(line: number, column: starts.1 + 1, "invalid value \"\(String(bytes: valueBytes))\": not a number"))
@@ -88,7 +90,7 @@ public struct GraphiteParser: MetricParser {
         var timestamp: Int64?
         if count == 3 {
             let tsBytes = UnsafeBufferPointer(rebasing: raw[starts.2..<ends.2])
-            switch GoFloat.parse(tsBytes) {
+            switch GoNumber.parseFloat(tsBytes) {
             case .value(let t):
                 if t != -1 {
                     guard let ns = Self.nanoseconds(fromSeconds: t) else {

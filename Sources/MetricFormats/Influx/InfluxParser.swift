@@ -1,3 +1,5 @@
+import MetricCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -789,8 +791,7 @@ public struct InfluxParser: MetricParser {
         if !hasExponent && intDigits + fracDigits <= 19 {
             // Up to 19 digits fit in UInt64: the same exact path as parseDouble without a second
             // byte-by-byte pass (leading zeros add nothing; the decimals give the power of ten).
-            if mantissa < (1 << 53) {
-                let v = Double(mantissa) / InfluxParser.powersOfTen[fracDigits]
+            if let v = GoNumber.exactDecimal(mantissa, exponent: -fracDigits) {
                 value = negative ? -v : v
             } else {
                 value = InfluxParser.parseDouble(p + start, j - start)
@@ -872,65 +873,14 @@ public struct InfluxParser: MetricParser {
         }
     }
 
-    static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
-
-    /// A validated float literal. Exact fast path when the digits fit in 2^53 and the power of ten is
-    /// exact (Clinger); otherwise the standard library's correctly rounded conversion.
+    /// A float literal the line-protocol scanner has validated, read by the shared Go reader;
+    /// infinity for one out of range (the caller reports it).
     static func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
-        var k = 0
-        let negative = p[0] == ASCII.minus
-        if negative { k = 1 }
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
-        var exact = true
-        var seenDot = false
-        while k < n {
-            let b = p[k]
-            if ASCII.isDigit(b) {
-                if mantissa == 0 && b == ASCII.zero {
-                    if seenDot { exponent -= 1 }
-                } else if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(b &- ASCII.zero)
-                    digits += 1
-                    if seenDot { exponent -= 1 }
-                } else {
-                    exact = false
-                    if !seenDot { exponent += 1 }
-                }
-            } else if b == ASCII.dot {
-                seenDot = true
-            } else {
-                // Exponent.
-                k += 1
-                var sign = 1
-                if k < n && p[k] == ASCII.minus {
-                    sign = -1
-                    k += 1
-                } else if k < n && p[k] == ASCII.plus {
-                    k += 1
-                }
-                var e = 0
-                while k < n {
-                    if e < 100_000 { e = e * 10 + Int(p[k] &- ASCII.zero) }
-                    k += 1
-                }
-                exponent += sign * e
-                break
-            }
-            k += 1
+        switch GoNumber.parseFloat(UnsafeBufferPointer(start: p, count: n)) {
+        case .value(let v): return v
+        case .outOfRange: return p[0] == ASCII.minus ? -.infinity : .infinity
+        case .invalid: return .nan
         }
-        if exact && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
-            var v = Double(mantissa)
-            if exponent >= 0 { v *= powersOfTen[exponent] } else { v /= powersOfTen[-exponent] }
-            return negative ? -v : v
-        }
-        if mantissa == 0 && exact { return negative ? -0.0 : 0.0 }
-        let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-        return Double(text) ?? .nan
     }
 
     /// Reads the digits of a timestamp from `p[j]` on and leaves `j` after them: eight at a time,

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// A byte-level recursive-descent JSON reader over one complete record.
 ///
 /// Errors carry the byte offset of the offending byte and Go's `encoding/json` wording
@@ -225,10 +227,6 @@ struct JSONReader {
         return v
     }
 
-    private static let powersOf10: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
-
     /// Reads a number as a ``JSONValue``.
     private mutating func readNumber() throws(SyntaxError) -> JSONValue {
         switch try readNumberField() {
@@ -312,16 +310,13 @@ struct JSONReader {
                 return .uint(mantissa)
             }
         }
-        // Exact fast path (Clinger): up to 15 significant digits and a small power of ten.
-        let e10 = exponent - fractionDigits
-        if !overflow && mantissa < (1 << 53) && e10 >= -22 && e10 <= 22 {
-            var v = Double(mantissa)
-            v = e10 < 0 ? v / Self.powersOf10[-e10] : v * Self.powersOf10[e10]
+        if !overflow, let v = GoNumber.exactDecimal(mantissa, exponent: exponent - fractionDigits) {
             return .float(negative ? -v : v)
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-        guard let v = Double(text), v.isFinite else {
-            throw SyntaxError(offset: start, message: "number \(text) is out of range of a float64")
+        // More digits or a larger exponent than one exact operation covers: the shared reader.
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<pos])
+        guard let v = GoNumber.parseFloat(text).value else {
+            throw SyntaxError(offset: start, message: "number \(String(decoding: text, as: UTF8.self)) is out of range of a float64")
         }
         return .float(v)
     }

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Turns one decoded JSON record into metrics, with the two readings of ``JSONOptions/InputShape``:
 /// Telegraf's serializer shape read back losslessly, or Telegraf's JSON parser (flattened keys,
 /// every number a float field, strings and bools kept only through `tag_keys`/`json_string_fields`).
@@ -356,7 +358,7 @@ struct JSONRecordDecoder {
         case .uint(let v): number = Double(v)
         case .float(let v): number = v
         case .string(let s):
-            guard let d = Double(s) else { return .failure(.init(message: "cannot parse '\(s)' as a \(format) time")) }
+            guard let d = GoNumber.parseFloat(s).value else { return .failure(.init(message: "cannot parse '\(s)' as a \(format) time")) }
             // Whole seconds exactly, the fraction separately, as Telegraf splits the text at the dot.
             // Only digits after the dot: "1.5e300" is read as the float it is.
             if let dot = s.firstIndex(of: "."), let whole = Int64(s[..<dot]),

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Reads the Prometheus text exposition format (0.0.4) and the OpenMetrics text format into metrics
 /// the way Telegraf's prometheus parser does, line by line.
 ///
@@ -262,7 +264,7 @@ public struct PrometheusParser: MetricParser {
             let tsStart = i
             while i < n, line[i] != ASCII.space, line[i] != ASCII.tab { i += 1 }
             let text = UnsafeBufferPointer(rebasing: line[tsStart..<i])
-            if let ts = parseInt64(text) {
+            if let ts = GoNumber.parseInt(text).value {
                 // Milliseconds past 2262 do not fit in nanoseconds.
                 if ts > 0 && TimestampPrecision.milliseconds.toNanoseconds(ts) == nil {
                     throw LineError(offset: tsStart, message: "timestamp \(ts) ms is out of range: the latest is 2262-04-11T23:47:16.854Z (9223372036854 ms)")
@@ -392,27 +394,6 @@ public struct PrometheusParser: MetricParser {
                 throw LineError(offset: i, message: "expected ',' or '}' after label value")
             }
         }
-    }
-
-    static func parseInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = 0
-        var negative = false
-        if i < bytes.count, bytes[i] == ASCII.minus || bytes[i] == ASCII.plus {
-            negative = bytes[i] == ASCII.minus
-            i += 1
-        }
-        if i == bytes.count { return nil }
-        var v: Int64 = 0
-        while i < bytes.count {
-            let d = bytes[i] &- ASCII.zero
-            guard d < 10 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
-            if o1 || o2 { return nil }
-            v = a
-            i += 1
-        }
-        return v
     }
 
     // MARK: - Samples to metrics

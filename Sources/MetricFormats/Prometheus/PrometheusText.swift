@@ -1,3 +1,5 @@
+import MetricCore
+
 /// The pieces of the Prometheus text exposition format (0.0.4) that the parser and the
 /// serializer share: name rules, label-value escaping and Go's float text.
 enum PrometheusText {
@@ -154,78 +156,13 @@ enum PrometheusText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Go's `strconv.ParseFloat(s, 64)` for the spellings the exposition format uses: decimal
-    /// numbers with an optional sign and exponent, `Inf`/`Infinity` with an optional sign and `NaN`
-    /// (any case). nil for anything else and for a finite spelling that overflows.
+    /// A sample value as expfmt reads it: Go's `strconv.ParseFloat(s, 64)` without `p`, `P` or `_`
+    /// (expfmt refuses those before calling it), so decimal numbers with an optional sign and exponent,
+    /// `Inf`/`Infinity` with an optional sign and `NaN` (any case). nil for anything else and for a
+    /// finite spelling that overflows.
     static func parseFloat(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        let n = bytes.count
-        if n == 0 { return nil }
-        var i = 0
-        var negative = false
-        if bytes[0] == ASCII.plus || bytes[0] == ASCII.minus {
-            negative = bytes[0] == ASCII.minus
-            i = 1
-        }
-        if i < n, !ASCII.isDigit(bytes[i]), bytes[i] != ASCII.dot {
-            if matchesIgnoringCase(bytes, from: i, "inf") || matchesIgnoringCase(bytes, from: i, "infinity") {
-                return negative ? -.infinity : .infinity
-            }
-            if i == 0, matchesIgnoringCase(bytes, from: 0, "nan") { return .nan }
-            return nil
-        }
-        // Whole numbers of up to 15 digits (counts, buckets) are exact as Doubles: no String needed.
-        var whole: Int64 = 0
-        var j = i
-        while j < n, j - i < 15, ASCII.isDigit(bytes[j]) {
-            whole = whole * 10 + Int64(bytes[j] &- ASCII.zero)
-            j += 1
-        }
-        if j == n, j > i {
-            return negative ? -Double(whole) : Double(whole)
-        }
-        // Validate the decimal shape by hand; Double(String) accepts more (hex, "nan(...)").
-        var digits = 0
-        while i < n, ASCII.isDigit(bytes[i]) {
-            i += 1
-            digits += 1
-        }
-        if i < n, bytes[i] == ASCII.dot {
-            i += 1
-            while i < n, ASCII.isDigit(bytes[i]) {
-                i += 1
-                digits += 1
-            }
-        }
-        if digits == 0 { return nil }
-        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
-            i += 1
-            if i < n, bytes[i] == ASCII.plus || bytes[i] == ASCII.minus { i += 1 }
-            var expDigits = 0
-            while i < n, ASCII.isDigit(bytes[i]) {
-                i += 1
-                expDigits += 1
-            }
-            if expDigits == 0 { return nil }
-        }
-        if i != n { return nil }
-        guard let v = Double(String(decoding: bytes, as: UTF8.self)), v.isFinite else { return nil }
-        return v
-    }
-
-    private static func matchesIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ word: StaticString) -> Bool {
-        if bytes.count - start != word.utf8CodeUnitCount { return false }
-        var i = start
-        var ok = true
-        word.withUTF8Buffer { w in
-            for c in w {
-                if bytes[i] | 0x20 != c {
-                    ok = false
-                    return
-                }
-                i += 1
-            }
-        }
-        return ok
+        for c in bytes where c | 0x20 == UInt8(ascii: "p") || c == UInt8(ascii: "_") { return nil }
+        return GoNumber.parseFloat(bytes).value
     }
 
     /// `name` ends with `suffix`, compared byte by byte (String.hasSuffix compares Characters).

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Reads StatsD lines into ``StatsDSample``s at the byte level, following Telegraf's `inputs.statsd`
 /// line rules without aggregating: the API that `convert`, `listen`, `load` and aggregation share.
 ///
@@ -354,66 +356,25 @@ public struct StatsDLineParser {
         }
     }
 
-    /// `[+-]digits` as Int64; nil when not that shape or out of range (then it may be a float).
-    static func parseInteger(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
-        var i = s
-        var negative = false
-        if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus {
-            negative = b[i] == ASCII.minus
-            i += 1
-        }
-        if i == e { return nil }
-        var v: Int64 = 0
-        while i < e {
-            let d = b[i] &- ASCII.zero
-            if d > 9 { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
-            if o1 || o2 { return nil }
-            v = a
-            i += 1
-        }
-        return v
+    /// Go's `ParseInt(s, 10, 64)` on `b[s..<e]`, as Telegraf reads a counter first; nil when not
+    /// that shape or out of range (then it may still be a float).
+    @inline(__always) static func parseInteger(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        GoNumber.parseInt(UnsafeBufferPointer(rebasing: b[s..<e])).value
     }
 
-    /// A finite decimal float: `[+-](digits[.digits]|.digits)[e[+-]digits]`; nil otherwise
-    /// (names such as `NaN` and `Inf`, hex floats and out-of-range values are refused).
-    static func parseFloat(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
-        var i = s
-        if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
-        var digits = 0
-        while i < e, ASCII.isDigit(b[i]) {
-            i += 1
-            digits += 1
-        }
-        if i < e, b[i] == ASCII.dot {
-            i += 1
-            while i < e, ASCII.isDigit(b[i]) {
-                i += 1
-                digits += 1
-            }
-        }
-        if digits == 0 { return nil }
-        if i < e, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < e, b[i] == ASCII.plus || b[i] == ASCII.minus { i += 1 }
-            var expDigits = 0
-            while i < e, ASCII.isDigit(b[i]) {
-                i += 1
-                expDigits += 1
-            }
-            if expDigits == 0 { return nil }
-        }
-        if i != e { return nil }
-        guard let v = Double(String(bytes: b, s..<e)), v.isFinite else { return nil }
+    /// Go's `ParseFloat(s, 64)` on `b[s..<e]`, finite values only: nil for a syntax error, out of
+    /// range, and for `NaN` and the infinities, which no aggregate can carry.
+    @inline(__always) static func parseFloat(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        guard let v = GoNumber.parseFloat(UnsafeBufferPointer(rebasing: b[s..<e])).value, v.isFinite else { return nil }
         return v
     }
 
     private static func badNumber(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
         let text = String(bytes: b, s..<e)
-        if Double(text) != nil {
-            return "invalid value \"\(text)\": only finite decimal numbers are accepted"
+        switch GoNumber.parseFloat(UnsafeBufferPointer(rebasing: b[s..<e])) {
+        case .value: return "invalid value \"\(text)\": only finite numbers are accepted"
+        case .outOfRange: return "invalid value \"\(text)\": out of range for a 64-bit float"
+        case .invalid: return "invalid value \"\(text)\": expected a number"
         }
-        return "invalid value \"\(text)\": expected a number"
     }
 }

@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Streaming parser of the Wavefront data format, `<name> <value> [<timestamp>] [k=v ...]`, as
 /// Telegraf's wavefront parser reads it.
 ///
@@ -56,16 +58,16 @@ public struct WavefrontParser: MetricParser {
         Self.skipSeparators(b, &i)
         guard i < n else { throw Failure(offset: n, message: "expected metric value after the name") }
 
-        // Value: an optional minus, then letters, digits, dots and minus signs, read as a Go float.
+        // Value: an optional minus, then letters, digits, dots, minus signs and an exponent's plus,
+        // read as a Go float.
         let valueStart = i
         if b[i] == ASCII.minus { i += 1 }
-        while i < n, Self.isValueByte(b[i]) { i += 1 }
+        while i < n, Self.isValueByte(b[i]) || (b[i] == ASCII.plus && i > valueStart && b[i - 1] | 0x20 == UInt8(ascii: "e")) { i += 1 }
         guard i > valueStart else {
             throw Failure(offset: i, message: "expected metric value, found \(Self.describe(b, i))")
         }
-        let valueText = String(bytes: b, valueStart..<i)
-        guard let value = Self.parseFloat(valueText) else {
-            throw Failure(offset: valueStart, message: "invalid metric value \"\(valueText)\"")
+        guard let value = GoNumber.parseFloat(UnsafeBufferPointer(rebasing: b[valueStart..<i])).value else {
+            throw Failure(offset: valueStart, message: "invalid metric value \"\(String(bytes: b, valueStart..<i))\"")
         }
         try Self.expectSeparatorOrEnd(b, i, after: "metric value")
         Self.skipSeparators(b, &i)
@@ -202,7 +204,8 @@ public struct WavefrontParser: MetricParser {
         }
     }
 
-    /// What the value token may hold after its first byte: letters, digits, `.` and `-`.
+    /// What the value token may hold after its first byte: letters, digits, `.` and `-` (and `+` right
+    /// after an `e`, for `1e+5`).
     @inline(__always) static func isValueByte(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine, ASCII.dot, ASCII.minus:
@@ -232,40 +235,5 @@ public struct WavefrontParser: MetricParser {
         if c == ASCII.space { return "' '" }
         let hex = String(c, radix: 16, uppercase: true)
         return "byte 0x\(c < 16 ? "0" : "")\(hex)"
-    }
-
-    /// Go's `strconv.ParseFloat` on the value token: decimal and exponent forms, `inf`, `infinity` and
-    /// `nan` in any case; out of range is an error.
-    static func parseFloat(_ text: String) -> Double? {
-        var body = Substring(text)
-        if body.hasPrefix("-") { body = body.dropFirst() }
-        if let first = body.utf8.first, first | 0x20 == UInt8(ascii: "i") || first | 0x20 == UInt8(ascii: "n") {
-            let lower = body.lowercased()
-            if lower == "inf" || lower == "infinity" { return text.hasPrefix("-") ? -.infinity : .infinity }
-            if lower == "nan" { return .nan }
-            return nil
-        }
-        // Only decimal digits, one point, one exponent with an optional sign.
-        var sawDigit = false
-        var sawPoint = false
-        var sawExp = false
-        var prev: UInt8 = 0
-        for c in body.utf8 {
-            switch c {
-            case ASCII.zero...ASCII.nine: sawDigit = true
-            case ASCII.dot:
-                if sawPoint || sawExp { return nil }
-                sawPoint = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                if sawExp || !sawDigit { return nil }
-                sawExp = true
-            case ASCII.minus:
-                if prev != UInt8(ascii: "e") && prev != UInt8(ascii: "E") { return nil }
-            default: return nil
-            }
-            prev = c
-        }
-        guard sawDigit, let v = Double(text), v.isFinite else { return nil }
-        return v
     }
 }

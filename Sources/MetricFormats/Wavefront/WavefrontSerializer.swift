@@ -1,3 +1,5 @@
+import MetricCore
+
 /// Serializer of the Wavefront data format, line for line as Telegraf's wavefront serializer writes it:
 ///
 ///     "<prefix><name>.<field>" <value %.6f> <unix seconds> source="<source>" "<k>"="<v>" ...
@@ -62,7 +64,7 @@ public struct WavefrontSerializer: MetricSerializer {
             let valueStart = out.count
             NumberFormatting.appendFixed(value, decimals: 6, to: &out)
             // Telegraf's `%.6f` rounds: say so when the value read back is not the value.
-            if Double(String(decoding: out[valueStart...], as: UTF8.self)) != value, warnedRounding.insert(field.key).inserted {
+            if out[valueStart...].withUnsafeBufferPointer({ GoNumber.parseFloat($0).value }) != value, warnedRounding.insert(field.key).inserted {
                 context.report(
                     .warning(
                         .field(field.key),
