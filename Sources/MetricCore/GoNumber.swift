@@ -23,7 +23,7 @@ public enum GoNumber {
     // MARK: Floats
 
     /// Powers of ten exactly representable as Doubles (10^22 is the largest).
-    private static let exactPowersOf10: [Double] = [
+    @usableFromInline static let exactPowersOf10: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
@@ -49,6 +49,8 @@ public enum GoNumber {
         if first == UInt8(ascii: "n") {
             return i == 0 && equalsIgnoringCase(b, from: 0, "nan") ? .value(.nan) : .invalid
         }
+
+        if let v = plainDecimal(b, from: i, negative: negative) { return .value(v) }
 
         // The mantissa: up to 19 decimal (16 hex) significant digits kept, the rest only noted.
         var hex = false
@@ -147,10 +149,62 @@ public enum GoNumber {
         return correctlyRounded(b, underscores: underscores)
     }
 
+    /// The common case in one tight pass: `digits[.digits][e[+-]digits]` with at most 19 digits, no
+    /// underscores, a short exponent and a value one exact operation gives. nil sends the text
+    /// through the full reader (which also decides whether it is valid at all).
+    @inline(__always) private static func plainDecimal(_ b: UnsafeBufferPointer<UInt8>, from start: Int, negative: Bool) -> Double? {
+        let n = b.count
+        var j = start
+        var m: UInt64 = 0
+        while j < n {
+            let d = b[j] &- zero
+            if d > 9 { break }
+            m = m &* 10 &+ UInt64(d)
+            j += 1
+        }
+        var digits = j - start
+        var exponent = 0
+        if j < n && b[j] == dot {
+            j += 1
+            let fractionStart = j
+            while j < n {
+                let d = b[j] &- zero
+                if d > 9 { break }
+                m = m &* 10 &+ UInt64(d)
+                j += 1
+            }
+            exponent = fractionStart - j
+            digits += j - fractionStart
+        }
+        guard digits > 0 && digits <= 19 else { return nil }
+        if j < n {
+            guard b[j] | 0x20 == UInt8(ascii: "e") else { return nil }
+            j += 1
+            var negativeExponent = false
+            if j < n && (b[j] == plus || b[j] == minus) {
+                negativeExponent = b[j] == minus
+                j += 1
+            }
+            let exponentStart = j
+            var e = 0
+            while j < n {
+                let d = b[j] &- zero
+                if d > 9 { break }
+                e = e &* 10 &+ Int(d)
+                j += 1
+            }
+            guard j == n, j > exponentStart, j - exponentStart <= 4 else { return nil }
+            exponent += negativeExponent ? -e : e
+        }
+        if m == 0 { return negative ? -0.0 : 0.0 }
+        guard let f = exactDecimal(m, exponent: exponent) else { return nil }
+        return negative ? -f : f
+    }
+
     /// `mantissa × 10^exponent` when one correctly rounded operation on exact operands gives it (an
     /// integer below 2^53 times or divided by an exact power of ten), as Go's fast path does; nil
     /// otherwise. For a parser that has read the digits already under a grammar of its own.
-    @inline(__always) public static func exactDecimal(_ mantissa: UInt64, exponent: Int) -> Double? {
+    @inlinable public static func exactDecimal(_ mantissa: UInt64, exponent: Int) -> Double? {
         guard mantissa < (1 << 53) else { return nil }
         var f = Double(mantissa)
         if exponent == 0 { return f }
@@ -264,6 +318,16 @@ public enum GoNumber {
         let n = b.count
         guard i < n else { return .invalid }
         var v: UInt64 = 0
+        if n - i <= 19 {
+            // 19 digits cannot overflow a UInt64.
+            while i < n {
+                let d = b[i] &- zero
+                guard d <= 9 else { return .invalid }
+                v = v &* 10 &+ UInt64(d)
+                i += 1
+            }
+            return .value(v)
+        }
         while i < n {
             let d = b[i] &- zero
             guard d <= 9 else { return .invalid }
