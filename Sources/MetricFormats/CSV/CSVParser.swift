@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Streaming CSV parser with two shapes, chosen by the first record of each input:
 ///

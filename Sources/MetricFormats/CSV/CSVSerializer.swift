@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Serializer of the telemetry CSV shape: the header `Timepoint,Measurement,Label,PID` once, then one
 /// row per numeric field:

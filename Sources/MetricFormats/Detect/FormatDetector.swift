@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Guesses the input format from the first non-blank lines, and refuses when the guess would matter.
 ///

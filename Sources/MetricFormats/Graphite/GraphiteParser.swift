@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Graphite plaintext parser, as Telegraf's: `path[;k=v...] value [timestamp]`.
 ///

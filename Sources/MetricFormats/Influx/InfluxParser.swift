@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// A byte-level recursive-descent JSON reader over one complete record.
 ///

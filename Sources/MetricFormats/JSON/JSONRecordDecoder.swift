@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Turns one decoded JSON record into metrics, with the two readings of ``JSONOptions/InputShape``:
 /// Telegraf's serializer shape read back losslessly, or Telegraf's JSON parser (flattened keys,

@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Reads the Prometheus text exposition format (0.0.4) and the OpenMetrics text format into metrics
 /// the way Telegraf's prometheus parser does, line by line.

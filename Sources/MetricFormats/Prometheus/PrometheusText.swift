@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// The pieces of the Prometheus text exposition format (0.0.4) that the parser and the
 /// serializer share: name rules, label-value escaping and Go's float text.

@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Reads StatsD lines into ``StatsDSample``s at the byte level, following Telegraf's `inputs.statsd`
 /// line rules without aggregating: the API that `convert`, `listen`, `load` and aggregation share.

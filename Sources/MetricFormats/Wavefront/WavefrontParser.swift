@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Streaming parser of the Wavefront data format, `<name> <value> [<timestamp>] [k=v ...]`, as
 /// Telegraf's wavefront parser reads it.

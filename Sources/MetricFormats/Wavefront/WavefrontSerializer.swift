@@ -1,4 +1,6 @@
-import MetricCore
+#if !METRICAT_ONE_MODULE
+    import MetricCore
+#endif
 
 /// Serializer of the Wavefront data format, line for line as Telegraf's wavefront serializer writes it:
 ///
