@@ -22,24 +22,38 @@ public final class Diagnostics {
         self.write = { sink(Self.printable($0)) }
     }
 
-    /// The line with control characters other than tab and the final newline shown as `\xHH`:
-    /// a message that quotes input stays one line on stderr and cannot send escape sequences to a
-    /// terminal (a form feed or ESC in a datagram, a newline inside a quoted value).
+    /// The line with control characters other than tab and the final newline shown as `\xHH`, and
+    /// the C1 controls (U+0080-U+009F) and the line and paragraph separators (U+2028, U+2029) as
+    /// `\uHHHH`: a message that quotes input stays one line on stderr for any reader that splits
+    /// lines (Python's `splitlines` breaks at U+0085 and U+2028) and cannot send escape sequences to
+    /// a terminal (a form feed, ESC or CSI in a datagram, a newline inside a quoted value).
     static func printable(_ line: String) -> String {
         let utf8 = line.utf8
-        let body = utf8.last == 0x0A ? utf8.dropLast() : utf8[...]
-        guard body.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { return line }
+        let body = Array(utf8.last == 0x0A ? utf8.dropLast() : utf8[...])
+        let n = body.count
+        /// The length of the sequence at `i` that must be escaped; 0 for a byte written as it is.
+        func unsafeLength(_ i: Int) -> Int {
+            let b = body[i]
+            if (b < 0x20 && b != 0x09) || b == 0x7F { return 1 }
+            if b == 0xC2, i + 1 < n, body[i + 1] >= 0x80, body[i + 1] <= 0x9F { return 2 }
+            if b == 0xE2, i + 2 < n, body[i + 1] == 0x80, body[i + 2] == 0xA8 || body[i + 2] == 0xA9 { return 3 }
+            return 0
+        }
+        guard (0..<n).contains(where: { unsafeLength($0) > 0 }) else { return line }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 16)
         let hex = Array("0123456789abcdef".utf8)
-        for b in body {
-            if (b < 0x20 && b != 0x09) || b == 0x7F {
-                out += [0x5C, 0x78, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            } else {
-                out.append(b)
+        var i = 0
+        while i < n {
+            switch unsafeLength(i) {
+            case 1: out += [0x5C, 0x78, hex[Int(body[i] >> 4)], hex[Int(body[i] & 15)]]
+            case 2: out += Array("\\u00".utf8) + [hex[Int(body[i + 1] >> 4)], hex[Int(body[i + 1] & 15)]]
+            case 3: out += Array((body[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+            default: out.append(body[i])
             }
+            i += max(unsafeLength(i), 1)
         }
-        if body.count < utf8.count { out.append(0x0A) }
+        if n < utf8.count { out.append(0x0A) }
         return String(decoding: out, as: UTF8.self)
     }
 
