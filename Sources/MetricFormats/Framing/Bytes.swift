@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Byte constants and small helpers shared by the parsers, which work on UTF-8 bytes, not Characters.
 public enum ASCII {
     public static let tab: UInt8 = 0x09
@@ -71,5 +79,26 @@ extension Array where Element == UInt8 {
 
     @inlinable public mutating func append(ascii s: StaticString) {
         s.withUTF8Buffer { self.append(contentsOf: $0) }
+    }
+}
+
+extension UnsafeRawPointer {
+    /// Byte equality of `count` bytes here and at `other`: byte by byte when short, eight bytes at a
+    /// time up to 64 (the last load overlaps), by `memcmp` beyond.
+    @inline(__always)
+    func sameBytes(as other: UnsafeRawPointer, count n: Int) -> Bool {
+        if n < 8 {
+            for k in 0..<n where load(fromByteOffset: k, as: UInt8.self) != other.load(fromByteOffset: k, as: UInt8.self) {
+                return false
+            }
+            return true
+        }
+        if n > 64 { return memcmp(self, other, n) == 0 }
+        var k = 0
+        while k + 8 <= n {
+            if loadUnaligned(fromByteOffset: k, as: UInt64.self) != other.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+            k += 8
+        }
+        return k == n || loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == other.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
 }

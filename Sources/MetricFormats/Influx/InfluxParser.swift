@@ -32,7 +32,7 @@ public struct InfluxParser: MetricParser {
     /// Scratch space for unescaping.
     var scratch: [UInt8] = []
     /// Strings of tokens seen on earlier lines.
-    let tokens = InfluxTokenCache()
+    let tokens = ByteCache.tokens()
     /// Headers (measurement and tags) seen on earlier lines.
     let headers = InfluxHeaderCache()
     /// The cache slot of the record's header, when it has one (else -1): it predicts the field keys.
@@ -818,7 +818,7 @@ public struct InfluxParser: MetricParser {
             let x = UnsafeRawPointer(a).loadUnaligned(as: UInt64.self) ^ UnsafeRawPointer(b).loadUnaligned(as: UInt64.self)
             return x & ((1 &<< UInt64(8 &* n)) &- 1) == 0
         }
-        return InfluxTokenCache.same(UnsafeRawPointer(a), UnsafeRawPointer(b), n)
+        return UnsafeRawPointer(a).sameBytes(as: UnsafeRawPointer(b), count: n)
     }
 
     /// The value of the decimal digits `p[start..<end]`, and whether it overflows UInt64.
