@@ -92,10 +92,16 @@ final class ByteCache<Value> {
             k += 8
         }
         if k < n {
-            var tail: UInt64 = 0
-            while k < n {
-                tail = (tail << 8) | UInt64(p[k])
-                k += 1
+            var tail: UInt64
+            if n >= 8 {
+                // The last eight bytes, overlapping what was read (the length is in the hash already).
+                tail = raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            } else {
+                tail = 0
+                while k < n {
+                    tail = (tail << 8) | UInt64(p[k])
+                    k += 1
+                }
             }
             h = (h ^ tail) &* 0xC2B2_AE3D_27D4_EB4F
         }

@@ -61,6 +61,16 @@ final class InfluxLineBuffer {
         count += n
     }
 
+    /// Stores the sixteen bytes of two words, keeps the first `n` (at most 15) of them and appends `last`.
+    @inline(__always) func append(words a: UInt64, _ b: UInt64, _ last: UInt8, keeping n: Int) {
+        reserve(17)
+        let w = UnsafeMutableRawPointer(base + count)
+        w.storeBytes(of: a, as: UInt64.self)
+        w.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+        w.storeBytes(of: last, toByteOffset: n, as: UInt8.self)
+        count += n &+ 1
+    }
+
     func append(_ other: InfluxLineBuffer) {
         append(other.base, other.count)
     }

@@ -39,12 +39,9 @@ public struct InfluxSerializer: MetricSerializer {
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
         header.removeAll()
         // A series seen before has its header ready (its warnings, once per name, were given then).
-        let slot = SeriesTextCache.slot(metric)
-        if let text = headerCache.lookup(slot, metric) {
-            header.append(text.baseAddress!, text.count)
-        } else {
+        if !headerCache.append(metric, to: header) {
             guard buildHeader(InfluxSerializer.withSortedTags(metric), context) else { return }
-            headerCache.store(slot, metric, header.bytes)
+            headerCache.store(header.bytes)
         }
         footer.removeAll()
         if !omitTimestamp, let ts = metric.timestamp {

@@ -46,76 +46,37 @@ final class JSONKeyPlan {
         }
         self.ends = ends
     }
-
-    /// True when `keys` (read through `key`) is the sequence this plan was made for.
-    @inline(__always)
-    func matches(_ count: Int, _ key: (Int) -> String) -> Bool {
-        if count != keys.count { return false }
-        for i in 0..<count where key(i) != keys[i] { return false }
-        return true
-    }
 }
 
-/// Recently seen key sequences and their plans, in sets of four slots picked by a hash of the keys'
-/// bytes: a metric whose keys were seen before finds its plan with a few comparisons (one word each
-/// when they are the same Strings, as parsers hand out) instead of sorting and escaping again.
+/// Recently seen key sequences and their plans, found by the keys' bytes (``StringSequenceKey``) in
+/// a ``ByteCache`` of sets of four: a metric whose keys were seen before finds its plan with a copy,
+/// a hash and a comparison of its key bytes instead of sorting and escaping again.
 ///
 /// By the bytes, not the raw String bits: a long key's bits are its storage address, so with a hash
-/// of the bits which sequences shared a slot changed from run to run, and in some runs two of four
+/// of the bits which sequences shared a set changed from run to run, and in some runs two of four
 /// sequences evicted each other on every metric, doubling the time of a whole conversion.
 final class JSONKeyPlanCache {
-    static let setBits = 4
-    static let ways = 4
-    static let slotCount = ways << setBits
-    /// The plans, owned here and handed out unretained (no atomic count per metric); a plan stays
-    /// valid until the next miss.
-    private let slots: UnsafeMutablePointer<Unmanaged<JSONKeyPlan>?>
+    /// Key sequences of more bytes get a plan made every time.
+    static let maxKeyBytes = 1024
+    private let cache = ByteCache(ways: 4, setBits: 4, maxKeyBytes: JSONKeyPlanCache.maxKeyBytes, empty: JSONKeyPlan(keys: []))
+    private let key = StringSequenceKey(limit: JSONKeyPlanCache.maxKeyBytes)
+    /// The plan of a sequence too long to keep, held until the next one.
+    private var uncached = JSONKeyPlan(keys: [])
 
-    init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: nil, count: Self.slotCount)
-    }
-
-    deinit {
-        for k in 0..<Self.slotCount { slots[k]?.release() }
-        slots.deallocate()
-    }
-
+    /// The plan for the `count` keys read through `key`, valid until the next call (handed out
+    /// unretained: no atomic count per metric).
     func plan(_ count: Int, _ key: (Int) -> String) -> Unmanaged<JSONKeyPlan> {
-        var h = UInt64(truncatingIfNeeded: count)
-        for i in 0..<count { h = Self.mixBytes(h, key(i)) }
-        let first = SeriesTextCache.slot(h, bits: Self.setBits) &* Self.ways
-        for k in first..<(first &+ Self.ways) {
-            guard let plan = slots[k] else { break }  // a set fills from its first slot
-            if plan._withUnsafeGuaranteedRef({ $0.matches(count, key) }) { return plan }
+        self.key.removeAll()
+        for i in 0..<count { self.key.append(key(i)) }
+        guard self.key.fits else {
+            uncached = JSONKeyPlan(keys: (0..<count).map(key))
+            return Unmanaged.passUnretained(uncached)
         }
-        // The new plan goes first; the others move down and the last one is dropped.
-        let plan = Unmanaged.passRetained(JSONKeyPlan(keys: (0..<count).map(key)))
-        let last = first + Self.ways - 1
-        slots[last]?.release()
-        var k = last
-        while k > first {
-            slots[k] = slots[k - 1]
-            k -= 1
+        let h = ByteCache<JSONKeyPlan>.hash(self.key.base, self.key.count)
+        var slot = cache.find(self.key.base, self.key.count, hash: h)
+        if slot < 0 {
+            slot = cache.insert(self.key.base, self.key.count, hash: h, JSONKeyPlan(keys: (0..<count).map(key)))
         }
-        slots[first] = plan
-        return plan
-    }
-
-    /// Mixes a String's bytes into `h`: a small String's raw bits are its bytes; a long one gives its
-    /// length and first and last eight bytes.
-    @inline(__always)
-    static func mixBytes(_ h: UInt64, _ s: String) -> UInt64 {
-        let (a, b) = SeriesTextCache.rawBits(s)
-        // Bit 61 of the second word marks a small (inline) String on 64-bit platforms.
-        if b & (1 << 61) != 0 { return SeriesTextCache.mix(h, a, b) }
-        let n = s.utf8.count
-        let words = s.utf8.withContiguousStorageIfAvailable { u -> (UInt64, UInt64) in
-            guard n >= 8, let p = u.baseAddress else { return (0, 0) }
-            let raw = UnsafeRawPointer(p)
-            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
-        }
-        let (x, y) = words ?? (0, 0)
-        return SeriesTextCache.mix(h, x ^ UInt64(truncatingIfNeeded: n), y)
+        return Unmanaged.passUnretained(cache[slot])
     }
 }

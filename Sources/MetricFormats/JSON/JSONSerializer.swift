@@ -60,13 +60,10 @@ public struct JSONSerializer: MetricSerializer {
         line.append(ascii: "{\"fields\":{")
         metric.fields.withUnsafeBufferPointer { appendFields($0) }
         // `},"name":...,"tags":{...},"timestamp":`, kept per series.
-        let slot = SeriesTextCache.slot(metric)
-        if let text = series.lookup(slot, metric) {
-            line.append(text.baseAddress!, text.count)
-        } else {
+        if !series.append(metric, to: line) {
             let start = line.count
             JSONSerializer.appendSeries(metric, to: line)
-            series.store(slot, metric, UnsafeBufferPointer(start: line.base + start, count: line.count - start))
+            series.store(UnsafeBufferPointer(start: line.base + start, count: line.count - start))
         }
         let ns = metric.timestamp ?? context.now
         if let layout {
