@@ -69,3 +69,24 @@ import Testing
         #expect(lookUp(cache, metric("m\(5_999 % 7)", [("host", "web-5999.example.com")]), storing: "-") == "text 5999")
     }
 }
+
+@Suite struct WireKeyTests {
+    @Test func keysAreEqualByTheirBytes() {
+        let pairs: [(String, String, Bool)] = [
+            ("caf\u{E9}", "cafe\u{301}", false), ("", "", true), ("a", "", false), ("abc", "abd", false),
+            ("exactly15bytes!", "exactly15bytes!", true), ("exactly15bytes!", "exactly15bytes?", false),
+            ("sixteen bytes ok", "sixteen bytes ok", true), ("web-00.eu-west.example.com", "web-00.eu-west.example.coM", false),
+            ("short", "short but longer than fifteen", false), ("\u{1F600}", "\u{1F600}", true),
+        ]
+        for (a, b, equal) in pairs {
+            // Fresh storage for one side, so large Strings are compared by their bytes, not their address.
+            let c = String(decoding: Array(b.utf8), as: UTF8.self)
+            #expect(a.hasSameBytes(as: c) == equal, "\(a) \(b)")
+            #expect(c.hasSameBytes(as: a) == equal, "\(b) \(a)")
+            #expect((WireKey(a) == WireKey(c)) == equal)
+            if equal { #expect(WireKey(a).hashValue == WireKey(c).hashValue) }
+        }
+        let merged = Set(["caf\u{E9}", "cafe\u{301}"].map(WireKey.init))
+        #expect(merged.count == 2)
+    }
+}

@@ -32,7 +32,7 @@ final class JSONKeyPlan {
         }
         var kept: [Int] = []
         kept.reserveCapacity(order.count)
-        for n in order.indices where !(n + 1 < order.count && keys[order[n + 1]] == keys[order[n]]) {
+        for n in order.indices where !(n + 1 < order.count && keys[order[n + 1]].hasSameBytes(as: keys[order[n]])) {
             kept.append(order[n])
         }
         self.order = kept

@@ -9,7 +9,7 @@ struct KeyPositions {
     /// Keys scanned linearly before a dictionary is built.
     static let linearLimit = 16
 
-    private var positions: [String: Int] = [:]
+    private var positions: [WireKey: Int] = [:]
     /// Keys `0..<indexed` of the list are in `positions`.
     private var indexed = 0
 
@@ -26,14 +26,14 @@ struct KeyPositions {
     @inline(__always)
     mutating func find(_ key: String, count: Int, keyAt: (Int) -> String) -> Int? {
         if count <= Self.linearLimit {
-            for k in 0..<count where keyAt(k) == key { return k }
+            for k in 0..<count where keyAt(k).hasSameBytes(as: key) { return k }
             return nil
         }
         while indexed < count {
-            let k = keyAt(indexed)
+            let k = WireKey(keyAt(indexed))
             if positions[k] == nil { positions[k] = indexed }
             indexed += 1
         }
-        return positions[key]
+        return positions[WireKey(key)]
     }
 }

@@ -29,17 +29,17 @@ public struct Metric: Sendable, Hashable {
 
     /// The value of tag `key`, if present.
     public func tag(_ key: String) -> String? {
-        tags.first(where: { $0.key == key })?.value
+        tags.first(where: { $0.key.hasSameBytes(as: key) })?.value
     }
 
     /// The value of field `key`, if present.
     public func field(_ key: String) -> FieldValue? {
-        fields.first(where: { $0.key == key })?.value
+        fields.first(where: { $0.key.hasSameBytes(as: key) })?.value
     }
 
     /// Sets tag `key`, replacing an existing one in place (last value wins, as Telegraf does).
     public mutating func setTag(_ key: String, _ value: String) {
-        if let i = tags.firstIndex(where: { $0.key == key }) {
+        if let i = tags.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
             tags[i].value = value
         } else {
             tags.append(Tag(key, value))
@@ -49,13 +49,13 @@ public struct Metric: Sendable, Hashable {
     /// Removes tag `key`; returns its value.
     @discardableResult
     public mutating func removeTag(_ key: String) -> String? {
-        guard let i = tags.firstIndex(where: { $0.key == key }) else { return nil }
+        guard let i = tags.firstIndex(where: { $0.key.hasSameBytes(as: key) }) else { return nil }
         return tags.remove(at: i).value
     }
 
     /// Sets field `key`, replacing an existing one in place (it keeps its first position).
     public mutating func setField(_ key: String, _ value: FieldValue) {
-        if let i = fields.firstIndex(where: { $0.key == key }) {
+        if let i = fields.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
             fields[i].value = value
         } else {
             fields.append(Field(key, value))

@@ -24,13 +24,13 @@ extension Array where Element == Tag {
         } else {
             // Input order breaks ties, which makes the sort stable.
             self = enumerated().sorted {
-                if $0.element.key == $1.element.key { return $0.offset < $1.offset }
+                if $0.element.key.hasSameBytes(as: $1.element.key) { return $0.offset < $1.offset }
                 return Tag.bytesPrecede($0.element.key, $1.element.key)
             }.map(\.element)
         }
         var kept = 0
         for i in indices {
-            if kept > 0 && self[kept - 1].key == self[i].key {
+            if kept > 0 && self[kept - 1].key.hasSameBytes(as: self[i].key) {
                 self[kept - 1] = self[i]
             } else {
                 self[kept] = self[i]
