@@ -42,3 +42,14 @@ extension String {
         return (same ?? nil) ?? utf8.elementsEqual(other.utf8)
     }
 }
+
+extension Array where Element == Tag {
+    /// The same keys and values, byte for byte, in the same order.
+    func hasSameBytes(as other: [Tag]) -> Bool {
+        guard count == other.count else { return false }
+        for i in indices where !(self[i].key.hasSameBytes(as: other[i].key) && self[i].value.hasSameBytes(as: other[i].value)) {
+            return false
+        }
+        return true
+    }
+}

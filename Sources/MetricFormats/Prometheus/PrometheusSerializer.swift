@@ -17,7 +17,7 @@
 public struct PrometheusSerializer: MetricSerializer {
     let options: PrometheusOptions
     var families: [Family] = []
-    var familyIndex: [String: Int] = [:]
+    var familyIndex: [WireKey: Int] = [:]
     var warnedNames: Set<String> = []
     var reportedStrings: Set<String> = []
     var lastLabels: [Tag] = []
@@ -54,7 +54,7 @@ public struct PrometheusSerializer: MetricSerializer {
         var name: String
         var kind: Kind
         var series: [Series] = []
-        var seriesIndex: [String: Int] = [:]
+        var seriesIndex: [WireKey: Int] = [:]
         /// Series folded into a histogram or summary leave a hole.
         var removed = 0
     }
@@ -104,7 +104,7 @@ public struct PrometheusSerializer: MetricSerializer {
         let labels = makeLabels(metric, kind: kind, context: context)
         // Consecutive metrics of one series (a histogram's buckets) share their key.
         let key: String
-        if labels == lastLabels {
+        if labels.hasSameBytes(as: lastLabels) {
             key = lastKey
         } else {
             key = Self.labelKey(labels)
@@ -253,16 +253,16 @@ public struct PrometheusSerializer: MetricSerializer {
 
     mutating func add(_ field: Field, name: String, kind: Kind, labels: [Tag], key: String, time: Int64, metric: Metric, context: SerializerContext) {
         let f: Int
-        if let i = familyIndex[name] {
+        if let i = familyIndex[WireKey(name)] {
             f = i
         } else {
             f = families.count
             families.append(Family(name: name, kind: kind))
-            familyIndex[name] = f
+            familyIndex[WireKey(name)] = f
         }
         // One name, one family: the first type seen for a name is the one written.
         let familyKind = families[f].kind
-        var s = families[f].seriesIndex[key]
+        var s = families[f].seriesIndex[WireKey(key)]
         if let s, time < families[f].series[s].time { return }  // older than what we hold
         switch familyKind {
         case .counter, .gauge, .untyped:
@@ -271,7 +271,7 @@ public struct PrometheusSerializer: MetricSerializer {
                 families[f].series[s].value = value
                 families[f].series[s].time = time
             } else {
-                families[f].seriesIndex[key] = families[f].series.count
+                families[f].seriesIndex[WireKey(key)] = families[f].series.count
                 families[f].series.append(Series(labels: labels, time: time, value: value))
             }
         case .histogram, .summary:
@@ -286,7 +286,7 @@ public struct PrometheusSerializer: MetricSerializer {
             }
             if s == nil {
                 s = families[f].series.count
-                families[f].seriesIndex[key] = s
+                families[f].seriesIndex[WireKey(key)] = s
                 families[f].series.append(Series(labels: labels, time: time))
             }
             guard let s else { return }
@@ -383,15 +383,15 @@ public struct PrometheusSerializer: MetricSerializer {
     mutating func foldSumsAndCounts() {
         for f in families.indices where families[f].kind == .histogram || families[f].kind == .summary {
             for suffix in ["_sum", "_count"] {
-                guard let p = familyIndex[families[f].name + suffix], families[p].kind == .untyped || families[p].kind == .counter || families[p].kind == .gauge
+                guard let p = familyIndex[WireKey(families[f].name + suffix)], families[p].kind == .untyped || families[p].kind == .counter || families[p].kind == .gauge
                 else { continue }
                 for s in families[p].series.indices where !families[p].series[s].dead {
                     let plain = families[p].series[s]
                     let key = Self.labelKey(plain.labels)
-                    var t = families[f].seriesIndex[key]
+                    var t = families[f].seriesIndex[WireKey(key)]
                     if t == nil {
                         t = families[f].series.count
-                        families[f].seriesIndex[key] = t
+                        families[f].seriesIndex[WireKey(key)] = t
                         families[f].series.append(Series(labels: plain.labels, time: plain.time))
                     }
                     guard let t else { continue }
