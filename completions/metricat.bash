@@ -255,6 +255,7 @@ _metricat_send() {
         return
         ;;
     '--influx-timestamp-precision'|'--precision')
+        __metricat_add_completions -W 'ns'$'\n''us'$'\n''ms'$'\n''s'
         return
         ;;
     '--influx-max-line-bytes')
@@ -314,6 +315,7 @@ _metricat_send() {
         return
         ;;
     '--graphite-tag-sanitize-mode')
+        __metricat_add_completions -W 'strict'$'\n''compatible'
         return
         ;;
     '--graphite-separator')
@@ -466,6 +468,7 @@ _metricat_listen() {
         return
         ;;
     '--influx-timestamp-precision'|'--precision')
+        __metricat_add_completions -W 'ns'$'\n''us'$'\n''ms'$'\n''s'
         return
         ;;
     '--influx-max-line-bytes')
@@ -525,6 +528,7 @@ _metricat_listen() {
         return
         ;;
     '--graphite-tag-sanitize-mode')
+        __metricat_add_completions -W 'strict'$'\n''compatible'
         return
         ;;
     '--graphite-separator')
@@ -616,6 +620,7 @@ _metricat_convert() {
         return
         ;;
     '--influx-timestamp-precision'|'--precision')
+        __metricat_add_completions -W 'ns'$'\n''us'$'\n''ms'$'\n''s'
         return
         ;;
     '--influx-max-line-bytes')
@@ -675,6 +680,7 @@ _metricat_convert() {
         return
         ;;
     '--graphite-tag-sanitize-mode')
+        __metricat_add_completions -W 'strict'$'\n''compatible'
         return
         ;;
     '--graphite-separator')
@@ -744,6 +750,7 @@ _metricat_load() {
     # Offer option value completions
     case "${prev}" in
     '--transport')
+        __metricat_add_completions -W 'udp'$'\n''udp6'$'\n''tcp'$'\n''tcp6'$'\n''unix'$'\n''unixgram'
         return
         ;;
     '--format')
@@ -784,6 +791,7 @@ _metricat_load() {
         return
         ;;
     '--seq-as')
+        __metricat_add_completions -W 'field'$'\n''tag'
         return
         ;;
     '--senders')
@@ -841,6 +849,7 @@ _metricat_load() {
         return
         ;;
     '--influx-timestamp-precision'|'--precision')
+        __metricat_add_completions -W 'ns'$'\n''us'$'\n''ms'$'\n''s'
         return
         ;;
     '--influx-max-line-bytes')
@@ -900,6 +909,7 @@ _metricat_load() {
         return
         ;;
     '--graphite-tag-sanitize-mode')
+        __metricat_add_completions -W 'strict'$'\n''compatible'
         return
         ;;
     '--graphite-separator')
@@ -988,12 +998,14 @@ _metricat_tail-log() {
         return
         ;;
     '--format')
+        __metricat_add_completions -W 'logster'$'\n''influx'$'\n''json'$'\n''wavefront'$'\n''statsd'$'\n''graphite'$'\n''prometheus'$'\n''csv'
         return
         ;;
     '--graphite-host')
         return
         ;;
     '--graphite-protocol')
+        __metricat_add_completions -W 'tcp'$'\n''udp'
         return
         ;;
     '--statsd-host')

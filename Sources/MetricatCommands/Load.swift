@@ -60,8 +60,8 @@ struct Load: ParsableCommand {
     @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; none starts an embedded sink.", valueName: "target"))
     var target: String?
 
-    @Option(help: ArgumentHelp("The embedded sink's transport: udp, udp6, tcp, tcp6, unix, unixgram.", valueName: "transport"))
-    var transport: String = "udp"
+    @Option(help: ArgumentHelp("The embedded sink's transport.", valueName: "transport"))
+    var transport: SinkTransport = .udp
 
     @Option(help: ArgumentHelp("Format of the lines: influx, json, wavefront, statsd, graphite.", valueName: "format"))
     var format: MetricFormat = .influx
@@ -100,7 +100,7 @@ struct Load: ParsableCommand {
     var seqKey: String = "seq"
 
     @Option(help: ArgumentHelp("Carry the sequence number as a field or a tag (default: field for influx, tag otherwise).", valueName: "field|tag"))
-    var seqAs: String?
+    var seqAs: SequencePlace?
 
     @Flag(help: "Send no sequence numbers (loss then comes from counts alone).")
     var noSeq = false
@@ -180,9 +180,8 @@ struct Load: ParsableCommand {
             )
         }
         if senders != nil && connections != nil && senders != connections { throw ValidationError("--senders and --connections both set the number of sending threads; give one") }
-        if let s = seqAs, s != "field", s != "tag" { throw ValidationError("--seq-as: expected field or tag") }
         if plot != nil && ramp == nil { throw ValidationError("--plot draws a ramp; add --ramp FROM..TO") }
-        if target != nil && transport != "udp" { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
+        if target != nil && transport != .udp { throw ValidationError("--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does") }
         if sinkReport != nil && target == nil { throw ValidationError("--sink-report reads a remote receiver's counts; it needs a TARGET") }
         if !merge.isEmpty && (target != nil || ramp != nil || sinkReport != nil) {
             throw ValidationError("--merge sums reports and sends nothing; drop TARGET, --ramp and --sink-report (example: metricat load --merge a.json b.json --json)")
@@ -199,7 +198,7 @@ struct Load: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        options.transport = transport
+        options.transport = transport.rawValue
         options.format = format
         options.formatOptions = try formats.options(common: common)
         options.rate = rate.perSecond
@@ -223,7 +222,7 @@ struct Load: ParsableCommand {
             }
         }
         options.seqKey = noSeq ? nil : seqKey
-        options.seqAsTag = seqAs.map { $0 == "tag" }
+        options.seqAsTag = seqAs.map { $0 == .tag }
         options.senders = senders ?? connections ?? 1
         options.firstSender = firstSender
         options.sinkReceiveBuffer = Int32(rcvbuf.bytes)

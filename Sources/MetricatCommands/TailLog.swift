@@ -98,14 +98,14 @@ struct TailLog: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Format for address outputs and -: logster, \(MetricFormat.names) (default: logster on stdout, graphite on sockets, influx over HTTP).", valueName: "format"))
-    var format: String?
+            "Format for address outputs and - (default: logster on stdout, graphite on sockets, influx over HTTP).", valueName: "format"))
+    var format: TailLogFormat?
 
     @Option(help: ArgumentHelp("Logster's graphite output: HOST:PORT.", valueName: "host:port"))
     var graphiteHost: String?
 
-    @Option(help: ArgumentHelp("Logster's graphite output: tcp or udp.", valueName: "protocol"))
-    var graphiteProtocol: String = "tcp"
+    @Option(help: ArgumentHelp("Logster's graphite output: its socket.", valueName: "protocol"))
+    var graphiteProtocol: GraphiteProtocol = .tcp
 
     @Option(help: ArgumentHelp("Logster's statsd output: HOST:PORT (gauges over UDP).", valueName: "host:port"))
     var statsdHost: String?
@@ -201,10 +201,6 @@ struct TailLog: ParsableCommand {
             throw ValidationError("--parser: '\(parser)' is not a parser (one of \(ParserKind.names), or Logster's SampleLogster, ...)")
         }
         if stateDir != nil && stateFile != nil { throw ValidationError("give --state-dir or --state-file, not both") }
-        if !["tcp", "udp"].contains(graphiteProtocol) { throw ValidationError("--graphite-protocol: 'tcp' or 'udp'") }
-        if let f = format, f != "logster", MetricFormat(rawValue: f) == nil {
-            throw ValidationError("--format: '\(f)' is not a format (logster, \(MetricFormat.names))")
-        }
     }
 
     func run() throws {
@@ -226,7 +222,7 @@ struct TailLog: ParsableCommand {
         do {
             ruleList = try TailLogSetup.rules(count: count, sum: sum, timer: timer, gauge: gauge, file: rules)
             outputs = try TailLogSetup.outputs(
-                output, format: format, graphiteHost: graphiteHost, graphiteProtocol: graphiteProtocol, statsdHost: statsdHost, stdoutSeparator: stdoutSeparator)
+                output, format: format?.word, graphiteHost: graphiteHost, graphiteProtocol: graphiteProtocol.rawValue, statsdHost: statsdHost, stdoutSeparator: stdoutSeparator)
             let name = TailLogSetup.stateName(parser: kind, rules: ruleList)
             statePath = try TailLogSetup.stateFile(given: stateFile, directory: stateDir, name: name, logPath: path)
         } catch {

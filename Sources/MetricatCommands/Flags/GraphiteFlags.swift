@@ -23,8 +23,8 @@ struct GraphiteFlags: FormatFlagGroup {
     )
     var graphiteTagSupport: Bool?
 
-    @Option(help: ArgumentHelp("Graphite output with tag support: strict (default) or compatible (keeps spaces and punctuation in tag values).", valueName: "mode"))
-    var graphiteTagSanitizeMode: String?
+    @Option(help: ArgumentHelp("Graphite output with tag support: compatible keeps spaces and punctuation in tag values, strict (the default) does not.", valueName: "mode"))
+    var graphiteTagSanitizeMode: SanitizeModeArgument?
 
     @Option(help: ArgumentHelp("Graphite output with tag support: between prefix, measurement and field (default '.').", valueName: "sep"))
     var graphiteSeparator: String?
@@ -54,12 +54,7 @@ struct GraphiteFlags: FormatFlagGroup {
             options.graphite.template = template
         }
         if let graphiteTagSupport { options.graphite.tagSupport = graphiteTagSupport }
-        if let graphiteTagSanitizeMode {
-            guard let mode = GraphiteOptions.TagSanitizeMode(rawValue: graphiteTagSanitizeMode) else {
-                throw ValidationError("--graphite-tag-sanitize-mode: '\(graphiteTagSanitizeMode)' is not strict or compatible (example: --graphite-tag-sanitize-mode compatible)")
-            }
-            options.graphite.tagSanitizeMode = mode
-        }
+        if let graphiteTagSanitizeMode { options.graphite.tagSanitizeMode = graphiteTagSanitizeMode.mode }
         if let graphiteSeparator {
             guard !graphiteSeparator.isEmpty else { throw ValidationError("--graphite-separator: empty separator (example: --graphite-separator _)") }
             options.graphite.graphiteSeparator = graphiteSeparator

@@ -8,9 +8,9 @@ struct InfluxFlags: FormatFlagGroup {
     @Option(
         name: [.customLong("influx-timestamp-precision"), .customLong("precision")],
         help: ArgumentHelp(
-            "Unit of line-protocol timestamps: ns, us, ms or s (also 1ns, 1us, 1ms, 1s). Input timestamps are multiplied by it; output timestamps are written in it. Default ns.",
+            "Unit of line-protocol timestamps (also written 1ns, 1us, 1ms, 1s). Input timestamps are multiplied by it; output timestamps are written in it. Default ns.",
             valueName: "unit"))
-    var influxTimestampPrecision: String?
+    var influxTimestampPrecision: PrecisionArgument?
 
     @Flag(inversion: .prefixedNo, help: "Write fields sorted by key instead of in metric order (default off).")
     var influxSortFields: Bool?
@@ -42,12 +42,7 @@ struct InfluxFlags: FormatFlagGroup {
     }
 
     func apply(to options: inout FormatOptions) throws {
-        if let text = influxTimestampPrecision {
-            guard let precision = TimestampPrecision(parsing: text) else {
-                throw ValidationError("--influx-timestamp-precision: '\(text)' is not ns, us, ms or s (example: --influx-timestamp-precision ms)")
-            }
-            options.influx.precision = precision
-        }
+        if let influxTimestampPrecision { options.influx.precision = influxTimestampPrecision.precision }
         if let influxSortFields { options.influx.sortFields = influxSortFields }
         if let influxUintSupport { options.influx.uintSupport = influxUintSupport }
         if let influxOmitTimestamp { options.influx.omitTimestamp = influxOmitTimestamp }
