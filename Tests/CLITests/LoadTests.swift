@@ -564,7 +564,7 @@ import Testing
             (["--max-loss", "5"], "--max-loss: '5' is not a fraction"),
             (["--ramp", "9k..1k"], "--ramp: '9k..1k'"),
             (["--plot", "x.svg"], "--plot draws a ramp"),
-            (["--transport", "sctp"], "--transport 'sctp'"),
+            (["--transport", "sctp"], "--transport: 'sctp' is not a transport: udp, udp6, tcp, tcp6, unix or unixgram"),
             (["--batch", "0"], "--batch: '0'"),
             (["--size", "60000", "--max-datagram", "1432"], "raise --max-datagram"),
         ]
