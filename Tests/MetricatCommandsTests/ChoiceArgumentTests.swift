@@ -5,15 +5,6 @@ import Testing
 
 /// Flags whose value is one word of a set: each word, the aliases, and the refusal with the list.
 @Suite struct ChoiceArgumentTests {
-    func refusal(_ args: [String]) -> String? {
-        do {
-            _ = try Metricat.parseAsRoot(args)
-            return nil
-        } catch {
-            return Metricat.refusal(for: error) ?? Metricat.message(for: error)
-        }
-    }
-
     @Test func everyWordParsesToItsValue() throws {
         for t in SinkTransport.allCases { #expect(try SinkTransport.parse(t.rawValue).get() == t) }
         #expect(try SequencePlace.parse("tag").get() == .tag)

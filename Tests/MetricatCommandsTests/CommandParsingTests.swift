@@ -12,16 +12,6 @@ import Testing
         return try #require(command as? C, "\(args) parsed as \(Swift.type(of: command))")
     }
 
-    /// The message `metricat` prints for `args` (without "Error: " and the usage), or nil when they parse.
-    func refusal(_ args: [String]) -> String? {
-        do {
-            _ = try Metricat.parseAsRoot(args)
-            return nil
-        } catch {
-            return Metricat.refusal(for: error) ?? Metricat.message(for: error)
-        }
-    }
-
     @Test func sendTakesTypedValuesAndDefaults() throws {
         let plain = try parse(["send", "udp://127.0.0.1:8125", "a:1|c"], as: Send.self)
         #expect(plain.retryTimeout.nanoseconds == 10_000_000_000)
