@@ -60,6 +60,16 @@ import Testing
         }
     }
 
+    /// `é` as one code point and as `e` + U+0301 are other bytes: two set members, two series, as
+    /// Telegraf counts them (Swift's String equality would make them one).
+    @Test func membersAndSeriesAreToldApartByTheirBytes() {
+        let m = Self.flush(["u:caf\u{E9}|s", "u:cafe\u{301}|s", "u:caf\u{E9}|s", "n,k=caf\u{E9}:1|c", "n,k=cafe\u{301}:2|c"])
+        #expect(Self.value(m, "u", "set") == .int(2))
+        let counters = m.filter { $0.name == "n" }
+        #expect(counters.count == 2)
+        #expect(Set(counters.compactMap { $0.tag("k").map { Array($0.utf8) } }) == [Array("caf\u{E9}".utf8), Array("cafe\u{301}".utf8)])
+    }
+
     @Test func counters() {
         let m = Self.flush([
             "small.inc:1|c", "big.inc:100|c", "big.inc:1|c", "big.inc:100000|c", "big.inc:1000000|c", "small.inc:1|c",

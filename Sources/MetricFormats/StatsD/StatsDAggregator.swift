@@ -107,7 +107,7 @@ public struct StatsDAggregator {
     enum State {
         case counter(Int64)
         case gauge(Double)
-        case set(Set<String>)
+        case set(Set<WireKey>)
         case timing(Timing)
     }
 
@@ -128,7 +128,7 @@ public struct StatsDAggregator {
     }
 
     public var options: Options
-    private var index: [String: Int] = [:]
+    private var index: [WireKey: Int] = [:]
     private var series: [Series] = []
     private var distributions: [Metric] = []
     /// The last ``add(_:name:tags:field:)`` went to a series that existed before it.
@@ -194,7 +194,7 @@ public struct StatsDAggregator {
         }
         let key = field == "value" ? metricKey : metricKey + "\u{1}" + field
         let i: Int
-        if let found = index[key] {
+        if let found = index[WireKey(key)] {
             i = found
             lastAddedExisted = true
         } else {
@@ -213,7 +213,7 @@ public struct StatsDAggregator {
             i = series.count
             series.append(Series(name: name, tags: tags, field: field, metricKey: metricKey, key: key, state: initial))
             if field != "value" { hasFieldSeries = true }
-            index[key] = i
+            index[WireKey(key)] = i
         }
         lastAdded = i
         return apply(i, sample.value, rate: sample.sampleRate, isDelta: sample.isDelta)
@@ -238,12 +238,12 @@ public struct StatsDAggregator {
         case (.gauge(let current), .number(let v)):
             series[i].state = .gauge(isDelta ? current + v : v)
         case (.set(var members), .member(let member)):
-            if members.count >= options.maxSetMembers && !members.contains(member) {
+            if members.count >= options.maxSetMembers && !members.contains(WireKey(member)) {
                 refusedSamples += 1
                 return false
             }
             series[i].state = .counter(0)  // drop the reference so the insert does not copy
-            members.insert(member)
+            members.insert(WireKey(member))
             series[i].state = .set(members)
         case (.timing(var t), .number(let v)):
             series[i].state = .counter(0)
@@ -279,7 +279,7 @@ public struct StatsDAggregator {
         // joined: a series is read once, not once per kind.
         var byKind: [[Metric]] = [[], [], [], []]
         // Series that share name and tags (fields from a template) become one metric, as in Telegraf.
-        var merged: [[String: Int]] = [[:], [:], [:], [:]]
+        var merged: [[WireKey: Int]] = [[:], [:], [:], [:]]
         let ttl = options.maxTTL
         var keep: [Int] = []
         for i in series.indices {
@@ -311,10 +311,10 @@ public struct StatsDAggregator {
             }
             if !hasFieldSeries {
                 byKind[kind].append(Metric(name: series[i].name, tags: series[i].tags, fields: fields, timestamp: timestamp))
-            } else if let at = merged[kind][series[i].metricKey] {
+            } else if let at = merged[kind][WireKey(series[i].metricKey)] {
                 byKind[kind][at].fields.append(contentsOf: fields)
             } else {
-                merged[kind][series[i].metricKey] = byKind[kind].count
+                merged[kind][WireKey(series[i].metricKey)] = byKind[kind].count
                 byKind[kind].append(Metric(name: series[i].name, tags: series[i].tags, fields: fields, timestamp: timestamp))
             }
             if series[i].touched {
@@ -337,7 +337,7 @@ public struct StatsDAggregator {
             lineCache.removeAll(keepingCapacity: true)
             series = keep.map { series[$0] }
             index.removeAll(keepingCapacity: true)
-            for (n, s) in series.enumerated() { index[s.key] = n }
+            for (n, s) in series.enumerated() { index[WireKey(s.key)] = n }
         }
         return out
     }

@@ -38,10 +38,10 @@ public struct StatsDExposition: Sendable {
         var kind: Kind
         /// Applied when rendering (timings: ms to s), so sums add up in the unit they came in.
         var scale = 1.0
-        var series: [String: Series] = [:]
+        var series: [WireKey: Series] = [:]
     }
 
-    private var families: [String: Family] = [:]
+    private var families: [WireKey: Family] = [:]
     private var seriesCount = 0
     public let maxSeries: Int
     /// Series refused because ``maxSeries`` were held.
@@ -110,33 +110,33 @@ public struct StatsDExposition: Sendable {
     private mutating func change(_ name: String, _ kind: Kind, _ labels: [Tag], scale: Double = 1, _ body: (inout Series) -> Void) {
         var key = ""
         for l in labels { key += l.key + "\u{0}" + l.value + "\u{0}" }
-        if families[name] == nil {
+        if families[WireKey(name)] == nil {
             guard seriesCount < maxSeries else {
                 refused += 1
                 return
             }
-            families[name] = Family(kind: kind, scale: scale)
+            families[WireKey(name)] = Family(kind: kind, scale: scale)
         }
-        guard families[name]!.kind == kind, families[name]!.scale == scale else {
+        guard families[WireKey(name)]!.kind == kind, families[WireKey(name)]!.scale == scale else {
             conflicts += 1
             return
         }
-        if families[name]!.series[key] == nil {
+        if families[WireKey(name)]!.series[WireKey(key)] == nil {
             guard seriesCount < maxSeries else {
                 refused += 1
                 return
             }
             seriesCount += 1
-            families[name]!.series[key] = Series(labels: labels)
+            families[WireKey(name)]!.series[WireKey(key)] = Series(labels: labels)
         }
-        body(&families[name]!.series[key]!)
+        body(&families[WireKey(name)]!.series[WireKey(key)]!)
     }
 
     /// Text format 0.0.4, families and series sorted, with `# HELP` and `# TYPE` lines.
     public func render() -> [UInt8] {
         var out: [UInt8] = []
-        for name in families.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let family = families[name]!
+        for name in families.keys.map(\.text).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let family = families[WireKey(name)]!
             out.append(ascii: "# HELP ")
             out.append(utf8: name)
             out.append(ascii: " StatsD ")
@@ -146,8 +146,8 @@ public struct StatsDExposition: Sendable {
             out.append(ASCII.space)
             out.append(ascii: family.kind.text)
             out.append(ASCII.newline)
-            for key in family.series.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                let s = family.series[key]!
+            for key in family.series.keys.map(\.text).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                let s = family.series[WireKey(key)]!
                 switch family.kind {
                 case .counter, .gauge:
                     Self.sample(name, "", s.labels, nil, s.value, into: &out)
