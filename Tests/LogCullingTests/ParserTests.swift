@@ -164,6 +164,14 @@ extension String {
             ])
     }
 
+    /// Python's dict keeps `café` (U+00E9) and `cafe` + U+0301 apart, and so does this.
+    @Test func namesAreKeptApartByTheirBytes() {
+        let lines = ["x METRIC_COUNT metric=caf\u{E9} value=1 ", "x METRIC_COUNT metric=cafe\u{301} value=2 "]
+        // Compared as bytes: Swift's == would take either spelling for the other.
+        let out = feed(MetricLineParser(percentiles: []), lines, duration: 1).map { Array($0.utf8) }
+        #expect(Set(out) == [Array("caf\u{E9} 1.0".utf8), Array("cafe\u{301} 2.0".utf8)] && out.count == 2)
+    }
+
     @Test func aCountNeedsAByteAfterItsValue() {
         // The unterminated last line of a rotated file: Logster's `[^0-9.]` has nothing to match.
         #expect(feed(MetricLineParser(percentiles: []), ["METRIC_COUNT metric=a value=5"], lastComplete: false, duration: 1) == [])

@@ -1,4 +1,5 @@
 import MetricCore
+import MetricFormats
 
 /// Logster's MetricLogster: `METRIC_COUNT metric=NAME value=N` lines summed per second, and
 /// `METRIC_TIME metric=NAME value=N[unit]` lines as `.mean`, `.median` and `.<p>th_percentile`.
@@ -10,9 +11,9 @@ import MetricCore
 final class MetricLineParser: LogParser {
     let percentiles: [(text: String, value: Int)]
     var counterNames: [String] = []
-    var counters: [String: Double] = [:]
+    var counters: [WireKey: Double] = [:]
     var timerNames: [String] = []
-    var timers: [String: [Double]] = [:]
+    var timers: [WireKey: [Double]] = [:]
 
     init(percentiles: [(String, Int)]) {
         self.percentiles = percentiles.map { (text: $0.0, value: $0.1) }
@@ -24,19 +25,19 @@ final class MetricLineParser: LogParser {
         let p = base.assumingMemoryBound(to: UInt8.self)
         var matched = false
         if let (name, text, end) = Self.find("METRIC_COUNT", p, n), end < n || complete, let v = B.pythonFloat(text) {
-            if counters[name] == nil {
+            if counters[WireKey(name)] == nil {
                 counterNames.append(name)
-                counters[name] = 0
+                counters[WireKey(name)] = 0
             }
-            counters[name]! += v
+            counters[WireKey(name)]! += v
             matched = true
         }
         if let (name, text, _) = Self.find("METRIC_TIME", p, n), let v = B.pythonFloat(text) {
-            if timers[name] == nil {
+            if timers[WireKey(name)] == nil {
                 timerNames.append(name)
-                timers[name] = []
+                timers[WireKey(name)] = []
             }
-            timers[name]!.append(v)
+            timers[WireKey(name)]!.append(v)
             matched = true
         }
         return matched
@@ -79,9 +80,9 @@ final class MetricLineParser: LogParser {
     }
 
     func metrics(_ rate: RateContext) -> [LogMetric] {
-        var out: [LogMetric] = counterNames.map { LogMetric($0, rate.rate(counters[$0]!)) }
+        var out: [LogMetric] = counterNames.map { LogMetric($0, rate.rate(counters[WireKey($0)]!)) }
         for name in timerNames {
-            let values = timers[name]!
+            let values = timers[WireKey(name)]!
             let mean = values.reduce(0.0, +) / Double(values.count)
             let sorted = values.sorted()
             out.append(LogMetric(name + ".mean", .float(mean)))
