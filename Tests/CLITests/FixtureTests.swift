@@ -34,8 +34,9 @@ import Testing
         let expectedStatus =
             read("expected.status").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             ?? (expectedErr == nil ? 0 : 65)
-        #expect(result.stdout == (read("expected.out") ?? ""), "stdout of \(name)")
-        #expect(result.stderr == (expectedErr ?? ""), "stderr of \(name)")
+        // Byte for byte: String's == takes canonically equivalent spellings (é and e + U+0301) as equal.
+        #expect(Array(result.stdout.utf8) == Array((read("expected.out") ?? "").utf8), "stdout of \(name):\n\(result.stdout)")
+        #expect(Array(result.stderr.utf8) == Array((expectedErr ?? "").utf8), "stderr of \(name):\n\(result.stderr)")
         #expect(result.status == expectedStatus, "exit status of \(name)")
     }
 
