@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "CMetricSys"),
         // Sockets: addresses in Telegraf's service_address syntax, a syscall layer (swift-system's Errno),
         // senders with framing and reconnects, listeners, kernel drop counters.
-        .target(name: "MetricTransport", dependencies: ["CMetricSys", "MetricFormats", systemPackage]),
+        .target(name: "MetricTransport", dependencies: ["CMetricSys", "MetricFormats", systemPackage], swiftSettings: releaseSettings),
         // The system zlib, for rotated logs compressed to .gz (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // tail-log: offset state, rotation and truncation, the lock, Logster's parsers and user rules.

@@ -442,6 +442,8 @@ public final class Listener {
         var addresses = [sockaddr_storage](repeating: sockaddr_storage(), count: batch)
         var control = [UInt8](repeating: 0, count: batch * controlSize)
         let listenerName = s.endpoint.description
+        // The socket's drop counter as last seen, looked up once a call, not once a datagram.
+        var knownDrops = overflowBySocket[s.fd] ?? 0
         datagramBuffer.withUnsafeMutableBytes { raw in
             iovecs.withUnsafeMutableBufferPointer { iov in
                 addresses.withUnsafeMutableBufferPointer { addr in
@@ -467,12 +469,10 @@ public final class Listener {
                                 address.length = headers[i].msg_hdr.msg_namelen
                                 let peer = Peer(listener: listenerName, address: peerName(address), connection: 0)
                                 let drops = cms_rxq_ovfl_count(&headers[i].msg_hdr)
-                                if drops >= 0 {
-                                    let previous = overflowBySocket[s.fd] ?? 0
-                                    if UInt64(drops) > previous {
-                                        overflowDrops += UInt64(drops) - previous
-                                        overflowBySocket[s.fd] = UInt64(drops)
-                                    }
+                                if drops >= 0 && UInt64(drops) > knownDrops {
+                                    overflowDrops += UInt64(drops) - knownDrops
+                                    knownDrops = UInt64(drops)
+                                    overflowBySocket[s.fd] = knownDrops
                                 }
                                 let bytes = UnsafeBufferPointer(start: (raw.baseAddress! + i * size).assumingMemoryBound(to: UInt8.self), count: len)
                                 if headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 {

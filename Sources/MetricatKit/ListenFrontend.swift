@@ -86,6 +86,8 @@ public final class ListenFrontend: MetricHandler {
     /// Datagrams of one format go through one stream: each datagram is a whole text that ends its
     /// records, so its parser holds nothing between datagrams but its caches, whichever the sender.
     var datagramStreams: [MetricFormat: RecordStream] = [:]
+    /// The stream of the last datagram, by its format.
+    var lastDatagramStream: (format: MetricFormat, stream: RecordStream)?
     /// The format each datagram sender was detected as (`--from auto`); forgotten all at once when
     /// it holds ``maxSenders``, so memory stays bounded under any number of senders.
     var senderFormats: [String: MetricFormat] = [:]
@@ -434,14 +436,21 @@ public final class ListenFrontend: MetricHandler {
             senderFormats[peer.address] = detected
             format = detected
         }
+        // Datagrams come in runs of one format: the last stream is found without hashing.
+        if let last = lastDatagramStream, last.format == format {
+            last.stream.name = peer.address
+            return last.stream
+        }
         if let stream = datagramStreams[format] {
             stream.name = peer.address
+            lastDatagramStream = (format, stream)
             return stream
         }
         let stream = pipeline.stream(named: peer.address, format: format)
         stream.maxLineBytes = options.listener.maxLineBytes
         guard !stream.refused else { return nil }
         datagramStreams[format] = stream
+        lastDatagramStream = (format, stream)
         return stream
     }
 
