@@ -127,7 +127,7 @@ public struct WavefrontSerializer: MetricSerializer {
                 host = t.value
                 continue
             }
-            if let k = tags.firstIndex(where: { $0.key == t.key }) {
+            if let k = tags.firstIndex(where: { $0.key.hasSameBytes(as: t.key) }) {
                 tags[k].value = t.value
             } else {
                 tags.append(t)
@@ -136,7 +136,7 @@ public struct WavefrontSerializer: MetricSerializer {
         if source == nil, !sourceOverride.isEmpty {
             // The first key of the override list that the metric has; `host` may be one of them.
             for (k, t) in tags.enumerated() {
-                if let rank = sourceOverride.firstIndex(of: t.key), rank < (override?.rank ?? Int.max) {
+                if let rank = sourceOverride.firstIndex(where: { $0.hasSameBytes(as: t.key) }), rank < (override?.rank ?? Int.max) {
                     override = (rank, k)
                 }
             }
