@@ -45,11 +45,9 @@ public final class InfluxDirect {
 
     let output: Output
     let precision: TimestampPrecision
-    let omitTimestamp: Bool
     /// The time JSON gives a line without a timestamp (the serializer context's `now`); a listener
     /// moves it as lines arrive.
     public var now: Int64
-    let uintSupport: Bool
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
 
@@ -81,23 +79,14 @@ public final class InfluxDirect {
     private let line = InfluxLineBuffer(capacity: 1024)
     private let timestampText: JSONTimestampText
     private let byteClass = InfluxByteClass.table
-    /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\`, and
-    /// UTF-8 sequences, are checked apart). JSON escapes control characters and `<`, `>`, `&`; line
-    /// protocol only `"` and `\`.
-    private let stringClass: UnsafePointer<UInt8>
-
-    /// 0 for ASCII but `"` and `\`. Written once at first use and only read after that.
-    nonisolated(unsafe) static let influxStringClass: UnsafePointer<UInt8> = {
-        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        for b in 0..<256 { t[b] = b >= 0x80 ? 2 : (b == Int(ASCII.quote) || b == Int(ASCII.backslash) ? 1 : 0) }
-        return UnsafePointer(t)
-    }()
 
     /// Learns a header from the metric the full parser makes of its line.
     private var parser: InfluxParser
     private let catcher = MetricCatcher()
     /// Writes a learned header in line protocol.
     private var headerWriter: InfluxSerializer?
+    /// What line protocol writes as it is, by the serializer's options.
+    private let influxRules: InfluxSerializer.Verbatim
 
     /// A direct path to `output`; nil when the options ask for something only the full path does
     /// (default tags; for JSON a time layout, nested fields or a batch; for line protocol sorted
@@ -116,13 +105,11 @@ public final class InfluxDirect {
         }
         self.output = output
         self.parser = parser
-        stringClass = output == .json ? JSONText.byteClass : Self.influxStringClass
         precision = influx.precision
         timestampText = JSONTimestampText(units: json.timestampUnits)
-        omitTimestamp = influx.omitTimestamp
         self.now = now
-        uintSupport = influx.uintSupport
         headerWriter = try? InfluxSerializer(options: options)
+        influxRules = InfluxSerializer.Verbatim(options: options)
         let n = Self.slotCount
         headerBytes = .allocate(capacity: n * Self.maxHeaderBytes)
         headerLengths = .allocate(capacity: n)
@@ -174,9 +161,9 @@ public final class InfluxDirect {
         let end = input.count
         let stop = p[end - 1] == ASCII.cr ? end - 1 : end
         let first = p[0]
-        if InfluxParser.isSpace(first) || first == ASCII.hash { return false }
-        guard let h = InfluxHeaderCache.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
-            InfluxParser.isSpace(p[h])
+        if InfluxTokenizer.isSpace(first) || first == ASCII.hash { return false }
+        guard let h = InfluxTokenizer.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
+            InfluxTokenizer.isSpace(p[h])
         else { return false }
         let set = InfluxHeaderCache.slot(p, h) & ((1 << Self.setBits) - 1)
         var slot = find(set, p, h)
@@ -184,13 +171,13 @@ public final class InfluxDirect {
             slot = learn(input, set, slot, h)
             if slot < 0 || keyCounts[slot] < 0 { return false }
         }
-        switch write(slot, p, h, stop) {
+        switch write(slot, p, h, end) {
         case .done: break
         case .declined: return false
         case .keysDiffer:
             // The header's fields changed: learn this line's keys and try once more.
             slot = learn(input, set, slot, h)
-            if slot < 0 || keyCounts[slot] < 0 || write(slot, p, h, stop) != .done { return false }
+            if slot < 0 || keyCounts[slot] < 0 || write(slot, p, h, end) != .done { return false }
         }
         out.append(contentsOf: line.bytes)
         written[slot] &+= 1
@@ -297,71 +284,76 @@ public final class InfluxDirect {
     /// What a value is: how its copied bytes are completed in the output.
     enum ValueKind { case float, int, uint, string, yes, no }
 
-    /// Reads the fields and the timestamp after the header (`h` bytes) and writes the output line
-    /// into `line`.
-    private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ stop: Int) -> Outcome {
-        var i = h
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
+    /// Reads the fields and the timestamp after the header (`h` bytes) with the line-protocol
+    /// tokenizer, asks the serializer whether it would write each value with its bytes, and writes
+    /// the output line into `line`.
+    private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ end: Int) -> Outcome {
+        var t = InfluxTokenizer(p, end, at: h, byteClass: byteClass)
+        let stop = t.stop
+        t.skipSpaces()
         let count = keyCounts[slot]
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
         var from = 0
+        var unsignedSuffix = UInt8(ascii: "u")
         for k in 0..<count {
             let n = ends[k] &- from
+            let i = t.position
             guard i &+ n < stop, p[i &+ n] == ASCII.equals,
                 InfluxParser.sameKey(bytes + from, p + i, n, readable: stop &- i)
             else { return .keysDiffer }
             from = ends[k]
-            i &+= n &+ 1
-            guard i < stop else { return .declined }
-            let start = i
-            let b = p[i]
-            if b == ASCII.quote {
-                guard let close = stringEnd(p, i, stop) else { return .declined }
-                i = close &+ 1
+            t.skipFieldKey(n)
+            let value: InfluxValue
+            do { value = try t.fieldValueText() } catch { return .declined }
+            valueStarts[k] = value.start
+            switch value.kind {
+            case .string:
+                let content = UnsafeBufferPointer(start: p + (value.start &+ 1), count: value.end &- value.start &- 2)
+                guard output == .json ? JSONSerializer.isVerbatimString(content) : InfluxSerializer.isVerbatimString(content) else {
+                    return .declined
+                }
                 valueKinds[k] = .string
-                valueStarts[k] = start
-                valueCounts[k] = i &- start
-            } else if ASCII.isDigit(b) || b == ASCII.minus {
-                guard let (kind, length, next) = number(p, i, stop) else { return .declined }
-                valueKinds[k] = kind
-                valueStarts[k] = start
+                valueCounts[k] = value.end &- value.start
+            case .float:
+                let length = output == .json ? JSONSerializer.verbatimFloat(Self.text(p, value)) : InfluxSerializer.verbatimFloat(Self.text(p, value))
+                guard length >= 0 else { return .declined }
+                valueKinds[k] = .float
                 valueCounts[k] = length
-                i = next
-            } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
-                var j = i
-                while j < stop && !InfluxParser.isSpace(p[j]) && p[j] != ASCII.comma { j &+= 1 }
-                guard let value = InfluxParser.boolValue(p + i, j &- i) else { return .declined }
-                valueKinds[k] = value ? .yes : .no
-                i = j
-            } else {
+            case .int:
+                let text = Self.text(p, value)
+                guard output == .json ? JSONSerializer.isVerbatimInteger(text, unsigned: false) : InfluxSerializer.isVerbatimInteger(text) else {
+                    return .declined
+                }
+                valueKinds[k] = .int
+                valueCounts[k] = value.end &- value.start &- 1
+            case .uint:
+                let text = Self.text(p, value)
+                if output == .json {
+                    guard JSONSerializer.isVerbatimInteger(text, unsigned: true) else { return .declined }
+                } else {
+                    guard let suffix = influxRules.verbatimUnsignedSuffix(text) else { return .declined }
+                    unsignedSuffix = suffix
+                }
+                valueKinds[k] = .uint
+                valueCounts[k] = value.end &- value.start &- 1
+            case .bool:
+                valueKinds[k] = value.bits != 0 ? .yes : .no
+            case .openString:
                 return .declined
             }
             // A comma after every value but the last, whitespace (or the end) after the last.
-            if k &+ 1 < count {
-                guard i < stop else { return .keysDiffer }
-                let c = p[i]
-                if c == ASCII.comma {
-                    i &+= 1
-                } else {
-                    return InfluxParser.isSpace(c) ? .keysDiffer : .declined
-                }
-            } else if i < stop && !InfluxParser.isSpace(p[i]) {
-                return p[i] == ASCII.comma ? .keysDiffer : .declined
-            }
+            let more: Bool
+            do { more = try t.nextField() } catch { return .declined }
+            if more != (k &+ 1 < count) { return .keysDiffer }
         }
-        // The timestamp: digits only (no sign), in range, and not before 1970-04-26 in nanoseconds
-        // (earlier ones may be in the wrong unit, which the full path warns about), or none.
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
-        let digitStart = i
-        let value = InfluxParser.timestampDigits(p, &i, stop)
-        let digits = i &- digitStart
-        guard digits <= 19, value <= UInt64(Int64.max) else { return .declined }
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
-        guard i == stop else { return .declined }
+        // The timestamp: in range, and not before 1970-04-26 in nanoseconds (earlier ones may be in
+        // the wrong unit, which the full path warns about), or none.
+        let time: InfluxTimestamp?
+        do { time = try t.timestamp() } catch { return .declined }
         var ns: Int64 = -1
-        if digits > 0 {
-            guard let n = precision.toNanoseconds(Int64(value)), n >= 10_000_000_000_000_000 else { return .declined }
+        if let time {
+            guard let n = precision.toNanoseconds(time.value), n >= 10_000_000_000_000_000 else { return .declined }
             ns = n
         }
         line.removeAll()
@@ -369,14 +361,22 @@ public final class InfluxDirect {
         case .json:
             writeJSON(slot, p, count, ns >= 0 ? ns : now)
         case .influx:
-            // Without uint support a uint is written as an integer: copied when its at most 18 digits
-            // are sure to fit Int64; a longer one goes to the serializer, which reports one too large.
-            guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint && valueCounts[$0] > 18 }) else {
-                return .declined
+            var timestamp: Int64? = nil
+            if ns >= 0, let time, influxRules.writesTimestamps {
+                guard influxRules.isVerbatimTimestamp(precision: precision) else { return .declined }
+                timestamp = time.value
             }
-            writeInflux(slot, p, count, omitTimestamp || ns < 0 ? nil : value)
+            writeInflux(slot, p, count, timestamp, unsignedSuffix)
         }
         return .done
+    }
+
+    /// The shape of a number value for the serializers' verbatim rules.
+    @inline(__always)
+    private static func text(_ p: UnsafePointer<UInt8>, _ value: InfluxValue) -> DecimalText {
+        DecimalText(
+            p: p + value.start, negative: value.negative, intDigits: value.intDigits, hasDot: value.hasDot, fracDigits: value.fracDigits,
+            hasExponent: value.hasExponent)
     }
 
     /// `{"fields":{...` in key order, then the series text and the timestamp.
@@ -401,7 +401,7 @@ public final class InfluxDirect {
 
     /// The header, the fields in their order, the timestamp in the input's precision (its value).
     @inline(__always)
-    private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: UInt64?) {
+    private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: Int64?, _ unsignedSuffix: UInt8) {
         line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
@@ -414,7 +414,7 @@ public final class InfluxDirect {
             appendValue(k, p)
             switch valueKinds[k] {
             case .int: line.append(UInt8(ascii: "i"))
-            case .uint: line.append(uintSupport ? UInt8(ascii: "u") : UInt8(ascii: "i"))
+            case .uint: line.append(unsignedSuffix)
             default: break
             }
         }
@@ -433,120 +433,6 @@ public final class InfluxDirect {
         case .no: line.append(ascii: "false")
         default: line.append(p + valueStarts[k], valueCounts[k])
         }
-    }
-
-    /// The closing quote of a string field opening at `p[i]`, when its text is the same in the
-    /// output: only the escapes `\"` and `\\` (JSON's own too), valid UTF-8, and ASCII the output
-    /// leaves as it is.
-    @inline(__always)
-    private func stringEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> Int? {
-        var j = i &+ 1
-        while j < stop {
-            let b = p[j]
-            if stringClass[Int(b)] == 0 {
-                j &+= 1
-                continue
-            }
-            if b == ASCII.quote { return j }
-            if b >= 0x80 {
-                // Valid UTF-8 is copied (the full path would replace invalid bytes); JSON escapes
-                // U+2028 and U+2029.
-                let n = JSONText.utf8SequenceLength(UnsafeBufferPointer(start: p, count: stop), j)
-                let lineSeparator = n == 3 && b == 0xE2 && p[j &+ 1] == 0x80 && p[j &+ 2] & 0xFE == 0xA8
-                guard n > 0, !(output == .json && lineSeparator) else { return nil }
-                j &+= n
-                continue
-            }
-            guard b == ASCII.backslash, j &+ 1 < stop, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else {
-                return nil
-            }
-            j &+= 2
-        }
-        return nil
-    }
-
-    /// A number at `p[i]` whose output text is its own digits: returns what it is, how many bytes to
-    /// copy (without a suffix) and where the field goes on (after an `i` or `u` suffix), or nil to
-    /// decline.
-    @inline(__always)
-    private func number(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> (ValueKind, Int, Int)? {
-        var j = i
-        let negative = p[j] == ASCII.minus
-        if negative { j &+= 1 }
-        let intStart = j
-        j = Self.digitsEnd(p, j, stop)
-        let intDigits = j &- intStart
-        // No digits, or a leading zero (an error for integers, another spelling for floats).
-        guard intDigits > 0, intDigits == 1 || p[intStart] != ASCII.zero else { return nil }
-        let zeroInt = p[intStart] == ASCII.zero
-        let c: UInt8 = j < stop ? p[j] : 0
-        if c == UInt8(ascii: "i") {
-            // Up to 18 digits are in Int64's range; `-0i` is written as 0.
-            guard intDigits <= 18, !(negative && zeroInt) else { return nil }
-            return (.int, j &- i, j &+ 1)
-        }
-        if c == UInt8(ascii: "u") {
-            guard !negative, intDigits <= 19 else { return nil }
-            return (.uint, j &- i, j &+ 1)
-        }
-        var significant = zeroInt ? 0 : intDigits
-        var copyEnd = j
-        if c == ASCII.dot {
-            j &+= 1
-            let fracStart = j
-            j = Self.digitsEnd(p, j, stop)
-            // Neither output has trailing zeros, nor a point without digits after it.
-            var fracEnd = j
-            while fracEnd > fracStart && p[fracEnd &- 1] == ASCII.zero { fracEnd &-= 1 }
-            let fracDigits = fracEnd &- fracStart
-            copyEnd = fracDigits > 0 ? fracEnd : fracStart &- 1
-            if fracDigits == 0 {
-                if zeroInt {
-                    guard !negative else { return nil }
-                    significant = 1
-                }
-            } else if zeroInt {
-                var zeros = 0
-                while p[fracStart &+ zeros] == ASCII.zero { zeros &+= 1 }
-                // Below 1e-6 JSON takes an exponent (and line protocol a longer path to its text).
-                guard zeros <= 5 else { return nil }
-                significant = fracDigits &- zeros
-            } else {
-                significant &+= fracDigits
-            }
-        } else if zeroInt {
-            // 0 is written as 0; -0 is left to the full path.
-            guard !negative else { return nil }
-            significant = 1
-        }
-        guard significant <= 15 else { return nil }
-        // An exponent or anything else glued to the number is for the full path to judge.
-        if j < stop, p[j] != ASCII.comma, !InfluxParser.isSpace(p[j]) { return nil }
-        return (.float, copyEnd &- i, j)
-    }
-
-    /// The end of the run of ASCII digits from `p[j]`: eight bytes at a time while eight are left.
-    @inline(__always)
-    static func digitsEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Int {
-        var j = start
-        let raw = UnsafeRawPointer(p)
-        while j &+ 8 <= stop {
-            let n = digitRun(raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            j &+= n
-            if n < 8 { return j }
-        }
-        while j < stop && ASCII.isDigit(p[j]) { j &+= 1 }
-        return j
-    }
-
-    /// How many of the eight bytes of `w`, from the first (lowest), are ASCII digits before another byte.
-    @inline(__always)
-    static func digitRun(_ w: UInt64) -> Int {
-        // With the top bits cleared no byte carries into the next: bit 7 of each byte of the sums says
-        // `byte >= '0'` and `byte > '9'`; a byte with its top bit set is not a digit.
-        let low = w & 0x7F7F_7F7F_7F7F_7F7F
-        let digit = (low &+ 0x5050_5050_5050_5050) & ~(low &+ 0x4646_4646_4646_4646) & ~w & 0x8080_8080_8080_8080
-        return (~digit & 0x8080_8080_8080_8080).trailingZeroBitCount &>> 3
     }
 }
 

@@ -175,35 +175,6 @@ final class InfluxHeaderCache {
         self.tagsInOrder[slot] = tagsInOrder
         keyCount[slot] = -1
     }
-
-    /// The end of the header starting at `p[i]`: the first space, tab, LF, FF or CR (a comma goes on
-    /// to the next tag); nil when a backslash comes first (escapes are left to the full parser).
-    @inline(__always)
-    static func headerEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int, _ cls: UnsafePointer<UInt8>) -> Int? {
-        let raw = UnsafeRawPointer(p)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var j = i
-        // Eight bytes at a time while none of them is below 0x0E, a space or a backslash.
-        while j + 8 <= stop {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let low = (w &- ones &* 0x0E) & ~w & highs
-            let sp = w ^ (ones &* 0x20)
-            let bs = w ^ (ones &* 0x5C)
-            let hits = low | ((sp &- ones) & ~sp & highs) | ((bs &- ones) & ~bs & highs)
-            if hits != 0 { break }
-            j += 8
-        }
-        while j < stop {
-            let c = cls[Int(p[j])]
-            if c & (InfluxByteClass.end | InfluxByteClass.backslash) != 0 {
-                if c & InfluxByteClass.backslash != 0 { return nil }
-                if p[j] != ASCII.comma { return j }
-            }
-            j += 1
-        }
-        return j
-    }
 }
 
 /// Positions of a record's field keys (start and end of each), stored with plain writes; records
