@@ -79,6 +79,8 @@ public final class InfluxDirect {
     private let line = InfluxLineBuffer(capacity: 1024)
     private let timestampText: JSONTimestampText
     private let byteClass = InfluxByteClass.table
+    /// The bytes of a string value the output serializer may not write as they are.
+    private let stringMarks: UnsafePointer<UInt8>
 
     /// Learns a header from the metric the full parser makes of its line.
     private var parser: InfluxParser
@@ -110,6 +112,7 @@ public final class InfluxDirect {
         self.now = now
         headerWriter = try? InfluxSerializer(options: options)
         influxRules = InfluxSerializer.Verbatim(options: options)
+        stringMarks = output == .json ? JSONSerializer.verbatimStringMarks : InfluxSerializer.verbatimStringMarks
         let n = Self.slotCount
         headerBytes = .allocate(capacity: n * Self.maxHeaderBytes)
         headerLengths = .allocate(capacity: n)
@@ -305,13 +308,15 @@ public final class InfluxDirect {
             from = ends[k]
             t.skipFieldKey(n)
             let value: InfluxValue
-            do { value = try t.fieldValueText() } catch { return .declined }
+            do { value = try t.fieldValueText(marks: stringMarks) } catch { return .declined }
             valueStarts[k] = value.start
             switch value.kind {
             case .string:
-                let content = UnsafeBufferPointer(start: p + (value.start &+ 1), count: value.end &- value.start &- 2)
-                guard output == .json ? JSONSerializer.isVerbatimString(content) : InfluxSerializer.isVerbatimString(content) else {
-                    return .declined
+                if value.marked {
+                    let content = UnsafeBufferPointer(start: p + (value.start &+ 1), count: value.end &- value.start &- 2)
+                    guard output == .json ? JSONSerializer.isVerbatimString(content) : InfluxSerializer.isVerbatimString(content) else {
+                        return .declined
+                    }
                 }
                 valueKinds[k] = .string
                 valueCounts[k] = value.end &- value.start

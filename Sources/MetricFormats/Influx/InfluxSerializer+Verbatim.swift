@@ -14,6 +14,14 @@ extension InfluxSerializer {
         text.isPlainInteger(maxDigits: 18)
     }
 
+    /// Per byte: 0 when line protocol writes it as it is in a string (so no closer look is needed);
+    /// marks `"`, `\\` and every byte of a UTF-8 sequence. Written once at first use.
+    nonisolated(unsafe) static let verbatimStringMarks: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 { t[b] = b >= 0x80 ? 2 : (b == Int(ASCII.quote) || b == Int(ASCII.backslash) ? 1 : 0) }
+        return UnsafePointer(t)
+    }()
+
     /// The content of a line-protocol string (its only escapes `\"` and `\\`) is what line protocol
     /// writes between the quotes: valid UTF-8 (the parser would replace invalid bytes).
     @inline(__always)

@@ -220,19 +220,20 @@ struct InfluxTokenizer {
 
     /// The field value at the position, with the value of a number read as it is checked.
     @_transparent mutating func fieldValue() throws(InfluxSyntaxError) -> InfluxValue {
-        try scanValue(values: true)
+        try scanValue(values: true, marks: nil)
     }
 
     /// The field value at the position, numbers only checked (no value read, integers not
     /// range-checked: ``InfluxValue/intDigits`` tells their size), for a caller that copies their text.
-    @_transparent mutating func fieldValueText() throws(InfluxSyntaxError) -> InfluxValue {
-        try scanValue(values: false)
+    /// A string's bytes marked in `marks` (which must mark `"` and `\\`) set ``InfluxValue/marked``.
+    @_transparent mutating func fieldValueText(marks: UnsafePointer<UInt8>) throws(InfluxSyntaxError) -> InfluxValue {
+        try scanValue(values: false, marks: marks)
     }
 
-    @_transparent mutating func scanValue(values: Bool) throws(InfluxSyntaxError) -> InfluxValue {
+    @_transparent mutating func scanValue(values: Bool, marks: UnsafePointer<UInt8>?) throws(InfluxSyntaxError) -> InfluxValue {
         if position == stop { throw InfluxSyntaxError(position, .expectedFieldValue) }
         let b = p[position]
-        if b == ASCII.quote { return try stringValue() }
+        if b == ASCII.quote { return try stringValue(marks: marks) }
         if b == ASCII.minus || b == ASCII.dot || ASCII.isDigit(b) { return try number(values: values) }
         if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
             let start = position
@@ -261,13 +262,14 @@ struct InfluxTokenizer {
 
     /// A quoted string from the quote at the position; only `\"` and `\\` are escapes, raw newlines
     /// are content. A string the bytes end inside is `.openString` (the caller may add lines).
-    @_transparent mutating func stringValue() throws(InfluxSyntaxError) -> InfluxValue {
+    @_transparent mutating func stringValue(marks: UnsafePointer<UInt8>? = nil) throws(InfluxSyntaxError) -> InfluxValue {
         let quote = position
         var v = InfluxValue(kind: .string, start: quote, end: end)
-        switch Self.stringEnd(p, quote &+ 1, end) {
-        case .closed(let j, let escaped):
+        switch Self.stringEnd(p, quote &+ 1, end, marks: marks) {
+        case .closed(let j, let escaped, let marked):
             v.end = j &+ 1
             v.escaped = escaped
+            v.marked = marked
             position = j &+ 1
         case .open:
             v.kind = .openString
@@ -279,22 +281,29 @@ struct InfluxTokenizer {
     }
 
     enum StringEnd: Equatable {
-        /// The closing quote, and whether an escape came before it.
-        case closed(Int, escaped: Bool)
+        /// The closing quote, whether an escape came before it, and whether a byte `marks` marks
+        /// (other than `"` and `\\`).
+        case closed(Int, escaped: Bool, marked: Bool)
         case open
         /// A backslash before neither `"` nor `\`.
         case badEscape(Int)
     }
 
     /// The closing quote of a string whose content starts at `p[from]` (the quote before it) and may
-    /// run to `end`.
+    /// run to `end`. With `marks`, bytes it leaves at 0 are skipped with one load (it must mark `"`
+    /// and `\\`), and any other marked byte is noted.
     @inline(__always)
-    static func stringEnd(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> StringEnd {
+    static func stringEnd(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, marks: UnsafePointer<UInt8>? = nil) -> StringEnd {
         var j = from
         var escaped = false
+        var marked = false
         while j < end {
             let b = p[j]
-            if b == ASCII.quote { return .closed(j, escaped: escaped) }
+            if let marks, marks[Int(b)] == 0 {
+                j &+= 1
+                continue
+            }
+            if b == ASCII.quote { return .closed(j, escaped: escaped, marked: marked) }
             if b == ASCII.backslash {
                 if j &+ 1 < end && (p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash) {
                     escaped = true
@@ -303,6 +312,7 @@ struct InfluxTokenizer {
                 }
                 return .badEscape(j)
             }
+            if marks != nil { marked = true }
             j &+= 1
         }
         return .open
@@ -592,6 +602,8 @@ struct InfluxValue: Equatable {
     var end: Int
     /// A string with `\"` or `\\` in it.
     var escaped = false
+    /// A string with a byte the caller's marks mark (see ``InfluxTokenizer/fieldValueText(marks:)``).
+    var marked = false
     /// Numbers: a minus sign, digits before and after a point, a point, an exponent.
     var negative = false
     var intDigits = 0

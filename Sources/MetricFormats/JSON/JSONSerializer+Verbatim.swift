@@ -15,6 +15,10 @@ extension JSONSerializer {
         text.isPlainInteger(maxDigits: unsigned ? 19 : 18)
     }
 
+    /// Per byte: 0 when JSON writes it as it is in a string (so no closer look is needed); marks
+    /// `"`, `\\`, controls, `<`, `>`, `&` and every byte of a UTF-8 sequence.
+    static var verbatimStringMarks: UnsafePointer<UInt8> { JSONText.byteClass }
+
     /// The content of a line-protocol string (its only escapes `\"` and `\\`, which JSON spells the
     /// same) is what JSON writes between the quotes: valid UTF-8 (the parser would replace invalid
     /// bytes) without a character JSON escapes (controls, `<`, `>`, `&`, U+2028, U+2029).
