@@ -52,24 +52,18 @@ public final class InfluxDirect {
     public private(set) var directLines = 0
 
     // Per slot, flat storage (no object per header: nothing to count per line).
-    private let headerBytes: UnsafeMutablePointer<UInt8>
-    private let headerLengths: UnsafeMutablePointer<Int>
+    /// The headers learned, by their bytes; the slot number indexes the flat storage below (the
+    /// cache does not grow, so a slot number stays valid until its header is replaced).
+    private let headers = ByteCache<HeaderState>(ways: InfluxDirect.ways, setBits: InfluxDirect.setBits, maxKeyBytes: InfluxDirect.maxHeaderBytes, empty: HeaderState())
     private let seriesText: UnsafeMutablePointer<UInt8>
-    private let seriesLengths: UnsafeMutablePointer<Int>
     /// Field keys in input order: bytes one after the other, key `n` ending at `keyEnds[n]`; -1 keys:
     /// none usable (yet).
     private let keyBytes: UnsafeMutablePointer<UInt8>
     private let keyEnds: UnsafeMutablePointer<Int>
-    private let keyCounts: UnsafeMutablePointer<Int>
-    /// Changes of the keys in a row, and lines written since the last one.
-    private let learned: UnsafeMutablePointer<Int>
-    private let written: UnsafeMutablePointer<Int>
     /// Output order (indexes into input order) and each output key's `"key":` text.
     private let order: UnsafeMutablePointer<Int>
     private let keyText: UnsafeMutablePointer<UInt8>
     private let keyTextEnds: UnsafeMutablePointer<Int>
-    /// Per set, the way the next new header replaces.
-    private let nextWay: UnsafeMutablePointer<Int>
 
     /// The values of the line being written, by input position: start and count in the line (a
     /// number without its suffix, a string with its quotes) and what it is.
@@ -114,43 +108,23 @@ public final class InfluxDirect {
         influxRules = InfluxSerializer.Verbatim(options: options)
         stringMarks = output == .json ? JSONSerializer.verbatimStringMarks : InfluxSerializer.verbatimStringMarks
         let n = Self.slotCount
-        headerBytes = .allocate(capacity: n * Self.maxHeaderBytes)
-        headerLengths = .allocate(capacity: n)
-        headerLengths.initialize(repeating: -1, count: n)
         seriesText = .allocate(capacity: n * Self.maxSeriesBytes)
-        seriesLengths = .allocate(capacity: n)
-        seriesLengths.initialize(repeating: 0, count: n)
         // Eight spare bytes: a short key is compared with one eight-byte load.
         keyBytes = .allocate(capacity: n * Self.maxKeyBytes + 8)
         keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes + 8)
         keyEnds = .allocate(capacity: n * Self.maxKeys)
-        keyCounts = .allocate(capacity: n)
-        keyCounts.initialize(repeating: -1, count: n)
-        learned = .allocate(capacity: n)
-        learned.initialize(repeating: 0, count: n)
-        written = .allocate(capacity: n)
-        written.initialize(repeating: 0, count: n)
         order = .allocate(capacity: n * Self.maxKeys)
         keyText = .allocate(capacity: n * Self.maxKeyTextBytes)
         keyTextEnds = .allocate(capacity: n * Self.maxKeys)
-        nextWay = .allocate(capacity: 1 << Self.setBits)
-        nextWay.initialize(repeating: 0, count: 1 << Self.setBits)
     }
 
     deinit {
-        headerBytes.deallocate()
-        headerLengths.deallocate()
         seriesText.deallocate()
-        seriesLengths.deallocate()
         keyBytes.deallocate()
         keyEnds.deallocate()
-        keyCounts.deallocate()
-        learned.deallocate()
-        written.deallocate()
         order.deallocate()
         keyText.deallocate()
         keyTextEnds.deallocate()
-        nextWay.deallocate()
         valueKinds.deallocate()
         valueStarts.deallocate()
         valueCounts.deallocate()
@@ -168,35 +142,24 @@ public final class InfluxDirect {
         guard let h = InfluxTokenizer.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
             InfluxTokenizer.isSpace(p[h])
         else { return false }
-        let set = InfluxHeaderCache.slot(p, h) & ((1 << Self.setBits) - 1)
-        var slot = find(set, p, h)
-        if slot < 0 || keyCounts[slot] < 0 {
-            slot = learn(input, set, slot, h)
-            if slot < 0 || keyCounts[slot] < 0 { return false }
+        let hash = ByteCache<HeaderState>.hash(p, h)
+        var slot = headers.find(p, h, hash: hash)
+        if slot < 0 || headers[slot].keyCount < 0 {
+            slot = learn(input, hash, slot, h)
+            if slot < 0 || headers[slot].keyCount < 0 { return false }
         }
         switch write(slot, p, h, end) {
         case .done: break
         case .declined: return false
         case .keysDiffer:
             // The header's fields changed: learn this line's keys and try once more.
-            slot = learn(input, set, slot, h)
-            if slot < 0 || keyCounts[slot] < 0 || write(slot, p, h, end) != .done { return false }
+            slot = learn(input, hash, slot, h)
+            if slot < 0 || headers[slot].keyCount < 0 || write(slot, p, h, end) != .done { return false }
         }
         out.append(contentsOf: line.bytes)
-        written[slot] &+= 1
+        headers[slot].written &+= 1
         directLines += 1
         return true
-    }
-
-    /// The slot holding header `p[0..<n]` in its set, or -1.
-    @inline(__always)
-    private func find(_ set: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        let firstSlot = set &* Self.ways
-        for slot in firstSlot..<(firstSlot &+ Self.ways)
-        where headerLengths[slot] == n && memcmp(headerBytes + slot &* Self.maxHeaderBytes, p, n) == 0 {
-            return slot
-        }
-        return -1
     }
 
     // MARK: - Learning
@@ -204,10 +167,10 @@ public final class InfluxDirect {
     /// Parses the line with the full parser and keeps what its metric says about the header (in
     /// `slot`, or a new slot of `set` when -1) and its field keys. Returns the slot, or -1 when the
     /// line gave no metric or the header takes no more learning.
-    private func learn(_ input: UnsafeBufferPointer<UInt8>, _ set: Int, _ known: Int, _ h: Int) -> Int {
+    private func learn(_ input: UnsafeBufferPointer<UInt8>, _ hash: UInt64, _ known: Int, _ h: Int) -> Int {
         if known >= 0 {
-            if written[known] >= Self.settled { learned[known] = 0 }
-            if learned[known] >= Self.maxLearning { return -1 }
+            if headers[known].written >= Self.settled { headers[known].learned = 0 }
+            if headers[known].learned >= Self.maxLearning { return -1 }
         }
         catcher.metric = nil
         parser.parse(line: input, number: 1, into: catcher)
@@ -217,17 +180,15 @@ public final class InfluxDirect {
         var slot = known
         if slot < 0 {
             guard seriesText(metric), line.count <= Self.maxSeriesBytes else { return -1 }
-            slot = set &* Self.ways &+ nextWay[set]
-            nextWay[set] = (nextWay[set] &+ 1) & (Self.ways &- 1)
-            input.baseAddress.map { (headerBytes + slot &* Self.maxHeaderBytes).update(from: $0, count: h) }
-            headerLengths[slot] = h
+            guard let base = input.baseAddress else { return -1 }
+            slot = headers.insert(base, h, hash: hash, HeaderState())
+            if slot < 0 { return -1 }
             (seriesText + slot &* Self.maxSeriesBytes).update(from: line.base, count: line.count)
-            seriesLengths[slot] = line.count
-            learned[slot] = 0
+            headers[slot].seriesLength = line.count
         }
-        learned[slot] += 1
-        written[slot] = 0
-        keyCounts[slot] = -1
+        headers[slot].learned += 1
+        headers[slot].written = 0
+        headers[slot].keyCount = -1
         learnKeys(slot, metric.fields.map(\.key))
         return slot
     }
@@ -277,7 +238,7 @@ public final class InfluxDirect {
         (order + slot &* Self.maxKeys).update(from: plan.order, count: keys.count)
         (keyText + slot &* Self.maxKeyTextBytes).update(from: plan.text.base, count: plan.text.count)
         (keyTextEnds + slot &* Self.maxKeys).update(from: plan.ends, count: keys.count)
-        keyCounts[slot] = keys.count
+        headers[slot].keyCount = keys.count
     }
 
     // MARK: - Writing
@@ -294,7 +255,7 @@ public final class InfluxDirect {
         var t = InfluxTokenizer(p, end, at: h, byteClass: byteClass)
         let stop = t.stop
         t.skipSpaces()
-        let count = keyCounts[slot]
+        let count = headers[slot].keyCount
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
         var from = 0
@@ -398,7 +359,7 @@ public final class InfluxDirect {
             textStart = textEnds[n]
             appendValue(outOrder[n], p)
         }
-        line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
+        line.append(seriesText + slot &* Self.maxSeriesBytes, headers[slot].seriesLength)
         timestampText.append(ns, to: line)
         line.append(UInt8(ascii: "}"))
         line.append(ASCII.newline)
@@ -407,7 +368,7 @@ public final class InfluxDirect {
     /// The header, the fields in their order, the timestamp in the input's precision (its value).
     @inline(__always)
     private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: Int64?, _ unsignedSuffix: UInt8) {
-        line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
+        line.append(seriesText + slot &* Self.maxSeriesBytes, headers[slot].seriesLength)
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
         var from = 0
@@ -439,6 +400,16 @@ public final class InfluxDirect {
         default: line.append(p + valueStarts[k], valueCounts[k])
         }
     }
+}
+
+/// What the direct path keeps per learned header besides its bytes.
+struct HeaderState {
+    /// Bytes of the series text; field keys usable (-1: none yet); changes of the keys in a row;
+    /// lines written since the last change.
+    var seriesLength = 0
+    var keyCount = -1
+    var learned = 0
+    var written = 0
 }
 
 /// Keeps the last metric a parser hands over; findings are dropped (the full path reports them).
