@@ -81,11 +81,6 @@ public struct InfluxParser: MetricParser {
             return
         }
         guard let base = line.baseAddress, line.count > 0 else { return }
-        // Between records no slot number is held: the header cache may grow here.
-        if headers.shouldGrow {
-            headers.grow()
-            headerSlot = -1
-        }
         lineNumber = number
         multiLine = false
         if let quote = parseRecord(base, line.count, resumeAt: nil, handler) {
@@ -219,13 +214,13 @@ public struct InfluxParser: MetricParser {
                 keysDistinct = false
             }
             learning = resumeAt == nil ? headerSlot : -1
-            predictedCount = learning >= 0 ? headers.keyCount[learning] : -1
+            predictedCount = learning >= 0 ? headers.cache[learning].keyCount : -1
             let cacheSlot = max(learning, 0)
             let predictedBytes = headers.keyBytes + cacheSlot * InfluxHeaderCache.maxKeyBytes
             let predictedEnds = headers.keyEnds + cacheSlot * InfluxHeaderCache.maxKeys
             let predictedKeys = headers.keyStrings + cacheSlot * InfluxHeaderCache.maxKeys
             allPredicted = predictedCount >= 0
-            var distinct = predictedCount >= 0 && headers.keysDistinct[cacheSlot]
+            var distinct = predictedCount >= 0 && headers.cache[cacheSlot].keysDistinct
             var inValue = resumeAt != nil
             let stop = t.stop
             repeat {
@@ -292,20 +287,20 @@ public struct InfluxParser: MetricParser {
         if let headerEnd = InfluxTokenizer.headerEnd(p, headerStart, t.stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
             headerEnd > headerStart
         {
-            let slot = headers.slot(of: p + headerStart, headerEnd - headerStart)
-            let hit = headers.lookup(slot, p + headerStart, headerEnd - headerStart)
+            let hash = ByteCache<InfluxHeaderCache.Entry>.hash(p + headerStart, headerEnd - headerStart)
+            let hit = headers.find(p + headerStart, headerEnd - headerStart, hash: hash)
             if hit >= 0 {
-                metric.name = headers.names[hit]
-                metric.tags = headers.tags[hit]
-                tagsInOrder = headers.tagsInOrder[hit]
+                metric.name = headers.cache[hit].name
+                metric.tags = headers.cache[hit].tags
+                tagsInOrder = headers.cache[hit].tagsInOrder
                 headerSlot = hit
                 t.position = headerEnd
             } else {
                 metric.tags.removeAll(keepingCapacity: true)
                 try parseHeader(&t)
                 if t.position == headerEnd {
-                    headers.store(slot, p + headerStart, headerEnd - headerStart, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
-                    headerSlot = slot
+                    headerSlot = headers.store(
+                        p + headerStart, headerEnd - headerStart, hash: hash, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
                 }
             }
         } else {
@@ -321,7 +316,7 @@ public struct InfluxParser: MetricParser {
         var total = 0
         for k in 0..<min(count, InfluxHeaderCache.maxKeys) { total += spans[2 * k + 1] - spans[2 * k] }
         guard count > 0, count <= InfluxHeaderCache.maxKeys, total <= InfluxHeaderCache.maxKeyBytes else {
-            headers.keyCount[slot] = -1
+            headers.cache[slot].keyCount = -1
             return
         }
         let bytes = headers.keyBytes + slot * InfluxHeaderCache.maxKeyBytes
@@ -348,8 +343,8 @@ public struct InfluxParser: MetricParser {
                 break
             }
         }
-        headers.keyCount[slot] = count
-        headers.keysDistinct[slot] = distinct
+        headers.cache[slot].keyCount = count
+        headers.cache[slot].keysDistinct = distinct
     }
 
     mutating func emit(_ handler: MetricHandler) {
