@@ -10,20 +10,19 @@
 /// by line straight from input bytes to output bytes, byte for byte what ``InfluxParser`` followed by
 /// ``JSONSerializer`` or ``InfluxSerializer`` writes.
 ///
-/// It takes only lines whose every part it can copy: a header (measurement and tags) seen before,
-/// the field keys the last line of that header had, values whose output spelling is a copy of their
-/// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
-/// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a
-/// timestamp after 1970-04-26, or none (JSON then takes the run's time, line protocol writes none).
-/// Any other line is declined, with nothing written, and goes through the parser and the
-/// serializer, which also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
-/// "timestamp":` for JSON, the escaped and sorted `name,tags ` for line protocol) and the sorted JSON
-/// key texts are learned from the full parser's metric for the first line of each header.
-///
-/// Why 15 digits suffice: two different decimals of at most 15 significant digits never read as one
-/// double (DBL_DIG), so such a text is the shortest that reads back as its value, which is what both
-/// serializers write (Go's shortest formatting); fixed notation covers [1e-6, 1e21), which 15 digits
-/// without an exponent and at most five zeros after `0.` stay in.
+/// It reads each line with ``InfluxTokenizer`` (the parser's grammar) and takes only lines whose
+/// every part it can copy: a header (measurement and tags) seen before, the field keys the last line
+/// of that header had, values the output serializer says it writes with their own bytes (its
+/// `+Verbatim` extension: integers sure to be in range; floats of at most 15 significant digits
+/// without an exponent or leading zeros, less any trailing zeros, see
+/// ``DecimalText/shortestFixedPrefix()``; strings of valid UTF-8, for JSON without characters it
+/// escapes), and a timestamp after 1970-04-26, or none (JSON then takes the run's time, line
+/// protocol writes none). Any other line, and any line the tokenizer rejects, is declined, with
+/// nothing written, and goes through the parser and the serializer, which also report every error.
+/// What stands for the header in the output (`},"name":...,"tags":{...},"timestamp":` for JSON, the
+/// escaped and sorted `name,tags ` for line protocol) and the sorted JSON key texts are learned from
+/// the full parser's metric for the first line of each header, and kept per header in a
+/// ``ByteCache`` keyed by the header's bytes.
 public final class InfluxDirect {
     /// The output format.
     public enum Output: Sendable { case json, influx }
