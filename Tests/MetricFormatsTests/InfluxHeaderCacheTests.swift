@@ -20,7 +20,8 @@ import Testing
         let lines = (0..<5_000).map { "cpu,host=h\($0 % 8),dc=eu usage=\($0)i,idle=0.5 \($0)" }
         let metrics = Self.parse(&parser, lines)
         #expect(metrics.count == 5_000)
-        #expect(parser.headers.bits == InfluxHeaderCache.initialSlotBits)
+        #expect(parser.headers.cache.setBits == InfluxHeaderCache.initialSetBits)
+        #expect(parser.headers.slotCount == 16)
     }
 
     @Test func manySeriesGrowTheCacheAndEveryLineReadsTheSame() throws {
@@ -31,7 +32,8 @@ import Testing
             for s in 0..<3_000 { lines.append("m\(s % 7),host=h\(s),r=\(s % 3) a=\(round)i,b=\"x\(s)\",c=true \(s)") }
         }
         let metrics = Self.parse(&parser, lines)
-        #expect(parser.headers.bits == InfluxHeaderCache.slotBits)
+        #expect(parser.headers.cache.setBits == InfluxHeaderCache.setBits)
+        #expect(parser.headers.slotCount == 1_024)
         // Each line parsed alone, by a fresh parser, gives the same metric.
         for (k, line) in lines.enumerated() where k % 97 == 0 {
             var fresh = try InfluxParser(options: FormatOptions())

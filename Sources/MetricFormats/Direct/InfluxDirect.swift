@@ -10,20 +10,19 @@
 /// by line straight from input bytes to output bytes, byte for byte what ``InfluxParser`` followed by
 /// ``JSONSerializer`` or ``InfluxSerializer`` writes.
 ///
-/// It takes only lines whose every part it can copy: a header (measurement and tags) seen before,
-/// the field keys the last line of that header had, values whose output spelling is a copy of their
-/// bytes (integers; floats of at most 15 significant digits without an exponent or leading zeros,
-/// less any trailing zeros; strings of valid UTF-8, for JSON without characters it escapes), and a
-/// timestamp after 1970-04-26, or none (JSON then takes the run's time, line protocol writes none).
-/// Any other line is declined, with nothing written, and goes through the parser and the
-/// serializer, which also report every error. What stands for the header in the output (`},"name":...,"tags":{...},
-/// "timestamp":` for JSON, the escaped and sorted `name,tags ` for line protocol) and the sorted JSON
-/// key texts are learned from the full parser's metric for the first line of each header.
-///
-/// Why 15 digits suffice: two different decimals of at most 15 significant digits never read as one
-/// double (DBL_DIG), so such a text is the shortest that reads back as its value, which is what both
-/// serializers write (Go's shortest formatting); fixed notation covers [1e-6, 1e21), which 15 digits
-/// without an exponent and at most five zeros after `0.` stay in.
+/// It reads each line with ``InfluxTokenizer`` (the parser's grammar) and takes only lines whose
+/// every part it can copy: a header (measurement and tags) seen before, the field keys the last line
+/// of that header had, values the output serializer says it writes with their own bytes (its
+/// `+Verbatim` extension: integers sure to be in range; floats of at most 15 significant digits
+/// without an exponent or leading zeros, less any trailing zeros, see
+/// ``DecimalText/shortestFixedPrefix()``; strings of valid UTF-8, for JSON without characters it
+/// escapes), and a timestamp after 1970-04-26, or none (JSON then takes the run's time, line
+/// protocol writes none). Any other line, and any line the tokenizer rejects, is declined, with
+/// nothing written, and goes through the parser and the serializer, which also report every error.
+/// What stands for the header in the output (`},"name":...,"tags":{...},"timestamp":` for JSON, the
+/// escaped and sorted `name,tags ` for line protocol) and the sorted JSON key texts are learned from
+/// the full parser's metric for the first line of each header, and kept per header in a
+/// ``ByteCache`` keyed by the header's bytes.
 public final class InfluxDirect {
     /// The output format.
     public enum Output: Sendable { case json, influx }
@@ -45,33 +44,25 @@ public final class InfluxDirect {
 
     let output: Output
     let precision: TimestampPrecision
-    let omitTimestamp: Bool
     /// The time JSON gives a line without a timestamp (the serializer context's `now`); a listener
     /// moves it as lines arrive.
     public var now: Int64
-    let uintSupport: Bool
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
 
     // Per slot, flat storage (no object per header: nothing to count per line).
-    private let headerBytes: UnsafeMutablePointer<UInt8>
-    private let headerLengths: UnsafeMutablePointer<Int>
+    /// The headers learned, by their bytes; the slot number indexes the flat storage below (the
+    /// cache does not grow, so a slot number stays valid until its header is replaced).
+    private let headers = ByteCache<HeaderState>(ways: InfluxDirect.ways, setBits: InfluxDirect.setBits, maxKeyBytes: InfluxDirect.maxHeaderBytes, empty: HeaderState())
     private let seriesText: UnsafeMutablePointer<UInt8>
-    private let seriesLengths: UnsafeMutablePointer<Int>
     /// Field keys in input order: bytes one after the other, key `n` ending at `keyEnds[n]`; -1 keys:
     /// none usable (yet).
     private let keyBytes: UnsafeMutablePointer<UInt8>
     private let keyEnds: UnsafeMutablePointer<Int>
-    private let keyCounts: UnsafeMutablePointer<Int>
-    /// Changes of the keys in a row, and lines written since the last one.
-    private let learned: UnsafeMutablePointer<Int>
-    private let written: UnsafeMutablePointer<Int>
     /// Output order (indexes into input order) and each output key's `"key":` text.
     private let order: UnsafeMutablePointer<Int>
     private let keyText: UnsafeMutablePointer<UInt8>
     private let keyTextEnds: UnsafeMutablePointer<Int>
-    /// Per set, the way the next new header replaces.
-    private let nextWay: UnsafeMutablePointer<Int>
 
     /// The values of the line being written, by input position: start and count in the line (a
     /// number without its suffix, a string with its quotes) and what it is.
@@ -81,23 +72,16 @@ public final class InfluxDirect {
     private let line = InfluxLineBuffer(capacity: 1024)
     private let timestampText: JSONTimestampText
     private let byteClass = InfluxByteClass.table
-    /// Per byte of a string field: 0 when the output has it as it is (the escapes `\"` and `\\`, and
-    /// UTF-8 sequences, are checked apart). JSON escapes control characters and `<`, `>`, `&`; line
-    /// protocol only `"` and `\`.
-    private let stringClass: UnsafePointer<UInt8>
-
-    /// 0 for ASCII but `"` and `\`. Written once at first use and only read after that.
-    nonisolated(unsafe) static let influxStringClass: UnsafePointer<UInt8> = {
-        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        for b in 0..<256 { t[b] = b >= 0x80 ? 2 : (b == Int(ASCII.quote) || b == Int(ASCII.backslash) ? 1 : 0) }
-        return UnsafePointer(t)
-    }()
+    /// The bytes of a string value the output serializer may not write as they are.
+    private let stringMarks: UnsafePointer<UInt8>
 
     /// Learns a header from the metric the full parser makes of its line.
     private var parser: InfluxParser
     private let catcher = MetricCatcher()
     /// Writes a learned header in line protocol.
     private var headerWriter: InfluxSerializer?
+    /// What line protocol writes as it is, by the serializer's options.
+    private let influxRules: InfluxSerializer.Verbatim
 
     /// A direct path to `output`; nil when the options ask for something only the full path does
     /// (default tags; for JSON a time layout, nested fields or a batch; for line protocol sorted
@@ -116,51 +100,30 @@ public final class InfluxDirect {
         }
         self.output = output
         self.parser = parser
-        stringClass = output == .json ? JSONText.byteClass : Self.influxStringClass
         precision = influx.precision
         timestampText = JSONTimestampText(units: json.timestampUnits)
-        omitTimestamp = influx.omitTimestamp
         self.now = now
-        uintSupport = influx.uintSupport
         headerWriter = try? InfluxSerializer(options: options)
+        influxRules = InfluxSerializer.Verbatim(options: options)
+        stringMarks = output == .json ? JSONSerializer.verbatimStringMarks : InfluxSerializer.verbatimStringMarks
         let n = Self.slotCount
-        headerBytes = .allocate(capacity: n * Self.maxHeaderBytes)
-        headerLengths = .allocate(capacity: n)
-        headerLengths.initialize(repeating: -1, count: n)
         seriesText = .allocate(capacity: n * Self.maxSeriesBytes)
-        seriesLengths = .allocate(capacity: n)
-        seriesLengths.initialize(repeating: 0, count: n)
         // Eight spare bytes: a short key is compared with one eight-byte load.
         keyBytes = .allocate(capacity: n * Self.maxKeyBytes + 8)
         keyBytes.initialize(repeating: 0, count: n * Self.maxKeyBytes + 8)
         keyEnds = .allocate(capacity: n * Self.maxKeys)
-        keyCounts = .allocate(capacity: n)
-        keyCounts.initialize(repeating: -1, count: n)
-        learned = .allocate(capacity: n)
-        learned.initialize(repeating: 0, count: n)
-        written = .allocate(capacity: n)
-        written.initialize(repeating: 0, count: n)
         order = .allocate(capacity: n * Self.maxKeys)
         keyText = .allocate(capacity: n * Self.maxKeyTextBytes)
         keyTextEnds = .allocate(capacity: n * Self.maxKeys)
-        nextWay = .allocate(capacity: 1 << Self.setBits)
-        nextWay.initialize(repeating: 0, count: 1 << Self.setBits)
     }
 
     deinit {
-        headerBytes.deallocate()
-        headerLengths.deallocate()
         seriesText.deallocate()
-        seriesLengths.deallocate()
         keyBytes.deallocate()
         keyEnds.deallocate()
-        keyCounts.deallocate()
-        learned.deallocate()
-        written.deallocate()
         order.deallocate()
         keyText.deallocate()
         keyTextEnds.deallocate()
-        nextWay.deallocate()
         valueKinds.deallocate()
         valueStarts.deallocate()
         valueCounts.deallocate()
@@ -174,39 +137,28 @@ public final class InfluxDirect {
         let end = input.count
         let stop = p[end - 1] == ASCII.cr ? end - 1 : end
         let first = p[0]
-        if InfluxParser.isSpace(first) || first == ASCII.hash { return false }
-        guard let h = InfluxHeaderCache.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
-            InfluxParser.isSpace(p[h])
+        if InfluxTokenizer.isSpace(first) || first == ASCII.hash { return false }
+        guard let h = InfluxTokenizer.headerEnd(p, 0, stop, byteClass), h > 0, h <= Self.maxHeaderBytes, h < stop,
+            InfluxTokenizer.isSpace(p[h])
         else { return false }
-        let set = InfluxHeaderCache.slot(p, h) & ((1 << Self.setBits) - 1)
-        var slot = find(set, p, h)
-        if slot < 0 || keyCounts[slot] < 0 {
-            slot = learn(input, set, slot, h)
-            if slot < 0 || keyCounts[slot] < 0 { return false }
+        let hash = ByteCache<HeaderState>.hash(p, h)
+        var slot = headers.find(p, h, hash: hash)
+        if slot < 0 || headers[slot].keyCount < 0 {
+            slot = learn(input, hash, slot, h)
+            if slot < 0 || headers[slot].keyCount < 0 { return false }
         }
-        switch write(slot, p, h, stop) {
+        switch write(slot, p, h, end) {
         case .done: break
         case .declined: return false
         case .keysDiffer:
             // The header's fields changed: learn this line's keys and try once more.
-            slot = learn(input, set, slot, h)
-            if slot < 0 || keyCounts[slot] < 0 || write(slot, p, h, stop) != .done { return false }
+            slot = learn(input, hash, slot, h)
+            if slot < 0 || headers[slot].keyCount < 0 || write(slot, p, h, end) != .done { return false }
         }
         out.append(contentsOf: line.bytes)
-        written[slot] &+= 1
+        headers[slot].written &+= 1
         directLines += 1
         return true
-    }
-
-    /// The slot holding header `p[0..<n]` in its set, or -1.
-    @inline(__always)
-    private func find(_ set: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        let firstSlot = set &* Self.ways
-        for slot in firstSlot..<(firstSlot &+ Self.ways)
-        where headerLengths[slot] == n && memcmp(headerBytes + slot &* Self.maxHeaderBytes, p, n) == 0 {
-            return slot
-        }
-        return -1
     }
 
     // MARK: - Learning
@@ -214,10 +166,10 @@ public final class InfluxDirect {
     /// Parses the line with the full parser and keeps what its metric says about the header (in
     /// `slot`, or a new slot of `set` when -1) and its field keys. Returns the slot, or -1 when the
     /// line gave no metric or the header takes no more learning.
-    private func learn(_ input: UnsafeBufferPointer<UInt8>, _ set: Int, _ known: Int, _ h: Int) -> Int {
+    private func learn(_ input: UnsafeBufferPointer<UInt8>, _ hash: UInt64, _ known: Int, _ h: Int) -> Int {
         if known >= 0 {
-            if written[known] >= Self.settled { learned[known] = 0 }
-            if learned[known] >= Self.maxLearning { return -1 }
+            if headers[known].written >= Self.settled { headers[known].learned = 0 }
+            if headers[known].learned >= Self.maxLearning { return -1 }
         }
         catcher.metric = nil
         parser.parse(line: input, number: 1, into: catcher)
@@ -227,17 +179,15 @@ public final class InfluxDirect {
         var slot = known
         if slot < 0 {
             guard seriesText(metric), line.count <= Self.maxSeriesBytes else { return -1 }
-            slot = set &* Self.ways &+ nextWay[set]
-            nextWay[set] = (nextWay[set] &+ 1) & (Self.ways &- 1)
-            input.baseAddress.map { (headerBytes + slot &* Self.maxHeaderBytes).update(from: $0, count: h) }
-            headerLengths[slot] = h
+            guard let base = input.baseAddress else { return -1 }
+            slot = headers.insert(base, h, hash: hash, HeaderState())
+            if slot < 0 { return -1 }
             (seriesText + slot &* Self.maxSeriesBytes).update(from: line.base, count: line.count)
-            seriesLengths[slot] = line.count
-            learned[slot] = 0
+            headers[slot].seriesLength = line.count
         }
-        learned[slot] += 1
-        written[slot] = 0
-        keyCounts[slot] = -1
+        headers[slot].learned += 1
+        headers[slot].written = 0
+        headers[slot].keyCount = -1
         learnKeys(slot, metric.fields.map(\.key))
         return slot
     }
@@ -287,7 +237,7 @@ public final class InfluxDirect {
         (order + slot &* Self.maxKeys).update(from: plan.order, count: keys.count)
         (keyText + slot &* Self.maxKeyTextBytes).update(from: plan.text.base, count: plan.text.count)
         (keyTextEnds + slot &* Self.maxKeys).update(from: plan.ends, count: keys.count)
-        keyCounts[slot] = keys.count
+        headers[slot].keyCount = keys.count
     }
 
     // MARK: - Writing
@@ -297,71 +247,78 @@ public final class InfluxDirect {
     /// What a value is: how its copied bytes are completed in the output.
     enum ValueKind { case float, int, uint, string, yes, no }
 
-    /// Reads the fields and the timestamp after the header (`h` bytes) and writes the output line
-    /// into `line`.
-    private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ stop: Int) -> Outcome {
-        var i = h
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
-        let count = keyCounts[slot]
+    /// Reads the fields and the timestamp after the header (`h` bytes) with the line-protocol
+    /// tokenizer, asks the serializer whether it would write each value with its bytes, and writes
+    /// the output line into `line`.
+    private func write(_ slot: Int, _ p: UnsafePointer<UInt8>, _ h: Int, _ end: Int) -> Outcome {
+        var t = InfluxTokenizer(p, end, at: h, byteClass: byteClass)
+        let stop = t.stop
+        t.skipSpaces()
+        let count = headers[slot].keyCount
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
         var from = 0
+        var unsignedSuffix = UInt8(ascii: "u")
         for k in 0..<count {
             let n = ends[k] &- from
+            let i = t.position
             guard i &+ n < stop, p[i &+ n] == ASCII.equals,
                 InfluxParser.sameKey(bytes + from, p + i, n, readable: stop &- i)
             else { return .keysDiffer }
             from = ends[k]
-            i &+= n &+ 1
-            guard i < stop else { return .declined }
-            let start = i
-            let b = p[i]
-            if b == ASCII.quote {
-                guard let close = stringEnd(p, i, stop) else { return .declined }
-                i = close &+ 1
+            t.skipFieldKey(n)
+            let value: InfluxValue
+            do { value = try t.fieldValueText(marks: stringMarks) } catch { return .declined }
+            valueStarts[k] = value.start
+            switch value.kind {
+            case .string:
+                if value.marked {
+                    let content = UnsafeBufferPointer(start: p + (value.start &+ 1), count: value.end &- value.start &- 2)
+                    guard output == .json ? JSONSerializer.isVerbatimString(content) : InfluxSerializer.isVerbatimString(content) else {
+                        return .declined
+                    }
+                }
                 valueKinds[k] = .string
-                valueStarts[k] = start
-                valueCounts[k] = i &- start
-            } else if ASCII.isDigit(b) || b == ASCII.minus {
-                guard let (kind, length, next) = number(p, i, stop) else { return .declined }
-                valueKinds[k] = kind
-                valueStarts[k] = start
+                valueCounts[k] = value.end &- value.start
+            case .float:
+                let length = output == .json ? JSONSerializer.verbatimFloat(Self.text(p, value)) : InfluxSerializer.verbatimFloat(Self.text(p, value))
+                guard length >= 0 else { return .declined }
+                valueKinds[k] = .float
                 valueCounts[k] = length
-                i = next
-            } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
-                var j = i
-                while j < stop && !InfluxParser.isSpace(p[j]) && p[j] != ASCII.comma { j &+= 1 }
-                guard let value = InfluxParser.boolValue(p + i, j &- i) else { return .declined }
-                valueKinds[k] = value ? .yes : .no
-                i = j
-            } else {
+            case .int:
+                let text = Self.text(p, value)
+                guard output == .json ? JSONSerializer.isVerbatimInteger(text, unsigned: false) : InfluxSerializer.isVerbatimInteger(text) else {
+                    return .declined
+                }
+                valueKinds[k] = .int
+                valueCounts[k] = value.end &- value.start &- 1
+            case .uint:
+                let text = Self.text(p, value)
+                if output == .json {
+                    guard JSONSerializer.isVerbatimInteger(text, unsigned: true) else { return .declined }
+                } else {
+                    guard let suffix = influxRules.verbatimUnsignedSuffix(text) else { return .declined }
+                    unsignedSuffix = suffix
+                }
+                valueKinds[k] = .uint
+                valueCounts[k] = value.end &- value.start &- 1
+            case .bool:
+                valueKinds[k] = value.bits != 0 ? .yes : .no
+            case .openString:
                 return .declined
             }
             // A comma after every value but the last, whitespace (or the end) after the last.
-            if k &+ 1 < count {
-                guard i < stop else { return .keysDiffer }
-                let c = p[i]
-                if c == ASCII.comma {
-                    i &+= 1
-                } else {
-                    return InfluxParser.isSpace(c) ? .keysDiffer : .declined
-                }
-            } else if i < stop && !InfluxParser.isSpace(p[i]) {
-                return p[i] == ASCII.comma ? .keysDiffer : .declined
-            }
+            let more: Bool
+            do { more = try t.nextField() } catch { return .declined }
+            if more != (k &+ 1 < count) { return .keysDiffer }
         }
-        // The timestamp: digits only (no sign), in range, and not before 1970-04-26 in nanoseconds
-        // (earlier ones may be in the wrong unit, which the full path warns about), or none.
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
-        let digitStart = i
-        let value = InfluxParser.timestampDigits(p, &i, stop)
-        let digits = i &- digitStart
-        guard digits <= 19, value <= UInt64(Int64.max) else { return .declined }
-        while i < stop && InfluxParser.isSpace(p[i]) { i &+= 1 }
-        guard i == stop else { return .declined }
+        // The timestamp: in range, and not before 1970-04-26 in nanoseconds (earlier ones may be in
+        // the wrong unit, which the full path warns about), or none.
+        let time: InfluxTimestamp?
+        do { time = try t.timestamp() } catch { return .declined }
         var ns: Int64 = -1
-        if digits > 0 {
-            guard let n = precision.toNanoseconds(Int64(value)), n >= 10_000_000_000_000_000 else { return .declined }
+        if let time {
+            guard let n = precision.toNanoseconds(time.value), n >= 10_000_000_000_000_000 else { return .declined }
             ns = n
         }
         line.removeAll()
@@ -369,14 +326,22 @@ public final class InfluxDirect {
         case .json:
             writeJSON(slot, p, count, ns >= 0 ? ns : now)
         case .influx:
-            // Without uint support a uint is written as an integer: copied when its at most 18 digits
-            // are sure to fit Int64; a longer one goes to the serializer, which reports one too large.
-            guard uintSupport || !(0..<count).contains(where: { valueKinds[$0] == .uint && valueCounts[$0] > 18 }) else {
-                return .declined
+            var timestamp: Int64? = nil
+            if ns >= 0, let time, influxRules.writesTimestamps {
+                guard influxRules.isVerbatimTimestamp(precision: precision) else { return .declined }
+                timestamp = time.value
             }
-            writeInflux(slot, p, count, omitTimestamp || ns < 0 ? nil : value)
+            writeInflux(slot, p, count, timestamp, unsignedSuffix)
         }
         return .done
+    }
+
+    /// The shape of a number value for the serializers' verbatim rules.
+    @inline(__always)
+    private static func text(_ p: UnsafePointer<UInt8>, _ value: InfluxValue) -> DecimalText {
+        DecimalText(
+            p: p + value.start, negative: value.negative, intDigits: value.intDigits, hasDot: value.hasDot, fracDigits: value.fracDigits,
+            hasExponent: value.hasExponent)
     }
 
     /// `{"fields":{...` in key order, then the series text and the timestamp.
@@ -393,7 +358,7 @@ public final class InfluxDirect {
             textStart = textEnds[n]
             appendValue(outOrder[n], p)
         }
-        line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
+        line.append(seriesText + slot &* Self.maxSeriesBytes, headers[slot].seriesLength)
         timestampText.append(ns, to: line)
         line.append(UInt8(ascii: "}"))
         line.append(ASCII.newline)
@@ -401,8 +366,8 @@ public final class InfluxDirect {
 
     /// The header, the fields in their order, the timestamp in the input's precision (its value).
     @inline(__always)
-    private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: UInt64?) {
-        line.append(seriesText + slot &* Self.maxSeriesBytes, seriesLengths[slot])
+    private func writeInflux(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ timestamp: Int64?, _ unsignedSuffix: UInt8) {
+        line.append(seriesText + slot &* Self.maxSeriesBytes, headers[slot].seriesLength)
         let bytes = keyBytes + slot &* Self.maxKeyBytes
         let ends = keyEnds + slot &* Self.maxKeys
         var from = 0
@@ -414,7 +379,7 @@ public final class InfluxDirect {
             appendValue(k, p)
             switch valueKinds[k] {
             case .int: line.append(UInt8(ascii: "i"))
-            case .uint: line.append(uintSupport ? UInt8(ascii: "u") : UInt8(ascii: "i"))
+            case .uint: line.append(unsignedSuffix)
             default: break
             }
         }
@@ -434,120 +399,16 @@ public final class InfluxDirect {
         default: line.append(p + valueStarts[k], valueCounts[k])
         }
     }
+}
 
-    /// The closing quote of a string field opening at `p[i]`, when its text is the same in the
-    /// output: only the escapes `\"` and `\\` (JSON's own too), valid UTF-8, and ASCII the output
-    /// leaves as it is.
-    @inline(__always)
-    private func stringEnd(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> Int? {
-        var j = i &+ 1
-        while j < stop {
-            let b = p[j]
-            if stringClass[Int(b)] == 0 {
-                j &+= 1
-                continue
-            }
-            if b == ASCII.quote { return j }
-            if b >= 0x80 {
-                // Valid UTF-8 is copied (the full path would replace invalid bytes); JSON escapes
-                // U+2028 and U+2029.
-                let n = JSONText.utf8SequenceLength(UnsafeBufferPointer(start: p, count: stop), j)
-                let lineSeparator = n == 3 && b == 0xE2 && p[j &+ 1] == 0x80 && p[j &+ 2] & 0xFE == 0xA8
-                guard n > 0, !(output == .json && lineSeparator) else { return nil }
-                j &+= n
-                continue
-            }
-            guard b == ASCII.backslash, j &+ 1 < stop, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else {
-                return nil
-            }
-            j &+= 2
-        }
-        return nil
-    }
-
-    /// A number at `p[i]` whose output text is its own digits: returns what it is, how many bytes to
-    /// copy (without a suffix) and where the field goes on (after an `i` or `u` suffix), or nil to
-    /// decline.
-    @inline(__always)
-    private func number(_ p: UnsafePointer<UInt8>, _ i: Int, _ stop: Int) -> (ValueKind, Int, Int)? {
-        var j = i
-        let negative = p[j] == ASCII.minus
-        if negative { j &+= 1 }
-        let intStart = j
-        j = Self.digitsEnd(p, j, stop)
-        let intDigits = j &- intStart
-        // No digits, or a leading zero (an error for integers, another spelling for floats).
-        guard intDigits > 0, intDigits == 1 || p[intStart] != ASCII.zero else { return nil }
-        let zeroInt = p[intStart] == ASCII.zero
-        let c: UInt8 = j < stop ? p[j] : 0
-        if c == UInt8(ascii: "i") {
-            // Up to 18 digits are in Int64's range; `-0i` is written as 0.
-            guard intDigits <= 18, !(negative && zeroInt) else { return nil }
-            return (.int, j &- i, j &+ 1)
-        }
-        if c == UInt8(ascii: "u") {
-            guard !negative, intDigits <= 19 else { return nil }
-            return (.uint, j &- i, j &+ 1)
-        }
-        var significant = zeroInt ? 0 : intDigits
-        var copyEnd = j
-        if c == ASCII.dot {
-            j &+= 1
-            let fracStart = j
-            j = Self.digitsEnd(p, j, stop)
-            // Neither output has trailing zeros, nor a point without digits after it.
-            var fracEnd = j
-            while fracEnd > fracStart && p[fracEnd &- 1] == ASCII.zero { fracEnd &-= 1 }
-            let fracDigits = fracEnd &- fracStart
-            copyEnd = fracDigits > 0 ? fracEnd : fracStart &- 1
-            if fracDigits == 0 {
-                if zeroInt {
-                    guard !negative else { return nil }
-                    significant = 1
-                }
-            } else if zeroInt {
-                var zeros = 0
-                while p[fracStart &+ zeros] == ASCII.zero { zeros &+= 1 }
-                // Below 1e-6 JSON takes an exponent (and line protocol a longer path to its text).
-                guard zeros <= 5 else { return nil }
-                significant = fracDigits &- zeros
-            } else {
-                significant &+= fracDigits
-            }
-        } else if zeroInt {
-            // 0 is written as 0; -0 is left to the full path.
-            guard !negative else { return nil }
-            significant = 1
-        }
-        guard significant <= 15 else { return nil }
-        // An exponent or anything else glued to the number is for the full path to judge.
-        if j < stop, p[j] != ASCII.comma, !InfluxParser.isSpace(p[j]) { return nil }
-        return (.float, copyEnd &- i, j)
-    }
-
-    /// The end of the run of ASCII digits from `p[j]`: eight bytes at a time while eight are left.
-    @inline(__always)
-    static func digitsEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Int {
-        var j = start
-        let raw = UnsafeRawPointer(p)
-        while j &+ 8 <= stop {
-            let n = digitRun(raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            j &+= n
-            if n < 8 { return j }
-        }
-        while j < stop && ASCII.isDigit(p[j]) { j &+= 1 }
-        return j
-    }
-
-    /// How many of the eight bytes of `w`, from the first (lowest), are ASCII digits before another byte.
-    @inline(__always)
-    static func digitRun(_ w: UInt64) -> Int {
-        // With the top bits cleared no byte carries into the next: bit 7 of each byte of the sums says
-        // `byte >= '0'` and `byte > '9'`; a byte with its top bit set is not a digit.
-        let low = w & 0x7F7F_7F7F_7F7F_7F7F
-        let digit = (low &+ 0x5050_5050_5050_5050) & ~(low &+ 0x4646_4646_4646_4646) & ~w & 0x8080_8080_8080_8080
-        return (~digit & 0x8080_8080_8080_8080).trailingZeroBitCount &>> 3
-    }
+/// What the direct path keeps per learned header besides its bytes.
+struct HeaderState {
+    /// Bytes of the series text; field keys usable (-1: none yet); changes of the keys in a row;
+    /// lines written since the last change.
+    var seriesLength = 0
+    var keyCount = -1
+    var learned = 0
+    var written = 0
 }
 
 /// Keeps the last metric a parser hands over; findings are dropped (the full path reports them).

@@ -66,8 +66,6 @@ public struct InfluxParser: MetricParser {
     var multiLine = false
     /// The tags so far are strictly increasing by key (no sort needed).
     var tagsInOrder = true
-    /// The last tag token had an escape (its raw bytes do not order like its text).
-    var lastTokenEscaped = false
 
     public init(options: FormatOptions) throws(FormatError) {
         precision = options.influx.precision
@@ -83,11 +81,6 @@ public struct InfluxParser: MetricParser {
             return
         }
         guard let base = line.baseAddress, line.count > 0 else { return }
-        // Between records no slot number is held: the header cache may grow here.
-        if headers.shouldGrow {
-            headers.grow()
-            headerSlot = -1
-        }
         lineNumber = number
         multiLine = false
         if let quote = parseRecord(base, line.count, resumeAt: nil, handler) {
@@ -141,30 +134,16 @@ public struct InfluxParser: MetricParser {
         var closed = false
         var failed = false
         pending.withUnsafeBufferPointer { buf in
-            let p = buf.baseAddress!
-            let end = buf.count
-            var j = pendingScan
-            while j < end {
-                let b = p[j]
-                if b == ASCII.quote {
-                    closed = true
-                    break
-                }
-                if b == ASCII.backslash {
-                    if j + 1 < end, p[j + 1] == ASCII.quote || p[j + 1] == ASCII.backslash {
-                        j += 2
-                        continue
-                    }
-                    failed = true
-                    pendingScan = j
-                    break
-                }
-                j += 1
+            switch InfluxTokenizer.stringEnd(buf.baseAddress!, pendingScan, buf.count) {
+            case .closed: closed = true
+            case .badEscape(let j):
+                failed = true
+                pendingScan = j
+            case .open: pendingScan = buf.count
             }
-            if !closed && !failed { pendingScan = end }
         }
         if failed {
-            reportAt(handler, pendingScan, "invalid escape in string: only \\\" and \\\\ are allowed")
+            reportAt(handler, pendingScan, InfluxSyntaxError(pendingScan, .badStringEscape).message)
             dropPending()
             return
         }
@@ -214,146 +193,120 @@ public struct InfluxParser: MetricParser {
     /// a string field whose metric and key are already in `metric` and `fieldKey`.
     /// - Returns: the offset of the opening quote when the bytes end inside a string field.
     mutating func parseRecord(_ p: UnsafePointer<UInt8>, _ end: Int, resumeAt: Int?, _ handler: MetricHandler) -> Int? {
-        // A CR before the (removed) LF ends the line; anywhere else outside a string it is an error.
-        let stop = p[end - 1] == ASCII.cr ? end - 1 : end
-        var i: Int
-        if let resumeAt {
-            i = resumeAt
-        } else {
-            i = 0
-            while i < stop, Self.isSpace(p[i]) { i += 1 }
-            if i == stop || p[i] == ASCII.hash { return nil }  // blank line or comment
-            fieldCount = 0
-            fieldPositions.reset()
-            metric.timestamp = nil
-            headerSlot = -1
-            // A header seen before (without escapes) comes from the cache, tags and all.
-            let headerStart = i
-            if let headerEnd = InfluxHeaderCache.headerEnd(p, i, stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
-                headerEnd > headerStart
-            {
-                let slot = headers.slot(of: p + headerStart, headerEnd - headerStart)
-                let hit = headers.lookup(slot, p + headerStart, headerEnd - headerStart)
-                if hit >= 0 {
-                    metric.name = headers.names[hit]
-                    metric.tags = headers.tags[hit]
-                    tagsInOrder = headers.tagsInOrder[hit]
-                    headerSlot = hit
-                    i = headerEnd
-                } else {
-                    metric.tags.removeAll(keepingCapacity: true)
-                    guard parseHeader(p, stop, &i, handler) else { return nil }
-                    if i == headerEnd {
-                        headers.store(slot, p + headerStart, headerEnd - headerStart, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
-                        headerSlot = slot
-                    }
-                }
-            } else {
-                metric.tags.removeAll(keepingCapacity: true)
-                guard parseHeader(p, stop, &i, handler) else { return nil }
-            }
-            // Fields need at least one whitespace byte before them.
-            if i == stop {
-                reportAt(handler, i, "expected fields")
-                return nil
-            }
-            if !Self.isSpace(p[i]) {
-                reportAt(handler, i, unexpected(p[i], "after the measurement or tags"))
-                return nil
-            }
-            while i < stop, Self.isSpace(p[i]) { i += 1 }
-            if i == stop {
-                reportAt(handler, i, "expected fields")
-                return nil
-            }
-        }
-        // Fields.
-        var inValue = resumeAt != nil
+        var t = InfluxTokenizer(p, end, at: resumeAt ?? 0, byteClass: byteClass)
         // Field keys are predicted from the last record of the same header: a key whose raw bytes and
         // `=` are where the prediction says takes the predicted String without a scan.
-        let learning = resumeAt == nil ? headerSlot : -1
-        let predictedCount = learning >= 0 ? headers.keyCount[learning] : -1
-        let cacheSlot = max(learning, 0)
-        let predictedBytes = headers.keyBytes + cacheSlot * InfluxHeaderCache.maxKeyBytes
-        let predictedEnds = headers.keyEnds + cacheSlot * InfluxHeaderCache.maxKeys
-        let predictedKeys = headers.keyStrings + cacheSlot * InfluxHeaderCache.maxKeys
+        var learning = -1
         var fieldNumber = 0
-        var allPredicted = predictedCount >= 0
-        var distinct = predictedCount >= 0 && headers.keysDistinct[cacheSlot]
-        if resumeAt != nil { keysDistinct = false }
-        while true {
-            if !inValue {
-                let keyStart = i
-                var predicted = false
-                if allPredicted, fieldNumber < predictedCount {
-                    let from = fieldNumber == 0 ? 0 : predictedEnds[fieldNumber - 1]
-                    let n = predictedEnds[fieldNumber] - from
-                    if i + n < stop && p[i + n] == ASCII.equals
-                        && InfluxParser.sameKey(predictedBytes + from, p + i, n, readable: end - i)
-                    {
-                        fieldKey = predictedKeys[fieldNumber]
-                        i += n + 1
-                        predicted = true
-                    }
-                }
-                if !predicted {
-                    allPredicted = false
-                    distinct = false
-                    guard parseFieldKey(p, stop, &i, handler) else { return nil }
-                }
-                // Keys known to differ from every earlier key of the record skip the repeat check.
-                keysDistinct = distinct
-                if learning >= 0 && fieldNumber < InfluxKeySpans.capacity {
-                    fieldKeySpans.base[2 &* fieldNumber] = keyStart
-                    fieldKeySpans.base[2 &* fieldNumber &+ 1] = i - 1  // the `=`
-                }
-                fieldNumber += 1
-            }
-            inValue = false
-            if i == stop {
-                reportAt(handler, i, "expected field value")
-                return nil
-            }
-            let b = p[i]
-            if b == ASCII.quote {
-                switch parseString(p, end, &i, handler) {
-                case .failed: return nil
-                case .open: return i
-                case .done: break
-                }
-            } else if b == ASCII.minus || b == ASCII.dot || ASCII.isDigit(b) {
-                guard parseNumber(p, stop, &i, handler) else { return nil }
-            } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "T") || b == UInt8(ascii: "f") || b == UInt8(ascii: "F") {
-                guard parseBool(p, stop, &i, handler) else { return nil }
+        var allPredicted = false
+        var predictedCount = -1
+        do throws(InfluxSyntaxError) {
+            if resumeAt == nil {
+                guard t.startRecord() else { return nil }  // blank line or comment
+                fieldCount = 0
+                fieldPositions.reset()
+                metric.timestamp = nil
+                headerSlot = -1
+                try readHeader(&t)
+                // Fields need at least one whitespace byte before them.
+                try t.fieldsStart()
             } else {
-                reportAt(handler, i, "expected field value")
-                return nil
+                keysDistinct = false
             }
-            if i == stop { break }
-            let c = p[i]
-            if c == ASCII.comma {
-                i += 1
-                continue
+            learning = resumeAt == nil ? headerSlot : -1
+            predictedCount = learning >= 0 ? headers.cache[learning].keyCount : -1
+            let cacheSlot = max(learning, 0)
+            let predictedBytes = headers.keyBytes + cacheSlot * InfluxHeaderCache.maxKeyBytes
+            let predictedEnds = headers.keyEnds + cacheSlot * InfluxHeaderCache.maxKeys
+            let predictedKeys = headers.keyStrings + cacheSlot * InfluxHeaderCache.maxKeys
+            allPredicted = predictedCount >= 0
+            var distinct = predictedCount >= 0 && headers.cache[cacheSlot].keysDistinct
+            var inValue = resumeAt != nil
+            let stop = t.stop
+            repeat {
+                if !inValue {
+                    let keyStart = t.position
+                    var predicted = false
+                    if allPredicted, fieldNumber < predictedCount {
+                        let from = fieldNumber == 0 ? 0 : predictedEnds[fieldNumber - 1]
+                        let n = predictedEnds[fieldNumber] - from
+                        if keyStart + n < stop && p[keyStart + n] == ASCII.equals
+                            && InfluxParser.sameKey(predictedBytes + from, p + keyStart, n, readable: end - keyStart)
+                        {
+                            fieldKey = predictedKeys[fieldNumber]
+                            t.skipFieldKey(n)
+                            predicted = true
+                        }
+                    }
+                    if !predicted {
+                        allPredicted = false
+                        distinct = false
+                        let key = try t.fieldKey()
+                        fieldKey = key.escaped ? unescapeKey(p, key.start, key.end) : tokens.string(p + key.start, key.count)
+                    }
+                    // Keys known to differ from every earlier key of the record skip the repeat check.
+                    keysDistinct = distinct
+                    if learning >= 0 && fieldNumber < InfluxKeySpans.capacity {
+                        fieldKeySpans.base[2 &* fieldNumber] = keyStart
+                        fieldKeySpans.base[2 &* fieldNumber &+ 1] = t.position - 1  // the `=`
+                    }
+                    fieldNumber += 1
+                }
+                inValue = false
+                let value = try t.fieldValue()
+                switch value.kind {
+                case .float: addField(.float(try value.double(p)))
+                case .int: addField(.int(Int64(bitPattern: value.bits)))
+                case .uint: addField(.uint(value.bits))
+                case .bool: addField(.bool(value.bits != 0))
+                case .string: addField(.string(stringText(p, value)))
+                case .openString: return value.start
+                }
+            } while try t.nextField()
+            if let time = try t.timestamp() {
+                guard let ns = precision.toNanoseconds(time.value) else { throw InfluxSyntaxError(time.start, .timestampOutOfRangeIn(precision)) }
+                metric.timestamp = ns
             }
-            if Self.isSpace(c) { break }
-            reportAt(handler, i, unexpected(c, "after a field value"))
+        } catch {
+            reportAt(handler, error.offset, error.message)
             return nil
-        }
-        // Optional timestamp, optional trailing whitespace.
-        while i < stop, Self.isSpace(p[i]) { i += 1 }
-        if i < stop {
-            guard parseTimestamp(p, stop, &i, handler) else { return nil }
-            while i < stop, Self.isSpace(p[i]) { i += 1 }
-            if i < stop {
-                reportAt(handler, i, "unexpected text after the timestamp")
-                return nil
-            }
         }
         if learning >= 0, fieldNumber <= InfluxKeySpans.capacity, !(allPredicted && fieldNumber == predictedCount) {
             learnFieldKeys(p, learning, fieldNumber)
         }
         emit(handler)
         return nil
+    }
+
+    /// The measurement and tags: from the header cache when these bytes (without escapes) were seen
+    /// before, else read and, when they qualify, kept there.
+    @inline(__always)
+    mutating func readHeader(_ t: inout InfluxTokenizer) throws(InfluxSyntaxError) {
+        let p = t.p
+        let headerStart = t.position
+        if let headerEnd = InfluxTokenizer.headerEnd(p, headerStart, t.stop, byteClass), headerEnd - headerStart <= InfluxHeaderCache.maxHeaderBytes,
+            headerEnd > headerStart
+        {
+            let hash = ByteCache<InfluxHeaderCache.Entry>.hash(p + headerStart, headerEnd - headerStart)
+            let hit = headers.find(p + headerStart, headerEnd - headerStart, hash: hash)
+            if hit >= 0 {
+                metric.name = headers.cache[hit].name
+                metric.tags = headers.cache[hit].tags
+                tagsInOrder = headers.cache[hit].tagsInOrder
+                headerSlot = hit
+                t.position = headerEnd
+            } else {
+                metric.tags.removeAll(keepingCapacity: true)
+                try parseHeader(&t)
+                if t.position == headerEnd {
+                    headerSlot = headers.store(
+                        p + headerStart, headerEnd - headerStart, hash: hash, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
+                }
+            }
+        } else {
+            metric.tags.removeAll(keepingCapacity: true)
+            try parseHeader(&t)
+        }
     }
 
     /// Keeps the field keys of the record just parsed (spans in `fieldKeySpans`) as the prediction
@@ -363,7 +316,7 @@ public struct InfluxParser: MetricParser {
         var total = 0
         for k in 0..<min(count, InfluxHeaderCache.maxKeys) { total += spans[2 * k + 1] - spans[2 * k] }
         guard count > 0, count <= InfluxHeaderCache.maxKeys, total <= InfluxHeaderCache.maxKeyBytes else {
-            headers.keyCount[slot] = -1
+            headers.cache[slot].keyCount = -1
             return
         }
         let bytes = headers.keyBytes + slot * InfluxHeaderCache.maxKeyBytes
@@ -390,8 +343,8 @@ public struct InfluxParser: MetricParser {
                 break
             }
         }
-        headers.keyCount[slot] = count
-        headers.keysDistinct[slot] = distinct
+        headers.cache[slot].keyCount = count
+        headers.cache[slot].keysDistinct = distinct
     }
 
     mutating func emit(_ handler: MetricHandler) {
@@ -404,155 +357,41 @@ public struct InfluxParser: MetricParser {
         handler.handle(metric)
     }
 
-    @inline(__always) static func isSpace(_ b: UInt8) -> Bool {
-        b == ASCII.space || b == ASCII.tab || b == ASCII.verticalTab || b == ASCII.formFeed
-    }
-
-    /// A byte that ends a measurement, tag or field key token: space, tab, LF, FF, CR and comma.
-    @inline(__always) func isTokenEnd(_ b: UInt8) -> Bool {
-        b == ASCII.space || b == ASCII.comma || b == ASCII.tab || b == ASCII.newline || b == ASCII.formFeed || b == ASCII.cr
-    }
-
-    /// Bytes a backslash may not escape in names and keys (they end the line or the token).
-    @inline(__always) func isUnescapable(_ b: UInt8) -> Bool {
-        b == ASCII.tab || b == ASCII.newline || b == ASCII.formFeed || b == ASCII.cr
-    }
-
-    func unexpected(_ b: UInt8, _ place: String) -> String {
-        if b == ASCII.cr { return "unexpected carriage return \(place) (a lone \\r does not end a line)" }
-        if b == ASCII.newline { return "unexpected newline \(place)" }
-        if b == ASCII.equals { return "unexpected '=' \(place) (escape it as \\=)" }
-        if b >= 0x20 && b < 0x7F { return "unexpected '\(Character(Unicode.Scalar(b)))' \(place)" }
-        return "unexpected byte 0x\(String(b, radix: 16)) \(place)"
-    }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { InfluxTokenizer.isSpace(b) }
 
     // MARK: - Measurement and tags
 
-    /// Reads the measurement and the tag set; leaves `i` on the byte after them.
-    mutating func parseHeader(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
-        var i = index
-        let start = i
-        var escaped = false
-        let cls = InfluxByteClass.table
-        while i < stop {
-            let c = cls[Int(p[i])]
-            if c & (InfluxByteClass.end | InfluxByteClass.backslash) == 0 {
-                i += 1
-                continue
-            }
-            if c & InfluxByteClass.end != 0 { break }
-            if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                return false
-            }
-            escaped = true
-            i += 2
-        }
-        if i == start {
-            reportAt(handler, i, "expected measurement name")
-            return false
-        }
-        metric.name = escaped ? unescapeName(p, start, i) : tokens.string(p + start, i - start)
+    /// Reads the measurement and the tag set into `metric`; leaves the tokenizer after them.
+    mutating func parseHeader(_ t: inout InfluxTokenizer) throws(InfluxSyntaxError) {
+        let p = t.p
+        let name = try t.measurement()
+        metric.name = name.escaped ? unescapeName(p, name.start, name.end) : tokens.string(p + name.start, name.count)
 
         // Tags usually come sorted: compare raw keys as they go by, so sorting runs only when needed.
         tagsInOrder = true
         var previousKey = 0
         var previousKeyCount = -1
-        while i < stop && p[i] == ASCII.comma {
-            i += 1
-            let keyStart = i
-            guard let key = tagToken(p, stop, &i, handler, what: "tag key") else { return false }
+        while let keySpan = try t.nextTagKey() {
             if tagsInOrder {
-                let count = i - keyStart
-                if lastTokenEscaped {
+                let count = keySpan.count
+                if keySpan.escaped {
                     tagsInOrder = false
                 } else if previousKeyCount >= 0 {
-                    let order = memcmp(p + previousKey, p + keyStart, min(previousKeyCount, count))
+                    let order = memcmp(p + previousKey, p + keySpan.start, min(previousKeyCount, count))
                     if order > 0 || (order == 0 && previousKeyCount >= count) { tagsInOrder = false }
                 }
-                previousKey = keyStart
+                previousKey = keySpan.start
                 previousKeyCount = count
             }
-            if i == stop || p[i] != ASCII.equals {
-                reportAt(handler, i, "expected '=' after tag key")
-                return false
-            }
-            i += 1
-            guard let value = tagToken(p, stop, &i, handler, what: "tag value") else { return false }
-            if i < stop && p[i] == ASCII.equals {
-                reportAt(handler, i, "unexpected '=' in tag value (escape it as \\=)")
-                return false
-            }
-            metric.tags.append(Tag(key, value))
+            let valueSpan = try t.tagValue()
+            let key = tagText(p, keySpan)
+            metric.tags.append(Tag(key, tagText(p, valueSpan)))
         }
-        index = i
-        return true
     }
 
-    /// A tag key or value: `\` escapes the next byte, except that `\\` leaves the second backslash to
-    /// escape what follows (Telegraf's rule, so a tag can never end with a backslash).
-    mutating func tagToken(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler, what: StaticString) -> String? {
-        // A local copy of the position stays in a register through the loop.
-        var i = index
-        let start = i
-        var escaped = false
-        let cls = InfluxByteClass.table
-        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
-        while i < stop {
-            let c = cls[Int(p[i])]
-            if c & stopMask == 0 {
-                i += 1
-                continue
-            }
-            if c & InfluxByteClass.backslash == 0 { break }
-            if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                return nil
-            }
-            escaped = true
-            i += p[i + 1] == ASCII.backslash ? 1 : 2
-        }
-        if i == start {
-            reportAt(handler, i, "expected \(what)")
-            return nil
-        }
-        lastTokenEscaped = escaped
-        index = i
-        return escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
-    }
-
-    /// Reads `key=` of a field into `fieldKey`; leaves `i` on the value.
-    mutating func parseFieldKey(_ p: UnsafePointer<UInt8>, _ stop: Int, _ index: inout Int, _ handler: MetricHandler) -> Bool {
-        var i = index
-        let start = i
-        var escaped = false
-        let cls = InfluxByteClass.table
-        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
-        while i < stop {
-            let c = cls[Int(p[i])]
-            if c & stopMask == 0 {
-                i += 1
-                continue
-            }
-            if c & InfluxByteClass.backslash == 0 { break }
-            if i + 1 >= stop || isUnescapable(p[i + 1]) {
-                reportAt(handler, i, "invalid escape: a backslash must be followed by a character")
-                return false
-            }
-            escaped = true
-            i += 2
-        }
-        if i == start {
-            reportAt(handler, i, "expected field key")
-            return false
-        }
-        if i == stop || p[i] != ASCII.equals {
-            reportAt(handler, i, "expected '=' after field key")
-            return false
-        }
-        fieldKey = escaped ? unescapeKey(p, start, i) : tokens.string(p + start, i - start)
-        index = i + 1
-        return true
+    /// The String of a tag key or value.
+    @inline(__always) mutating func tagText(_ p: UnsafePointer<UInt8>, _ span: InfluxSpan) -> String {
+        span.escaped ? unescapeKey(p, span.start, span.end) : tokens.string(p + span.start, span.count)
     }
 
     /// Sets field `fieldKey`; a repeated key keeps its first position and takes the last value.
@@ -634,180 +473,21 @@ public struct InfluxParser: MetricParser {
 
     // MARK: - Values
 
-    enum StringOutcome { case done, open, failed }
-
-    /// A quoted string from the quote at `i`; only `\"` and `\\` are escapes, raw newlines are content.
-    mutating func parseString(_ p: UnsafePointer<UInt8>, _ end: Int, _ i: inout Int, _ handler: MetricHandler) -> StringOutcome {
-        let quote = i
-        var j = i + 1
-        var escaped = false
-        while j < end {
-            let b = p[j]
-            if b == ASCII.quote { break }
-            if b == ASCII.backslash {
-                if j + 1 < end && (p[j + 1] == ASCII.quote || p[j + 1] == ASCII.backslash) {
-                    escaped = true
-                    j += 2
-                    continue
-                }
-                reportAt(handler, j, "invalid escape in string: only \\\" and \\\\ are allowed")
-                return .failed
-            }
-            j += 1
+    /// The text of a string field (its span includes the quotes): only `\"` and `\\` are escapes.
+    @inline(__always) mutating func stringText(_ p: UnsafePointer<UInt8>, _ value: InfluxValue) -> String {
+        let from = value.start + 1
+        let to = value.end - 1
+        if !value.escaped {
+            return String(decoding: UnsafeBufferPointer(start: p + from, count: to - from), as: UTF8.self)
         }
-        if j >= end { return .open }
-        let value: String
-        if escaped {
-            scratch.removeAll(keepingCapacity: true)
-            var k = quote + 1
-            while k < j {
-                if p[k] == ASCII.backslash { k += 1 }
-                scratch.append(p[k])
-                k += 1
-            }
-            value = String(decoding: scratch, as: UTF8.self)
-        } else {
-            value = String(decoding: UnsafeBufferPointer(start: p + quote + 1, count: j - quote - 1), as: UTF8.self)
+        scratch.removeAll(keepingCapacity: true)
+        var k = from
+        while k < to {
+            if p[k] == ASCII.backslash { k += 1 }
+            scratch.append(p[k])
+            k += 1
         }
-        addField(.string(value))
-        i = j + 1
-        return .done
-    }
-
-    /// `t T true True TRUE f F false False FALSE`.
-    mutating func parseBool(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
-        let start = i
-        var j = i
-        while j < stop, !Self.isSpace(p[j]), p[j] != ASCII.comma { j += 1 }
-        guard let value = InfluxParser.boolValue(p + start, j - start) else {
-            reportAt(handler, start, "invalid boolean (use t, T, true, True, TRUE, f, F, false, False or FALSE)")
-            return false
-        }
-        addField(.bool(value))
-        i = j
-        return true
-    }
-
-    /// The value of a boolean token of `n` bytes (starting with t, T, f or F), nil for another spelling.
-    static func boolValue(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
-        if n == 1 { return p[0] == UInt8(ascii: "t") || p[0] == UInt8(ascii: "T") }
-        guard n == 4 || n == 5 else { return nil }
-        let words: [(StaticString, Bool)] =
-            n == 4
-            ? [("true", true), ("True", true), ("TRUE", true)]
-            : [("false", false), ("False", false), ("FALSE", false)]
-        for (word, value) in words {
-            var same = true
-            word.withUTF8Buffer { w in
-                for k in 0..<n where w[k] != p[k] {
-                    same = false
-                    break
-                }
-            }
-            if same { return value }
-        }
-        return nil
-    }
-
-    /// Float `-?(d+(.d*)?|.d+)([eE][+-]?d+)?`, integer `-?(0|[1-9]d*)i`, unsigned `(0|[1-9]d*)u`.
-    mutating func parseNumber(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
-        let start = i
-        var j = i
-        let negative = p[j] == ASCII.minus
-        if negative { j += 1 }
-        let intStart = j
-        // One pass reads the digits and their value (exact while there are at most 19 of them):
-        // metric values are short, so a byte loop beats finding the run first and reading it again.
-        var mantissa: UInt64 = 0
-        InfluxParser.readDigits(p, &j, stop, into: &mantissa)
-        let intDigits = j - intStart
-        var fracDigits = 0
-        var hasDot = false
-        if j < stop && p[j] == ASCII.dot {
-            hasDot = true
-            j += 1
-            let fracStart = j
-            InfluxParser.readDigits(p, &j, stop, into: &mantissa)
-            fracDigits = j - fracStart
-        }
-        if intDigits == 0 && fracDigits == 0 {
-            reportAt(handler, j, "invalid number")
-            return false
-        }
-        var hasExponent = false
-        if j < stop && (p[j] == UInt8(ascii: "e") || p[j] == UInt8(ascii: "E")) {
-            hasExponent = true
-            j += 1
-            if j < stop && (p[j] == ASCII.plus || p[j] == ASCII.minus) { j += 1 }
-            let expStart = j
-            while j < stop, ASCII.isDigit(p[j]) { j += 1 }
-            if j == expStart {
-                reportAt(handler, j, "invalid number: exponent without digits")
-                return false
-            }
-        }
-        let suffix: UInt8 = j < stop ? p[j] : 0
-        if suffix == UInt8(ascii: "i") || suffix == UInt8(ascii: "u") {
-            let unsigned = suffix == UInt8(ascii: "u")
-            // Made only for an error: building it on every integer costs a String release.
-            var kind: String { unsigned ? "invalid unsigned integer" : "invalid integer" }
-            if hasDot || hasExponent || intDigits == 0 {
-                reportAt(handler, start, "\(kind): digits only before '\(Character(Unicode.Scalar(suffix)))'")
-                return false
-            }
-            if unsigned && negative {
-                reportAt(handler, start, "\(kind): negative")
-                return false
-            }
-            if intDigits > 1 && p[intStart] == ASCII.zero {
-                reportAt(handler, start, "\(kind): leading zero")
-                return false
-            }
-            guard j + 1 == stop || Self.isSpace(p[j + 1]) || p[j + 1] == ASCII.comma else {
-                reportAt(handler, j + 1, p[j + 1] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
-                return false
-            }
-            let (magnitude, overflow) = intDigits <= 19 ? (mantissa, false) : InfluxParser.digits(p, intStart, j)
-            if unsigned {
-                if overflow {
-                    reportAt(handler, start, "\(kind): out of range")
-                    return false
-                }
-                addField(.uint(magnitude))
-            } else {
-                let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
-                if overflow || magnitude > limit {
-                    reportAt(handler, start, "\(kind): out of range")
-                    return false
-                }
-                addField(.int(negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)))
-            }
-            i = j + 1
-            return true
-        }
-        guard j == stop || Self.isSpace(p[j]) || p[j] == ASCII.comma else {
-            reportAt(handler, j, p[j] == ASCII.cr ? unexpected(ASCII.cr, "after a field value") : "invalid number")
-            return false
-        }
-        let value: Double
-        if !hasExponent && intDigits + fracDigits <= 19 {
-            // Up to 19 digits fit in UInt64: the same exact path as parseDouble without a second
-            // byte-by-byte pass (leading zeros add nothing; the decimals give the power of ten).
-            if let v = GoNumber.exactDecimal(mantissa, exponent: -fracDigits) {
-                value = negative ? -v : v
-            } else {
-                value = InfluxParser.parseDouble(p + start, j - start)
-            }
-        } else {
-            value = InfluxParser.parseDouble(p + start, j - start)
-        }
-        if !value.isFinite {
-            reportAt(handler, start, "invalid float: out of range")
-            return false
-        }
-        addField(.float(value))
-        i = j
-        return true
+        return String(decoding: scratch, as: UTF8.self)
     }
 
     /// Byte equality of a predicted key (in the header cache, readable eight bytes past any key) and
@@ -819,121 +499,5 @@ public struct InfluxParser: MetricParser {
             return x & ((1 &<< UInt64(8 &* n)) &- 1) == 0
         }
         return UnsafeRawPointer(a).sameBytes(as: UnsafeRawPointer(b), count: n)
-    }
-
-    /// The value of the decimal digits `p[start..<end]`, and whether it overflows UInt64.
-    @inline(__always)
-    static func digits(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (UInt64, Bool) {
-        var magnitude: UInt64 = 0
-        if end - start <= 19 {
-            // 19 digits fit in UInt64 (< 10^19 < 2^64): no overflow check per digit; eight at a time.
-            var k = start
-            while k + 8 <= end {
-                magnitude = magnitude &* 100_000_000 &+ eightDigits(UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
-                k += 8
-            }
-            while k < end {
-                magnitude = magnitude &* 10 &+ UInt64(p[k] &- ASCII.zero)
-                k += 1
-            }
-            return (magnitude, false)
-        }
-        for k in start..<end {
-            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = m.addingReportingOverflow(UInt64(p[k] &- ASCII.zero))
-            if o1 || o2 { return (0, true) }
-            magnitude = sum
-        }
-        return (magnitude, false)
-    }
-
-    /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest byte).
-    @inline(__always)
-    static func eightDigits(_ w: UInt64) -> UInt64 {
-        var v = w &- 0x3030_3030_3030_3030
-        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
-        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
-        return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
-    }
-
-    /// Every byte of the eight is an ASCII digit: high nibble 3, and still 3 after adding 6.
-    @inline(__always)
-    static func isEightDigits(_ w: UInt64) -> Bool {
-        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
-            && (w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
-    }
-
-    /// Reads the ASCII digits from `p[j]` on into `value` (ten times it plus each digit; it wraps
-    /// past 19 digits, which callers check by the count) and leaves `j` after them.
-    @inline(__always)
-    static func readDigits(_ p: UnsafePointer<UInt8>, _ j: inout Int, _ stop: Int, into value: inout UInt64) {
-        while j < stop {
-            let d = p[j] &- ASCII.zero
-            if d > 9 { break }
-            value = value &* 10 &+ UInt64(d)
-            j += 1
-        }
-    }
-
-    /// A float literal the line-protocol scanner has validated, read by the shared Go reader;
-    /// infinity for one out of range (the caller reports it).
-    static func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
-        switch GoNumber.parseFloat(UnsafeBufferPointer(start: p, count: n)) {
-        case .value(let v): return v
-        case .outOfRange: return p[0] == ASCII.minus ? -.infinity : .infinity
-        case .invalid: return .nan
-        }
-    }
-
-    /// Reads the digits of a timestamp from `p[j]` on and leaves `j` after them: eight at a time,
-    /// reading their value as the run is found (a nanosecond timestamp is 19 digits: two words and
-    /// three bytes). The value wraps past 19 digits, which callers check by the count.
-    @inline(__always)
-    static func timestampDigits(_ p: UnsafePointer<UInt8>, _ j: inout Int, _ stop: Int) -> UInt64 {
-        let digitStart = j
-        var magnitude: UInt64 = 0
-        let raw = UnsafeRawPointer(p)
-        while j + 8 <= stop && j - digitStart <= 11 {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            if !isEightDigits(w) { break }
-            magnitude = magnitude &* 100_000_000 &+ eightDigits(w)
-            j += 8
-        }
-        readDigits(p, &j, stop, into: &magnitude)
-        return magnitude
-    }
-
-    /// `-?d{1,19}` in Int64 range, scaled by the precision.
-    mutating func parseTimestamp(_ p: UnsafePointer<UInt8>, _ stop: Int, _ i: inout Int, _ handler: MetricHandler) -> Bool {
-        let start = i
-        var j = i
-        let negative = p[j] == ASCII.minus
-        if negative { j += 1 }
-        let digitStart = j
-        // A longer run than 19 digits is read again with overflow checks.
-        var magnitude = InfluxParser.timestampDigits(p, &j, stop)
-        var overflow = false
-        if j - digitStart > 19 { (magnitude, overflow) = InfluxParser.digits(p, digitStart, j) }
-        if j < stop && !Self.isSpace(p[j]) {
-            reportAt(handler, j, "invalid timestamp")
-            return false
-        }
-        if j == digitStart {
-            reportAt(handler, j, "invalid timestamp")
-            return false
-        }
-        let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
-        if overflow || j - digitStart > 19 || magnitude > limit {
-            reportAt(handler, start, "invalid timestamp: out of range")
-            return false
-        }
-        let value = negative ? Int64(bitPattern: 0 &- magnitude) : Int64(magnitude)
-        guard let ns = precision.toNanoseconds(value) else {
-            reportAt(handler, start, "invalid timestamp: out of range in \(precision.rawValue)")
-            return false
-        }
-        metric.timestamp = ns
-        i = j
-        return true
     }
 }
