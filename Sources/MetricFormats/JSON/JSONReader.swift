@@ -143,6 +143,52 @@ struct JSONReader {
         }
     }
 
+    /// The bytes of the string at `pos` (a quote) when it has no escape and no control byte: their
+    /// start and count, with `pos` past the closing quote. nil otherwise, with `pos` unchanged:
+    /// ``readString()`` then decodes or reports it.
+    @inline(__always)
+    mutating func readPlainString() -> (start: Int, count: Int)? {
+        let p = bytes.baseAddress!
+        let n = bytes.count
+        let start = pos + 1
+        var i = start
+        while i < n {
+            let b = p[i]
+            if b == ASCII.quote {
+                pos = i + 1
+                return (start, i - start)
+            }
+            if b == ASCII.backslash || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// One past the `}` that closes the object at `pos` (a `{`) when no object or array is nested in
+    /// it, found without decoding anything (strings are only skipped); nil otherwise. The bytes up
+    /// to it need not be valid JSON: a caller uses them as a key for what reading them gave before.
+    func flatObjectEnd() -> Int? {
+        let p = bytes.baseAddress!
+        let n = bytes.count
+        var i = pos + 1
+        while i < n {
+            let b = p[i]
+            if b == ASCII.quote {
+                i += 1
+                while i < n && p[i] != ASCII.quote { i += p[i] == ASCII.backslash ? 2 : 1 }
+            } else if b == UInt8(ascii: "}") {
+                return i + 1
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                return nil
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Moves to `offset`: past a value whose reading the caller already knows.
+    @inline(__always) mutating func skip(to offset: Int) { pos = offset }
+
     /// Reads a string at `pos` (a quote); decodes escapes. Invalid UTF-8 becomes U+FFFD.
     mutating func readString() throws(SyntaxError) -> String {
         pos += 1
