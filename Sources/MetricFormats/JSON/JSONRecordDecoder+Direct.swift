@@ -58,8 +58,7 @@ extension JSONRecordDecoder {
     private func token(_ r: inout JSONReader) throws(JSONReader.SyntaxError) -> String {
         guard let (start, n) = r.readPlainString() else { return try r.readString() }
         let p = r.bytes.baseAddress! + start
-        if n > 15 { return caches.tokens.string(p, n) }
-        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        return caches.tokens.string(p, n)
     }
 
     /// Reads `{`, or `}` ending an empty object: true when the object has members.
@@ -205,7 +204,7 @@ extension JSONRecordDecoder {
         let start = r.pos
         let cache = caches.tagObjects
         let p = r.bytes.baseAddress! + start
-        let end = r.flatObjectEnd()
+        let end = r.firstClosingBrace()
         var hash: UInt64 = 0
         if let end, end - start <= cache.maxKeyBytes {
             hash = ByteCache<Caches.TagObject>.hash(p, end - start)
