@@ -35,6 +35,10 @@ public struct CSVParser: MetricParser {
     var places: [MetricOrigin.Place] = []
     /// What each named column is, worked out once the names are known.
     var roles: [Role] = []
+    /// Telemetry `Label` cells seen recently, decoded (``readTelemetryDirectly(_:number:_:)``).
+    let labels = CSVParser.makeLabelCache()
+    /// Off in tests that check the direct reading of telemetry rows against the record reader.
+    var readsDirectly = true
 
     enum Role { case ignored, tag, timestamp, measurement, field }
 
@@ -64,6 +68,7 @@ public struct CSVParser: MetricParser {
             skipRowsLeft -= 1
             return
         }
+        if mode == .telemetry && readsDirectly && !reader.isPending && readTelemetryDirectly(line, number: number, handler) { return }
         switch reader.feed(line, number: number) {
         case .none: return
         case .error(let l, let c, let message): handler.report(.error(line: l, column: c, message))

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if !METRICAT_ONE_MODULE
     import MetricCore
 #endif
@@ -143,6 +150,42 @@ struct JSONReader {
         }
     }
 
+    /// The bytes of the string at `pos` (a quote) when it has no escape and no control byte: their
+    /// start and count, with `pos` past the closing quote. nil otherwise, with `pos` unchanged:
+    /// ``readString()`` then decodes or reports it.
+    @inline(__always)
+    mutating func readPlainString() -> (start: Int, count: Int)? {
+        let p = bytes.baseAddress!
+        let n = bytes.count
+        let start = pos + 1
+        var i = start
+        while i < n {
+            let b = p[i]
+            if b == ASCII.quote {
+                pos = i + 1
+                return (start, i - start)
+            }
+            if b == ASCII.backslash || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// One past the first `}` after `pos`, or nil. For an object at `pos` whose strings hold no `}`
+    /// and that nests nothing, its end, found with one `memchr`; a caller keys what reading the
+    /// object gave by the bytes up to it, and keeps the result only when the reading ended there.
+    func firstClosingBrace() -> Int? {
+        let from = pos + 1
+        guard from < bytes.count else { return nil }
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        let brace = Int32(UInt8(ascii: "}"))
+        guard let found = memchr(base + from, brace, bytes.count - from) else { return nil }
+        return UnsafeRawPointer(found) - base + 1
+    }
+
+    /// Moves to `offset`: past a value whose reading the caller already knows.
+    @inline(__always) mutating func skip(to offset: Int) { pos = offset }
+
     /// Reads a string at `pos` (a quote); decodes escapes. Invalid UTF-8 becomes U+FFFD.
     mutating func readString() throws(SyntaxError) -> String {
         pos += 1
@@ -243,6 +286,7 @@ struct JSONReader {
     /// as the field value it becomes (an integer that fits 64 bits stays one), without the
     /// allocation a ``JSONValue`` costs.
     mutating func readNumberField() throws(SyntaxError) -> FieldValue {
+        if let v = readShortNumber() { return v }
         let start = pos
         var negative = false
         if bytes[pos] == ASCII.minus {
@@ -321,6 +365,56 @@ struct JSONReader {
             throw SyntaxError(offset: start, message: "number \(String(decoding: text, as: UTF8.self)) is out of range of a float64")
         }
         return .float(v)
+    }
+
+    /// The common number, read in one pass: a minus or not, at most 18 digits in all (so no
+    /// overflow), a fraction or not, no exponent, and for a fraction a value ``GoNumber/exactDecimal(_:exponent:)``
+    /// gives. nil otherwise, with `pos` unchanged: ``readNumberField()`` then reads it in full,
+    /// to the same value.
+    @inline(__always)
+    private mutating func readShortNumber() -> FieldValue? {
+        let p = bytes.baseAddress!
+        let n = bytes.count
+        var i = pos
+        let negative = p[i] == ASCII.minus
+        if negative { i += 1 }
+        let intStart = i
+        var m: UInt64 = 0
+        if i < n && p[i] == ASCII.zero {
+            i += 1
+        } else {
+            while i < n, p[i] &- ASCII.zero < 10 {
+                m = m &* 10 &+ UInt64(p[i] &- ASCII.zero)
+                i += 1
+            }
+        }
+        let digits = i - intStart
+        guard digits > 0 && digits <= 18 else { return nil }
+        guard i < n else {
+            pos = i
+            return .int(negative ? -Int64(m) : Int64(m))
+        }
+        var b = p[i]
+        if b == ASCII.dot {
+            i += 1
+            let fractionStart = i
+            while i < n, p[i] &- ASCII.zero < 10 {
+                m = m &* 10 &+ UInt64(p[i] &- ASCII.zero)
+                i += 1
+            }
+            let fractionDigits = i - fractionStart
+            guard fractionDigits > 0 && digits + fractionDigits <= 18 else { return nil }
+            if i < n {
+                b = p[i]
+                if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { return nil }
+            }
+            guard let v = GoNumber.exactDecimal(m, exponent: -fractionDigits) else { return nil }
+            pos = i
+            return .float(negative ? -v : v)
+        }
+        if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b &- ASCII.zero < 10 { return nil }
+        pos = i
+        return .int(negative ? -Int64(m) : Int64(m))
     }
 
     /// `'x'` for a printable byte, `'\n'`-style or `'\x00'` otherwise, as Go quotes a character.

@@ -25,6 +25,8 @@ struct JSONRecordDecoder {
     let timeLayout: GoTimeLayout?
     let timezone: GoTimeZone
     let defaultTags: [Tag]
+    /// The direct reading's caches (one per parser: decoders are not shared between streams).
+    let caches = Caches()
 
     /// A top-level array is read element by element unless a query needs the whole document.
     var streamsArrays: Bool { query == nil }
