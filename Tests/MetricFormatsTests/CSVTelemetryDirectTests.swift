@@ -82,7 +82,8 @@ import Testing
             #expect(one.metrics == [together.metrics[k]])
             #expect(one.origins[0]?.places == together.origins[k]?.places.map { MetricOrigin.Place($0.subject, line: 2, column: $0.column) })
         }
-        let a = together.metrics[0].tags, b = together.metrics[3].tags
+        let a = together.metrics[0].tags
+        let b = together.metrics[3].tags
         #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
     }
 

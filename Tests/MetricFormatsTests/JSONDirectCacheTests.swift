@@ -47,7 +47,8 @@ import Testing
         // Default tags do not replace the record's own; they are added in order.
         #expect(together.metrics[0].tags == [MetricFormats.Tag("dc", "eu-west-1"), MetricFormats.Tag("env", "prod"), MetricFormats.Tag("host", "web-0.eu-west.example.com")])
         // One array per series: the same storage for every repeat of an object.
-        let a = together.metrics[0].tags, b = together.metrics[3].tags
+        let a = together.metrics[0].tags
+        let b = together.metrics[3].tags
         #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
     }
 

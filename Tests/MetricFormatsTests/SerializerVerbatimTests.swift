@@ -12,12 +12,14 @@ import Testing
         bytes.withUnsafeBufferPointer { buf in
             let p = buf.baseAddress!
             var t = InfluxTokenizer(p, buf.count, at: 0)
-            guard let value = try? { () throws(InfluxSyntaxError) -> InfluxValue in
-                _ = try t.measurement()
-                try t.fieldsStart()
-                _ = try t.fieldKey()
-                return try t.fieldValue()
-            }() else { return }
+            guard
+                let value = try? { () throws(InfluxSyntaxError) -> InfluxValue in
+                    _ = try t.measurement()
+                    try t.fieldsStart()
+                    _ = try t.fieldKey()
+                    return try t.fieldValue()
+                }()
+            else { return }
             let text = DecimalText(
                 p: p + value.start, negative: value.negative, intDigits: value.intDigits, hasDot: value.hasDot, fracDigits: value.fracDigits,
                 hasExponent: value.hasExponent)
