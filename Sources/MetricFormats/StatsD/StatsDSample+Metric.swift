@@ -10,6 +10,13 @@ extension StatsDSample {
     public func metric(timestamp: Int64? = nil) -> Metric {
         var tags = self.tags
         tags.append(Tag("metric_type", kind.metricType))
+        tags.sortByKeyKeepingLast()
+        return metric(timestamp: timestamp, sortedTags: tags)
+    }
+
+    /// The sample as a metric with the tags given (the sample's, `metric_type` and any more, sorted).
+    @inline(__always)
+    func metric(timestamp: Int64?, sortedTags: [Tag]) -> Metric {
         var fields: [Field] = []
         fields.reserveCapacity(3)
         switch value {
@@ -19,8 +26,6 @@ extension StatsDSample {
         }
         if let sampleRate { fields.append(Field("sample_rate", .float(sampleRate))) }
         if isDelta { fields.append(Field("delta", .bool(true))) }
-        var m = Metric(name: bucket, tags: tags, fields: fields, timestamp: timestamp)
-        m.sortTags()
-        return m
+        return Metric(name: bucket, tags: sortedTags, fields: fields, timestamp: timestamp)
     }
 }
