@@ -14,10 +14,11 @@ extension StatsDLineParser {
     @inline(__always)
     mutating func tagSetSlot(_ b: UnsafeBufferPointer<UInt8>, _ nameEnd: Int, _ colon: Int, _ line: UnsafeBufferPointer<UInt8>) -> Int {
         let cache = tagSets
-        if nameEnd == colon && tagSegments.count <= 1 {
+        if nameEnd == colon && segmentCount <= 1 {
             var p = line.baseAddress!
             var n = 0
-            if let segment = tagSegments.first {
+            if segmentCount == 1 {
+                let segment = segmentStore[0]
                 if segment.isContainer { return generalTagSetSlot(b, nameEnd, colon, line) }
                 p += segment.start - 1  // from the `#`
                 n = segment.end - segment.start + 1
@@ -60,7 +61,7 @@ extension StatsDLineParser {
 
     /// The sample's tags: the bucket tags of `b[nameEnd..<colon]`, then the tag segments of `line`.
     static func parseTags(
-        _ b: UnsafeBufferPointer<UInt8>, _ nameEnd: Int, _ colon: Int, _ line: UnsafeBufferPointer<UInt8>, _ segments: [(start: Int, end: Int, isContainer: Bool)]
+        _ b: UnsafeBufferPointer<UInt8>, _ nameEnd: Int, _ colon: Int, _ line: UnsafeBufferPointer<UInt8>, _ segments: ArraySlice<StatsDTagSet.Segment>
     ) -> [Tag] {
         var tags: [Tag] = []
         if nameEnd == colon && segments.isEmpty { return tags }

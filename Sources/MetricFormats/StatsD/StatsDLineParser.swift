@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if !METRICAT_ONE_MODULE
     import MetricCore
 #endif
@@ -33,10 +40,17 @@ public struct StatsDLineParser {
     /// The line without its DogStatsD segments, when some were taken out.
     private var scratch: [UInt8] = []
     /// Where each piece of `scratch` came from: (offset in scratch, offset in the line).
+    /// Empty when the parsed text is `line[start...]`.
     private var pieces: [(dst: Int, src: Int)] = []
+    /// Where the parsed text starts in the line, when `pieces` is empty.
+    private var start = 0
     /// The DogStatsD `#` tag segments (after the `#`) and the kept container id (after `c:`) taken
     /// out of the line, as offsets in the line, in line order.
-    var tagSegments: [(start: Int, end: Int, isContainer: Bool)] = []
+    var tagSegments: ArraySlice<StatsDTagSet.Segment> { segmentStore[..<segmentCount] }
+    /// The segments of the line are the first `segmentCount`; later ones are left from earlier lines
+    /// (emptying an array costs more than overwriting it).
+    private(set) var segmentStore: [StatsDTagSet.Segment] = []
+    private(set) var segmentCount = 0
     /// The tags of recently seen tag sections (bucket tags and DogStatsD segments): a repeated
     /// section costs one hash and one comparison, and gives the same arrays again.
     let tagSets = StatsDTagSet.cache()
@@ -84,8 +98,9 @@ public struct StatsDLineParser {
             }
         }
 
-        tagSegments.removeAll(keepingCapacity: true)
-        pieces.removeAll(keepingCapacity: true)
+        segmentCount = 0
+        if !pieces.isEmpty { pieces.removeAll(keepingCapacity: true) }
+        start = s
         var timestamp: Int64? = nil
         // The text to parse: the line, the part of it before the segments taken out, or `scratch`.
         var keptEnd = e
@@ -97,13 +112,13 @@ public struct StatsDLineParser {
                 parseSamples(buf, line, number: number, timestamp: timestamp, withMetricTags: withMetricTags, body)
             }
         } else {
-            pieces.append((0, s))
             parseSamples(UnsafeBufferPointer(rebasing: line[s..<keptEnd]), line, number: number, timestamp: timestamp, withMetricTags: withMetricTags, body)
         }
     }
 
     /// The 1-based column in the original line of `offset` in the parsed text.
     private func column(_ offset: Int) -> Int {
+        if pieces.isEmpty { return start + offset + 1 }
         // Binary search for the last piece starting at or before `offset` (a long line may have many).
         var lo = 0
         var hi = pieces.count - 1
@@ -119,23 +134,6 @@ public struct StatsDLineParser {
     /// `line[s..<end]` (nothing taken out, or only segments at the end: the usual `|#tags`), else -1:
     /// then `scratch` holds it and `pieces` maps it.
     private mutating func takeExtensions(_ line: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ timestamp: inout Int64?) -> Int {
-        // Cheap test first: most lines have no extension segment at all.
-        var any = false
-        var i = s
-        while i < e - 1 {
-            if line[i] == ASCII.pipe {
-                let c = line[i + 1]
-                if c == ASCII.hash
-                    || (i + 2 < e && ((c == UInt8(ascii: "c") && line[i + 2] == ASCII.colon) || (c == UInt8(ascii: "T") && ASCII.isDigit(line[i + 2]))))
-                {
-                    any = true
-                    break
-                }
-            }
-            i += 1
-        }
-        if !any { return e }
-
         var removed = false
         // The kept text is `line[s..<prefixEnd]` until a segment is kept after one taken out; from
         // then on it is copied into `scratch`.
@@ -147,13 +145,12 @@ public struct StatsDLineParser {
         // container id comes after it.
         var typePosition = false
         while segStart <= e {
-            var segEnd = segStart
-            while segEnd < e, line[segEnd] != ASCII.pipe { segEnd += 1 }
+            let segEnd = Self.pipe(line, segStart, e)
             var keep = true
             if !first, segEnd > segStart {
                 let c = line[segStart]
                 if c == ASCII.hash {
-                    tagSegments.append((segStart + 1, segEnd, false))
+                    addSegment(StatsDTagSet.Segment(start: segStart + 1, end: segEnd, isContainer: false))
                     keep = false
                 } else if c == UInt8(ascii: "c"), segEnd - segStart >= 2, line[segStart + 1] == ASCII.colon,
                     !typePosition, !Self.nextSegmentIsType(line, segEnd, e)
@@ -162,7 +159,7 @@ public struct StatsDLineParser {
                     // sample of a multi-value line (`a:1|c:2|g`, `a:1|c:2|q` with its bad second
                     // type reported and its counter kept).
                     if options.datadogKeepContainerTag && segEnd - segStart > 2 {
-                        tagSegments.append((segStart + 2, segEnd, true))
+                        addSegment(StatsDTagSet.Segment(start: segStart + 2, end: segEnd, isContainer: true))
                     }
                     keep = false
                 } else if c == UInt8(ascii: "T"), segEnd - segStart >= 2, let secs = Self.parseDigits(line, segStart + 1, segEnd) {
@@ -194,6 +191,22 @@ public struct StatsDLineParser {
             segStart = segEnd + 1
         }
         return copying ? -1 : prefixEnd
+    }
+
+    private mutating func addSegment(_ segment: StatsDTagSet.Segment) {
+        if segmentCount < segmentStore.count {
+            segmentStore[segmentCount] = segment
+        } else {
+            segmentStore.append(segment)
+        }
+        segmentCount += 1
+    }
+
+    /// The offset of the first `|` in `line[from..<e]`, or `e`.
+    @inline(__always)
+    private static func pipe(_ line: UnsafeBufferPointer<UInt8>, _ from: Int, _ e: Int) -> Int {
+        guard from < e, let base = line.baseAddress, let hit = memchr(base + from, Int32(ASCII.pipe), e - from) else { return e }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
     /// True when the segment after the `|` at `pipe` is exactly a StatsD type (`g`, `ms`, ...).

@@ -11,6 +11,13 @@ struct StatsDTagSet {
     /// metric's tags always hold `metric_type`).
     var metric: [[Tag]]
 
+    /// A DogStatsD tag segment (after its `#`) or a kept container id (after its `c:`) of a line.
+    struct Segment {
+        var start: Int
+        var end: Int
+        var isContainer: Bool
+    }
+
     /// The cache of a parser: up to 2,048 sections of up to 256 bytes of key; it starts with 32
     /// slots and grows when sections push each other out.
     static func cache() -> ByteCache<StatsDTagSet> {
