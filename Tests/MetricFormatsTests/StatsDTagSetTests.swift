@@ -149,6 +149,19 @@ import Testing
         #expect(reader.tagSets.setBits == reader.tagSets.maxSetBits)
     }
 
+    /// A default tag is added unless a tag has its key's bytes: a canonically equivalent key (`é` as
+    /// one code point and as `e` + U+0301) is another key, as on the wire; from the cache too.
+    @Test func defaultTagsCompareKeysByTheirBytes() throws {
+        let options = Self.options { $0.defaultTags = [Tag("cafe\u{301}", "d"), Tag("host", "h")] }
+        let c = Self.parse(["a:1|c|#caf\u{E9}:x,host:y", "a:1|c|#caf\u{E9}:x,host:y"], shared: try StatsDParser(options: options), options)
+        let expected = [Tag("cafe\u{301}", "d"), Tag("caf\u{E9}", "x"), Tag("host", "y"), Tag("metric_type", "counter")]
+        #expect(c.0.count == 2)
+        for m in c.0 {
+            #expect(m.tags.count == 4)
+            #expect(zip(m.tags, expected).allSatisfy { $0.key.hasSameBytes(as: $1.key) && $0.value == $1.value })
+        }
+    }
+
     /// A section longer than the cache keeps is parsed every time, with the same result.
     @Test func aLongSectionIsNotKeptAndStillParses() throws {
         let options = Self.options()

@@ -102,14 +102,14 @@ extension StatsDLineParser {
     }
 
     /// The sample's tags and `metric_type`, sorted by key keeping the last of a repeated key, then
-    /// the default tags whose key is not there, sorted again.
+    /// the default tags whose key (its bytes) is not there, sorted again.
     static func metricTags(_ sample: [Tag], _ kind: StatsDSample.Kind, _ defaultTags: [Tag]) -> [Tag] {
         var tags = sample
         tags.append(Tag("metric_type", kind.metricType))
         tags.sortByKeyKeepingLast()
         if !defaultTags.isEmpty {
             var added = false
-            for t in defaultTags where !tags.contains(where: { $0.key == t.key }) {
+            for t in defaultTags where !tags.contains(where: { $0.key.hasSameBytes(as: t.key) }) {
                 tags.append(t)
                 added = true
             }
