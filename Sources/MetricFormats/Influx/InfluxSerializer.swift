@@ -50,17 +50,18 @@ public struct InfluxSerializer: MetricSerializer {
         }
         footer.append(ASCII.newline)
 
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: metric.fields.indices)
+        // Fields in metric order, or by key through `order`.
         if sortFields {
+            order.removeAll(keepingCapacity: true)
+            order.append(contentsOf: metric.fields.indices)
             order.sort { metric.fields[$0].key.utf8.lexicographicallyPrecedes(metric.fields[$1].key.utf8) }
         }
 
         line.removeAll()
         var lineBytes = 0  // bytes of the current line, header included; 0 before its first field
         var written = 0
-        for index in order {
-            let field = metric.fields[index]
+        for k in metric.fields.indices {
+            let field = metric.fields[sortFields ? order[k] : k]
             pair.removeAll()
             guard buildPair(field, context) else { continue }
             if maxLineBytes > 0 {

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if !METRICAT_ONE_MODULE
     import MetricCore
 #endif
@@ -33,8 +40,27 @@ public struct StatsDLineParser {
     /// The line without its DogStatsD segments, when some were taken out.
     private var scratch: [UInt8] = []
     /// Where each piece of `scratch` came from: (offset in scratch, offset in the line).
+    /// Empty when the parsed text is `line[start...]`.
     private var pieces: [(dst: Int, src: Int)] = []
-    private var extensionTags: [Tag] = []
+    /// Where the parsed text starts in the line, when `pieces` is empty.
+    private var start = 0
+    /// The DogStatsD `#` tag segments (after the `#`) and the kept container id (after `c:`) taken
+    /// out of the line, as offsets in the line, in line order.
+    var tagSegments: ArraySlice<StatsDTagSet.Segment> { segmentStore[..<segmentCount] }
+    /// The segments of the line are the first `segmentCount`; later ones are left from earlier lines
+    /// (emptying an array costs more than overwriting it).
+    private(set) var segmentStore: [StatsDTagSet.Segment] = []
+    private(set) var segmentCount = 0
+    /// The tags of recently seen tag sections (bucket tags and DogStatsD segments): a repeated
+    /// section costs one hash and one comparison, and gives the same arrays again.
+    let tagSets = StatsDTagSet.cache()
+    /// Bucket names seen on earlier lines.
+    let tokens = ByteCache.tokens()
+    /// The key of a line's tag section when it is not one piece of the line.
+    var tagKey: [UInt8] = []
+    /// Tags added to every metric's tags where the sample has no tag of their key (the metric
+    /// level's default tags; samples do not carry them).
+    var metricDefaultTags: [Tag] = []
 
     public init(options: StatsDOptions) {
         self.options = options
@@ -47,6 +73,14 @@ public struct StatsDLineParser {
     ///   - number: the 1-based line number diagnostics carry.
     ///   - body: receives samples and diagnostics in line order.
     public mutating func parse(_ line: UnsafeBufferPointer<UInt8>, number: Int, _ body: (Event) -> Void) {
+        parseLine(line, number: number, withMetricTags: false) { event, _ in body(event) }
+    }
+
+    /// ``parse(_:number:_:)``, handing each sample over with its metric's tags too when `withMetricTags`
+    /// (else empty): the sample's tags, `metric_type` and ``metricDefaultTags``, sorted by key, the
+    /// last of a repeated key kept. A repeated tag section gives the same array again.
+    @inline(__always)
+    mutating func parseLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, withMetricTags: Bool, _ body: (Event, [Tag]) -> Void) {
         var s = 0
         var e = line.count
         while s < e, ASCII.isWhitespace(line[s]) { s += 1 }
@@ -55,34 +89,36 @@ public struct StatsDLineParser {
 
         if options.datadogExtensions {
             if e - s >= 3, line[s] == UInt8(ascii: "_"), line[s + 1] == UInt8(ascii: "e"), line[s + 2] == UInt8(ascii: "{") {
-                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD event skipped: it is not a metric")))
+                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD event skipped: it is not a metric")), [])
                 return
             }
             if e - s >= 4, line[s] == UInt8(ascii: "_"), line[s + 1] == UInt8(ascii: "s"), line[s + 2] == UInt8(ascii: "c"), line[s + 3] == ASCII.pipe {
-                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD service check skipped: it is not a metric")))
+                body(.diagnostic(Diagnostic(.note, line: number, column: s + 1, "DogStatsD service check skipped: it is not a metric")), [])
                 return
             }
         }
 
-        extensionTags.removeAll(keepingCapacity: true)
-        pieces.removeAll(keepingCapacity: true)
+        segmentCount = 0
+        if !pieces.isEmpty { pieces.removeAll(keepingCapacity: true) }
+        start = s
         var timestamp: Int64? = nil
-        var removed = false
+        // The text to parse: the line, the part of it before the segments taken out, or `scratch`.
+        var keptEnd = e
         if options.datadogExtensions {
-            removed = takeExtensions(line, s, e, &timestamp)
+            keptEnd = takeExtensions(line, s, e, &timestamp)
         }
-        if removed {
+        if keptEnd < 0 {
             scratch.withUnsafeBufferPointer { buf in
-                parseSamples(buf, line: number, timestamp: timestamp, body)
+                parseSamples(buf, line, number: number, timestamp: timestamp, withMetricTags: withMetricTags, body)
             }
         } else {
-            pieces.append((0, s))
-            parseSamples(UnsafeBufferPointer(rebasing: line[s..<e]), line: number, timestamp: timestamp, body)
+            parseSamples(UnsafeBufferPointer(rebasing: line[s..<keptEnd]), line, number: number, timestamp: timestamp, withMetricTags: withMetricTags, body)
         }
     }
 
     /// The 1-based column in the original line of `offset` in the parsed text.
     private func column(_ offset: Int) -> Int {
+        if pieces.isEmpty { return start + offset + 1 }
         // Binary search for the last piece starting at or before `offset` (a long line may have many).
         var lo = 0
         var hi = pieces.count - 1
@@ -93,41 +129,28 @@ public struct StatsDLineParser {
         return pieces[lo].src + (offset - pieces[lo].dst) + 1
     }
 
-    /// Takes DogStatsD `#tags`, `c:container` and `T<unix>` segments out of `line[s..<e]`.
-    /// Returns true when something was taken out; then `scratch` holds the rest and `pieces` maps it.
-    private mutating func takeExtensions(_ line: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ timestamp: inout Int64?) -> Bool {
-        // Cheap test first: most lines have no extension segment at all.
-        var any = false
-        var i = s
-        while i < e - 1 {
-            if line[i] == ASCII.pipe {
-                let c = line[i + 1]
-                if c == ASCII.hash
-                    || (i + 2 < e && ((c == UInt8(ascii: "c") && line[i + 2] == ASCII.colon) || (c == UInt8(ascii: "T") && ASCII.isDigit(line[i + 2]))))
-                {
-                    any = true
-                    break
-                }
-            }
-            i += 1
-        }
-        if !any { return false }
-
-        scratch.removeAll(keepingCapacity: true)
+    /// Takes DogStatsD `#tags`, `c:container` and `T<unix>` segments out of `line[s..<e]`, noting
+    /// the tag segments in `tagSegments`. Returns the end of the text left to parse when it is
+    /// `line[s..<end]` (nothing taken out, or only segments at the end: the usual `|#tags`), else -1:
+    /// then `scratch` holds it and `pieces` maps it.
+    private mutating func takeExtensions(_ line: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ timestamp: inout Int64?) -> Int {
         var removed = false
+        // The kept text is `line[s..<prefixEnd]` until a segment is kept after one taken out; from
+        // then on it is copied into `scratch`.
+        var copying = false
+        var prefixEnd = s
         var segStart = s
         var first = true
         // The segment after `name:value` is the type (`a:1|c:2|g` is a counter and a gauge); a
         // container id comes after it.
         var typePosition = false
         while segStart <= e {
-            var segEnd = segStart
-            while segEnd < e, line[segEnd] != ASCII.pipe { segEnd += 1 }
+            let segEnd = Self.pipe(line, segStart, e)
             var keep = true
             if !first, segEnd > segStart {
                 let c = line[segStart]
                 if c == ASCII.hash {
-                    parseDogStatsDTags(line, segStart + 1, segEnd)
+                    addSegment(StatsDTagSet.Segment(start: segStart + 1, end: segEnd, isContainer: false))
                     keep = false
                 } else if c == UInt8(ascii: "c"), segEnd - segStart >= 2, line[segStart + 1] == ASCII.colon,
                     !typePosition, !Self.nextSegmentIsType(line, segEnd, e)
@@ -136,7 +159,7 @@ public struct StatsDLineParser {
                     // sample of a multi-value line (`a:1|c:2|g`, `a:1|c:2|q` with its bad second
                     // type reported and its counter kept).
                     if options.datadogKeepContainerTag && segEnd - segStart > 2 {
-                        extensionTags.append(Tag("container", String(bytes: line, (segStart + 2)..<segEnd)))
+                        addSegment(StatsDTagSet.Segment(start: segStart + 2, end: segEnd, isContainer: true))
                     }
                     keep = false
                 } else if c == UInt8(ascii: "T"), segEnd - segStart >= 2, let secs = Self.parseDigits(line, segStart + 1, segEnd) {
@@ -146,14 +169,20 @@ public struct StatsDLineParser {
                 }
             }
             if keep {
-                if first {
-                    pieces.append((0, segStart))
+                if !removed {
+                    prefixEnd = segEnd
                 } else {
+                    if !copying {
+                        scratch.removeAll(keepingCapacity: true)
+                        pieces.append((0, s))
+                        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[s..<prefixEnd]))
+                        copying = true
+                    }
                     // The `|` before the segment comes along, mapped to its own column.
                     pieces.append((scratch.count, segStart - 1))
                     scratch.append(ASCII.pipe)
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[segStart..<segEnd]))
                 }
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[segStart..<segEnd]))
             } else {
                 removed = true
             }
@@ -161,8 +190,23 @@ public struct StatsDLineParser {
             first = false
             segStart = segEnd + 1
         }
-        if !removed { pieces.removeAll(keepingCapacity: true) }
-        return removed
+        return copying ? -1 : prefixEnd
+    }
+
+    private mutating func addSegment(_ segment: StatsDTagSet.Segment) {
+        if segmentCount < segmentStore.count {
+            segmentStore[segmentCount] = segment
+        } else {
+            segmentStore.append(segment)
+        }
+        segmentCount += 1
+    }
+
+    /// The offset of the first `|` in `line[from..<e]`, or `e`.
+    @inline(__always)
+    private static func pipe(_ line: UnsafeBufferPointer<UInt8>, _ from: Int, _ e: Int) -> Int {
+        guard from < e, let base = line.baseAddress, let hit = memchr(base + from, Int32(ASCII.pipe), e - from) else { return e }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
     /// True when the segment after the `|` at `pipe` is exactly a StatsD type (`g`, `ms`, ...).
@@ -189,7 +233,7 @@ public struct StatsDLineParser {
     }
 
     /// DogStatsD tags `k:v,bare,k2:v:with:colons`: a bare key is `true`, as is an empty value.
-    private mutating func parseDogStatsDTags(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+    static func parseDogStatsDTags(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into tags: inout [Tag]) {
         var itemStart = s
         while itemStart < e {
             var itemEnd = itemStart
@@ -199,10 +243,10 @@ public struct StatsDLineParser {
                 itemEnd += 1
             }
             if colon < 0 {
-                if itemEnd > itemStart { extensionTags.append(Tag(String(bytes: b, itemStart..<itemEnd), "true")) }
+                if itemEnd > itemStart { tags.append(Tag(String(bytes: b, itemStart..<itemEnd), "true")) }
             } else if colon > itemStart {
                 let key = String(bytes: b, itemStart..<colon)
-                extensionTags.append(Tag(key, colon + 1 < itemEnd ? String(bytes: b, (colon + 1)..<itemEnd) : "true"))
+                tags.append(Tag(key, colon + 1 < itemEnd ? String(bytes: b, (colon + 1)..<itemEnd) : "true"))
             }
             itemStart = itemEnd + 1
         }
@@ -228,48 +272,36 @@ public struct StatsDLineParser {
         }
     }
 
-    /// Parses `bucket:bit:bit...` (extension segments already out).
-    private func parseSamples(_ b: UnsafeBufferPointer<UInt8>, line: Int, timestamp: Int64?, _ body: (Event) -> Void) {
+    /// Parses `bucket:bit:bit...` (extension segments already out) in `b`; the tag segments are
+    /// in `line`.
+    @inline(__always)
+    private mutating func parseSamples(
+        _ b: UnsafeBufferPointer<UInt8>, _ lineBytes: UnsafeBufferPointer<UInt8>, number line: Int, timestamp: Int64?, withMetricTags: Bool, _ body: (Event, [Tag]) -> Void
+    ) {
         let n = b.count
         var colon = 0
         while colon < n, b[colon] != ASCII.colon { colon += 1 }
         if colon == n {
             var pipe = 0
             while pipe < n, b[pipe] != ASCII.pipe { pipe += 1 }
-            body(.diagnostic(.error(line: line, column: column(pipe), "expected ':' between the bucket and the value (bucket:value|type)")))
+            body(.diagnostic(.error(line: line, column: column(pipe), "expected ':' between the bucket and the value (bucket:value|type)")), [])
             return
         }
         // Bucket: `name[,k=v,...]`.
         var nameEnd = 0
         while nameEnd < colon, b[nameEnd] != ASCII.comma { nameEnd += 1 }
         if nameEnd == 0 {
-            body(.diagnostic(.error(line: line, column: column(0), "empty bucket name")))
+            body(.diagnostic(.error(line: line, column: column(0), "empty bucket name")), [])
             return
         }
-        let bucket = String(bytes: b, 0..<nameEnd)
-        var tags: [Tag] = []
-        if nameEnd < colon || !extensionTags.isEmpty {
-            tags.reserveCapacity(extensionTags.count + 2)
-            var i = nameEnd + 1
-            while i < colon {
-                var j = i
-                var eq = -1
-                while j < colon, b[j] != ASCII.comma {
-                    if eq < 0, b[j] == ASCII.equals { eq = j }
-                    j += 1
-                }
-                // Parts without `=`, an empty key or an empty value are dropped, as in Telegraf.
-                if eq > i, eq + 1 < j {
-                    tags.append(Tag(String(bytes: b, i..<eq), String(bytes: b, (eq + 1)..<j)))
-                }
-                i = j + 1
-            }
-            tags.append(contentsOf: extensionTags)
-            // Every sample of the line carries every tag: bound the product a long line can ask for.
-            if tags.count > Self.maxTagsPerLine {
-                body(.diagnostic(.error(line: line, column: column(0), "more than \(Self.maxTagsPerLine) tags on one line: skipped")))
-                return
-            }
+        let bucket = tokens.string(b.baseAddress!, nameEnd)
+        // The tags, from the cache when the same bucket tags and segments came before.
+        let slot = tagSetSlot(b, nameEnd, colon, lineBytes)
+        let tags = slot >= 0 ? tagSets[slot].sample : Self.parseTags(b, nameEnd, colon, lineBytes, tagSegments)
+        // Every sample of the line carries every tag: bound the product a long line can ask for.
+        if tags.count > Self.maxTagsPerLine {
+            body(.diagnostic(.error(line: line, column: column(0), "more than \(Self.maxTagsPerLine) tags on one line: skipped")), [])
+            return
         }
 
         var bitStart = colon + 1
@@ -280,7 +312,7 @@ public struct StatsDLineParser {
             var p1 = bitStart
             while p1 < bitEnd, b[p1] != ASCII.pipe { p1 += 1 }
             if p1 == bitEnd {
-                body(.diagnostic(.error(line: line, column: column(bitEnd), "expected '|' and a metric type after the value")))
+                body(.diagnostic(.error(line: line, column: column(bitEnd), "expected '|' and a metric type after the value")), [])
                 return
             }
             var p2 = p1 + 1
@@ -290,11 +322,12 @@ public struct StatsDLineParser {
                 body(
                     .diagnostic(
                         .error(
-                            line: line, column: column(p1 + 1), text.isEmpty ? "missing metric type after '|'" : "invalid metric type \"\(text)\" (expected c, g, s, ms, h or d)")))
+                            line: line, column: column(p1 + 1), text.isEmpty ? "missing metric type after '|'" : "invalid metric type \"\(text)\" (expected c, g, s, ms, h or d)")),
+                    [])
                 return
             }
             if p1 == bitStart {
-                body(.diagnostic(.error(line: line, column: column(bitStart), "empty value")))
+                body(.diagnostic(.error(line: line, column: column(bitStart), "empty value")), [])
                 return
             }
             let first = b[bitStart]
@@ -302,8 +335,8 @@ public struct StatsDLineParser {
             if signed && kind != .gauge && kind != .counter {
                 body(
                     .diagnostic(
-                        .error(line: line, column: column(bitStart), "'\(first == ASCII.plus ? "+" : "-")' is allowed only for counters and gauges, not for type \(kind.rawValue)"))
-                )
+                        .error(line: line, column: column(bitStart), "'\(first == ASCII.plus ? "+" : "-")' is allowed only for counters and gauges, not for type \(kind.rawValue)")),
+                    [])
                 return
             }
             let value: StatsDSample.Value
@@ -316,14 +349,14 @@ public struct StatsDLineParser {
                 } else if let v = Self.parseFloat(b, bitStart, p1) {
                     value = .number(v)
                 } else {
-                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))))
+                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))), [])
                     return
                 }
             default:
                 if let v = Self.parseFloat(b, bitStart, p1) {
                     value = .number(v)
                 } else {
-                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))))
+                    body(.diagnostic(.error(line: line, column: column(bitStart), Self.badNumber(b, bitStart, p1))), [])
                     return
                 }
             }
@@ -342,17 +375,22 @@ public struct StatsDLineParser {
                         if let r = Self.parseFloat(b, p2 + 2, p3), r != 0 {
                             rate = r
                         } else if Self.parseFloat(b, p2 + 2, p3) == nil {
-                            body(.diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "sample rate \"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: not a number")))
+                            body(.diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "sample rate \"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: not a number")), [])
                         }
                     } else {
-                        body(.diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "\"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: a sample rate is written @RATE")))
+                        body(
+                            .diagnostic(Diagnostic(.note, line: line, column: column(p2 + 1), "\"\(String(bytes: b, (p2 + 1)..<p3))\" ignored: a sample rate is written @RATE")), []
+                        )
                     }
                 }
             }
             if kind == .distribution && !(options.datadogDistributions && options.datadogExtensions) {
-                body(.diagnostic(Diagnostic(.note, line: line, column: column(bitStart), "distribution sample skipped (needs --datadog-distributions and --datadog-extensions)")))
+                body(
+                    .diagnostic(Diagnostic(.note, line: line, column: column(bitStart), "distribution sample skipped (needs --datadog-distributions and --datadog-extensions)")), []
+                )
             } else {
-                body(.sample(StatsDSample(bucket: bucket, value: value, kind: kind, sampleRate: rate, isDelta: signed && kind == .gauge, tags: tags), timestamp: timestamp))
+                let sample = StatsDSample(bucket: bucket, value: value, kind: kind, sampleRate: rate, isDelta: signed && kind == .gauge, tags: tags)
+                body(.sample(sample, timestamp: timestamp), withMetricTags ? metricTags(slot, tags, kind) : [])
             }
             bitStart = bitEnd + 1
         }

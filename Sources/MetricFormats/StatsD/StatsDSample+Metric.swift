@@ -10,17 +10,23 @@ extension StatsDSample {
     public func metric(timestamp: Int64? = nil) -> Metric {
         var tags = self.tags
         tags.append(Tag("metric_type", kind.metricType))
-        var fields: [Field] = []
-        fields.reserveCapacity(3)
+        tags.sortByKeyKeepingLast()
+        return metric(timestamp: timestamp, sortedTags: tags)
+    }
+
+    /// The sample as a metric with the tags given (the sample's, `metric_type` and any more, sorted).
+    @inline(__always)
+    func metric(timestamp: Int64?, sortedTags: [Tag]) -> Metric {
+        let field: FieldValue
         switch value {
-        case .integer(let v): fields.append(Field("value", .int(v)))
-        case .number(let v): fields.append(Field("value", .float(v)))
-        case .member(let m): fields.append(Field("value", .string(m)))
+        case .integer(let v): field = .int(v)
+        case .number(let v): field = .float(v)
+        case .member(let m): field = .string(m)
         }
+        // One allocation of the right size for the usual single field.
+        var fields = [Field("value", field)]
         if let sampleRate { fields.append(Field("sample_rate", .float(sampleRate))) }
         if isDelta { fields.append(Field("delta", .bool(true))) }
-        var m = Metric(name: bucket, tags: tags, fields: fields, timestamp: timestamp)
-        m.sortTags()
-        return m
+        return Metric(name: bucket, tags: sortedTags, fields: fields, timestamp: timestamp)
     }
 }

@@ -17,7 +17,12 @@
 /// skipped, and a CR before the newline is dropped.
 public struct WavefrontParser: MetricParser {
     let defaultTags: [Tag]
-    private var tags: [Tag] = []
+    /// Names seen on earlier lines.
+    let tokens = ByteCache.tokens()
+    /// The tags (sorted, default tags in) of recently seen tag sections, by the section's bytes:
+    /// a repeated section (`source="web-00" "cpu"="cpu0"`) costs one hash and one comparison, and
+    /// gives the same array again, which the serializers' series caches find by its bits.
+    let tagSections = ByteCache<[Tag]>(ways: 2, setBits: 10, initialSetBits: 4, maxKeyBytes: 256, empty: [])
 
     public init(options: FormatOptions) throws(FormatError) {
         defaultTags = options.defaultTags
@@ -49,8 +54,8 @@ public struct WavefrontParser: MetricParser {
         let n = b.count
         var i = 0
         // Name.
-        let nameToken = try Self.literal(b, &i)
-        guard let name = nameToken, !name.isEmpty else {
+        let nameToken = try Self.literalRange(b, &i)
+        guard let nameRange = nameToken, !nameRange.isEmpty else {
             throw Failure(offset: 0, message: nameToken == nil ? "expected metric name" : "empty metric name")
         }
         guard i < n else { throw Failure(offset: n, message: "expected metric value after the name") }
@@ -118,8 +123,27 @@ public struct WavefrontParser: MetricParser {
             Self.skipSeparators(b, &i)
         }
 
-        // Point tags: key=value, separated by whitespace; the last of a repeated key wins.
-        tags.removeAll(keepingCapacity: true)
+        let name = tokens.string(b.baseAddress! + nameRange.lowerBound, nameRange.count)
+        // Point tags: the same section as before gives the same tags.
+        let p = b.baseAddress! + i
+        let h = ByteCache<[Tag]>.hash(p, n - i)
+        let slot = tagSections.find(p, n - i, hash: h)
+        let tags: [Tag]
+        if slot >= 0 {
+            tags = tagSections[slot]
+        } else {
+            tags = try parseTags(b, i)
+            tagSections.insert(p, n - i, hash: h, tags)
+        }
+        return Metric(name: name, tags: tags, fields: [Field("value", .float(value))], timestamp: timestamp)
+    }
+
+    /// The point tags of `b[i...]` (`key=value`, separated by whitespace), sorted by key, the last
+    /// of a repeated key kept: default tags come last, so they win.
+    func parseTags(_ b: UnsafeBufferPointer<UInt8>, _ start: Int) throws(Failure) -> [Tag] {
+        let n = b.count
+        var i = start
+        var tags: [Tag] = []
         while i < n {
             let keyStart = i
             guard let key = try Self.literal(b, &i), !key.isEmpty else {
@@ -140,16 +164,22 @@ public struct WavefrontParser: MetricParser {
             if tagValue.isEmpty { continue }
             tags.append(Tag(key, tagValue))
         }
-        // Sorted by key, the last of a repeated key kept: default tags come last, so they win.
         tags += defaultTags
         tags.sortByKeyKeepingLast()
-        return Metric(name: name, tags: tags, fields: [Field("value", .float(value))], timestamp: timestamp)
+        return tags
     }
 
     // MARK: - Tokens
 
     /// Reads a quoted or unquoted literal at `i`; nil when there is none (the byte at `i` cannot start one).
     static func literal(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Failure) -> String? {
+        guard let range = try literalRange(b, &i) else { return nil }
+        return String(bytes: b, range)
+    }
+
+    /// ``literal(_:_:)``'s bytes: the range of its text (inside the quotes of a quoted one).
+    @inline(__always)
+    static func literalRange(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Failure) -> Range<Int>? {
         let n = b.count
         guard i < n else { return nil }
         if b[i] == ASCII.quote {
@@ -164,7 +194,7 @@ public struct WavefrontParser: MetricParser {
             }
             guard j < n else { throw Failure(offset: open, message: "quoted string is not closed") }
             i = j + 1
-            return String(bytes: b, (open + 1)..<j)
+            return (open + 1)..<j
         }
         let start = i
         var j = i
@@ -183,7 +213,7 @@ public struct WavefrontParser: MetricParser {
         }
         i = j
         if j == start { return nil }
-        return String(bytes: b, start..<j)
+        return start..<j
     }
 
     /// The byte length of `∆` (U+2206) or `Δ` (U+0394) at `i`, if one is there.
