@@ -129,6 +129,12 @@ struct InfluxTokenizer {
     /// A tag key or value: `\` escapes the next byte, except that `\\` leaves the second backslash to
     /// escape what follows (Telegraf's rule, so a tag can never end with a backslash).
     @inline(__always) mutating func tagToken(_ missing: InfluxSyntaxError.Reason) throws(InfluxSyntaxError) -> InfluxSpan {
+        try keyToken(missing, tagRule: true)
+    }
+
+    /// A tag key, tag value or field key up to the byte that ends it (left at the position): `\`
+    /// escapes the next byte; with `tagRule`, `\\` escapes only the first backslash.
+    @inline(__always) mutating func keyToken(_ missing: InfluxSyntaxError.Reason, tagRule: Bool) throws(InfluxSyntaxError) -> InfluxSpan {
         var i = position
         let start = i
         var escaped = false
@@ -142,7 +148,7 @@ struct InfluxTokenizer {
             if c & InfluxByteClass.backslash == 0 { break }
             if i &+ 1 >= stop || Self.isUnescapable(p[i &+ 1]) { throw InfluxSyntaxError(i, .badEscape) }
             escaped = true
-            i &+= p[i &+ 1] == ASCII.backslash ? 1 : 2
+            i &+= tagRule && p[i &+ 1] == ASCII.backslash ? 1 : 2
         }
         if i == start { throw InfluxSyntaxError(i, missing) }
         position = i
@@ -192,25 +198,10 @@ struct InfluxTokenizer {
 
     /// A field key and its `=`; leaves the position on the value.
     @inline(__always) mutating func fieldKey() throws(InfluxSyntaxError) -> InfluxSpan {
-        var i = position
-        let start = i
-        var escaped = false
-        let stopMask = InfluxByteClass.end | InfluxByteClass.equals | InfluxByteClass.backslash
-        while i < stop {
-            let c = cls[Int(p[i])]
-            if c & stopMask == 0 {
-                i &+= 1
-                continue
-            }
-            if c & InfluxByteClass.backslash == 0 { break }
-            if i &+ 1 >= stop || Self.isUnescapable(p[i &+ 1]) { throw InfluxSyntaxError(i, .badEscape) }
-            escaped = true
-            i &+= 2
-        }
-        if i == start { throw InfluxSyntaxError(i, .expectedFieldKey) }
-        if i == stop || p[i] != ASCII.equals { throw InfluxSyntaxError(i, .expectedEqualsAfterFieldKey) }
-        position = i &+ 1
-        return InfluxSpan(start: start, end: i, escaped: escaped)
+        let key = try keyToken(.expectedFieldKey, tagRule: false)
+        if position == stop || p[position] != ASCII.equals { throw InfluxSyntaxError(position, .expectedEqualsAfterFieldKey) }
+        position &+= 1
+        return key
     }
 
     /// Takes a field key of `n` bytes that a caller matched by its bytes (a prediction), and its `=`.
