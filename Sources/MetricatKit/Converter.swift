@@ -13,8 +13,8 @@ public struct ConvertOptions: Sendable {
     public var texts: [(name: String, bytes: [UInt8])] = []
     /// Say which format `auto` chose (on a terminal, or with `-v`).
     public var announceDetection = false
-    /// Let line protocol to JSON or to line protocol take ``InfluxDirect`` for the lines it can copy
-    /// (the output is the same either way; tests compare the two).
+    /// Let the input format's ``DirectPath`` take the lines it can copy (line protocol to JSON or to
+    /// line protocol, JSON to JSON; the output is the same either way; tests compare the two).
     public var directPaths = true
 
     public init(from: MetricFormat?, to: MetricFormat?) {

@@ -212,7 +212,9 @@ public final class ListenFrontend: MetricHandler {
         while !done || childRunning {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
-            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }, { [unowned self] r in self.receive(r) })
+            // unowned(unsafe): the closures run only inside this call, while self is alive (a checked
+            // `unowned` costs a reference count per datagram).
+            reason = listener.run(until: until, onIdle: { [unowned(unsafe) self] in self.out.flush() }, { [unowned(unsafe) self] r in self.receive(r) })
             if case .signal(SIGCHLD) = reason {
                 if let c = child, c.poll() != nil {
                     // What the command sent before it ended is already queued: read it before deciding.
@@ -374,20 +376,16 @@ public final class ListenFrontend: MetricHandler {
             // Metrics without a timestamp get the time they arrived, as Telegraf's listeners do.
             pipeline?.setNow(fixedNow ?? Clock.nowNanoseconds())
             let stream = pipeline == nil ? nil : datagramStream(bytes, peer: peer)
-            // One pass over the lines: each is counted and recorded, and parsed when decoding.
-            guard let base = bytes.baseAddress else { break }
-            var start = 0
-            while start < bytes.count {
-                var end = bytes.count
-                if let hit = memchr(base + start, 0x0A, bytes.count - start) {
-                    end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard bytes.baseAddress != nil else { break }
+            // Each line is counted and recorded; the stream parses the whole datagram.
+            if pipeline != nil && sequence == nil && recordFile == nil {
+                summary.lines += Self.lineCount(bytes)
+            } else {
+                RecordStream.forEachLine(bytes) { text in
+                    if !text.isEmpty { line(text, peer: peer) }
                 }
-                let text = UnsafeBufferPointer(start: base + start, count: end - start)
-                if end > start { line(text, peer: peer) }
-                stream?.feedLine(text)
-                start = end + 1
             }
-            stream?.endText()
+            stream?.feedText(bytes)
             countDecoded()
         case .chunk(let bytes, let peer):
             summary.bytes += bytes.count
@@ -477,6 +475,13 @@ public final class ListenFrontend: MetricHandler {
             if let regex, regex.search(bytes) { summary.matched = true }
             if let c = options.count, summary.lines >= c, options.expect == nil { summary.matched = true }
         }
+    }
+
+    /// The non-empty lines of a datagram.
+    static func lineCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 0
+        RecordStream.forEachLine(bytes) { if !$0.isEmpty { n += 1 } }
+        return n
     }
 
     /// After a datagram or a line was decoded: `--count` counts metrics.

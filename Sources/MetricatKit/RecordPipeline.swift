@@ -13,8 +13,8 @@ public final class RecordPipeline {
         public var format = FormatOptions()
         /// Write nothing (metrics are still counted and checked).
         public var quiet = false
-        /// Let line protocol to JSON or to line protocol take ``InfluxDirect`` for the lines it can
-        /// copy (the output is the same either way; tests compare the two). Off when every metric must
+        /// Let an input format's ``DirectPath`` (line protocol to JSON or to line protocol, JSON to
+        /// JSON) take the lines it can copy (the output is the same either way; tests compare the two). Off when every metric must
         /// be seen as a ``Metric`` (listen's `--expect-metric`, `--show-source`).
         public var directPaths = true
         /// Say which format detection chose even without `-v`.
@@ -35,8 +35,8 @@ public final class RecordPipeline {
     public var front: MetricHandler
     /// Called with every framed line's number before it is parsed (`send` ties HTTP rejections to it).
     public var onLine: ((Int) -> Void)?
-    /// The direct path, once the input format is line protocol and the output has one.
-    private(set) var direct: InfluxDirect?
+    /// The direct path, once the input format has one to the output format.
+    private(set) var direct: (any DirectPath)?
     /// The input format the serializer was set up for (the first one decided).
     private var configured: MetricFormat?
     /// Parser options per input format (Prometheus to Prometheus shares a pass-through with the serializer).
@@ -77,7 +77,7 @@ public final class RecordPipeline {
     public func finish() {
         output.finish()
         if let direct, direct.directLines > 0 {
-            diagnostics.note("\(direct.directLines) of \(output.metricsIn) metrics went straight from line protocol to \(options.to == .json ? "JSON" : "line protocol") text")
+            diagnostics.note("\(direct.directLines) of \(output.metricsIn) metrics went straight from \(direct.route) text")
         }
     }
 
@@ -125,12 +125,8 @@ public final class RecordPipeline {
         }
         output.precisionFlag = Self.precisionFlag(for: format)
         output.inputFormat = format
-        if options.directPaths, format == .influx, !options.quiet {
-            switch to {
-            case .json: direct = InfluxDirect(options: options.format, output: .json, now: output.now)
-            case .influx: direct = InfluxDirect(options: options.format, output: .influx, now: output.now)
-            default: break
-            }
+        if options.directPaths, !options.quiet {
+            direct = format.descriptor.makeDirect?(options.format, to, output.now)
         }
     }
 

@@ -1,5 +1,13 @@
 import MetricFormats
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One input's way through a ``RecordPipeline``: a file or stdin, a stream connection, or the
 /// datagrams of one format. It frames bytes into lines (or takes lines framed by the listener),
 /// decides the format from the first bytes when none was given, and keeps one parser for its whole
@@ -15,7 +23,9 @@ public final class RecordStream {
     /// Lines longer than this are reported and skipped by ``feedLine(_:)`` (``feed(_:)`` frames with
     /// the format options' limit).
     public var maxLineBytes: Int
-    unowned let pipeline: RecordPipeline
+    /// Held strongly: the pipeline keeps no stream, so there is no cycle, and a strong `let` is read
+    /// without the reference counting an `unowned` one costs on every access.
+    let pipeline: RecordPipeline
     private var parser: (any MetricParser)?
     private var framer: LineFramer
     /// The start of an input held until detection has enough of it.
@@ -117,6 +127,7 @@ public final class RecordStream {
                 output.enterLine(number, bytes)
                 onLine?(number)
                 if let direct, p.isBetweenRecords, direct.transcode(bytes, into: &output.sink.buffer) {
+                    p.lineWentDirect()
                     output.leaveLine()
                     output.countDirect()
                     return
@@ -146,10 +157,70 @@ public final class RecordStream {
             return
         }
         if let direct = pipeline.direct, parser!.isBetweenRecords, direct.transcode(line, into: &output.sink.buffer) {
+            parser!.lineWentDirect()
             output.countDirect()
             return
         }
         parser!.parse(line: line, number: lineNumber, into: pipeline.front)
+    }
+
+    /// A whole text (a datagram): its lines, split at `\n`, as ``feedLine(_:)`` takes them one by one,
+    /// then ``endText()``. What every line needs is fetched once for the text and the parser is moved
+    /// into a local (as in ``frame(_:)``): a datagram of one line is the common case, so this is the
+    /// per-datagram cost of decoding.
+    public func feedText(_ text: UnsafeBufferPointer<UInt8>) {
+        guard text.baseAddress != nil else { return }
+        guard var p = parser.take() else {
+            // Not started (detection failed so far): each line gets its own try.
+            Self.forEachLine(text) { feedLine($0) }
+            endText()
+            return
+        }
+        defer { parser = p }
+        feedText(text, &p)
+        lineNumber = 0
+    }
+
+    /// ``feedText(_:)`` with the parser opened: its calls go straight to the parser type's methods,
+    /// without projecting the existential's box (a uniqueness check) on each.
+    private func feedText<P: MetricParser>(_ text: UnsafeBufferPointer<UInt8>, _ p: inout P) {
+        let output = pipeline.output
+        let front = pipeline.front
+        let direct = pipeline.direct
+        let onLine = pipeline.onLine
+        let limit = maxLineBytes
+        output.source = name
+        var number = 0
+        Self.forEachLine(text) { line in
+            number += 1
+            output.enterLine(number, line)
+            onLine?(number)
+            if line.count > limit {
+                front.report(.error(line: number, column: limit + 1, "line longer than \(limit) bytes: skipped (raise --max-line)"))
+            } else if let direct, p.isBetweenRecords, direct.transcode(line, into: &output.sink.buffer) {
+                p.lineWentDirect()
+                output.countDirect()
+            } else {
+                p.parse(line: line, number: number, into: front)
+            }
+            output.leaveLine()
+        }
+        p.finish(into: front)
+    }
+
+    /// Calls `body` with each line of `text` (split at `\n`, the newline left out).
+    @inline(__always)
+    static func forEachLine(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base = text.baseAddress else { return }
+        var start = 0
+        while start < text.count {
+            var end = text.count
+            if let hit = memchr(base + start, 0x0A, text.count - start) {
+                end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            body(UnsafeBufferPointer(start: base + start, count: end - start))
+            start = end + 1
+        }
     }
 
     /// End of a whole text (a datagram): a record still open ends here, and numbering starts again.

@@ -23,7 +23,7 @@
 /// escaped and sorted `name,tags ` for line protocol) and the sorted JSON key texts are learned from
 /// the full parser's metric for the first line of each header, and kept per header in a
 /// ``ByteCache`` keyed by the header's bytes.
-public final class InfluxDirect {
+public final class InfluxDirect: DirectPath {
     /// The output format.
     public enum Output: Sendable { case json, influx }
 
@@ -49,6 +49,7 @@ public final class InfluxDirect {
     public var now: Int64
     /// Lines written here, for tests and statistics.
     public private(set) var directLines = 0
+    public var route: String { output == .json ? "line protocol to JSON" : "line protocol to line protocol" }
 
     // Per slot, flat storage (no object per header: nothing to count per line).
     /// The headers learned, by their bytes; the slot number indexes the flat storage below (the

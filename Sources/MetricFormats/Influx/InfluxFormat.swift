@@ -11,7 +11,14 @@ extension FormatDescriptor {
             case .record, .name: return nil
             }
         },
-        precisionFlag: "--precision", writesTimeForEveryMetric: false)
+        precisionFlag: "--precision", writesTimeForEveryMetric: false,
+        makeDirect: { options, to, now in
+            switch to {
+            case .json: InfluxDirect(options: options, output: .json, now: now)
+            case .influx: InfluxDirect(options: options, output: .influx, now: now)
+            default: nil
+            }
+        })
 }
 
 extension SourceLocator {

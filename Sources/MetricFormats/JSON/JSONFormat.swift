@@ -6,5 +6,6 @@ extension FormatDescriptor {
         makeSerializer: { options throws(FormatError) in try JSONSerializer(options: options) },
         locate: nil,
         detectionPrefixes: ["{", "["], detectionReason: "starts with { or [",
-        precisionFlag: "--json-timestamp-units (or --json-time-format with --json-time-key)", writesTimeForEveryMetric: true)
+        precisionFlag: "--json-timestamp-units (or --json-time-format with --json-time-key)", writesTimeForEveryMetric: true,
+        makeDirect: { options, to, now in to == .json ? JSONDirect(options: options, now: now) : nil })
 }

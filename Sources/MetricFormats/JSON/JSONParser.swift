@@ -167,6 +167,11 @@ public struct JSONParser: MetricParser {
         }
     }
 
+    /// Not inside a record or a top-level array (a line there continues it).
+    public var isBetweenRecords: Bool { !inRecord && !topArray }
+
+    public mutating func lineWentDirect() { atStart = false }
+
     public mutating func finish(into handler: MetricHandler) {
         defer { atStart = true }  // the next input may start with its own BOM
         if inRecord {

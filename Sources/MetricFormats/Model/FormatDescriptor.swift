@@ -24,13 +24,17 @@ public struct FormatDescriptor: Sendable {
     /// Whether its output writes a time for a metric that has none (then `send --every` stamps each
     /// generated metric with its own tick, or every line would carry the run's start).
     public let writesTimeForEveryMetric: Bool
+    /// The direct path from this format to an output format (the options, the output, the time for a
+    /// metric without one), or nil where there is none or the options need the full way.
+    public let makeDirect: (@Sendable (FormatOptions, MetricFormat, Int64) -> (any DirectPath)?)?
 
     public init(
         makeParser: @escaping @Sendable (FormatOptions) throws(FormatError) -> any MetricParser,
         makeSerializer: @escaping @Sendable (FormatOptions) throws(FormatError) -> any MetricSerializer,
         locate: (@Sendable (Diagnostic.Subject, UnsafeBufferPointer<UInt8>) -> Int?)?,
         detectionPrefixes: [StaticString] = [], detectionReason: String = "", detectionShape: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil,
-        precisionFlag: String?, writesTimeForEveryMetric: Bool
+        precisionFlag: String?, writesTimeForEveryMetric: Bool,
+        makeDirect: (@Sendable (FormatOptions, MetricFormat, Int64) -> (any DirectPath)?)? = nil
     ) {
         self.makeParser = makeParser
         self.makeSerializer = makeSerializer
@@ -40,5 +44,6 @@ public struct FormatDescriptor: Sendable {
         self.detectionShape = detectionShape
         self.precisionFlag = precisionFlag
         self.writesTimeForEveryMetric = writesTimeForEveryMetric
+        self.makeDirect = makeDirect
     }
 }

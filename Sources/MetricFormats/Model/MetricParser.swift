@@ -25,11 +25,15 @@ public protocol MetricParser {
     /// False while a record started on an earlier line is still open (the next line continues it).
     /// Mutating only so that asking through `any MetricParser` does not copy the parser.
     var isBetweenRecords: Bool { mutating get }
+    /// A line between records that a ``DirectPath`` wrote instead: the parser counts it as read
+    /// (a JSON input's first line may start with a byte order mark, a later one may not).
+    mutating func lineWentDirect()
 }
 
 extension MetricParser {
     public mutating func finish(into handler: MetricHandler) {}
     public var isBetweenRecords: Bool { true }
+    public mutating func lineWentDirect() {}
 }
 
 extension MetricParser {
