@@ -324,16 +324,9 @@ public enum SinkReportSource: Sendable, Equatable, CustomStringConvertible {
     case http(HTTPURL)
 
     /// A value with a scheme is a URL (only http:// is read); anything else is a file name.
-    public init(parsing text: String) throws(LoadError) {
-        guard HTTPURL.looksLikeURL(text) else {
-            self = .file(text)
-            return
-        }
-        do {
-            self = .http(try HTTPURL(parsing: text))
-        } catch {
-            throw .usage("--sink-report \(error)")
-        }
+    /// - Throws: the URL's ``EndpointError``.
+    public init(parsing text: String) throws(EndpointError) {
+        self = HTTPURL.looksLikeURL(text) ? .http(try HTTPURL(parsing: text)) : .file(text)
     }
 
     public var description: String {
