@@ -136,8 +136,7 @@ public enum LoadFrontend {
         }
         report.target = options.target == nil ? "embedded sink \(target)" : target.description
         report.transport = Self.transportName(target)
-        if case .stdout = target { throw .usage("load: a socket target is needed (udp://, tcp://, unix://, unixgram://)") }
-        if case .http = target { throw .usage("\(target): load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)") }
+        if let problem = Self.targetProblem(target) { throw .usage("\(target): \(problem)") }
 
         // Frames: datagrams of `batch` lines, or 64 KiB stream writes.
         let lineBytes = payload.lines.map(\.bytes.count).max() ?? 1
@@ -303,6 +302,15 @@ public enum LoadFrontend {
             guard LoadInterrupt.signal != nil else { throw error }
             diagnostics.warning("\(error.description) (the run was interrupted: the receiver's counts are not there)")
             return nil
+        }
+    }
+
+    /// Why `target` cannot be loaded, or nil: load floods sockets, so stdout and HTTP are refused.
+    public static func targetProblem(_ target: Endpoint) -> String? {
+        switch target {
+        case .stdout: return "a socket target is needed (udp://, tcp://, unix://, unixgram://)"
+        case .http: return "load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)"
+        default: return nil
         }
     }
 

@@ -58,7 +58,7 @@ struct Load: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; none starts an embedded sink.", valueName: "target"))
-    var target: SendAddress?
+    var target: LoadAddress?
 
     @Option(help: ArgumentHelp("The embedded sink's transport.", valueName: "transport"))
     var transport: SinkTransport = .udp

@@ -64,6 +64,23 @@ import Testing
         #expect(try endpoint(ListenAddress.self, "tcp://127.0.0.1:0") == .tcp(host: "127.0.0.1", port: 0, family: .any))
     }
 
+    /// load floods sockets: what send takes but stdout and HTTP.
+    @Test func loadTakesSocketsOnly() throws {
+        #expect(try endpoint(LoadAddress.self, "udp6://[::1]:8094") == .udp(host: "::1", port: 8094, family: .ipv6))
+        #expect(try endpoint(LoadAddress.self, "tcp://127.0.0.1:2003") == .tcp(host: "127.0.0.1", port: 2003, family: .any))
+        #expect(try endpoint(LoadAddress.self, "unix:///tmp/l.sock") == .unix(path: "/tmp/l.sock"))
+        #expect(try endpoint(LoadAddress.self, "unixgram:///tmp/l.sock") == .unixgram(path: "/tmp/l.sock"))
+        #expect(
+            problem(LoadAddress.self, "-")
+                == "--x: '-' is not a socket to load: a socket target is needed (udp://, tcp://, unix://, unixgram://) (example: --x udp://127.0.0.1:8094)")
+        #expect(
+            problem(LoadAddress.self, "http://127.0.0.1:8086/write?db=x", flag: "<target>")
+                == "http://127.0.0.1:8086/write?db=x: load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT) (example: udp://127.0.0.1:8094)")
+        #expect(
+            problem(LoadAddress.self, "udp://127.0.0.1:0")
+                == "--x: 'udp://127.0.0.1:0' is not a socket to load: '0' is not a port number (1-65535) (example: --x udp://127.0.0.1:8094)")
+    }
+
     static let schemeExamples = "udp://127.0.0.1:8094, tcp://127.0.0.1:8094 or unix:///tmp/metrics.sock"
     /// A path of 108 bytes, one more than a socket address holds with its terminating zero.
     static let longPath = "unix:///tmp/" + String(repeating: "a", count: 103)
@@ -244,6 +261,7 @@ import Testing
                 "https://127.0.0.1:1/write?db=x: https is not supported (no TLS here); use http:// on a trusted network or a local TLS proxy (example: http://127.0.0.1:8086/write?db=telegraf)"
             ),
             (["load", "unix://tmp/x.sock"], "unix://tmp/x.sock: a Unix socket path must be absolute (three slashes) (example: unix:///tmp/metrics.sock)"),
+            (["load", "-"], "-: a socket target is needed (udp://, tcp://, unix://, unixgram://) (example: udp://127.0.0.1:8094)"),
             (["load", "8094x"], "8094x: an address needs a scheme (example: \(schemeExamples))"),
             (["listen", "-"], "-: stdout is not something to listen on (example: udp://127.0.0.1:8094)"),
             (["listen", "udp://127.0.0.1:0", "http://127.0.0.1:1/write?db=x"], "http://127.0.0.1:1/write?db=x: HTTP is for sending only (example: tcp://127.0.0.1:8094)"),
@@ -283,7 +301,7 @@ import Testing
         #expect(
             refusal(["send", "udp:/x", "--name", "x", "--field", "v=1", "--count", "0"]) == "udp:/x: the scheme 'udp' must be followed by '://' (example: udp://127.0.0.1:8094)")
         #expect(refusal(["send", "udp://127.0.0.1:1", "--name", "x", "--field", "v=1", "--count", "0"]) == "--count: must be at least 1")
-        #expect(refusal(["load", "-", "--transport", "tcp"]) == "--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does")
+        #expect(refusal(["load", "udp://127.0.0.1:1", "--transport", "tcp"]) == "--transport chooses the embedded sink's socket; with a TARGET the URL's scheme does")
         #expect(refusal(["load", "udp:/x", "--transport", "tcp"]) == "udp:/x: the scheme 'udp' must be followed by '://' (example: udp://127.0.0.1:8094)")
         #expect(refusal(["load", "--sink-report", "gopher://x/y"])?.hasPrefix("--sink-report: 'gopher://x/y' is not a file or an http:// URL") == true)
         #expect(refusal(["load", "--sink-report", "sink.json"]) == "--sink-report reads a remote receiver's counts; it needs a TARGET")

@@ -1,17 +1,34 @@
 import ArgumentParser
+import MetricLoad
 import MetricTransport
 
-/// What an address flag is for: sending (`-` and `http://` allowed, port 0 refused) or listening.
+/// What an address is for: sending (`-` and `http://` allowed, port 0 refused), flooding with
+/// `load` (sockets only) or listening (port 0 allowed).
 protocol AddressRole: Sendable {
     static var role: Endpoint.Role { get }
     /// What a value is, with its article, in a refusal: `an address to send to`.
     static var what: String { get }
+    /// Why an address the role's ``Endpoint/Role`` accepts is refused all the same, with a good one.
+    static func refusal(_ endpoint: Endpoint) -> (reason: String, example: String)?
 }
 
-/// Sending: `send TARGET`, `load TARGET`, `listen --forward`, `tail-log --output`.
+extension AddressRole {
+    static func refusal(_ endpoint: Endpoint) -> (reason: String, example: String)? { nil }
+}
+
+/// Sending: `send TARGET`, `listen --forward`, `tail-log --output`.
 enum SendRole: AddressRole {
     static let role = Endpoint.Role.send
     static let what = "an address to send to"
+}
+
+/// Flooding: `load TARGET`, a socket (no stdout, no HTTP).
+enum LoadRole: AddressRole {
+    static let role = Endpoint.Role.send
+    static let what = "a socket to load"
+    static func refusal(_ endpoint: Endpoint) -> (reason: String, example: String)? {
+        LoadFrontend.targetProblem(endpoint).map { ($0, "udp://127.0.0.1:8094") }
+    }
 }
 
 /// Listening: `listen ADDRESS...`.
@@ -30,17 +47,23 @@ struct Address<Role: AddressRole>: CheckedArgument, Equatable, Sendable {
     var text: String
 
     static func parse(_ text: String) -> Result<Address, ArgumentProblem> {
+        let endpoint: Endpoint
         do {
-            return .success(Address(endpoint: try Endpoint(parsing: text, role: Role.role), text: text))
+            endpoint = try Endpoint(parsing: text, role: Role.role)
         } catch {
             return .failure(ArgumentProblem(endpointError: error, what: Role.what))
         }
+        if let (reason, example) = Role.refusal(endpoint) {
+            return .failure(ArgumentProblem(problem: "is not \(Role.what): \(reason)", examples: [example], reason: reason))
+        }
+        return .success(Address(endpoint: endpoint, text: text))
     }
 
     var defaultValueDescription: String { text }
 }
 
 typealias SendAddress = Address<SendRole>
+typealias LoadAddress = Address<LoadRole>
 typealias ListenAddress = Address<ListenRole>
 
 extension ArgumentProblem {
