@@ -49,6 +49,11 @@ public enum TailLogSetup {
         return "/var/tmp/metricat"
     }
 
+    /// Logster's outputs that `--output` takes by name.
+    public static let outputNames: Set<String> = ["stdout", "graphite", "statsd"]
+    /// Logster's outputs that are refused, with what to use instead.
+    public static let unsupportedOutputs: Set<String> = ["ganglia", "nsca", "cloudwatch"]
+
     /// Logster's output names and metricat's addresses as outputs; `-` when none is given.
     /// `format` is `logster` or a ``MetricFormat`` name (checked by the caller).
     public static func outputs(
@@ -66,7 +71,7 @@ public enum TailLogSetup {
             case "statsd":
                 guard let h = statsdHost else { throw .usage("-o statsd needs --statsd-host HOST:PORT (example: --statsd-host 127.0.0.1:8125)") }
                 list.append(TailLogOutput(endpoint: try endpoint("udp://\(h)", flag: "--statsd-host"), format: .metric(.statsd)))
-            case "ganglia", "nsca", "cloudwatch":
+            case _ where unsupportedOutputs.contains(o):
                 throw .usage("-o \(o): Logster's \(o) output is not supported (use graphite, statsd, stdout or an address)")
             default:
                 let e = try endpoint(o, flag: "--output")

@@ -136,8 +136,7 @@ public enum LoadFrontend {
         }
         report.target = options.target == nil ? "embedded sink \(target)" : target.description
         report.transport = Self.transportName(target)
-        if case .stdout = target { throw .usage("load: a socket target is needed (udp://, tcp://, unix://, unixgram://)") }
-        if case .http = target { throw .usage("\(target): load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)") }
+        if let problem = Self.targetProblem(target) { throw .usage("\(target): \(problem)") }
 
         // Frames: datagrams of `batch` lines, or 64 KiB stream writes.
         let lineBytes = payload.lines.map(\.bytes.count).max() ?? 1
@@ -306,6 +305,15 @@ public enum LoadFrontend {
         }
     }
 
+    /// Why `target` cannot be loaded, or nil: load floods sockets, so stdout and HTTP are refused.
+    public static func targetProblem(_ target: Endpoint) -> String? {
+        switch target {
+        case .stdout: return "a socket target is needed (udp://, tcp://, unix://, unixgram://)"
+        case .http: return "load floods sockets; for InfluxDB use its UDP listener (udp://HOST:PORT)"
+        default: return nil
+        }
+    }
+
     static func transportName(_ e: Endpoint) -> String {
         switch e {
         case .udp(_, _, let f): return f == .ipv6 ? "udp6" : "udp"
@@ -324,16 +332,9 @@ public enum SinkReportSource: Sendable, Equatable, CustomStringConvertible {
     case http(HTTPURL)
 
     /// A value with a scheme is a URL (only http:// is read); anything else is a file name.
-    public init(parsing text: String) throws(LoadError) {
-        guard HTTPURL.looksLikeURL(text) else {
-            self = .file(text)
-            return
-        }
-        do {
-            self = .http(try HTTPURL(parsing: text))
-        } catch {
-            throw .usage("--sink-report \(error)")
-        }
+    /// - Throws: the URL's ``EndpointError``.
+    public init(parsing text: String) throws(EndpointError) {
+        self = HTTPURL.looksLikeURL(text) ? .http(try HTTPURL(parsing: text)) : .file(text)
     }
 
     public var description: String {

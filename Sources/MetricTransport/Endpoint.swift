@@ -31,11 +31,11 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         case send, listen
     }
 
-    /// Parses `text` for `role`.
-    /// - Throws: ``EndpointError`` with a message that shows a correct example.
     /// The schemes an address may start with.
     static let schemes: Set<String> = ["udp", "udp4", "udp6", "tcp", "tcp4", "tcp6", "unix", "unixgram", "http", "https"]
 
+    /// Parses `text` for `role`.
+    /// - Throws: ``EndpointError`` with a message that shows a correct example.
     public init(parsing text: String, role: Role) throws(EndpointError) {
         if text == "-" {
             guard role == .send else { throw EndpointError(text, "stdout is not something to listen on", example: "udp://127.0.0.1:8094") }

@@ -160,16 +160,29 @@ struct Listen: ParsableCommand {
         return (Array(positionals.dropLast(count)), Array(positionals.suffix(count)))
     }
 
-    func run() throws {
-        let (addresses, command) = Self.splitCommand(addresses, argv: CommandLine.arguments)
+    /// The addresses to bind (udp://127.0.0.1:8094 when none is given) and the command after `--`.
+    /// The addresses are ``ListenAddress`` values checked here rather than by the parser, which
+    /// cannot tell them from the command's words (one positional array holds both).
+    /// - Throws: the first address that is not one to listen on, as the parser would refuse it.
+    func addressesAndCommand(argv: [String] = CommandLine.arguments) throws -> (endpoints: [Endpoint], command: [String]) {
+        let (texts, command) = Self.splitCommand(addresses, argv: argv)
         var endpoints: [Endpoint] = []
-        for a in addresses.isEmpty ? ["udp://127.0.0.1:8094"] : addresses {
-            do {
-                endpoints.append(try Endpoint(parsing: a, role: .listen))
-            } catch {
-                throw ValidationError(error.description)
+        for text in texts.isEmpty ? ["udp://127.0.0.1:8094"] : texts {
+            switch ListenAddress.parse(text) {
+            case .success(let address): endpoints.append(address.endpoint)
+            case .failure(let problem): throw ValidationError(problem.message(flag: "<address>", text: text))
             }
         }
+        return (endpoints, command)
+    }
+
+    /// Refuses a bad address while the command line is parsed, before the other flags' checks in run().
+    func validate() throws {
+        _ = try addressesAndCommand()
+    }
+
+    func run() throws {
+        let (endpoints, command) = try addressesAndCommand()
         if aggregation.isGiven {
             try runAggregate(endpoints: endpoints, command: command)
             return

@@ -58,7 +58,7 @@ struct Load: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH; none starts an embedded sink.", valueName: "target"))
-    var target: String?
+    var target: LoadAddress?
 
     @Option(help: ArgumentHelp("The embedded sink's transport.", valueName: "transport"))
     var transport: SinkTransport = .udp
@@ -148,7 +148,7 @@ struct Load: ParsableCommand {
         help: ArgumentHelp(
             "Read the receiver's counts from the 'metricat listen --sequence --json' summary of this run in FILE, or GET it from an http://HOST:PORT/PATH URL (each try at most 5 s and a 16 MiB body); a summary of another run is refused.",
             valueName: "file|url"))
-    var sinkReport: String?
+    var sinkReport: SinkReportArgument?
 
     @Option(
         parsing: .unconditional,
@@ -191,13 +191,7 @@ struct Load: ParsableCommand {
     func run() throws {
         if !merge.isEmpty { return try runMerge() }
         var options = LoadOptions()
-        if let target {
-            do {
-                options.target = try Endpoint(parsing: target, role: .send)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
+        options.target = target?.endpoint
         options.transport = transport.rawValue
         options.format = format
         options.formatOptions = try formats.options(common: common)
@@ -237,13 +231,7 @@ struct Load: ParsableCommand {
             options.ramp = r
         }
         options.plot = plot
-        if let sinkReport {
-            do {
-                options.sinkReport = try SinkReportSource(parsing: sinkReport)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
+        options.sinkReport = sinkReport?.source
         options.sinkReportWait = sinkWait.nanoseconds
         options.json = json
         options.progress = true

@@ -44,7 +44,7 @@ struct Send: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("Where to send: udp://HOST:PORT, tcp://, unix:///PATH, unixgram:///PATH, http://HOST:PORT/write?db=NAME, or - for stdout.", valueName: "target"))
-    var target: String
+    var target: SendAddress
 
     @Argument(help: ArgumentHelp("Lines to send; stdin when none (and no --name).", valueName: "line"))
     var lines: [String] = []
@@ -124,12 +124,7 @@ struct Send: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint: Endpoint
-        do {
-            endpoint = try Endpoint(parsing: target, role: .send)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let endpoint = target.endpoint
         var options = SendOptions(target: endpoint, format: format)
         options.formatOptions = try formats.options(common: common)
         options.precisionGiven = formats.influx.influxTimestampPrecision != nil

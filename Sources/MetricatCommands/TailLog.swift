@@ -94,7 +94,7 @@ struct TailLog: ParsableCommand {
         help: ArgumentHelp(
             "Where metrics go, repeatable: - or stdout, graphite, statsd (Logster's), or any address send takes (udp://, tcp://, unix://, http://.../write?db=).",
             valueName: "target"))
-    var output: [String] = []
+    var output: [TailLogTarget] = []
 
     @Option(
         help: ArgumentHelp(
@@ -102,13 +102,13 @@ struct TailLog: ParsableCommand {
     var format: TailLogFormat?
 
     @Option(help: ArgumentHelp("Logster's graphite output: HOST:PORT.", valueName: "host:port"))
-    var graphiteHost: String?
+    var graphiteHost: HostPort<GraphiteHostExamples>?
 
     @Option(help: ArgumentHelp("Logster's graphite output: its socket.", valueName: "protocol"))
     var graphiteProtocol: GraphiteProtocol = .tcp
 
     @Option(help: ArgumentHelp("Logster's statsd output: HOST:PORT (gauges over UDP).", valueName: "host:port"))
-    var statsdHost: String?
+    var statsdHost: HostPort<StatsDHostExamples>?
 
     @Option(help: ArgumentHelp("Joins prefix, name and suffix in the logster format.", valueName: "sep"))
     var stdoutSeparator: String = "_"
@@ -222,7 +222,8 @@ struct TailLog: ParsableCommand {
         do {
             ruleList = try TailLogSetup.rules(count: count, sum: sum, timer: timer, gauge: gauge, file: rules)
             outputs = try TailLogSetup.outputs(
-                output, format: format?.word, graphiteHost: graphiteHost, graphiteProtocol: graphiteProtocol.rawValue, statsdHost: statsdHost, stdoutSeparator: stdoutSeparator)
+                output.map(\.text), format: format?.word, graphiteHost: graphiteHost?.text, graphiteProtocol: graphiteProtocol.rawValue, statsdHost: statsdHost?.text,
+                stdoutSeparator: stdoutSeparator)
             let name = TailLogSetup.stateName(parser: kind, rules: ruleList)
             statePath = try TailLogSetup.stateFile(given: stateFile, directory: stateDir, name: name, logPath: path)
         } catch {

@@ -12,11 +12,20 @@ struct ArgumentProblem: Error, Equatable, Sendable {
     var problem: String
     /// Values that would be right, written after the flag: `["500ms", "2s", "1m"]`.
     var examples: [String]
+    /// What is wrong when the value stands alone (a positional argument, no flag to name), after the
+    /// value and a colon: `udp:/x: the scheme 'udp' must be followed by '://' (example: udp://127.0.0.1:8094)`.
+    /// Nil: the value quoted and `problem`.
+    var reason: String? = nil
 
-    /// The whole message for `flag` given `text`.
+    /// The whole message for `flag` given `text`; `flag` is the argument parser's name for it, and a
+    /// positional argument's (`<target>`) is not repeated in the message.
     func message(flag: String, text: String) -> String {
         var list = examples.first ?? ""
         if examples.count > 1 { list = examples.dropLast().joined(separator: ", ") + " or " + examples[examples.count - 1] }
+        if flag.hasPrefix("<") {
+            let start = reason.map { "\(text): \($0)" } ?? "'\(text)' \(problem)"
+            return start + (examples.isEmpty ? "" : " (example: \(list))")
+        }
         return "\(flag): '\(text)' \(problem)" + (examples.isEmpty ? "" : " (example: \(flag) \(list))")
     }
 }

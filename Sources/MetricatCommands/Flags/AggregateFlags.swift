@@ -76,7 +76,7 @@ struct AggregateFlags: ParsableArguments {
     var maxSetMembers: Int = 10_000
 
     @Option(help: ArgumentHelp("Also send every flush to this target (any address 'send' takes), with send's reconnect and resend; repeatable.", valueName: "address"))
-    var forward: [String] = []
+    var forward: [SendAddress] = []
 
     @Option(
         help: ArgumentHelp(
@@ -88,7 +88,7 @@ struct AggregateFlags: ParsableArguments {
         help: ArgumentHelp(
             "Serve the aggregates as Prometheus text on GET http://ADDR/metrics (statsd_exporter's role): HOST:PORT, or a bare PORT on 127.0.0.1. Updated at each flush; at most 16 connections, 8 KiB requests, 5 s per request.",
             valueName: "addr"))
-    var serveMetrics: String?
+    var serveMetrics: MetricsAddress?
 
     var isGiven: Bool { aggregate != nil }
 
@@ -101,20 +101,6 @@ struct AggregateFlags: ParsableArguments {
         if forwardFormat != nil { out.append("--forward-format") }
         if maxTtl != nil { out.append("--max-ttl") }
         return out
-    }
-
-    /// `HOST:PORT`, `[V6]:PORT`, `PORT` (loopback) or `http://HOST:PORT[/metrics]` as a TCP endpoint.
-    static func metricsEndpoint(_ text: String) throws -> Endpoint {
-        var t = Substring(text)
-        if t.hasPrefix("http://") { t = t.dropFirst(7) }
-        if t.hasSuffix("/metrics") { t = t.dropLast(8) }
-        if t.hasSuffix("/") { t = t.dropLast() }
-        if let port = UInt16(t) { return .tcp(host: "127.0.0.1", port: port, family: .ipv4) }
-        do {
-            let e = try Endpoint(parsing: "tcp://" + t, role: .listen)
-            if case .tcp = e { return e }
-        } catch {}
-        throw ValidationError("--serve-metrics: '\(text)' is not HOST:PORT (example: --serve-metrics 127.0.0.1:9102)")
     }
 
     func options(endpoints: [Endpoint]) throws -> AggregateOptions {
@@ -136,15 +122,9 @@ struct AggregateFlags: ParsableArguments {
         o.aggregator.counterRates = counterRates
         o.aggregator.maxTTL = maxTtl?.nanoseconds
         o.roundInterval = roundInterval
-        for f in forward {
-            do {
-                o.forward.append(try Endpoint(parsing: f, role: .send))
-            } catch {
-                throw ValidationError("--forward: \(error.description)")
-            }
-        }
+        o.forward = forward.map(\.endpoint)
         if let forwardFormat { o.forwardFormat = forwardFormat }
-        if let serveMetrics { o.serveMetrics = try Self.metricsEndpoint(serveMetrics) }
+        o.serveMetrics = serveMetrics?.endpoint
         return o
     }
 }
