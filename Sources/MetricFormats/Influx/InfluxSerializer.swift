@@ -41,7 +41,7 @@ public struct InfluxSerializer: MetricSerializer {
         // A series seen before has its header ready (its warnings, once per name, were given then).
         if !headerCache.append(metric, to: header) {
             guard buildHeader(InfluxSerializer.withSortedTags(metric), context) else { return }
-            headerCache.store(header.bytes)
+            headerCache.store(header.bytes, for: metric)
         }
         footer.removeAll()
         if !omitTimestamp, let ts = metric.timestamp {
