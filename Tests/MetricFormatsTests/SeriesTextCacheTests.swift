@@ -141,8 +141,9 @@ import Testing
         #expect(fromTags.count == 80)
     }
 
-    /// A window of lookups in which fewer than half found their key pauses the keys, each time twice
-    /// as long; a window in which half did keeps them and starts the pauses short again.
+    /// A window of lookups in which almost none found their key (fewer than 1 in 32) pauses the keys,
+    /// each time twice as long; a window that found more (1 in 16 is enough) keeps them and starts
+    /// the pauses short again.
     @Test func keysPauseWhenTheyRarelyFindAnything() {
         let key = StringIdentityKey(strings: 1)
         func window(finding every: Int) {
@@ -161,15 +162,15 @@ import Testing
             }
             return paused
         }
-        window(finding: 2)
+        window(finding: 16)
         #expect(pause() == 0)
-        window(finding: 3)
+        window(finding: 64)
         #expect(pause() == StringIdentityKey.firstPause)
-        window(finding: 3)
+        window(finding: 64)
         #expect(pause() == 2 * StringIdentityKey.firstPause)
         window(finding: 1)
         #expect(pause() == 0)
-        window(finding: 3)
+        window(finding: 64)
         #expect(pause() == StringIdentityKey.firstPause)
         for _ in 0..<12 {
             window(finding: 1_000_000)

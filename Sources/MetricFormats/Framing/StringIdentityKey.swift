@@ -7,10 +7,12 @@
 /// keeps a key keeps its Strings (a freed storage's address is taken again). Equal Strings in other
 /// storage give another key: a miss, found then by ``StringSequenceKey``.
 ///
-/// Keys are not worth making for a parser that makes new Strings every line: when fewer than half
-/// of ``window`` lookups of series seen before found their key (the others found them by their
-/// bytes), ``isInUse`` is false for a pause of lookups: ``firstPause``, twice as long after each
-/// further such window up to ``longestPause``, back to ``firstPause`` after a window that found half.
+/// Keys are not worth making for a parser that makes new Strings every line: when almost none (fewer
+/// than 1 in 32) of ``window`` lookups of series seen before found their key (the others found
+/// them by their bytes alone), ``isInUse`` is false for a pause of lookups: ``firstPause``, twice as
+/// long after each further such window up to ``longestPause``, and ``firstPause`` again after a
+/// window that found more. Not "fewer than half": while the caches warm up, or when one series
+/// comes with several sets of Strings (CSV's cells), windows miss many and the keys still pay off.
 final class StringIdentityKey {
     /// Keys of more Strings are not made (the cache is not used for them).
     let limit: Int
@@ -23,9 +25,9 @@ final class StringIdentityKey {
     private(set) var fits = false
 
     /// Lookups of known series counted before deciding whether keys are worth making.
-    static let window = 1024
-    /// Lookups made without a key after a window in which fewer than half found theirs.
-    static let firstPause = 4 * window
+    static let window = 256
+    /// Lookups made without a key after a window in which almost none found theirs.
+    static let firstPause = 16 * window
     static let longestPause = 1 << 20
     private var lookups = 0
     private var found = 0
@@ -61,7 +63,7 @@ final class StringIdentityKey {
         lookups &+= 1
         if hit { found &+= 1 }
         if lookups == Self.window {
-            if found < Self.window / 2 {
+            if found < Self.window / 32 {
                 paused = nextPause
                 nextPause = min(2 * nextPause, Self.longestPause)
             } else {

@@ -115,7 +115,7 @@ public struct GraphiteParser: MetricParser {
             }
         }
 
-        let name = paths.string(pathBytes.baseAddress!, nameEnd)
+        let name = nameEnd <= Self.maxKeptPathBytes ? paths.string(pathBytes.baseAddress!, nameEnd) : String(bytes: pathBytes, 0..<nameEnd)
         var metric = Metric(name: name)
         if !keepsWholePath {
             let match = engine.apply(Substring(name))
