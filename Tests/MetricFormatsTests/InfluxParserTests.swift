@@ -225,6 +225,31 @@ import Testing
         #expect(c.metrics == [Self.m("cpu", [("dc", "eu"), ("host", "a")], [("value", .float(1))])])
     }
 
+    /// Headers seen again come from the header cache with the default tags already in place: the
+    /// same tags, in the same order, as the first time, for sorted, unsorted, repeated-key, escaped
+    /// (not cached) and canonically equivalent keys (compared and sorted by their bytes, so both are
+    /// kept, the decomposed one first), and for a record whose string runs over lines.
+    @Test func defaultTagsAreTheSameForRepeatedHeaders() {
+        let lines = [
+            "cpu,host=a value=1", "cpu,zz=1,host=b value=2", "cpu,host=a,host=b value=3", #"cpu,host=a\ b value=4"#,
+            "cpu,cafe\u{301}=x value=5", "cpu,dc=mine value=6", "cpu,host=s s=\"x\ny\"",
+        ]
+        let c = Self.parse((lines + lines + lines).joined(separator: "\n")) { $0.defaultTags = [Tag("host", "z"), Tag("dc", "eu"), Tag("caf\u{E9}", "d")] }
+        let expected = [
+            [("caf\u{E9}", "d"), ("dc", "eu"), ("host", "a")], [("caf\u{E9}", "d"), ("dc", "eu"), ("host", "b"), ("zz", "1")],
+            [("caf\u{E9}", "d"), ("dc", "eu"), ("host", "b")], [("caf\u{E9}", "d"), ("dc", "eu"), ("host", "a b")],
+            [("cafe\u{301}", "x"), ("caf\u{E9}", "d"), ("dc", "eu"), ("host", "z")], [("caf\u{E9}", "d"), ("dc", "mine"), ("host", "z")],
+            [("caf\u{E9}", "d"), ("dc", "eu"), ("host", "s")],
+        ]
+        #expect(c.diagnostics.isEmpty)
+        #expect(c.metrics.count == 3 * lines.count)
+        for (k, metric) in c.metrics.enumerated() {
+            let want = expected[k % lines.count]
+            #expect(metric.tags.map { Array($0.key.utf8) } == want.map { Array($0.0.utf8) }, "\(k)")
+            #expect(metric.tags.map { Array($0.value.utf8) } == want.map { Array($0.1.utf8) }, "\(k)")
+        }
+    }
+
     @Test func stringSpanningLinesIsBoundedByMaxLineBytes() {
         let c = Self.parse("cpu a=\"0123\n456789\nabc\"\ncpu b=1") { $0.maxLineBytes = 16 }
         #expect(c.diagnostics.map(\.description) == ["2:5: line longer than 16 bytes inside a string field: skipped", "3:5: expected fields"])

@@ -165,6 +165,28 @@ import Testing
         options.influx.maxLineBytes = -1
         #expect(throws: FormatError.self) { _ = try InfluxSerializer(options: options) }
     }
+
+    /// Field keys handed out again as the same Strings (as parsers do), written as they are, each
+    /// long enough or short enough to be stored or held inline; keys that are escaped, trimmed or
+    /// replaced are written the same way every time, and reported once.
+    @Test func repeatedFieldKeysAreWrittenTheSameEveryTime() {
+        let keys = [
+            "v", "usage_user", "response_time_ms", "caf\u{E9} au lait, long", "cafe\u{301} au lait, long", "a b", "a=b", "ends\\",
+            "tab\there", "back\\,slash",
+        ]
+        let metric = Metric(name: "m", fields: keys.enumerated().map { Field($0.element, .int(Int64($0.offset))) }, timestamp: 0)
+        let line =
+            #"m v=0i,usage_user=1i,response_time_ms=2i,caf\#u{E9}\ au\ lait\,\ long=3i,cafe\#u{301}\ au\ lait\,\ long=4i,a\ b=5i,a\=b=6i,ends=7i,"#
+            + #"tab\there=8i,back_\,slash=9i 0"#
+        let (text, reports) = Self.render(Array(repeating: metric, count: 4))
+        #expect(Array(text.utf8) == Array(Array(repeating: line + "\n", count: 4).joined().utf8), "\(text)")
+        #expect(reports.count == 3, "\(reports)")
+        // Composed and decomposed spellings of one key, one after the other: two keys.
+        let composed = Metric(name: "m", fields: [Field("caf\u{E9}", .int(1))], timestamp: 0)
+        let decomposed = Metric(name: "m", fields: [Field("cafe\u{301}", .int(2))], timestamp: 0)
+        let (both, _) = Self.render([composed, decomposed, composed, decomposed])
+        #expect(Array(both.utf8) == Array("m caf\u{E9}=1i 0\nm cafe\u{301}=2i 0\nm caf\u{E9}=1i 0\nm cafe\u{301}=2i 0\n".utf8))
+    }
 }
 
 /// The serializer's fast float text must equal the reference (Go's `FormatFloat(v, 'f', -1, 64)` as

@@ -194,4 +194,24 @@ import Testing
         #expect(!JSONText.precedes("a", "a"))
         #expect(JSONText.precedes("z", "é"))
     }
+
+    /// Field keys and series that are the same Strings line after line (as line protocol's parser
+    /// hands them out), canonically equivalent spellings among them, each keep their own key order
+    /// and name-and-tags text, however the metrics alternate.
+    @Test func sharedStringsKeepTheirOwnPlansAndSeries() {
+        let composed = "caf\u{E9} au lait, long enough"
+        let decomposed = "cafe\u{301} au lait, long enough"
+        let a = Metric(name: composed, tags: [MetricFormats.Tag("k", composed)], fields: [Field(composed, .int(1)), Field("b", .int(2))], timestamp: 0)
+        let b = Metric(
+            name: decomposed, tags: [MetricFormats.Tag("k", decomposed)], fields: [Field(decomposed, .int(3)), Field("b", .int(4))], timestamp: 0)
+        let lineA =
+            #"{"fields":{"b":2,"caf\#u{E9} au lait, long enough":1},"name":"caf\#u{E9} au lait, long enough","#
+            + #""tags":{"k":"caf\#u{E9} au lait, long enough"},"timestamp":0}"#
+        let lineB =
+            #"{"fields":{"b":4,"cafe\#u{301} au lait, long enough":3},"name":"cafe\#u{301} au lait, long enough","#
+            + #""tags":{"k":"cafe\#u{301} au lait, long enough"},"timestamp":0}"#
+        let (text, reports) = Self.render([a, b, a, a, b, b, a, b])
+        #expect(reports.isEmpty)
+        #expect(Array(text.utf8) == Array(([lineA, lineB, lineA, lineA, lineB, lineB, lineA, lineB].joined(separator: "\n") + "\n").utf8))
+    }
 }

@@ -17,6 +17,11 @@ public struct GraphiteParser: MetricParser {
     let defaultTags: [Tag]
     /// No templates in play: the path is the measurement.
     let keepsWholePath: Bool
+    /// The Strings of recently seen paths: a repeated path is not made into a String again, and the
+    /// serializers find its series by the String's identity.
+    let paths = ByteCache<String>(ways: 4, setBits: 10, initialSetBits: 4, maxKeyBytes: GraphiteParser.maxKeptPathBytes, empty: "")
+    /// Longer paths are made into a String every time.
+    static let maxKeptPathBytes = 128
 
     /// Seconds since the epoch of 1901-12-13 and 2038-01-19 (00:00 UTC), Telegraf's bounds.
     static let minSeconds: Int64 = -2_147_558_400
@@ -110,7 +115,7 @@ public struct GraphiteParser: MetricParser {
             }
         }
 
-        let name = String(bytes: pathBytes, 0..<nameEnd)
+        let name = nameEnd <= Self.maxKeptPathBytes ? paths.string(pathBytes.baseAddress!, nameEnd) : String(bytes: pathBytes, 0..<nameEnd)
         var metric = Metric(name: name)
         if !keepsWholePath {
             let match = engine.apply(Substring(name))

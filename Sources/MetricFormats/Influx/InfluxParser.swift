@@ -66,6 +66,9 @@ public struct InfluxParser: MetricParser {
     var multiLine = false
     /// The tags so far are strictly increasing by key (no sort needed).
     var tagsInOrder = true
+    /// The record's tags hold the default tags already (its header was kept in, or is now in, the
+    /// header cache, which keeps the tags with the default tags merged and sorted).
+    var defaultsMerged = false
 
     public init(options: FormatOptions) throws(FormatError) {
         precision = options.influx.precision
@@ -293,12 +296,21 @@ public struct InfluxParser: MetricParser {
                 metric.name = headers.cache[hit].name
                 metric.tags = headers.cache[hit].tags
                 tagsInOrder = headers.cache[hit].tagsInOrder
+                defaultsMerged = true
                 headerSlot = hit
                 t.position = headerEnd
             } else {
                 metric.tags.removeAll(keepingCapacity: true)
                 try parseHeader(&t)
+                defaultsMerged = false
                 if t.position == headerEnd {
+                    // Kept with the default tags in place: a repeated header's tags need no copy or sort.
+                    if !defaultTags.isEmpty {
+                        mergeDefaultTags()
+                        if !tagsInOrder { metric.sortTags() }
+                        tagsInOrder = true
+                    }
+                    defaultsMerged = true
                     headerSlot = headers.store(
                         p + headerStart, headerEnd - headerStart, hash: hash, name: metric.name, tags: metric.tags, tagsInOrder: tagsInOrder)
                 }
@@ -306,6 +318,7 @@ public struct InfluxParser: MetricParser {
         } else {
             metric.tags.removeAll(keepingCapacity: true)
             try parseHeader(&t)
+            defaultsMerged = false
         }
     }
 
@@ -348,13 +361,18 @@ public struct InfluxParser: MetricParser {
     }
 
     mutating func emit(_ handler: MetricHandler) {
-        for tag in defaultTags where !metric.tags.contains(where: { $0.key == tag.key }) {
-            metric.tags.append(tag)
-            tagsInOrder = false
-        }
+        if !defaultsMerged { mergeDefaultTags() }
         if !tagsInOrder { metric.sortTags() }
         if metric.fields.count > fieldCount { metric.fields.removeLast(metric.fields.count - fieldCount) }
         handler.handle(metric)
+    }
+
+    /// Adds the default tags whose keys the record's tags lack (keys compared by their bytes).
+    mutating func mergeDefaultTags() {
+        for tag in defaultTags where !metric.tags.contains(where: { $0.key.hasSameBytes(as: tag.key) }) {
+            metric.tags.append(tag)
+            tagsInOrder = false
+        }
     }
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { InfluxTokenizer.isSpace(b) }

@@ -22,6 +22,8 @@ public struct InfluxSerializer: MetricSerializer {
     var order: [Int] = []
     /// Headers (`name,tags `) of recently seen series.
     let headerCache = SeriesTextCache()
+    /// Field keys written as they are.
+    let fieldKeys = InfluxFieldKeyCache()
     /// Names already warned about, so each sanitized name is reported once.
     var warned: Set<String> = []
 
@@ -41,7 +43,7 @@ public struct InfluxSerializer: MetricSerializer {
         // A series seen before has its header ready (its warnings, once per name, were given then).
         if !headerCache.append(metric, to: header) {
             guard buildHeader(InfluxSerializer.withSortedTags(metric), context) else { return }
-            headerCache.store(header.bytes)
+            headerCache.store(header.bytes, for: metric)
         }
         footer.removeAll()
         if !omitTimestamp, let ts = metric.timestamp {
@@ -190,26 +192,31 @@ public struct InfluxSerializer: MetricSerializer {
             return false
         default: break
         }
-        let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)
-        if keyChanges & InfluxEscaping.controlEscaped != 0 {
-            warnOnce(
-                "f\\t:" + field.key, .field(field.key),
-                "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+        if !fieldKeys.appendWithEquals(field.key, to: pair) {
+            let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)
+            if keyChanges & InfluxEscaping.controlEscaped != 0 {
+                warnOnce(
+                    "f\\t:" + field.key, .field(field.key),
+                    "field key \"\(field.key)\" has a tab, newline, form feed or CR, which line protocol cannot carry: written as \\t, \\n, \\f or \\r", context)
+            }
+            if keyChanges & InfluxEscaping.backslashReplaced != 0 {
+                warnOnce(
+                    "f\\:" + field.key, .field(field.key),
+                    "field key \"\(field.key)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
+                    context)
+            }
+            let trimmed = InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0)
+            if trimmed {
+                warnOnce("f:" + field.key, .field(field.key), "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
+            }
+            if pair.count == 0 {
+                context.report(.error(.field(field.key), "field with an empty key cannot be written: skipped"))
+                return false
+            }
+            // Written as it is: the next time, copied without a scan.
+            if keyChanges == 0 && !trimmed && pair.count == field.key.utf8.count { fieldKeys.keep(field.key) }
+            pair.append(ASCII.equals)
         }
-        if keyChanges & InfluxEscaping.backslashReplaced != 0 {
-            warnOnce(
-                "f\\:" + field.key, .field(field.key),
-                "field key \"\(field.key)\" has a backslash before a character line protocol escapes, which it cannot carry: written as '_'",
-                context)
-        }
-        if InfluxEscaping.trimOddTrailingBackslashes(pair, from: 0) {
-            warnOnce("f:" + field.key, .field(field.key), "field key \"\(field.key)\" ends with a backslash, which line protocol cannot carry: trimmed", context)
-        }
-        if pair.count == 0 {
-            context.report(.error(.field(field.key), "field with an empty key cannot be written: skipped"))
-            return false
-        }
-        pair.append(ASCII.equals)
         switch field.value {
         case .float(let v):
             InfluxSerializer.appendFloat(v, to: pair)

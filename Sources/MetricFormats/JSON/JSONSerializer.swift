@@ -63,7 +63,7 @@ public struct JSONSerializer: MetricSerializer {
         if !series.append(metric, to: line) {
             let start = line.count
             JSONSerializer.appendSeries(metric, to: line)
-            series.store(UnsafeBufferPointer(start: line.base + start, count: line.count - start))
+            series.store(UnsafeBufferPointer(start: line.base + start, count: line.count - start), for: metric)
         }
         let ns = metric.timestamp ?? context.now
         if let layout {
