@@ -58,37 +58,15 @@ public final class JSONDirect: DirectPath {
         var i = literal(0, "{\"fields\":{")
         guard i > 0 else { return false }
         // Fields: at least one, keys increasing.
-        var lastKey = -1
-        var lastKeyCount = 0
-        while true {
-            let keyStart = i &+ 1
-            let keyEnd = key(p, n, i)
-            guard keyEnd > 0, increasing(p, lastKey, lastKeyCount, keyStart, keyEnd &- 1 &- keyStart) else { return false }
-            lastKey = keyStart
-            lastKeyCount = keyEnd &- 1 &- keyStart
-            i = keyEnd
-            guard i < n, p[i] == ASCII.colon else { return false }
-            i &+= 1
-            guard i < n else { return false }
+        i = members(p, n, i) { p, n, i in
             switch p[i] {
-            case ASCII.quote:
-                i = string(p, n, i, allowEmpty: true)
-            case UInt8(ascii: "t"):
-                i = literal(i, "true")
-            case UInt8(ascii: "f"):
-                i = literal(i, "false")
-            default:
-                i = number(p, n, i)
+            case ASCII.quote: string(p, n, i, allowEmpty: true)
+            case UInt8(ascii: "t"): literal(i, "true")
+            case UInt8(ascii: "f"): literal(i, "false")
+            default: number(p, n, i)
             }
-            guard i > 0, i < n else { return false }
-            if p[i] == ASCII.comma {
-                i &+= 1
-                continue
-            }
-            guard p[i] == UInt8(ascii: "}") else { return false }
-            i &+= 1
-            break
         }
+        guard i > 0 else { return false }
         i = literal(i, ",\"name\":")
         guard i > 0 else { return false }
         i = string(p, n, i, allowEmpty: false)
@@ -98,25 +76,8 @@ public final class JSONDirect: DirectPath {
         if p[i] == UInt8(ascii: "}") {
             i &+= 1
         } else {
-            lastKey = -1
-            while true {
-                let keyStart = i &+ 1
-                let keyEnd = key(p, n, i)
-                guard keyEnd > 0, increasing(p, lastKey, lastKeyCount, keyStart, keyEnd &- 1 &- keyStart) else { return false }
-                lastKey = keyStart
-                lastKeyCount = keyEnd &- 1 &- keyStart
-                i = keyEnd
-                guard i < n, p[i] == ASCII.colon else { return false }
-                i = string(p, n, i &+ 1, allowEmpty: false)
-                guard i > 0, i < n else { return false }
-                if p[i] == ASCII.comma {
-                    i &+= 1
-                    continue
-                }
-                guard p[i] == UInt8(ascii: "}") else { return false }
-                i &+= 1
-                break
-            }
+            i = members(p, n, i) { p, n, i in string(p, n, i, allowEmpty: false) }
+            guard i > 0 else { return false }
         }
         i = literal(i, ",\"timestamp\":")
         guard i > 0 else { return false }
@@ -132,6 +93,30 @@ public final class JSONDirect: DirectPath {
         guard digits > 0, digits <= 18, p[digitsStart] != ASCII.zero, i == n &- 1, p[i] == UInt8(ascii: "}") else { return false }
         let (ns, overflow) = value.multipliedReportingOverflow(by: units)
         return !overflow && ns >= 10_000_000_000_000_000
+    }
+
+    /// The members of an object from its first key at `i` to its closing brace, keys increasing,
+    /// each value read by `value` (the index after it, or -1). Returns the index after the brace, or -1.
+    @inline(__always)
+    private func members(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, value: (UnsafePointer<UInt8>, Int, Int) -> Int) -> Int {
+        var i = start
+        var lastKey = -1
+        var lastKeyCount = 0
+        while true {
+            let keyStart = i &+ 1
+            let keyEnd = key(p, n, i)
+            guard keyEnd > 0, increasing(p, lastKey, lastKeyCount, keyStart, keyEnd &- 1 &- keyStart) else { return -1 }
+            lastKey = keyStart
+            lastKeyCount = keyEnd &- 1 &- keyStart
+            guard keyEnd < n, p[keyEnd] == ASCII.colon, keyEnd &+ 1 < n else { return -1 }
+            i = value(p, n, keyEnd &+ 1)
+            guard i > 0, i < n else { return -1 }
+            if p[i] == ASCII.comma {
+                i &+= 1
+                continue
+            }
+            return p[i] == UInt8(ascii: "}") ? i &+ 1 : -1
+        }
     }
 
     /// A key at `i` (its quote): non-empty, only bytes JSON writes as they are, no escape. Returns the
