@@ -119,29 +119,17 @@ public final class JSONDirect: DirectPath {
         }
     }
 
-    /// A key at `i` (its quote): non-empty, only bytes JSON writes as they are, no escape. Returns the
-    /// index after its closing quote, or -1.
+    /// A key at `i` (its quote): non-empty, without escapes (so it sorts by its own bytes). Returns
+    /// the index after its closing quote, or -1.
     @inline(__always)
     private func key(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
-        guard i < n, p[i] == ASCII.quote else { return -1 }
-        var j = i &+ 1
-        while j < n {
-            j = plainRun(p, n, j)
-            guard j < n else { return -1 }
-            let b = p[j]
-            if b == ASCII.quote { return j > i &+ 1 ? j &+ 1 : -1 }
-            guard b >= 0x80 else { return -1 }
-            let k = sequenceLength(p, n, j)
-            guard k > 0 else { return -1 }
-            j &+= k
-        }
-        return -1
+        string(p, n, i, allowEmpty: false, allowEscapes: false)
     }
 
     /// A string at `i` (its quote) written the same by the serializer: valid UTF-8, no character
     /// JSON escapes except `\"` and `\\`. Returns the index after its closing quote, or -1.
     @inline(__always)
-    private func string(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, allowEmpty: Bool) -> Int {
+    private func string(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, allowEmpty: Bool, allowEscapes: Bool = true) -> Int {
         guard i < n, p[i] == ASCII.quote else { return -1 }
         var j = i &+ 1
         while j < n {
@@ -150,7 +138,7 @@ public final class JSONDirect: DirectPath {
             let b = p[j]
             if b == ASCII.quote { return allowEmpty || j > i &+ 1 ? j &+ 1 : -1 }
             if b == ASCII.backslash {
-                guard j &+ 1 < n, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else { return -1 }
+                guard allowEscapes, j &+ 1 < n, p[j &+ 1] == ASCII.quote || p[j &+ 1] == ASCII.backslash else { return -1 }
                 j &+= 2
                 continue
             }
