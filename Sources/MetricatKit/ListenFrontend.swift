@@ -372,20 +372,23 @@ public final class ListenFrontend: MetricHandler {
             summary.datagrams += 1
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "datagram") }
-            currentPeer = peer.address
+            // Datagrams come in runs from one sender, whose name the listener keeps as one string:
+            // comparing it is cheaper than the reference counting of assigning it.
+            if currentPeer != peer.address { currentPeer = peer.address }
             // Metrics without a timestamp get the time they arrived, as Telegraf's listeners do.
             pipeline?.setNow(fixedNow ?? Clock.nowNanoseconds())
             let stream = pipeline == nil ? nil : datagramStream(bytes, peer: peer)
             guard bytes.baseAddress != nil else { break }
             // Each line is counted and recorded; the stream parses the whole datagram.
             if pipeline != nil && sequence == nil && recordFile == nil {
-                summary.lines += Self.lineCount(bytes)
+                // The stream counts the lines as it splits them.
+                summary.lines += stream?.feedText(bytes) ?? Self.lineCount(bytes)
             } else {
                 RecordStream.forEachLine(bytes) { text in
                     if !text.isEmpty { line(text, peer: peer) }
                 }
+                stream?.feedText(bytes)
             }
-            stream?.feedText(bytes)
             countDecoded()
         case .chunk(let bytes, let peer):
             summary.bytes += bytes.count
@@ -436,7 +439,7 @@ public final class ListenFrontend: MetricHandler {
         }
         // Datagrams come in runs of one format: the last stream is found without hashing.
         if let last = lastDatagramStream, last.format == format {
-            last.stream.name = peer.address
+            if last.stream.name != peer.address { last.stream.name = peer.address }
             return last.stream
         }
         if let stream = datagramStreams[format] {

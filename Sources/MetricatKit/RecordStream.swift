@@ -165,47 +165,29 @@ public final class RecordStream {
     }
 
     /// A whole text (a datagram): its lines, split at `\n`, as ``feedLine(_:)`` takes them one by one,
-    /// then ``endText()``. What every line needs is fetched once for the text and the parser is moved
-    /// into a local (as in ``frame(_:)``): a datagram of one line is the common case, so this is the
-    /// per-datagram cost of decoding.
-    public func feedText(_ text: UnsafeBufferPointer<UInt8>) {
-        guard text.baseAddress != nil else { return }
-        guard var p = parser.take() else {
+    /// then ``endText()``. Returns the number of its non-empty lines.
+    ///
+    /// A datagram of one line is the common case, so this is the per-datagram cost of decoding: what
+    /// every line needs is fetched once for the text, and the parser is worked on in place, in its
+    /// existential box, instead of being moved out and back (two copies of the box per datagram).
+    @discardableResult
+    public func feedText(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard text.baseAddress != nil else { return 0 }
+        var lines = 0
+        // `format` is set exactly when the parser is (comparing the optional existential with nil
+        // would copy it).
+        if format == nil {
             // Not started (detection failed so far): each line gets its own try.
-            Self.forEachLine(text) { feedLine($0) }
-            endText()
-            return
-        }
-        defer { parser = p }
-        feedText(text, &p)
-        lineNumber = 0
-    }
-
-    /// ``feedText(_:)`` with the parser opened: its calls go straight to the parser type's methods,
-    /// without projecting the existential's box (a uniqueness check) on each.
-    private func feedText<P: MetricParser>(_ text: UnsafeBufferPointer<UInt8>, _ p: inout P) {
-        let output = pipeline.output
-        let front = pipeline.front
-        let direct = pipeline.direct
-        let onLine = pipeline.onLine
-        let limit = maxLineBytes
-        output.source = name
-        var number = 0
-        Self.forEachLine(text) { line in
-            number += 1
-            output.enterLine(number, line)
-            onLine?(number)
-            if line.count > limit {
-                front.report(.error(line: number, column: limit + 1, "line longer than \(limit) bytes: skipped (raise --max-line)"))
-            } else if let direct, p.isBetweenRecords, direct.transcode(line, into: &output.sink.buffer) {
-                p.lineWentDirect()
-                output.countDirect()
-            } else {
-                p.parse(line: line, number: number, into: front)
+            Self.forEachLine(text) { line in
+                if !line.isEmpty { lines += 1 }
+                feedLine(line)
             }
-            output.leaveLine()
+            endText()
+        } else {
+            lines = parser!.parseText(text, through: pipeline, name: name, maxLineBytes: maxLineBytes)
+            lineNumber = 0
         }
-        p.finish(into: front)
+        return lines
     }
 
     /// Calls `body` with each line of `text` (split at `\n`, the newline left out).
@@ -229,5 +211,37 @@ public final class RecordStream {
         guard parser != nil else { return }
         pipeline.output.source = name
         parser!.finish(into: pipeline.front)
+    }
+}
+
+extension MetricParser {
+    /// The lines of `text` through `pipeline` (the body of ``RecordStream/feedText(_:)``): each is
+    /// copied by the direct path when it can be, otherwise parsed; the record still open is ended.
+    /// Returns the number of non-empty lines.
+    fileprivate mutating func parseText(_ text: UnsafeBufferPointer<UInt8>, through pipeline: RecordPipeline, name: String, maxLineBytes limit: Int) -> Int {
+        let output = pipeline.output
+        let front = pipeline.front
+        let direct = pipeline.direct
+        let onLine = pipeline.onLine
+        output.source = name
+        var number = 0
+        var lines = 0
+        RecordStream.forEachLine(text) { line in
+            number += 1
+            if !line.isEmpty { lines += 1 }
+            output.enterLine(number, line)
+            onLine?(number)
+            if line.count > limit {
+                front.report(.error(line: number, column: limit + 1, "line longer than \(limit) bytes: skipped (raise --max-line)"))
+            } else if let direct, isBetweenRecords, direct.transcode(line, into: &output.sink.buffer) {
+                lineWentDirect()
+                output.countDirect()
+            } else {
+                parse(line: line, number: number, into: front)
+            }
+            output.leaveLine()
+        }
+        finish(into: front)
+        return lines
     }
 }
