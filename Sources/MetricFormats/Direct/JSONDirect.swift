@@ -58,14 +58,7 @@ public final class JSONDirect: DirectPath {
         var i = literal(0, "{\"fields\":{")
         guard i > 0 else { return false }
         // Fields: at least one, keys increasing.
-        i = members(p, n, i) { p, n, i in
-            switch p[i] {
-            case ASCII.quote: string(p, n, i, allowEmpty: true)
-            case UInt8(ascii: "t"): literal(i, "true")
-            case UInt8(ascii: "f"): literal(i, "false")
-            default: number(p, n, i)
-            }
-        }
+        i = members(p, n, i) { p, n, i in fieldValue(p, n, i) }
         guard i > 0 else { return false }
         i = literal(i, ",\"name\":")
         guard i > 0 else { return false }
@@ -119,6 +112,17 @@ public final class JSONDirect: DirectPath {
         }
     }
 
+    /// A field value at `i`: a string, `true`, `false` or a number. Returns the index after it, or -1.
+    @inline(__always)
+    private func fieldValue(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
+        switch p[i] {
+        case ASCII.quote: string(p, n, i, allowEmpty: true)
+        case UInt8(ascii: "t"): n &- i >= 4 && memcmp(p + i, "true", 4) == 0 ? i &+ 4 : -1
+        case UInt8(ascii: "f"): n &- i >= 5 && memcmp(p + i, "false", 5) == 0 ? i &+ 5 : -1
+        default: number(p, n, i)
+        }
+    }
+
     /// A key at `i` (its quote): non-empty, without escapes (so it sorts by its own bytes). Returns
     /// the index after its closing quote, or -1.
     @inline(__always)
@@ -155,9 +159,12 @@ public final class JSONDirect: DirectPath {
     /// (Testing eight bytes at a time was measured slower: most keys and values are shorter than 16.)
     @inline(__always)
     private func plainRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> Int {
-        var j = start
-        while j < n, byteClass[Int(p[j])] == 0 { j &+= 1 }
-        return j
+        // Walked by pointer: with an index the compiler kept a counter for each derived value.
+        let cls = byteClass
+        let end = p + n
+        var q = p + start
+        while q < end, cls[Int(q.pointee)] == 0 { q += 1 }
+        return q - p
     }
 
     /// The length of the valid UTF-8 sequence at `j`, or 0 when it is invalid or is U+2028 or U+2029
