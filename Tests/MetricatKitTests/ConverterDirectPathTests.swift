@@ -9,21 +9,8 @@ import Testing
 /// same exit status as a run without it, on every line-protocol fixture input and on generated lines
 /// with errors, strings across lines, CRLF, comments and early timestamps among them.
 @Suite struct ConverterDirectPathTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/influx")
-
     /// Every influx fixture input, one after the other.
-    static var fixtureText: [UInt8] {
-        let fm = FileManager.default
-        var text: [UInt8] = []
-        for name in ((try? fm.contentsOfDirectory(atPath: fixtures.path)) ?? []).sorted() {
-            if let data = fm.contents(atPath: fixtures.appendingPathComponent(name).appendingPathComponent("input").path) {
-                text += Array(data)
-                if text.last != ASCII.newline { text.append(ASCII.newline) }
-            }
-        }
-        return text
-    }
+    static var fixtureText: [UInt8] { FixtureInputs.text("influx") }
 
     static let generated: String = {
         var lines: [String] = []

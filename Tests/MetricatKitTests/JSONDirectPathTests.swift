@@ -10,21 +10,8 @@ import Testing
 /// JSON fixture input, on generated records in the serializer's shape, and on each of those with
 /// one byte changed, inserted or removed.
 @Suite struct JSONDirectPathTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/json")
-
     /// Every JSON fixture input, one after the other.
-    static var fixtureText: [UInt8] {
-        let fm = FileManager.default
-        var text: [UInt8] = []
-        for name in ((try? fm.contentsOfDirectory(atPath: fixtures.path)) ?? []).sorted() {
-            if let data = fm.contents(atPath: fixtures.appendingPathComponent(name).appendingPathComponent("input").path) {
-                text += Array(data)
-                if text.last != ASCII.newline { text.append(ASCII.newline) }
-            }
-        }
-        return text
-    }
+    static var fixtureText: [UInt8] { FixtureInputs.text("json") }
 
     /// Records in the serializer's shape, most of them copyable, and the ways a record can differ
     /// from what the serializer writes.
