@@ -145,10 +145,10 @@ import Testing
         let stream = pipeline.stream(named: "127.0.0.1:5000")
         for line in lines {
             var bytes = Array(line.utf8)
-            bytes.withUnsafeBufferPointer { stream.feedText($0) }
+            _ = bytes.withUnsafeBufferPointer { stream.feedText($0) }
             // The same datagram again with a trailing newline: a second, empty line.
             bytes.append(ASCII.newline)
-            bytes.withUnsafeBufferPointer { stream.feedText($0) }
+            _ = bytes.withUnsafeBufferPointer { stream.feedText($0) }
         }
         pipeline.finish()
         let note = messages.first { $0.contains("went straight from") }
