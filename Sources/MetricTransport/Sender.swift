@@ -1,4 +1,5 @@
 import CMetricSys
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -92,6 +93,8 @@ public final class Sender {
     /// After an outage spent its budget, lines fail without waiting until this time.
     private var pausedUntil: Int64?
     private var peerClosedInOrder = false
+    /// The monotonic time past which nothing waits (``stop(by:)``); set from any thread.
+    private let stopBy = Atomic<Int64>(.max)
 
     /// Connects to `endpoint` (retrying with backoff as configured).
     /// - Throws: ``TransportError`` when the endpoint stays unreachable.
@@ -154,6 +157,22 @@ public final class Sender {
             }
         }
         return rejected
+    }
+
+    /// Bounds every later wait by `deadline` (monotonic ns): a write, a reconnect or the wait for
+    /// the last acknowledgement ends there, and what is not delivered by then counts as failed.
+    /// Callable from another thread while one waits (a `listen --aggregate` that ends while a
+    /// forward target's writer waits for it); a write already waiting ends within the write timeout.
+    public func stop(by deadline: Int64) {
+        stopBy.store(deadline, ordering: .relaxed)
+    }
+
+    private var pastStop: Bool { monotonicNow() >= stopBy.load(ordering: .relaxed) }
+
+    /// The write timeout, shortened to what is left before ``stop(by:)``'s deadline (at least 1 ms).
+    private var writeWait: Int64 {
+        let left = stopBy.load(ordering: .relaxed) &- monotonicNow()
+        return max(1_000_000, min(options.writeTimeout, left))
     }
 
     /// Sends what is queued.
@@ -259,7 +278,7 @@ public final class Sender {
             if case .success(let queued) = s.unacknowledgedBytes() { size = min(size, resend.capacity - queued) }
             if size <= 0 {
                 let now = monotonicNow()
-                if now - (fullSince ?? now) < options.writeTimeout {
+                if now - (fullSince ?? now) < writeWait {
                     fullSince = fullSince ?? now
                     sleepNanoseconds(1_000_000)
                     continue
@@ -270,7 +289,7 @@ public final class Sender {
                 size <= 0
                 ? .failure(.wouldBlock)
                 : pending.withUnsafeBytes {
-                    s.send(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)]), timeout: options.writeTimeout)
+                    s.send(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + size)]), timeout: writeWait)
                 }
             switch r {
             case .success(let n):
@@ -357,7 +376,7 @@ public final class Sender {
 
     private func outageSpent() -> Bool {
         guard let start = outageStart else { return false }
-        return outageFailures > options.retries || monotonicNow() - start >= options.retryTimeout
+        return outageFailures > options.retries || monotonicNow() - start >= options.retryTimeout || pastStop
     }
 
     /// Tracks the peer's window and ends an outage once the peer is seen reading: it acknowledged more
@@ -396,7 +415,7 @@ public final class Sender {
             if queued < least {
                 least = queued
                 progressAt = now
-            } else if now - progressAt >= options.writeTimeout {
+            } else if now - progressAt >= options.writeTimeout || pastStop {
                 let lost = resend.newlines(inLast: min(queued, writtenOnConnection))
                 stats.failedLines += lost
                 // Reset rather than close, so the kernel does not deliver later what was counted as failed.
@@ -435,7 +454,7 @@ public final class Sender {
 
     /// Opens the connection, with exponential backoff until `retries` or `retryTimeout` runs out.
     private func reconnect(initial: Bool) throws(TransportError) {
-        let deadline = saturatingSum(outageStart ?? monotonicNow(), options.retryTimeout)
+        let deadline = min(saturatingSum(outageStart ?? monotonicNow(), options.retryTimeout), stopBy.load(ordering: .relaxed))
         var backoff = options.initialBackoff
         var attempt = 0
         while true {

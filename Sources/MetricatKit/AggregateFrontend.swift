@@ -22,6 +22,8 @@ public struct AggregateOptions: Sendable {
     /// Where every flush is also sent, with `send`'s delivery (reconnect, resend).
     public var forward: [Endpoint] = []
     public var forwardFormat: MetricFormat = .influx
+    /// Most bytes of flushes waiting for one forward target (``ForwardWorker``).
+    public var forwardQueueBytes = 16 << 20
     public var sender = SenderOptions()
     /// Serve the aggregates as Prometheus text here (`GET /metrics`).
     public var serveMetrics: Endpoint?
@@ -87,7 +89,7 @@ public final class AggregateFrontend {
     var serializer: (any MetricSerializer)?
     var table = false
     var context: SerializerContext!
-    var forwards: [(endpoint: Endpoint, output: LineOutput, serializer: any MetricSerializer)] = []
+    var forwards: [(worker: ForwardWorker, serializer: any MetricSerializer)] = []
     var exposition: StatsDExposition
     var server: MetricsHTTPServer?
     let defaultTags: [Tag]
@@ -143,9 +145,7 @@ public final class AggregateFrontend {
         for endpoint in options.forward {
             do {
                 let s = try options.forwardFormat.makeSerializer(options.formatOptions)
-                let output = try LineOutput.open(endpoint, options: options.sender, diagnostics: diagnostics)
-                output.diagnosticsSource = endpoint.description
-                forwards.append((endpoint, output, s))
+                forwards.append((try ForwardWorker(endpoint, options: options.sender, maxQueuedBytes: options.forwardQueueBytes, verbose: diagnostics.verbose), s))
             } catch {
                 diagnostics.ioError("--forward \(endpoint): \(error)")
                 return .unavailable
@@ -192,14 +192,19 @@ public final class AggregateFrontend {
         while !done {
             let (flushWall, flushMono) = nextFlush()
             let until = deadline.map { min($0, flushMono) } ?? flushMono
-            reason = listener.run(until: until, onIdle: { [unowned self] in self.out.flush() }, { [unowned self] r in self.receive(r) })
+            reason = listener.run(
+                until: until,
+                onIdle: { [unowned self] in
+                    self.out.flush()
+                    self.printForwardReports()
+                }, { [unowned self] r in self.receive(r) })
             if case .signal = reason { break }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if reason == .timeout { flush(at: flushWall) }
         }
         // The last flush: everything received since the previous one.
         flush(at: Clock.nowNanoseconds())
-        for f in forwards { f.output.close() }
+        closeForwards()
         out.flush()
         summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
@@ -208,7 +213,7 @@ public final class AggregateFrontend {
         summary.saturatedSamples = aggregator.saturatedSamples
         if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
         var undelivered = 0
-        for f in forwards { undelivered += f.output.stats.failedLines }
+        for f in forwards { undelivered += f.worker.stats.failedLines }
         if undelivered > 0 {
             diagnostics.ioError("--forward: \(undelivered) lines could not be delivered")
             return .unavailable
@@ -224,6 +229,35 @@ public final class AggregateFrontend {
             return .ioError
         }
         return .ok
+    }
+
+    /// Prints what the forward targets' writers found since the last look.
+    func printForwardReports() {
+        for f in forwards {
+            let target = f.worker.endpoint
+            for report in f.worker.takeReports() {
+                switch report {
+                case .text(let line):
+                    diagnostics.relay(line)
+                case .undelivered(let lines, let flush, let why):
+                    let which = flush > 0 ? "of flush \(flush)" : "left at the end"
+                    diagnostics.warning("--forward \(target): \(lines) lines \(which) could not be delivered\(why.isEmpty ? "" : " (\(why))")")
+                case .dropped(let lines, let flush):
+                    diagnostics.warning(
+                        "--forward \(target): \(lines) lines of flush \(flush) dropped unsent: the flushes waiting for the target passed --forward-queue \(f.worker.maxQueuedBytes) bytes"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Writes what the forward targets still have queued, closes them, and reports.
+    func closeForwards() {
+        for f in forwards {
+            f.worker.close()
+            diagnostics.absorb(f.worker.findings)
+        }
+        printForwardReports()
     }
 
     /// The next flush: its wall-clock time (the metrics' timestamp) and the monotonic deadline.
@@ -289,18 +323,13 @@ public final class AggregateFrontend {
             }
             out.flush()
         }
+        printForwardReports()
         for i in forwards.indices where !metrics.isEmpty {
             var bytes: [UInt8] = []
             for m in metrics { forwards[i].serializer.serialize(m, into: &bytes, context: context) }
             forwards[i].serializer.finish(into: &bytes, context: context)
-            let failedBefore = forwards[i].output.stats.failedLines
-            forwards[i].output.write(&bytes)
-            forwards[i].output.flush()
-            let failed = forwards[i].output.stats.failedLines - failedBefore
-            if failed > 0 {
-                let why = forwards[i].output.stats.errors.keys.sorted().joined(separator: ", ")
-                diagnostics.warning("--forward \(forwards[i].endpoint): \(failed) lines of this flush could not be delivered\(why.isEmpty ? "" : " (\(why))")")
-            }
+            let lines = bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            forwards[i].worker.submit(bytes, lines: lines, flush: summary.flushes)
         }
         if let server {
             exposition.update(metrics)
@@ -442,9 +471,9 @@ public final class AggregateFrontend {
         o.add("listening", strings: s.listening)
         if !forwards.isEmpty {
             let items = forwards.map { f -> JSONObjectWriter in
-                let st = f.output.stats
+                let st = f.worker.stats
                 var item = JSONObjectWriter()
-                item.add("target", f.endpoint.description)
+                item.add("target", f.worker.endpoint.description)
                 item.add("lines", st.lines)
                 item.add("failed", st.failedLines)
                 item.add("reconnects", st.reconnects)

@@ -92,6 +92,21 @@ public final class Diagnostics {
         write("metricat: \(message)\n")
     }
 
+    /// A finished line from a ``Diagnostics`` that worked on another thread (and wrote its lines
+    /// into a mailbox): printed here, in this run's order. Its counts come with ``absorb(_:)``.
+    public func relay(_ line: String) {
+        write(line)
+    }
+
+    /// Adds the counts and the I/O failure of a ``Diagnostics`` that worked beside this one, on a
+    /// thread that has ended.
+    public func absorb(_ other: Diagnostics) {
+        errorCount += other.errorCount
+        warningCount += other.warningCount
+        if let failure = other.ioFailure { ioFailure = failure }
+        if strict && other.errorCount > 0 { shouldStop = true }
+    }
+
     /// 74 after an I/O failure, 65 when any input was rejected, else 0.
     public var exitStatus: ExitStatus {
         if ioFailure != nil { return .ioError }

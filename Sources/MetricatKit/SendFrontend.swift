@@ -357,6 +357,12 @@ public final class LineOutput {
         }
     }
 
+    /// Bounds the waits of a socket target by `deadline` (monotonic ns), from any thread: see
+    /// ``Sender/stop(by:)``. InfluxDB's write API keeps its own timeouts.
+    public func stop(by deadline: Int64) {
+        if case .socket(let sender) = kind { sender.stop(by: deadline) }
+    }
+
     public func close() {
         switch kind {
         case .stdout(let sink): sink.flush()

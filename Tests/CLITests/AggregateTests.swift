@@ -207,12 +207,58 @@ extension AggregateTests {
         #expect(receiver.waitFor(10) { out, _ in out.contains("a,metric_type=counter") }, "\(receiver.stdout)")
         receiver.stop()
         ListenSummaryTests.sendDatagrams(["b:1|c"], port: port)
-        #expect(p.waitFor(10) { _, err in err.contains("lines of this flush could not be delivered") }, "\(p.stderr)")
+        #expect(p.waitFor(10) { _, err in err.contains("could not be delivered") }, "\(p.stderr)")
         p.signal(SIGTERM)
         #expect(p.wait() == 69, "\(p.stderr)")
-        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 lines of this flush could not be delivered"), "\(p.stderr)")
+        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 lines of flush "), "\(p.stderr)")
         let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
         let forward = try #require((json["forward"] as? [[String: Any]])?.first)
         #expect(forward["lines"] as? Int == 1 && forward["failed"] as? Int == 1, "\(forward)")
+    }
+}
+
+extension AggregateTests {
+    /// A forward target that accepts the connection and never reads fills the socket buffers within
+    /// a few flushes. Its writes wait on a thread of their own: the receive loop goes on reading
+    /// (before, it stood still for the write timeout and the kernel dropped what came meanwhile),
+    /// flushes keep their schedule, flushes past `--forward-queue` are dropped and counted, the end
+    /// waits a bounded time, and every line is counted.
+    @Test func aForwardTargetThatStopsReadingDoesNotStopTheReceiving() throws {
+        let (fd, deafPort) = try SendDeliveryTests.deafListener()
+        defer { close(fd) }
+        let (p, port, _) = try Self.start([
+            "--aggregate", "200ms", "-q", "--max-series", "1000000", "--forward", "tcp://127.0.0.1:\(deafPort)", "--forward-queue", "64k", "--json",
+            "--timeout", "6s", "--rcvbuf", "4M",  // a busy test host may pause the reader for tens of ms; the stall was seconds
+        ])
+        // 80,000 series of about 100 bytes a name: some 12 MB of line protocol to forward, more than
+        // the loopback socket buffers of a reader that never reads take.
+        let total = 80_000
+        let pad = String(repeating: "x", count: 80)
+        var sent = 0
+        let start = Date()
+        while sent < total {
+            ListenSummaryTests.sendDatagrams((sent..<sent + 100).map { "stall.\(pad).\($0):1|c" }, port: port)
+            sent += 100
+            usleep(5_000)
+        }
+        let sending = Date().timeIntervalSince(start)
+        #expect(p.wait(40) == 69, "\(p.stderr)")
+        let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
+        let lines = try #require(json["lines"] as? Int, "\(json)")
+        let drops = try #require(json["kernel_drops"] as? Int, "\(json)")
+        #expect(lines + drops == total, "\(json)")
+        #expect(drops <= total / 50, "the receive loop stood still: \(drops) of \(total) datagrams dropped by the kernel (sent in \(sending) s)")
+        // 6 s at 200 ms: about 30 flushes; a loop held for the write timeout makes a handful.
+        #expect((json["flushes"] as? Int ?? 0) >= 15, "\(json)")
+        // The end waits for the target at most about twice send's 5 s write timeout.
+        #expect((json["duration_s"] as? Double ?? 99) < 18, "\(json)")
+        let forward = try #require((json["forward"] as? [[String: Any]])?.first)
+        let delivered = try #require(forward["lines"] as? Int)
+        let failed = try #require(forward["failed"] as? Int)
+        #expect(delivered + failed == json["flushed_metrics"] as? Int, "\(forward) \(json)")
+        #expect(failed > 0, "\(forward)")
+        #expect(p.stderr.contains("could not be delivered"), "\(p.stderr)")
+        // While the writer waited, later flushes passed the 64 KiB queue: the oldest were dropped.
+        #expect(p.stderr.contains("dropped unsent: the flushes waiting for the target passed --forward-queue 65536 bytes"), "\(p.stderr)")
     }
 }

@@ -55,6 +55,12 @@ enum DatagramBytes: ByteSizeBounds {
     static let examples = ["1432", "1k"]
 }
 
+/// Bytes waiting in a queue: 1 KiB to 1 GiB.
+enum QueueBytes: ByteSizeBounds {
+    static let range = 1024...(1 << 30)
+    static let examples = ["16M", "1M"]
+}
+
 /// A socket buffer: 1 byte to 2 GiB - 1 (the kernel takes an int).
 enum BufferBytes: ByteSizeBounds {
     static let range = 1...Int(Int32.max)

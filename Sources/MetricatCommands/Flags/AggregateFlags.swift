@@ -75,7 +75,10 @@ struct AggregateFlags: ParsableArguments {
             visibility: ShownInReference.visibility))
     var maxSetMembers: Int = 10_000
 
-    @Option(help: ArgumentHelp("Also send every flush to this target (any address 'send' takes), with send's reconnect and resend; repeatable.", valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "Also send every flush to this target (any address 'send' takes), with send's reconnect and resend, on a thread of its own (a target that stops reading does not stop the receiving); up to --forward-queue bytes of flushes wait for it; at the end it gets send's 5 s write timeout. Repeatable.",
+            valueName: "address"))
     var forward: [SendAddress] = []
 
     @Option(
@@ -83,6 +86,12 @@ struct AggregateFlags: ParsableArguments {
             "The format written to --forward targets (default influx; graphite or statsd for a next StatsD/Graphite hop).", valueName: "format",
             visibility: ShownInReference.visibility))
     var forwardFormat: MetricFormat?
+
+    @Option(
+        help: ArgumentHelp(
+            "Most bytes of flushes waiting for one --forward target; when a new flush does not fit, the oldest waiting ones are dropped unsent, reported and counted as failed (the newest is always kept).",
+            valueName: "bytes", visibility: ShownInReference.visibility))
+    var forwardQueue = ByteSize<QueueBytes>(bytes: 16 << 20)
 
     @Option(
         help: ArgumentHelp(
@@ -99,6 +108,7 @@ struct AggregateFlags: ParsableArguments {
         if !forward.isEmpty { out.append("--forward") }
         if serveMetrics != nil { out.append("--serve-metrics") }
         if forwardFormat != nil { out.append("--forward-format") }
+        if forwardQueue.bytes != 16 << 20 { out.append("--forward-queue") }
         if maxTtl != nil { out.append("--max-ttl") }
         return out
     }
@@ -124,6 +134,7 @@ struct AggregateFlags: ParsableArguments {
         o.roundInterval = roundInterval
         o.forward = forward.map(\.endpoint)
         if let forwardFormat { o.forwardFormat = forwardFormat }
+        o.forwardQueueBytes = forwardQueue.bytes
         o.serveMetrics = serveMetrics?.endpoint
         return o
     }
