@@ -95,19 +95,7 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     /// Serves on a new thread (signals stay blocked there: the caller's thread handles them).
     public func start() {
         guard thread == nil else { return }
-        let box = Unmanaged.passRetained(self)
-        var t = pthread_t()
-        pthread_create(
-            &t, nil,
-            { arg in
-                var mask = sigset_t()
-                sigfillset(&mask)
-                pthread_sigmask(SIG_BLOCK, &mask, nil)
-                let server = Unmanaged<MetricsHTTPServer>.fromOpaque(arg!).takeRetainedValue()
-                server.serve()
-                return nil
-            }, box.toOpaque())
-        thread = t
+        thread = WorkerThread.start { self.serve() }
     }
 
     /// Stops serving and joins the thread; open connections are closed.

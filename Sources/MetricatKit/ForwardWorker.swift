@@ -73,19 +73,7 @@ final class ForwardWorker: @unchecked Sendable {
         output.diagnosticsSource = endpoint.description
         wake = .allocate(capacity: 1)
         sem_init(wake, 0, 0)
-        let me = Unmanaged.passRetained(self)
-        var t = pthread_t()
-        pthread_create(
-            &t, nil,
-            { arg in
-                // Signals stay with the receive loop's thread.
-                var mask = sigset_t()
-                sigfillset(&mask)
-                pthread_sigmask(SIG_BLOCK, &mask, nil)
-                Unmanaged<ForwardWorker>.fromOpaque(arg!).takeRetainedValue().serve()
-                return nil
-            }, me.toOpaque())
-        thread = t
+        thread = WorkerThread.start { self.serve() }
     }
 
     deinit {
