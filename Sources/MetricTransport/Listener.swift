@@ -85,6 +85,9 @@ public final class Listener {
     public private(set) var grantedReceiveBuffers: [Int32] = []
     /// Datagrams the kernel dropped on our UDP sockets, from SO_RXQ_OVFL (the last value seen).
     public private(set) var overflowDrops: UInt64 = 0
+    /// Datagrams the kernel handed over that the delegate never saw: the rest of a batch after it
+    /// said stop, and what ``discardQueued()`` read at the end.
+    public private(set) var unhandledDatagrams = 0
     public private(set) var openConnections = 0
 
     private var epfd: Int32 = -1
@@ -291,13 +294,15 @@ public final class Listener {
         }
     }
 
-    /// Reads once what the kernel already holds for this listener (queued datagrams, connections
+    /// Reads what the kernel already holds for this listener (queued datagrams, connections
     /// waiting to be accepted, bytes acknowledged to stream senders), then closes every connection,
     /// handing out its last unfinished line. Called at SIGINT or SIGTERM, so what a sender was told
-    /// arrived is not dropped unread. One pass over each socket: bounded however fast peers send.
+    /// arrived is not dropped unread. Bounded however fast peers send: at most ``drainBatches``
+    /// batches of datagrams a socket (more than the largest receive buffer holds), one pass over
+    /// each connection.
     public func drain(_ delegate: (Received) -> Bool) {
         for s in sockets {
-            let more = s.isDatagram ? readDatagrams(s, delegate) : acceptConnections(s, delegate)
+            let more = s.isDatagram ? readDatagrams(s, delegate, batches: Self.drainBatches) : acceptConnections(s, delegate)
             if !more { return }
         }
         for c in connections.values.sorted(by: { $0.peer.connection < $1.peer.connection }) {
@@ -432,7 +437,14 @@ public final class Listener {
         return true
     }
 
-    private func readDatagrams(_ s: Socket, _ delegate: (Received) -> Bool) -> Bool {
+    /// Batches of datagrams ``drain(_:)`` reads at most from one socket: 4096 x 64 is more than a
+    /// 64 MiB receive buffer holds of the smallest datagrams (the kernel accounts about 768 bytes
+    /// each), and a sender still flooding cannot hold the end for long (well under a second).
+    static let drainBatches = 4096
+
+    /// Reads up to `batches` batches of datagrams (fewer once the socket is empty); false when the
+    /// delegate said stop.
+    private func readDatagrams(_ s: Socket, _ delegate: (Received) -> Bool, batches: Int = 8) -> Bool {
         let batch = options.datagramBatch
         let size = options.maxDatagram
         let controlSize = Int(cms_cmsg_space_u32())
@@ -448,7 +460,7 @@ public final class Listener {
             iovecs.withUnsafeMutableBufferPointer { iov in
                 addresses.withUnsafeMutableBufferPointer { addr in
                     control.withUnsafeMutableBytes { ctl in
-                        for _ in 0..<8 where keepGoing {
+                        for _ in 0..<batches where keepGoing {
                             for i in 0..<batch {
                                 iov[i] = iovec(iov_base: raw.baseAddress! + i * size, iov_len: size)
                                 headers[i].msg_hdr.msg_iov = iov.baseAddress! + i
@@ -477,12 +489,14 @@ public final class Listener {
                                 let bytes = UnsafeBufferPointer(start: (raw.baseAddress! + i * size).assumingMemoryBound(to: UInt8.self), count: len)
                                 if headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 {
                                     if !delegate(.dropped("datagram longer than \(size) bytes: truncated, dropped", peer)) {
+                                        unhandledDatagrams += Int(n) - i - 1
                                         keepGoing = false
                                         return
                                     }
                                     continue
                                 }
                                 if !delegate(.datagram(bytes, peer)) {
+                                    unhandledDatagrams += Int(n) - i - 1
                                     keepGoing = false
                                     return
                                 }
@@ -526,6 +540,30 @@ public final class Listener {
             start = end + 1
         }
         return true
+    }
+
+    /// Reads and counts (in ``unhandledDatagrams``), without handing them out, the datagrams still
+    /// queued on the datagram sockets when the run stops, so that what the kernel accepted for this
+    /// listener is either handled, dropped by the kernel or counted here. At most `limit` a socket,
+    /// so a sender that keeps flooding cannot hold the end. Returns how many it read.
+    @discardableResult
+    public func discardQueued(limit: Int = 1 << 16) -> Int {
+        var byte: UInt8 = 0
+        var read = 0
+        for s in sockets where s.isDatagram {
+            var n = 0
+            // A 1-byte buffer takes a whole datagram off the queue (the rest is cut off).
+            while n < limit {
+                if recv(s.fd, &byte, 1, Int32(MSG_DONTWAIT)) >= 0 {
+                    n += 1
+                } else if errno != EINTR {
+                    break
+                }
+            }
+            read += n
+        }
+        unhandledDatagrams += read
+        return read
     }
 
     /// Kernel drops on the UDP sockets from `/proc/net/udp`, read now.

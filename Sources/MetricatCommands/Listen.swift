@@ -31,7 +31,9 @@ struct Listen: ParsableCommand {
 
             Delivery: nothing is acknowledged beyond the kernel, so senders learn of no loss; every \
             loss is counted in --json. Datagrams the kernel dropped (receive buffer full) are \
-            kernel_drops; a truncated datagram, an overlong line and a connection closed to make \
+            kernel_drops; datagrams the kernel handed over after --count or an expectation was met, \
+            or still queued when the run stopped (--timeout), are unread; a truncated datagram, an \
+            overlong line and a connection closed to make \
             room (past --max-connections the one idle longest is closed, those that never sent a \
             whole line first, so neither floods nor slow peers push out a client that sends) or idle \
             past --read-timeout are dropped, each reported.
@@ -103,7 +105,7 @@ struct Listen: ParsableCommand {
 
     @Flag(
         help:
-            "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --."
+            "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, unread, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --."
     )
     var json = false
 

@@ -70,6 +70,9 @@ public struct AggregateSummary: Sendable {
     /// Overlong lines, truncated datagrams, closed connections.
     public var dropped = 0
     public var kernelDrops: UInt64 = 0
+    /// Datagrams still queued when the run stopped (read and discarded at the end), or left in a
+    /// batch after `--count` was reached.
+    public var unread = 0
     public var durationSeconds = 0.0
     public var listening: [String] = []
 }
@@ -198,15 +201,24 @@ public final class AggregateFrontend {
                     self.out.flush()
                     self.printForwardReports()
                 }, { [unowned self] r in self.receive(r) })
-            if case .signal = reason { break }
+            if case .signal = reason {
+                // What the kernel already holds is read once, as plain listen does.
+                listener.drain { [unowned self] r in self.receive(r) }
+                break
+            }
             if reason == .timeout, let deadline, Clock.monotonicNanoseconds() >= deadline { break }
             if reason == .timeout { flush(at: flushWall) }
         }
+        // The counts end here: what is still queued is read and counted as unread, and the sockets
+        // close, so datagrams sent later are refused rather than queued while forwards finish.
+        listener.discardQueued()
+        summary.unread = listener.unhandledDatagrams
+        summary.kernelDrops = listener.kernelDrops()
+        listener.close()
         // The last flush: everything received since the previous one.
         flush(at: Clock.nowNanoseconds())
         closeForwards()
         out.flush()
-        summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
         summary.series = aggregator.seriesCount
         summary.refusedSamples = aggregator.refusedSamples
@@ -467,6 +479,7 @@ public final class AggregateFrontend {
         o.add("max_series", s.maxSeries)
         o.add("dropped", s.dropped)
         o.add("kernel_drops", s.kernelDrops)
+        o.add("unread", s.unread)
         o.add("duration_s", s.durationSeconds)
         o.add("listening", strings: s.listening)
         if !forwards.isEmpty {

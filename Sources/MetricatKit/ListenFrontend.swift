@@ -62,6 +62,9 @@ public struct ListenSummary: Sendable {
     /// Overlong lines, truncated datagrams, and connections closed to make room or for being idle.
     public var dropped = 0
     public var kernelDrops: UInt64 = 0
+    /// Datagrams the kernel handed to listen that it did not handle: after `--count` or an
+    /// expectation was met, or still queued when the run stopped (read and discarded at the end).
+    public var unread = 0
     public var matched = false
     public var durationSeconds = 0.0
     /// The bound addresses, with the port the kernel chose for `:0`.
@@ -249,6 +252,8 @@ public final class ListenFrontend: MetricHandler {
         finishStreams()
         out.flush()
         syncCounts()
+        listener.discardQueued()
+        summary.unread = listener.unhandledDatagrams
         summary.kernelDrops = listener.kernelDrops()
         summary.durationSeconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
         summary.command = child?.termination
@@ -299,6 +304,7 @@ public final class ListenFrontend: MetricHandler {
         o.add("parse_errors", s.parseErrors)
         o.add("dropped", s.dropped)
         o.add("kernel_drops", s.kernelDrops)
+        o.add("unread", s.unread)
         o.add("matched", s.matched)
         o.add("duration_s", s.durationSeconds)
         o.add("listening", strings: s.listening)

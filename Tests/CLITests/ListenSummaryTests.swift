@@ -66,6 +66,40 @@ import Testing
         #expect(json["listening"] as? [String] == [address])
     }
 
+    /// Datagrams the kernel queued while listen was stopped (SIGSTOP): after `--count` is met in the
+    /// first, the other 19 of the batch are counted as `unread`, not lost from every count.
+    @Test func datagramsLeftAfterTheCountAreCountedAsUnread() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--count", "1", "--json", "-q", "--timeout", "10s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        listen.signal(SIGSTOP)
+        Self.sendDatagrams(Array(repeating: "x v=1 1", count: 20), port: port)
+        listen.signal(SIGCONT)
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        Self.expectCounts(try Self.summary(listen.stderr), ["received": 1, "datagrams": 1, "unread": 19, "kernel_drops": 0])
+    }
+
+    /// At SIGINT listen reads everything the kernel holds for it, not one batch: 3,000 datagrams
+    /// queued while it was stopped are all received (or, past a receive buffer the kernel capped,
+    /// dropped by the kernel and counted there); none is unread.
+    @Test func sigintReadsEveryQueuedDatagram() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--json", "-q", "--rcvbuf", "4M", "--timeout", "30s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        listen.signal(SIGSTOP)
+        Self.sendDatagrams(Array(repeating: "x v=1 1", count: 3000), port: port)
+        listen.signal(SIGINT)
+        listen.signal(SIGCONT)
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        let json = try Self.summary(listen.stderr)
+        let received = try #require(json["received"] as? Int, "\(json)")
+        let drops = try #require(json["kernel_drops"] as? Int, "\(json)")
+        #expect(received + drops == 3000 && received > 1024, "\(json)")
+        #expect(json["unread"] as? Int == 0, "\(json)")
+    }
+
     @Test func aDatagramIsPrintedWholeEvenWhenTheCountIsReachedInsideIt() throws {
         let port = freePort()
         let address = "udp://127.0.0.1:\(port)"
