@@ -212,7 +212,7 @@ public final class ListenFrontend: MetricHandler {
         var reason: StopReason = .delegate
         var lastStats = summary
         var lastTick = start
-        while !done || childRunning {
+        while !diagnostics.shouldStop && (!done || childRunning) {
             var until = deadline
             if live { until = min(until ?? Int64.max, Clock.monotonicNanoseconds() + 1_000_000_000) }
             // unowned(unsafe): the closures run only inside this call, while self is alive (a checked
@@ -249,6 +249,7 @@ public final class ListenFrontend: MetricHandler {
             }
         }
         if live { StandardStreams.writeError("\n") }
+        if diagnostics.shouldStop, let c = child, c.termination == nil { _ = c.stop(SIGTERM, grace: 5_000_000_000) }
         finishStreams()
         out.flush()
         syncCounts()
@@ -274,6 +275,10 @@ public final class ListenFrontend: MetricHandler {
                 }
             }
             failed = true
+        }
+        if diagnostics.shouldStop {
+            StandardStreams.writeError("metricat: listen: stopped at the first bad line (--strict)\n")
+            return .dataError
         }
         if failed { return .expectationFailed }
         if let failure = out.failure {
@@ -425,6 +430,8 @@ public final class ListenFrontend: MetricHandler {
         }
         out.flushIfNeeded()
         if summary.matched { done = true }
+        // --strict: the first bad line ends the run (exit 65), a command after -- included.
+        if diagnostics.shouldStop { return false }
         return !done || childRunning
     }
 

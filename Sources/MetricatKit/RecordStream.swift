@@ -223,12 +223,15 @@ extension MetricParser {
         let front = pipeline.front
         let direct = pipeline.direct
         let onLine = pipeline.onLine
+        let diagnostics = pipeline.diagnostics
         output.source = name
         var number = 0
         var lines = 0
         RecordStream.forEachLine(text) { line in
             number += 1
             if !line.isEmpty { lines += 1 }
+            // --strict: after the first bad line the rest of the text is not read.
+            if diagnostics.shouldStop { return }
             output.enterLine(number, line)
             onLine?(number)
             if line.count > limit {

@@ -100,6 +100,24 @@ import Testing
         #expect(json["unread"] as? Int == 0, "\(json)")
     }
 
+    /// `--strict` stops at the first bad line with exit 65: the lines after it in the datagram are
+    /// not decoded, the next datagram is counted as unread.
+    @Test func strictStopsAtTheFirstBadLine() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--from", "influx", "--strict", "--json", "--timeout", "10s"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        listen.signal(SIGSTOP)
+        Self.sendDatagrams(["a v=1 1\nbad\nc v=1 1\n", "d v=1 1"], port: port)
+        listen.signal(SIGCONT)
+        #expect(listen.wait() == 65, "\(listen.stderr)")
+        #expect(listen.stdout == "a v=1 1\n", "\(listen.stdout)")
+        #expect(listen.stderr.contains(":2:4: expected fields"), "\(listen.stderr)")
+        #expect(listen.stderr.hasSuffix("metricat: listen: stopped at the first bad line (--strict)\n"), "\(listen.stderr)")
+        let json = try Self.summary(listen.stderr.components(separatedBy: "\nmetricat: listen: stopped").first ?? "")
+        Self.expectCounts(json, ["metrics": 1, "parse_errors": 1, "datagrams": 1, "unread": 1])
+    }
+
     @Test func aDatagramIsPrintedWholeEvenWhenTheCountIsReachedInsideIt() throws {
         let port = freePort()
         let address = "udp://127.0.0.1:\(port)"
