@@ -21,7 +21,7 @@ extension Listen {
         options.timeout = timeout?.nanoseconds
         options.json = json
         options.readyFile = readyFile
-        options.listener.maxLineBytes = common.maxLine.bytes == 1 << 20 ? 64 * 1024 : common.maxLine.bytes
+        options.listener.maxLineBytes = common.maxLine?.bytes ?? 64 * 1024
         options.listener.maxConnections = maxConnections
         options.listener.readTimeout = readTimeout?.nanoseconds
         options.listener.reusePort = reusePort

@@ -218,7 +218,7 @@ struct Listen: ParsableCommand {
         options.stats = stats
         options.record = record
         if sequence { options.sequenceKey = seqKey }
-        options.listener.maxLineBytes = common.maxLine.bytes == 1 << 20 ? 64 * 1024 : common.maxLine.bytes
+        options.listener.maxLineBytes = common.maxLine?.bytes ?? 64 * 1024
         options.listener.maxConnections = maxConnections
         options.listener.readTimeout = readTimeout?.nanoseconds
         options.listener.reusePort = reusePort

@@ -370,7 +370,7 @@ public final class AggregateFrontend {
             let number = (streamLines[peer.connection] ?? 0) + 1
             streamLines[peer.connection] = number
             currentSource = peer.address
-            if !bytes.isEmpty { line(bytes, number: number) }
+            if !RecordStream.isBlank(bytes) { line(bytes, number: number) }
         case .connected(let peer):
             summary.connections += 1
             diagnostics.note("\(peer.address) connected to \(peer.listener)")

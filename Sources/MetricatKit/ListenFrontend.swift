@@ -396,7 +396,14 @@ public final class ListenFrontend: MetricHandler {
                 summary.lines += stream?.feedText(bytes) ?? Self.lineCount(bytes)
             } else {
                 RecordStream.forEachLine(bytes) { text in
-                    if !text.isEmpty { line(text, peer: peer) }
+                    if RecordStream.isBlank(text) { return }
+                    if pipeline == nil && text.count > options.listener.maxLineBytes {
+                        // As on a stream connection (where the listener drops it).
+                        summary.dropped += 1
+                        diagnostics.warning("\(peer.address): a line of \(text.count) bytes is longer than \(options.listener.maxLineBytes) bytes: dropped (raise --max-line)")
+                        return
+                    }
+                    line(text, peer: peer)
                 }
                 stream?.feedText(bytes)
             }
@@ -405,7 +412,7 @@ public final class ListenFrontend: MetricHandler {
             summary.bytes += bytes.count
             if options.raw { hexDump(bytes, peer: peer, what: "read") }
         case .line(let bytes, let peer):
-            if !bytes.isEmpty { line(bytes, peer: peer) }
+            if !RecordStream.isBlank(bytes) { line(bytes, peer: peer) }
             if let pipeline {
                 currentPeer = peer.address
                 pipeline.setNow(fixedNow ?? Clock.nowNanoseconds())
@@ -496,7 +503,7 @@ public final class ListenFrontend: MetricHandler {
     /// The non-empty lines of a datagram.
     static func lineCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var n = 0
-        RecordStream.forEachLine(bytes) { if !$0.isEmpty { n += 1 } }
+        RecordStream.forEachLine(bytes) { if !RecordStream.isBlank($0) { n += 1 } }
         return n
     }
 

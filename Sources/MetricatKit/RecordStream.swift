@@ -179,7 +179,7 @@ public final class RecordStream {
         if format == nil {
             // Not started (detection failed so far): each line gets its own try.
             Self.forEachLine(text) { line in
-                if !line.isEmpty { lines += 1 }
+                if !Self.isBlank(line) { lines += 1 }
                 feedLine(line)
             }
             endText()
@@ -188,6 +188,12 @@ public final class RecordStream {
             lineNumber = 0
         }
         return lines
+    }
+
+    /// A line with nothing in it, not counted as one: empty, or only the `\r` of a CRLF ending.
+    @inline(__always)
+    static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        line.count == 0 || (line.count == 1 && line[0] == 0x0D)
     }
 
     /// Calls `body` with each line of `text` (split at `\n`, the newline left out).
@@ -229,7 +235,7 @@ extension MetricParser {
         var lines = 0
         RecordStream.forEachLine(text) { line in
             number += 1
-            if !line.isEmpty { lines += 1 }
+            if !RecordStream.isBlank(line) { lines += 1 }
             // --strict: after the first bad line the rest of the text is not read.
             if diagnostics.shouldStop { return }
             output.enterLine(number, line)

@@ -118,6 +118,25 @@ import Testing
         Self.expectCounts(json, ["metrics": 1, "parse_errors": 1, "datagrams": 1, "unread": 1])
     }
 
+    /// A lone `\r` (a blank CRLF line) is no line; a datagram line past `--max-line` is dropped and
+    /// counted as on a stream connection, not printed.
+    @Test func blankCRLFLinesAreNotCountedAndOverlongDatagramLinesAreDropped() throws {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address, "--json", "--max-line", "20", "--timeout", "10s", "--count", "2"])
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        Self.sendDatagrams(["\n\r\n\nshort 1\n" + String(repeating: "x", count: 46) + "\nok 2\n"], port: port)
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        #expect(listen.stdout == "short 1\nok 2\n", "\(listen.stdout)")
+        #expect(listen.stderr.contains(": a line of 46 bytes is longer than 20 bytes: dropped (raise --max-line)"), "\(listen.stderr)")
+        Self.expectCounts(try Self.summary(listen.stderr), ["received": 2, "dropped": 1, "datagrams": 1, "unread": 0])
+        let decoding = try Background.metricat(["listen", address, "--from", "influx", "--json", "-q", "--timeout", "10s", "--count", "1"])
+        #expect(decoding.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        Self.sendDatagrams(["\r\n\r\na v=1 1\r\n"], port: port)
+        #expect(decoding.wait() == 0, "\(decoding.stderr)")
+        Self.expectCounts(try Self.summary(decoding.stderr), ["received": 1, "metrics": 1, "parse_errors": 0])
+    }
+
     @Test func aDatagramIsPrintedWholeEvenWhenTheCountIsReachedInsideIt() throws {
         let port = freePort()
         let address = "udp://127.0.0.1:\(port)"

@@ -17,7 +17,7 @@ import Testing
         #expect(plain.retryTimeout.nanoseconds == 10_000_000_000)
         #expect(plain.writeTimeout.nanoseconds == 5_000_000_000)
         #expect(plain.maxDatagram.bytes == 1432)
-        #expect(plain.common.maxLine.bytes == 1 << 20)
+        #expect(plain.common.maxLine == nil)  // 1 MiB for files, 64 KiB for listen
         #expect(plain.every == nil && plain.rate == nil)
         let given = try parse(
             [
@@ -29,7 +29,7 @@ import Testing
         #expect(given.retryTimeout.nanoseconds == 3_000_000_000)
         #expect(given.writeTimeout.nanoseconds == 2_000_000_000)
         #expect(given.maxDatagram.bytes == 8192)
-        #expect(given.common.maxLine.bytes == 4096)
+        #expect(given.common.maxLine?.bytes == 4096)
         let replay = try parse(["send", "-", "--replay", "x.rec", "--rate", "10k"], as: Send.self)
         #expect(replay.rate?.perSecond == 10_000)
     }

@@ -8,6 +8,9 @@ struct CommonFlags: ParsableArguments {
     @Flag(help: "Stop at the first bad line (exit 65) instead of reporting it and going on.")
     var strict = false
 
-    @Option(help: ArgumentHelp("Longest input line or record in bytes; longer ones are reported and skipped.", valueName: "bytes"))
-    var maxLine = ByteSize<LineBytes>(bytes: 1 << 20)
+    @Option(
+        help: ArgumentHelp(
+            "Longest input line or record in bytes; longer ones are reported and skipped. Default 1 MiB (1048576); listen: 64 KiB (65536), a datagram's lines included.",
+            valueName: "bytes"))
+    var maxLine: ByteSize<LineBytes>?
 }

@@ -53,7 +53,7 @@ struct FormatFlagSet<Placement: FormatFlagsPlacement>: ParsableArguments {
     /// The options value these flags describe.
     func options(common: CommonFlags) throws -> FormatOptions {
         var options = FormatOptions()
-        options.maxLineBytes = common.maxLine.bytes
+        options.maxLineBytes = common.maxLine?.bytes ?? 1 << 20
         for g in groups { try g.apply(to: &options) }
         return options
     }
