@@ -31,12 +31,10 @@ struct Listen: ParsableCommand {
 
             Delivery: nothing is acknowledged beyond the kernel, so senders learn of no loss; every \
             loss is counted in --json. Datagrams the kernel dropped (receive buffer full) are \
-            kernel_drops; datagrams the kernel handed over after --count or an expectation was met, \
-            or still queued when the run stopped (--timeout), are unread; a truncated datagram, an \
-            overlong line and a connection closed to make \
-            room (past --max-connections the one idle longest is closed, those that never sent a \
-            whole line first, so neither floods nor slow peers push out a client that sends) or idle \
-            past --read-timeout are dropped, each reported.
+            kernel_drops; those left after --count was met or queued at --timeout are unread; a \
+            truncated datagram, an overlong line and a connection closed to make room (past \
+            --max-connections the one idle longest, those that never sent a whole line first) or \
+            idle past --read-timeout are dropped, each reported.
 
             With a COMMAND after --, listen binds first, then runs it (argv, no shell; stdin, stdout \
             and stderr inherited; METRICAT_LISTEN holds the bound addresses, space-separated), \
@@ -66,7 +64,7 @@ struct Listen: ParsableCommand {
             or a signal) or the command after -- failed, 2 usage, 69 an address could not be bound, \
             74 stdout could not be written, 126 or 127 the command after -- could not be run or \
             found. Lines that do not parse are reported on stderr and counted (parse_errors in \
-            --json) without changing the status.
+            --json) without changing the status; with --strict the first one ends the run (65).
             """
     )
 

@@ -159,7 +159,7 @@ import Testing
         #expect(send.contains("(default: 10s)"))
         #expect(send.contains("(default: 5s)"))
         #expect(send.contains("(default: 1432)"))
-        #expect(send.contains("Default 1 MiB (1048576); listen: 64 KiB (65536)"))
+        #expect(send.contains("(default 1 MiB; listen: 64 KiB)"))
         let load = Load.helpMessage(columns: 400)
         for d in ["(default: 100k)", "(default: 3s)", "(default: 1)", "(default: 8388608)", "(default: 500ms)", "(default: x2)"] {
             #expect(load.contains(d), "\(d)")

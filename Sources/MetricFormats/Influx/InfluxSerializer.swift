@@ -59,6 +59,13 @@ public struct InfluxSerializer: MetricSerializer {
             order.sort { metric.fields[$0].key.utf8.lexicographicallyPrecedes(metric.fields[$1].key.utf8) }
         }
 
+        // A metric none of whose values can be written is one finding (at its first field), not one
+        // per field and one more.
+        if let first = metric.fields.first, let problem = valueProblem(first), metric.fields.allSatisfy({ valueProblem($0) != nil }) {
+            let more = metric.fields.count > 1 ? " (and \(metric.fields.count - 1) more fields it cannot carry)" : ""
+            context.report(.error(.field(first.key), "\(problem)\(more): metric \(series()) skipped"))
+            return
+        }
         line.removeAll()
         var lineBytes = 0  // bytes of the current line, header included; 0 before its first field
         var written = 0
@@ -177,20 +184,23 @@ public struct InfluxSerializer: MetricSerializer {
         return true
     }
 
-    /// `key=value` into `pair`; false (with a diagnostic) when the field cannot be written.
-    mutating func buildPair(_ field: Field, _ context: SerializerContext) -> Bool {
+    /// Why line protocol cannot carry the field's value, or nil.
+    func valueProblem(_ field: Field) -> String? {
         switch field.value {
         case .float(let v) where !v.isFinite:
-            context.report(.error(.field(field.key), "field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry: skipped"))
-            return false
+            return "field \"\(field.key)\" is \(v.isNaN ? "NaN" : "Inf"), which line protocol cannot carry"
         case .uint(let v) where !uintSupport && v > UInt64(Int64.max):
-            context.report(
-                .error(
-                    .field(field.key),
-                    "field \"\(field.key)\" is \(v)u, above the largest integer (9223372036854775807) line protocol carries without --influx-uint-support: skipped"
-                ))
+            return "field \"\(field.key)\" is \(v)u, above the largest integer (9223372036854775807) line protocol carries without --influx-uint-support"
+        default:
+            return nil
+        }
+    }
+
+    /// `key=value` into `pair`; false (with a diagnostic) when the field cannot be written.
+    mutating func buildPair(_ field: Field, _ context: SerializerContext) -> Bool {
+        if let problem = valueProblem(field) {
+            context.report(.error(.field(field.key), problem + ": skipped"))
             return false
-        default: break
         }
         if !fieldKeys.appendWithEquals(field.key, to: pair) {
             let keyChanges = InfluxEscaping.appendFieldKey(field.key, to: pair)

@@ -34,23 +34,33 @@ public struct JSONSerializer: MetricSerializer {
         batch = o.batch
     }
 
+    /// `NaN`, `+Inf` or `-Inf` for a float JSON cannot carry; nil for any other value.
+    @inline(__always)
+    static func nonFinite(_ field: Field) -> String? {
+        guard case .float(let v) = field.value, !v.isFinite else { return nil }
+        return v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")
+    }
+
     public mutating func serialize(_ metric: Metric, into out: inout [UInt8], context: SerializerContext) {
-        // Skip what JSON cannot carry before writing anything.
+        // Skip what JSON cannot carry before writing anything. By index: copying each Field out
+        // would count references on its Strings.
         var usable = 0
-        // By index: copying each Field out would count references on its Strings.
-        for k in metric.fields.indices {
-            if case .float(let v) = metric.fields[k].value, !v.isFinite {
-                context.report(
-                    .error(
-                        .field(metric.fields[k].key),
-                        "field '\(metric.fields[k].key)' of '\(metric.name)' is \(v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "+Inf")), which JSON cannot carry: skipped"))
-            } else {
-                usable += 1
-            }
-        }
+        for k in metric.fields.indices where Self.nonFinite(metric.fields[k]) == nil { usable += 1 }
         if usable == 0 {
-            context.report(.error(.record, "metric '\(metric.name)' has no field JSON can carry: skipped"))
+            // One finding for the metric (at its first field), not one per field and one more.
+            guard let first = metric.fields.first, let what = Self.nonFinite(first) else {
+                context.report(.error(.record, "metric '\(metric.name)' has no field: skipped"))
+                return
+            }
+            let more = metric.fields.count > 1 ? " (and \(metric.fields.count - 1) more fields JSON cannot carry)" : ""
+            context.report(.error(.field(first.key), "field '\(first.key)' of '\(metric.name)' is \(what), which JSON cannot carry\(more): metric skipped"))
             return
+        }
+        if usable < metric.fields.count {
+            for k in metric.fields.indices {
+                guard let what = Self.nonFinite(metric.fields[k]) else { continue }
+                context.report(.error(.field(metric.fields[k].key), "field '\(metric.fields[k].key)' of '\(metric.name)' is \(what), which JSON cannot carry: skipped"))
+            }
         }
         line.removeAll()
         if batch {

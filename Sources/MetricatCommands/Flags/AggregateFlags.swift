@@ -77,7 +77,7 @@ struct AggregateFlags: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Also send every flush to this target (any address 'send' takes), with send's reconnect and resend, on a thread of its own (a target that stops reading does not stop the receiving); up to --forward-queue bytes of flushes wait for it; at the end it gets send's 5 s write timeout. Repeatable.",
+            "Also send every flush to this target (any address 'send' takes) with send's reconnect and resend, from a thread of its own (see --forward-queue). Repeatable.",
             valueName: "address"))
     var forward: [SendAddress] = []
 
@@ -89,7 +89,7 @@ struct AggregateFlags: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Most bytes of flushes waiting for one --forward target; when a new flush does not fit, the oldest waiting ones are dropped unsent, reported and counted as failed (the newest is always kept).",
+            "Most bytes of flushes waiting for one --forward target (a target that stops reading does not stop the receiving); when a new flush does not fit, the oldest waiting ones are dropped unsent, reported and counted as failed (the newest is always kept). At the end the targets get send's 5 s write timeout in all.",
             valueName: "bytes", visibility: ShownInReference.visibility))
     var forwardQueue = ByteSize<QueueBytes>(bytes: 16 << 20)
 

@@ -10,7 +10,7 @@ struct CommonFlags: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Longest input line or record in bytes; longer ones are reported and skipped. Default 1 MiB (1048576); listen: 64 KiB (65536), a datagram's lines included.",
+            "Longest line or record in bytes (default 1 MiB; listen: 64 KiB); longer ones are reported and skipped.",
             valueName: "bytes"))
     var maxLine: ByteSize<LineBytes>?
 }
