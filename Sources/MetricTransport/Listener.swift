@@ -520,6 +520,8 @@ public final class Listener {
 
     private func peerName(_ address: SocketAddress) -> String {
         let length = Int(address.length)
+        // An unnamed Unix datagram sender has no address at all (as SocketAddress names it).
+        if length == 0 { return "unix" }
         let same = withUnsafeBytes(of: address.storage) { raw in
             length == lastPeer.bytes.count && length <= raw.count && raw.prefix(length).elementsEqual(lastPeer.bytes)
         }

@@ -137,6 +137,21 @@ import Testing
         Self.expectCounts(try Self.summary(decoding.stderr), ["received": 1, "metrics": 1, "parse_errors": 0])
     }
 
+    /// An unnamed Unix datagram sender is named `unix` in findings, as `--show-source` names it.
+    @Test func anUnnamedUnixDatagramSenderIsNamedUnix() throws {
+        let dir = try temporaryDirectory("ug")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let address = "unixgram://" + dir.appendingPathComponent("s.sock").path
+        // Line protocol sent to a listener that reads JSON: one finding, placed at its sender.
+        let listen = try Background.metricat(["listen", address, "--from", "json", "--json", "-q", "--timeout", "3s"])
+        #expect(listen.waitFor(20) { _, err in err.contains("listening on") })
+        let send = try Binary.run(["send", address, "a v=1 1"])
+        #expect(send.status == 0, "\(send)")
+        #expect(listen.wait() == 0, "\(listen.stderr)")
+        #expect(listen.stderr.contains("\nunix:1:1: "), "\(listen.stderr)")
+        Self.expectCounts(try Self.summary(listen.stderr), ["received": 1, "parse_errors": 1])
+    }
+
     @Test func aDatagramIsPrintedWholeEvenWhenTheCountIsReachedInsideIt() throws {
         let port = freePort()
         let address = "udp://127.0.0.1:\(port)"
