@@ -43,6 +43,9 @@ public struct JSONParser: MetricParser {
     private var overlong = false
     private var startLine = 0, startColumn = 0
     private var lastLineEnd = (line: 0, column: 0)
+    /// Where a line ended inside a string: a newline in a string literal when another line follows,
+    /// the end of the input when none does (reported then).
+    private var stringBreak: (line: Int, column: Int)?
     /// The end of the last line seen at all: where an unclosed top-level array is reported.
     private var inputEnd = (line: 1, column: 1)
 
@@ -53,6 +56,11 @@ public struct JSONParser: MetricParser {
     }
 
     public mutating func parse(line: UnsafeBufferPointer<UInt8>, number: Int, into handler: MetricHandler) {
+        if let at = stringBreak {
+            // A next line came: the string did hold a newline.
+            stringBreak = nil
+            handler.report(.error(line: at.line, column: at.column, "invalid character '\\n' in string literal"))
+        }
         let n = line.count
         inputEnd = (number, n + 1)
         var i = 0
@@ -168,12 +176,17 @@ public struct JSONParser: MetricParser {
     }
 
     /// Not inside a record or a top-level array (a line there continues it).
-    public var isBetweenRecords: Bool { !inRecord && !topArray }
+    public var isBetweenRecords: Bool { !inRecord && !topArray && stringBreak == nil }
 
     public mutating func lineWentDirect() { atStart = false }
 
     public mutating func finish(into handler: MetricHandler) {
         defer { atStart = true }  // the next input may start with its own BOM
+        if let at = stringBreak {
+            // The input (a file, a datagram, a connection) ended inside the string.
+            stringBreak = nil
+            handler.report(.error(line: at.line, column: at.column, "unexpected end of JSON input in a string literal"))
+        }
         if inRecord {
             if kind == .scalar && !overlong {
                 completeRecord(handler)
@@ -302,7 +315,8 @@ public struct JSONParser: MetricParser {
         }
         // The line ends inside the record.
         if inString {
-            handler.report(.error(line: number, column: n + 1, "invalid character '\\n' in string literal"))
+            // Reported when it is known whether a newline or the end of the input followed.
+            stringBreak = (number, n + 1)
             endRecord(failed: true, handler)
             return false
         }
