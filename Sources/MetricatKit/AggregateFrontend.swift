@@ -227,12 +227,12 @@ public final class AggregateFrontend {
         var undelivered = 0
         for f in forwards { undelivered += f.worker.stats.failedLines }
         if undelivered > 0 {
-            diagnostics.ioError("--forward: \(undelivered) lines could not be delivered")
+            diagnostics.ioError("--forward: \(undelivered.counting("line")) could not be delivered")
             return .unavailable
         }
         if let c = options.count, summary.lines < c {
             if reason == .timeout {
-                StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(summary.lines) of \(c) lines arrived\n")
+                StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(summary.lines) of \(c.counting("line")) arrived\n")
             }
             return .expectationFailed
         }
@@ -253,10 +253,10 @@ public final class AggregateFrontend {
                     diagnostics.relay(line)
                 case .undelivered(let lines, let flush, let why):
                     let which = flush > 0 ? "of flush \(flush)" : "left at the end"
-                    diagnostics.warning("--forward \(target): \(lines) lines \(which) could not be delivered\(why.isEmpty ? "" : " (\(why))")")
+                    diagnostics.warning("--forward \(target): \(lines.counting("line")) \(which) could not be delivered\(why.isEmpty ? "" : " (\(why))")")
                 case .dropped(let lines, let flush):
                     diagnostics.warning(
-                        "--forward \(target): \(lines) lines of flush \(flush) dropped unsent: the flushes waiting for the target passed --forward-queue \(f.worker.maxQueuedBytes) bytes"
+                        "--forward \(target): \(lines.counting("line")) of flush \(flush) dropped unsent: the flushes waiting for the target passed --forward-queue \(f.worker.maxQueuedBytes) bytes"
                     )
                 }
             }

@@ -289,11 +289,11 @@ public final class ListenFrontend: MetricHandler {
     }
 
     func unmetText() -> String {
-        if let e = options.expect { return "no line matched --expect '\(e)' (\(summary.lines) lines arrived)" }
-        if let e = options.expectMetric { return "no metric matched --expect-metric '\(e)' (\(summary.metrics) metrics arrived)" }
+        if let e = options.expect { return "no line matched --expect '\(e)' (\(summary.lines.counting("line")) arrived)" }
+        if let e = options.expectMetric { return "no metric matched --expect-metric '\(e)' (\(summary.metrics.counting("metric")) arrived)" }
         if let c = options.count {
-            let what = pipeline == nil ? "lines" : "metrics"
-            return "\(pipeline == nil ? summary.lines : summary.metrics) of \(c) \(what) arrived"
+            let what = pipeline == nil ? "line" : "metric"
+            return "\(pipeline == nil ? summary.lines : summary.metrics) of \(c.counting(what)) arrived"
         }
         return ""
     }

@@ -210,7 +210,7 @@ extension AggregateTests {
         #expect(p.waitFor(10) { _, err in err.contains("could not be delivered") }, "\(p.stderr)")
         p.signal(SIGTERM)
         #expect(p.wait() == 69, "\(p.stderr)")
-        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 lines of flush "), "\(p.stderr)")
+        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 line of flush "), "\(p.stderr)")
         let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
         let forward = try #require((json["forward"] as? [[String: Any]])?.first)
         #expect(forward["lines"] as? Int == 1 && forward["failed"] as? Int == 1, "\(forward)")
