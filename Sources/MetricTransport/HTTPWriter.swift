@@ -1,4 +1,5 @@
 import MetricFormats
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ public final class HTTPWriter {
                     stats.lines += lines.count
                     return
                 }
-                if status >= 500 && attempt <= retries {
+                if status >= 500 && attempt <= retries && !pastStop {
                     onEvent("\(target.host):\(target.port): HTTP \(status): \(Self.errorText(responseBody)); retrying")
                     sleepNanoseconds(Int64(attempt) * 200_000_000)
                     continue
@@ -106,7 +107,7 @@ public final class HTTPWriter {
                 // Sent again on a new connection: when the lost answer followed a whole request,
                 // the server may have stored the batch already (at-least-once).
                 if sentWhole { sentBefore = true }
-                if attempt <= retries {
+                if attempt <= retries && !pastStop {
                     stats.reconnects += 1
                     sleepNanoseconds(Int64(attempt) * 100_000_000)
                     socket = try? Socket.connect(to: endpoint, sendTimeout: writeTimeout)
@@ -127,6 +128,23 @@ public final class HTTPWriter {
         flush()
         socket?.close()
         socket = nil
+    }
+
+    /// The monotonic time past which nothing waits (``stop(by:)``); set from any thread.
+    private let stopBy = Atomic<Int64>(.max)
+
+    /// Bounds every later wait (a connect, a write, an answer, a retry) by `deadline` (monotonic
+    /// ns), as ``Sender/stop(by:)`` does: a batch whose answer has not come by then counts as
+    /// unconfirmed when it went out whole, else as failed. Callable from another thread.
+    public func stop(by deadline: Int64) {
+        stopBy.store(deadline, ordering: .relaxed)
+    }
+
+    private var pastStop: Bool { monotonicNow() >= stopBy.load(ordering: .relaxed) }
+
+    /// `timeout`, shortened to what is left before ``stop(by:)``'s deadline (at least 1 ms).
+    private func bounded(_ timeout: Int64) -> Int64 {
+        max(1_000_000, min(timeout, stopBy.load(ordering: .relaxed) &- monotonicNow()))
     }
 
     /// `{"error":"..."}` → the message; anything else as it is.
@@ -271,7 +289,7 @@ public final class HTTPWriter {
         let written: Result<Int, Errno> = request.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
-                switch s.send(UnsafeRawBufferPointer(rebasing: bytes[offset...]), timeout: writeTimeout) {
+                switch s.send(UnsafeRawBufferPointer(rebasing: bytes[offset...]), timeout: bounded(writeTimeout)) {
                 case .success(let n): offset += n
                 case .failure(let e): return .failure(e)
                 }
@@ -290,14 +308,20 @@ public final class HTTPWriter {
     /// server closes, or answers badly on, is dropped here too.
     private func readResponse(_ s: Socket) -> Result<(Int, [UInt8]), TransportError> {
         var buffer = [UInt8](repeating: 0, count: 16384)
-        let deadline = monotonicNow() + responseTimeout
+        let deadline = monotonicNow() + bounded(responseTimeout)
         var problem: Errno?
         let result = HTTPResponseReader.read(
             maxBody: Self.maxResponseBody,
             receive: { data in
-                guard HTTPGet.wait(s.fd, for: Int16(POLLIN), until: deadline) else {
-                    problem = .timedOut
-                    return false
+                // In slices of at most 100 ms, so a stop(by:) that comes while an answer is awaited
+                // ends the wait at its deadline.
+                while true {
+                    let until = min(deadline, stopBy.load(ordering: .relaxed))
+                    if HTTPGet.wait(s.fd, for: Int16(POLLIN), until: min(until, monotonicNow() + 100_000_000)) { break }
+                    if monotonicNow() >= until {
+                        problem = .timedOut
+                        return false
+                    }
                 }
                 switch buffer.withUnsafeMutableBytes({ s.receive(into: $0) }) {
                 case .success(let n) where n > 0:

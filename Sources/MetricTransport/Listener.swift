@@ -577,8 +577,10 @@ public final class Listener {
         return max(total, overflowDrops)
     }
 
-    /// Closes every socket and removes the Unix socket files this listener created.
-    public func close() {
+    /// Closes every socket and removes the Unix socket files this listener created; the signals
+    /// ``handleSignals(also:)`` took stay taken until ``close()``, so a run that is ending (a last
+    /// flush, forward targets) is not killed by a SIGINT or SIGTERM meanwhile.
+    public func closeSockets() {
         for c in connections.values { c.socket.close() }
         connections.removeAll()
         for s in sockets { s.close() }
@@ -588,7 +590,16 @@ public final class Listener {
             if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
         }
         unixPaths.removeAll()
+    }
+
+    /// Closes every socket, removes the Unix socket files this listener created, and gives the
+    /// signals back. A SIGINT or SIGTERM that came while the run was ending is taken as part of
+    /// the same stop (read and dropped), not delivered after it with its default action.
+    public func close() {
+        closeSockets()
         if signalFD >= 0 {
+            var info = signalfd_siginfo()
+            while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) > 0 {}
             Glibc.close(signalFD)
             signalFD = -1
             pthread_sigmask(SIG_SETMASK, &oldMask, nil)

@@ -61,7 +61,8 @@ struct Listen: ParsableCommand {
 
             Exit status: 0 the --count or --expect was met, or nothing was expected and it was \
             stopped (SIGINT, SIGTERM or --timeout), 1 the expectation was not met (before --timeout \
-            or a signal) or the command after -- failed, 2 usage, 69 an address could not be bound, \
+            or a signal) or the command after -- failed, 2 usage, 69 an address could not be bound \
+            (or --aggregate: lines could not be forwarded), \
             74 stdout could not be written, 126 or 127 the command after -- could not be run or \
             found. Lines that do not parse are reported on stderr and counted (parse_errors in \
             --json) without changing the status; with --strict the first one ends the run (65).
@@ -103,7 +104,7 @@ struct Listen: ParsableCommand {
 
     @Flag(
         help:
-            "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, unread, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --."
+            "Print a JSON summary on stderr at exit: received (non-empty lines), metrics, bytes, datagrams, connections, parse_errors, dropped, kernel_drops, unread, matched, duration_s, listening (bound addresses); command_status, command_signal with a command after --. --aggregate prints its own keys (packets, lines, bad_lines, flushes, forward, ...; see the man page)."
     )
     var json = false
 

@@ -150,7 +150,7 @@ public final class AggregateFrontend {
                 let s = try options.forwardFormat.makeSerializer(options.formatOptions)
                 forwards.append((try ForwardWorker(endpoint, options: options.sender, maxQueuedBytes: options.forwardQueueBytes, verbose: diagnostics.verbose), s))
             } catch {
-                diagnostics.ioError("--forward \(endpoint): \(error)")
+                diagnostics.ioError("--forward: \(error)")  // the error names the target
                 return .unavailable
             }
         }
@@ -214,7 +214,7 @@ public final class AggregateFrontend {
         listener.discardQueued()
         summary.unread = listener.unhandledDatagrams
         summary.kernelDrops = listener.kernelDrops()
-        listener.close()
+        listener.closeSockets()
         // The last flush: everything received since the previous one.
         flush(at: Clock.nowNanoseconds())
         closeForwards()
@@ -224,12 +224,18 @@ public final class AggregateFrontend {
         summary.refusedSamples = aggregator.refusedSamples
         summary.saturatedSamples = aggregator.saturatedSamples
         if options.json { StandardStreams.writeError(summaryJSON() + "\n") }
-        var undelivered = 0
-        for f in forwards { undelivered += f.worker.stats.failedLines }
-        if undelivered > 0 {
-            diagnostics.ioError("--forward: \(undelivered.counting("line")) could not be delivered")
-            return .unavailable
+        var undelivered = false
+        for f in forwards {
+            let failed = f.worker.stats.failedLines
+            let unconfirmed = f.worker.unconfirmedLines
+            guard failed > 0 || unconfirmed > 0 else { continue }
+            var parts: [String] = []
+            if failed > 0 { parts.append("\(failed.counting("line")) could not be delivered") }
+            if unconfirmed > 0 { parts.append("\(unconfirmed.counting("line")) were sent but never confirmed (the server may have stored them)") }
+            diagnostics.ioError("--forward \(f.worker.endpoint): " + parts.joined(separator: "; "))
+            undelivered = true
         }
+        if undelivered { return .unavailable }
         if let c = options.count, summary.lines < c {
             if reason == .timeout {
                 StandardStreams.writeError("metricat: listen: timed out after \(summary.durationSeconds.formatted1) s: \(summary.lines) of \(c.counting("line")) arrived\n")
@@ -252,7 +258,9 @@ public final class AggregateFrontend {
                 case .text(let line):
                     diagnostics.relay(line)
                 case .undelivered(let lines, let flush, let why):
-                    let which = flush > 0 ? "of flush \(flush)" : "left at the end"
+                    // Lines written by earlier flushes may fail with a later one (a connection that
+                    // broke, an outage given up): the count is of the flushes up to this one.
+                    let which = flush == 0 ? "left at the end" : flush == 1 ? "of flush 1" : "of flushes up to \(flush)"
                     diagnostics.warning("--forward \(target): \(lines.counting("line")) \(which) could not be delivered\(why.isEmpty ? "" : " (\(why))")")
                 case .dropped(let lines, let flush):
                     diagnostics.warning(
@@ -491,6 +499,7 @@ public final class AggregateFrontend {
                 item.add("failed", st.failedLines)
                 item.add("reconnects", st.reconnects)
                 item.add("resent", st.resentLines)
+                if f.worker.endpoint.isHTTP { item.add("unconfirmed", f.worker.unconfirmedLines) }
                 return item
             }
             o.add("forward", objects: items)

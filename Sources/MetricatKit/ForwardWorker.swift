@@ -120,6 +120,9 @@ final class ForwardWorker: @unchecked Sendable {
     /// The writer's diagnostics, for their counts once it has ended.
     var findings: Diagnostics { diagnostics }
 
+    /// InfluxDB's write API only, after ``close()``: lines sent whose answer never came (at-least-once).
+    var unconfirmedLines: Int { output.httpOutcome.unconfirmed }
+
     /// What was sent, after ``close()``: lines dropped from the queue count as failed.
     var stats: SenderStats {
         var s = output.stats

@@ -357,10 +357,14 @@ public final class LineOutput {
         }
     }
 
-    /// Bounds the waits of a socket target by `deadline` (monotonic ns), from any thread: see
-    /// ``Sender/stop(by:)``. InfluxDB's write API keeps its own timeouts.
+    /// Bounds the waits of the target by `deadline` (monotonic ns), from any thread: see
+    /// ``Sender/stop(by:)`` and ``HTTPWriter/stop(by:)``.
     public func stop(by deadline: Int64) {
-        if case .socket(let sender) = kind { sender.stop(by: deadline) }
+        switch kind {
+        case .socket(let sender): sender.stop(by: deadline)
+        case .http(let writer): writer.stop(by: deadline)
+        case .stdout: break
+        }
     }
 
     public func close() {

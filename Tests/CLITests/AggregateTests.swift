@@ -210,7 +210,7 @@ extension AggregateTests {
         #expect(p.waitFor(10) { _, err in err.contains("could not be delivered") }, "\(p.stderr)")
         p.signal(SIGTERM)
         #expect(p.wait() == 69, "\(p.stderr)")
-        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 line of flush "), "\(p.stderr)")
+        #expect(p.stderr.contains("metricat: warning: --forward \(target): 1 line of flush"), "\(p.stderr)")
         let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
         let forward = try #require((json["forward"] as? [[String: Any]])?.first)
         #expect(forward["lines"] as? Int == 1 && forward["failed"] as? Int == 1, "\(forward)")
@@ -260,5 +260,27 @@ extension AggregateTests {
         #expect(p.stderr.contains("could not be delivered"), "\(p.stderr)")
         // While the writer waited, later flushes passed the 64 KiB queue: the oldest were dropped.
         #expect(p.stderr.contains("dropped unsent: the flushes waiting for the target passed --forward-queue 65536 bytes"), "\(p.stderr)")
+    }
+}
+
+extension AggregateTests {
+    /// An InfluxDB target that takes the request and never answers: the end waits send's 5 s write
+    /// timeout in all (not the 30 s answer timeout and its retries), a SIGTERM during that wait does
+    /// not cut the summary off, and the lines count as unconfirmed (exit 69).
+    @Test func anHTTPTargetThatNeverAnswersEndsWithinTheBoundAndASignalMeanwhileKeepsTheSummary() throws {
+        let (fd, deafPort) = try SendDeliveryTests.deafListener()
+        defer { close(fd) }
+        let (p, port, _) = try Self.start([
+            "--aggregate", "200ms", "-q", "--forward", "http://127.0.0.1:\(deafPort)/write?db=x", "--json", "--timeout", "2s",
+        ])
+        ListenSummaryTests.sendDatagrams(["a:1|c\nb:2|c"], port: port)
+        usleep(3_500_000)  // past --timeout: the run is waiting for the target
+        p.signal(SIGTERM)
+        #expect(p.wait(20) == 69, "\(p.stderr)")
+        let json = try ListenSummaryTests.summary(p.stderr.components(separatedBy: "\nmetricat: --forward").first ?? "")
+        #expect((json["duration_s"] as? Double ?? 99) < 9, "\(json)")
+        let forward = try #require((json["forward"] as? [[String: Any]])?.first)
+        #expect(forward["lines"] as? Int == 0 && forward["failed"] as? Int == 0 && forward["unconfirmed"] as? Int == 2, "\(forward)")
+        #expect(p.stderr.contains("2 lines were sent but never confirmed (the server may have stored them)"), "\(p.stderr)")
     }
 }

@@ -23,6 +23,10 @@ struct ByteSize<Bounds: ByteSizeBounds>: CheckedArgument, Equatable, Sendable {
             shift = s
             break
         }
+        if !digits.isEmpty, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }), Int(digits) == nil {
+            // Digits only, past Int: a size, just far too large.
+            return .failure(ArgumentProblem(problem: "is out of range: between \(range.lowerBound) and \(range.upperBound) bytes", examples: examples))
+        }
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else {
             let what = text.hasPrefix("-") ? "is negative" : "is not a size"
             return .failure(ArgumentProblem(problem: "\(what): a whole number of bytes, with k, M or G", examples: examples))

@@ -89,7 +89,7 @@ struct AggregateFlags: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Most bytes of flushes waiting for one --forward target (a target that stops reading does not stop the receiving); when a new flush does not fit, the oldest waiting ones are dropped unsent, reported and counted as failed (the newest is always kept). At the end the targets get send's 5 s write timeout in all.",
+            "Most bytes of flushes waiting for one --forward target, 1 KiB to 1 GiB (a target that stops reading does not stop the receiving); when a new flush does not fit, the oldest waiting ones are dropped unsent, reported and counted as failed (the newest is always kept). At the end the targets get send's 5 s write timeout in all.",
             valueName: "bytes", visibility: ShownInReference.visibility))
     var forwardQueue = ByteSize<QueueBytes>(bytes: 16 << 20)
 
