@@ -98,6 +98,9 @@ import Testing
         #expect(p.stderr.contains("--percentiles: '101' is not a percentile between 0 and 100"), "\(p.stderr)")
         let s = try Binary.run(["listen", "--aggregate", "1s", "--serve-metrics", "nope:x"])
         #expect(s.stderr.contains("--serve-metrics: 'nope:x' is not HOST:PORT (example: --serve-metrics 127.0.0.1:9102)"), "\(s.stderr)")
+        let q = try Binary.run(["listen", "--aggregate", "1s", "--forward-queue", "1M"])
+        #expect(q.status == 2, "\(q)")
+        #expect(q.stderr.contains("--forward-queue needs a --forward ADDRESS (example: --forward tcp://127.0.0.1:8094)"), "\(q.stderr)")
     }
 
     @Test func forwardSendsEveryFlushToASendTarget() throws {

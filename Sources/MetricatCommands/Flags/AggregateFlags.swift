@@ -132,6 +132,9 @@ struct AggregateFlags: ParsableArguments {
         o.aggregator.counterRates = counterRates
         o.aggregator.maxTTL = maxTtl?.nanoseconds
         o.roundInterval = roundInterval
+        if forward.isEmpty && forwardQueue.bytes != 16 << 20 {
+            throw ValidationError("--forward-queue needs a --forward ADDRESS (example: --forward tcp://127.0.0.1:8094)")
+        }
         o.forward = forward.map(\.endpoint)
         if let forwardFormat { o.forwardFormat = forwardFormat }
         o.forwardQueueBytes = forwardQueue.bytes
