@@ -66,14 +66,21 @@ import Testing
         #expect(json["listening"] as? [String] == [address])
     }
 
+    /// A `listen udp://127.0.0.1:PORT` with `args`, stopped (SIGSTOP) once it listens, so that the
+    /// datagrams sent next wait in the kernel for one read; SIGCONT lets it go on.
+    static func stoppedListen(_ args: [String]) throws -> (Background, UInt16) {
+        let port = freePort()
+        let address = "udp://127.0.0.1:\(port)"
+        let listen = try Background.metricat(["listen", address] + args)
+        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
+        listen.signal(SIGSTOP)
+        return (listen, port)
+    }
+
     /// Datagrams the kernel queued while listen was stopped (SIGSTOP): after `--count` is met in the
     /// first, the other 19 of the batch are counted as `unread`, not lost from every count.
     @Test func datagramsLeftAfterTheCountAreCountedAsUnread() throws {
-        let port = freePort()
-        let address = "udp://127.0.0.1:\(port)"
-        let listen = try Background.metricat(["listen", address, "--count", "1", "--json", "-q", "--timeout", "10s"])
-        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
-        listen.signal(SIGSTOP)
+        let (listen, port) = try Self.stoppedListen(["--count", "1", "--json", "-q", "--timeout", "10s"])
         Self.sendDatagrams(Array(repeating: "x v=1 1", count: 20), port: port)
         listen.signal(SIGCONT)
         #expect(listen.wait() == 0, "\(listen.stderr)")
@@ -84,11 +91,7 @@ import Testing
     /// queued while it was stopped are all received (or, past a receive buffer the kernel capped,
     /// dropped by the kernel and counted there); none is unread.
     @Test func sigintReadsEveryQueuedDatagram() throws {
-        let port = freePort()
-        let address = "udp://127.0.0.1:\(port)"
-        let listen = try Background.metricat(["listen", address, "--json", "-q", "--rcvbuf", "4M", "--timeout", "30s"])
-        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
-        listen.signal(SIGSTOP)
+        let (listen, port) = try Self.stoppedListen(["--json", "-q", "--rcvbuf", "4M", "--timeout", "30s"])
         Self.sendDatagrams(Array(repeating: "x v=1 1", count: 3000), port: port)
         listen.signal(SIGINT)
         listen.signal(SIGCONT)
@@ -103,11 +106,7 @@ import Testing
     /// `--strict` stops at the first bad line with exit 65: the lines after it in the datagram are
     /// not decoded, the next datagram is counted as unread.
     @Test func strictStopsAtTheFirstBadLine() throws {
-        let port = freePort()
-        let address = "udp://127.0.0.1:\(port)"
-        let listen = try Background.metricat(["listen", address, "--from", "influx", "--strict", "--json", "--timeout", "10s"])
-        #expect(listen.waitFor(20) { _, _ in SendListenTests.isListening(address) })
-        listen.signal(SIGSTOP)
+        let (listen, port) = try Self.stoppedListen(["--from", "influx", "--strict", "--json", "--timeout", "10s"])
         Self.sendDatagrams(["a v=1 1\nbad\nc v=1 1\n", "d v=1 1"], port: port)
         listen.signal(SIGCONT)
         #expect(listen.wait() == 65, "\(listen.stderr)")
