@@ -46,11 +46,7 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }()
 
-    struct Run: Equatable {
-        var stdout: String
-        var diagnostics: [String]
-        var status: MetricatKit.ExitStatus
-    }
+    typealias Run = ConvertRun
 
     /// A run's output, diagnostics and status; the verbose note that counts direct lines is kept apart.
     static func run(_ text: [UInt8], to: MetricFormat = .json, direct: Bool, strict: Bool = false, chunked: Bool = false) -> Run {
@@ -58,20 +54,8 @@ import Testing
     }
 
     static func run(_ text: [UInt8], to: MetricFormat, direct: Bool, strict: Bool, chunked: Bool) -> (Run, directNote: String?) {
-        var options = ConvertOptions(from: .influx, to: to)
-        options.directPaths = direct
-        options.texts = [(name: "in.lp", bytes: text)]
-        var messages: [String] = []
-        let diagnostics = Diagnostics(strict: strict, verbose: true, write: { messages.append($0) })
-        var out: [UInt8] = []
-        let sink = ByteSink(flushThreshold: chunked ? 0 : 1 << 16) { buffer in
-            out += buffer
-            buffer.removeAll(keepingCapacity: true)
-        }
-        let status = Converter.run(options, diagnostics: diagnostics, output: sink, now: 1_700_000_000_000_000_000)
-        let note = messages.first { $0.contains("went straight from line protocol to") }
-        messages.removeAll { $0 == note }
-        return (Run(stdout: String(decoding: out, as: UTF8.self), diagnostics: messages, status: status), note)
+        let (run, note) = ConvertRun.convert(text, name: "in.lp", from: .influx, to: to, direct: direct, strict: strict, chunked: chunked)
+        return (run, note)
     }
 
     @Test(arguments: [MetricFormat.json, .influx])
@@ -100,7 +84,7 @@ import Testing
         let text = Array(Self.generated.utf8)
         let direct = Self.run(text, to: to, direct: true, strict: strict)
         #expect(direct == Self.run(text, to: to, direct: false, strict: strict))
-        #expect(direct.stdout.split(separator: "\n").count > (strict ? 40 : 2900))
+        #expect(direct.stdout.split(separator: ASCII.newline).count > (strict ? 40 : 2900))
         #expect(direct.diagnostics.contains { $0.contains("warning") && $0.contains("--precision") })
         #expect(direct.status == .dataError)
     }

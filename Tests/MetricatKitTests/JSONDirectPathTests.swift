@@ -105,28 +105,11 @@ import Testing
         }
     }()
 
-    struct Run: Equatable {
-        var stdout: [UInt8]
-        var diagnostics: [String]
-        var status: MetricatKit.ExitStatus
-    }
+    typealias Run = ConvertRun
 
     /// `convert --from json --to json` over `text`.
     static func convert(_ text: [UInt8], direct: Bool, strict: Bool = false, chunked: Bool = false) -> (Run, note: String?) {
-        var options = ConvertOptions(from: .json, to: .json)
-        options.directPaths = direct
-        options.texts = [(name: "in.json", bytes: text)]
-        var messages: [String] = []
-        let diagnostics = Diagnostics(strict: strict, verbose: true, write: { messages.append($0) })
-        var out: [UInt8] = []
-        let sink = ByteSink(flushThreshold: chunked ? 0 : 1 << 16) { buffer in
-            out += buffer
-            buffer.removeAll(keepingCapacity: true)
-        }
-        let status = Converter.run(options, diagnostics: diagnostics, output: sink, now: 1_700_000_000_000_000_000)
-        let note = messages.first { $0.contains("went straight from") }
-        messages.removeAll { $0 == note }
-        return (Run(stdout: out, diagnostics: messages, status: status), note)
+        ConvertRun.convert(text, name: "in.json", from: .json, to: .json, direct: direct, strict: strict, chunked: chunked)
     }
 
     /// Each line of `lines` as one datagram through one stream, as `listen --from json --to json`
