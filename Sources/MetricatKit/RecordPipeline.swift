@@ -123,7 +123,7 @@ public final class RecordPipeline {
                 parserOptions[.prometheus] = both
             }
         }
-        output.precisionFlag = Self.precisionFlag(for: format, options.format)
+        output.precisionFlag = format.descriptor.precisionWarningFlag(options.format)
         output.inputFormat = format
         if options.directPaths, !options.quiet {
             direct = format.descriptor.makeDirect?(options.format, to, output.now)
@@ -146,19 +146,6 @@ public final class RecordPipeline {
         case .unknown(let reason):
             diagnostics.report(.error(line: line + reason.line - 1, column: 1, "cannot tell the input format: \(reason.message); set --from"), source: name)
             return nil
-        }
-    }
-
-    /// The flag that sets the timestamp unit of an input format, for the wrong-precision warning.
-    /// nil for formats whose unit is fixed (graphite seconds, prometheus milliseconds) or read from
-    /// the value itself (wavefront's digit count), and for StatsD, which has no timestamps.
-    /// The flag the "looks like seconds read as nanoseconds" warning names, or nil when the input
-    /// is not read as nanoseconds (a unit was set: an early time is then what the sender wrote).
-    static func precisionFlag(for format: MetricFormat, _ options: FormatOptions) -> String? {
-        switch format {
-        case .influx where options.influx.precision != .nanoseconds: return nil
-        case .json where options.json.timestampUnits != 1 || options.json.timestampFormat != nil: return nil
-        default: return format.descriptor.precisionFlag
         }
     }
 }

@@ -11,7 +11,7 @@ extension FormatDescriptor {
             case .record, .name: return nil
             }
         },
-        precisionFlag: "--precision", writesTimeForEveryMetric: false,
+        precisionFlag: "--precision", readsCoarserUnit: { $0.influx.precision != .nanoseconds }, writesTimeForEveryMetric: false,
         makeDirect: { options, to, now in
             switch to {
             case .json: InfluxDirect(options: options, output: .json, now: now)

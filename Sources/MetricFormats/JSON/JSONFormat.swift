@@ -6,6 +6,7 @@ extension FormatDescriptor {
         makeSerializer: { options throws(FormatError) in try JSONSerializer(options: options) },
         locate: nil,
         detectionPrefixes: ["{", "["], detectionReason: "starts with { or [",
-        precisionFlag: "--json-timestamp-units (or --json-time-format with --json-time-key)", writesTimeForEveryMetric: true,
+        precisionFlag: "--json-timestamp-units (or --json-time-format with --json-time-key)",
+        readsCoarserUnit: { $0.json.timestampUnits != 1 || $0.json.timestampFormat != nil }, writesTimeForEveryMetric: true,
         makeDirect: { options, to, now in to == .json ? JSONDirect(options: options, now: now) : nil })
 }

@@ -21,6 +21,9 @@ public struct FormatDescriptor: Sendable {
     /// The flag that sets the unit of this format's input timestamps, for the warning about a
     /// timestamp in the wrong unit; nil when the unit is fixed, read from the value, or absent.
     public let precisionFlag: String?
+    /// Whether the options read input timestamps in a unit other than nanoseconds (an early time is
+    /// then what the sender wrote, and the warning has no advice to give); nil when they cannot.
+    public let readsCoarserUnit: (@Sendable (FormatOptions) -> Bool)?
     /// Whether its output writes a time for a metric that has none (then `send --every` stamps each
     /// generated metric with its own tick, or every line would carry the run's start).
     public let writesTimeForEveryMetric: Bool
@@ -33,7 +36,7 @@ public struct FormatDescriptor: Sendable {
         makeSerializer: @escaping @Sendable (FormatOptions) throws(FormatError) -> any MetricSerializer,
         locate: (@Sendable (Diagnostic.Subject, UnsafeBufferPointer<UInt8>) -> Int?)?,
         detectionPrefixes: [StaticString] = [], detectionReason: String = "", detectionShape: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil,
-        precisionFlag: String?, writesTimeForEveryMetric: Bool,
+        precisionFlag: String?, readsCoarserUnit: (@Sendable (FormatOptions) -> Bool)? = nil, writesTimeForEveryMetric: Bool,
         makeDirect: (@Sendable (FormatOptions, MetricFormat, Int64) -> (any DirectPath)?)? = nil
     ) {
         self.makeParser = makeParser
@@ -43,7 +46,16 @@ public struct FormatDescriptor: Sendable {
         self.detectionReason = detectionReason
         self.detectionShape = detectionShape
         self.precisionFlag = precisionFlag
+        self.readsCoarserUnit = readsCoarserUnit
         self.writesTimeForEveryMetric = writesTimeForEveryMetric
         self.makeDirect = makeDirect
+    }
+}
+
+extension FormatDescriptor {
+    /// The flag the "looks like seconds read as nanoseconds" warning names with these options, or
+    /// nil: the unit is fixed or absent, or the options read a coarser unit than nanoseconds.
+    public func precisionWarningFlag(_ options: FormatOptions) -> String? {
+        readsCoarserUnit?(options) == true ? nil : precisionFlag
     }
 }
